@@ -1,0 +1,1 @@
+"""Balance: linear solvers and the input–output toolkit."""

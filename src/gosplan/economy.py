@@ -1,0 +1,730 @@
+"""The economy model: an immutable, labelled description of technology and resources.
+
+An :class:`Economy` holds
+
+* **products** (label, unit, description, group such as means of production / consumer goods);
+* **activities** (techniques): each activity makes one unit of one product from inputs; a product
+  may have several activities. A plain input–output table has one activity per product, labelled
+  like the product;
+* the **technology** matrix ``A`` (products x activities, sparse): input of product *i* per unit
+  of activity *j*;
+* **labour** coefficients by labour type and other **primary resources** (types x activities);
+* **capacities** per activity (``inf`` where unlimited), **capital** coefficients (products x
+  activities: units of product *i* to build one unit of annual capacity of activity *j*) and
+  **service lives** of that capacity (years; ``nan`` where not given).
+
+Positions are internal; everything public is labelled with pandas. The object is frozen: every
+transformation returns a new economy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from gosplan.errors import InputError, UnknownLabelError
+
+if TYPE_CHECKING:
+    from gosplan.balance.solvers import LinearSolution
+
+MEANS_OF_PRODUCTION = "means of production"
+CONSUMER_GOODS = "consumer goods"
+
+PRODUCT_COLUMNS = ("unit", "description", "group")
+
+
+@dataclass(frozen=True)
+class EconomyMeta:
+    """Descriptive facts about an economy, carried into every result for provenance.
+
+    Attributes
+    ----------
+    name
+        Short name of the economy.
+    base_year
+        Year the coefficients describe, if known.
+    currency
+        Unit of value (for value tables), if any.
+    description
+        Free text.
+    source
+        Where the data came from (a path, a database, "generated").
+    """
+
+    name: str = "economy"
+    base_year: int | None = None
+    currency: str | None = None
+    description: str = ""
+    source: str = ""
+
+
+def _sparse(M: Any, shape: tuple[int, int]) -> sp.csc_array:
+    out = sp.csc_array(M, shape=shape, dtype=float) if M is not None else sp.csc_array(shape)
+    out.sum_duplicates()
+    out.eliminate_zeros()
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Economy:
+    """An immutable, labelled economy (see the module docstring for the parts).
+
+    Build one with :meth:`from_coefficients`, :meth:`from_flows`, :meth:`from_tables`,
+    :meth:`from_pymrio` or :func:`gosplan.read_economy`; the constructor itself takes arrays
+    aligned with the label indexes and is meant for readers and generators.
+
+    Attributes
+    ----------
+    products
+        DataFrame indexed by product label (index name ``product``) with columns ``unit``,
+        ``description`` and ``group``.
+    activities
+        DataFrame indexed by activity label (index name ``activity``) with column ``product``
+        (the product it makes).
+    technology
+        Sparse ``(n_products, n_activities)`` input coefficients.
+    labour_types
+        Index of labour types (rows of ``labour``).
+    labour
+        Sparse ``(n_labour_types, n_activities)`` labour coefficients.
+    resource_types
+        Index of other primary resources.
+    resources
+        Sparse ``(n_resources, n_activities)`` coefficients.
+    capacity
+        Array ``(n_activities,)`` of capacities (``inf`` = not limited).
+    capital
+        Sparse ``(n_products, n_activities)`` capital coefficients.
+    service_life
+        Array ``(n_activities,)`` of service lives in years (``nan`` = not given).
+    meta
+        Name, base year, currency, description and source.
+    """
+
+    products: pd.DataFrame
+    activities: pd.DataFrame
+    technology: sp.csc_array
+    labour_types: pd.Index = field(default_factory=lambda: pd.Index([], name="labour_type"))
+    labour: sp.csc_array | None = None
+    resource_types: pd.Index = field(default_factory=lambda: pd.Index([], name="resource"))
+    resources: sp.csc_array | None = None
+    capacity: np.ndarray | None = None
+    capital: sp.csc_array | None = None
+    service_life: np.ndarray | None = None
+    meta: EconomyMeta = field(default_factory=EconomyMeta)
+
+    # ------------------------------------------------------------------ construction
+    def __post_init__(self) -> None:
+        n_p, n_a = len(self.products), len(self.activities)
+        products = self.products.copy()
+        products.index = pd.Index(products.index, name="product")
+        for col in PRODUCT_COLUMNS:
+            if col not in products.columns:
+                products[col] = ""
+        products = products.fillna("")
+        activities = self.activities.copy()
+        activities.index = pd.Index(activities.index, name="activity")
+        if "product" not in activities.columns:
+            raise InputError("activities need a 'product' column naming what each one makes")
+        unknown = ~activities["product"].isin(products.index)
+        if unknown.any():
+            bad = activities.index[unknown][0]
+            raise UnknownLabelError(
+                f"activity makes product {activities['product'][unknown].iloc[0]!r}, "
+                "which is not among the products",
+                label=str(bad),
+            )
+        object.__setattr__(self, "products", products)
+        object.__setattr__(self, "activities", activities)
+        object.__setattr__(self, "technology", _sparse(self.technology, (n_p, n_a)))
+        lt = pd.Index(self.labour_types, name="labour_type")
+        object.__setattr__(self, "labour_types", lt)
+        object.__setattr__(self, "labour", _sparse(self.labour, (len(lt), n_a)))
+        rt = pd.Index(self.resource_types, name="resource")
+        object.__setattr__(self, "resource_types", rt)
+        object.__setattr__(self, "resources", _sparse(self.resources, (len(rt), n_a)))
+        object.__setattr__(self, "capital", _sparse(self.capital, (n_p, n_a)))
+        cap = np.full(n_a, np.inf) if self.capacity is None else np.asarray(self.capacity, float)
+        life = (
+            np.full(n_a, np.nan)
+            if self.service_life is None
+            else np.asarray(self.service_life, float)
+        )
+        for name, arr in (("capacity", cap), ("service_life", life)):
+            if arr.shape != (n_a,):
+                raise InputError(f"{name} must have one value per activity ({n_a}), got {arr.shape}")
+        object.__setattr__(self, "capacity", cap)
+        object.__setattr__(self, "service_life", life)
+        for arr in (cap, life):
+            arr.setflags(write=False)
+
+    @classmethod
+    def from_coefficients(
+        cls,
+        A: pd.DataFrame,
+        labour: pd.DataFrame | pd.Series | None = None,
+        *,
+        products: pd.DataFrame | None = None,
+        resources: pd.DataFrame | None = None,
+        capacity: pd.Series | None = None,
+        capital: pd.DataFrame | None = None,
+        service_life: pd.Series | None = None,
+        meta: EconomyMeta | None = None,
+        name: str | None = None,
+        validate: bool = True,
+    ) -> Economy:
+        """Build a square (one activity per product) economy from a coefficient table.
+
+        Parameters
+        ----------
+        A
+            Square DataFrame: rows are inputs, columns the products using them, both indexed by
+            the same product labels (in any order: alignment is by label).
+        labour
+            Labour coefficients: a Series indexed by product (one labour type, ``"labour"``) or
+            a DataFrame with labour types as rows and products as columns.
+        products
+            Optional product attributes (``unit``, ``description``, ``group``) by label.
+        resources
+            Optional other primary resources, types as rows and products as columns.
+        capacity
+            Optional capacity per product.
+        capital
+            Optional capital coefficients, inputs as rows and products as columns.
+        service_life
+            Optional service life (years) per product.
+        meta
+            Descriptive metadata; ``name`` overrides its name.
+        name
+            Name of the economy.
+        validate
+            Run the named validation checks (see :mod:`gosplan.io.checks`).
+
+        Returns
+        -------
+        Economy
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+        >>> eco = Economy.from_coefficients(A, labour=pd.Series({"a": 0.3, "b": 0.2}))
+        >>> eco.gross_output(pd.Series({"a": 600.0, "b": 1500.0})).round(6).tolist()
+        [1000.0, 2000.0]
+        """
+        if not isinstance(A, pd.DataFrame):
+            raise InputError("A must be a pandas DataFrame indexed by product label")
+        labels = pd.Index(A.index)
+        _require_same_labels("A's columns", pd.Index(A.columns), labels)
+        A = A.loc[labels, labels]
+        prods = _product_table(labels, products)
+        acts = pd.DataFrame({"product": labels}, index=pd.Index(labels, name="activity"))
+        lab_types, lab = _type_rows(labour, labels, "labour")
+        res_types, res = _type_rows(resources, labels, "resources")
+        eco = cls(
+            products=prods,
+            activities=acts,
+            technology=sp.csc_array(A.to_numpy(dtype=float)),
+            labour_types=lab_types,
+            labour=lab,
+            resource_types=res_types,
+            resources=res,
+            capacity=_per_label(capacity, labels, "capacity", np.inf),
+            capital=_square_frame(capital, labels, "capital"),
+            service_life=_per_label(service_life, labels, "service_life", np.nan),
+            meta=_meta(meta, name),
+        )
+        if validate:
+            eco.validate()
+        return eco
+
+    @classmethod
+    def from_flows(
+        cls,
+        Z: pd.DataFrame,
+        gross_output: pd.Series,
+        labour: pd.DataFrame | pd.Series | None = None,
+        **kwargs: Any,
+    ) -> Economy:
+        """Build a square economy from a transactions (flow) table and gross outputs.
+
+        Coefficients are ``A[i, j] = Z[i, j] / x[j]``; labour given here is in *totals*
+        (e.g. person-years by product) and is divided by gross output the same way.
+
+        Parameters
+        ----------
+        Z
+            Square DataFrame of flows, inputs as rows and using products as columns.
+        gross_output
+            Gross output per product.
+        labour
+            Labour totals: a Series by product or a DataFrame (labour types x products).
+        **kwargs
+            Passed on to :meth:`from_coefficients`.
+
+        Returns
+        -------
+        Economy
+        """
+        labels = pd.Index(Z.index)
+        _require_same_labels("gross output", pd.Index(gross_output.index), labels)
+        x = gross_output.reindex(labels).to_numpy(dtype=float)
+        bad = np.flatnonzero(~(x > 0) & (Z.loc[labels, labels].to_numpy().sum(axis=0) != 0))
+        if bad.size:
+            raise InputError(
+                "gross output must be positive where a product uses inputs",
+                label=str(labels[bad[0]]),
+                check="non_positive_output",
+            )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv = np.where(x > 0, 1.0 / x, 0.0)
+        A = Z.loc[labels, labels] * inv
+        lab = None
+        if labour is not None:
+            lab = (
+                labour.reindex(labels) * inv
+                if isinstance(labour, pd.Series)
+                else labour.loc[:, labels] * inv
+            )
+        return cls.from_coefficients(A, labour=lab, **kwargs)
+
+    @classmethod
+    def from_pymrio(cls, io_system: Any, *, labour_extension: str | None = None) -> Economy:
+        """Build an economy from a :class:`pymrio.IOSystem` (see :mod:`gosplan.io.pymrio_io`)."""
+        from gosplan.io.pymrio_io import economy_from_pymrio
+
+        return economy_from_pymrio(io_system, labour_extension=labour_extension)
+
+    def to_pymrio(self, final_demand: pd.Series | pd.DataFrame | None = None) -> Any:
+        """Convert to a :class:`pymrio.IOSystem` (see :mod:`gosplan.io.pymrio_io`)."""
+        from gosplan.io.pymrio_io import economy_to_pymrio
+
+        return economy_to_pymrio(self, final_demand=final_demand)
+
+    # ------------------------------------------------------------------ shape and labels
+    @property
+    def n_products(self) -> int:
+        """Number of products."""
+        return len(self.products)
+
+    @property
+    def n_activities(self) -> int:
+        """Number of activities."""
+        return len(self.activities)
+
+    @property
+    def product_labels(self) -> pd.Index:
+        """Product labels in internal order."""
+        return self.products.index
+
+    @property
+    def activity_labels(self) -> pd.Index:
+        """Activity labels in internal order."""
+        return self.activities.index
+
+    @property
+    def activity_product(self) -> np.ndarray:
+        """Position of the product each activity makes, shape ``(n_activities,)``."""
+        return self.products.index.get_indexer(self.activities["product"])
+
+    @property
+    def output_matrix(self) -> sp.csc_array:
+        """Sparse ``(n_products, n_activities)`` matrix with a 1 where an activity makes a product."""
+        n_a = self.n_activities
+        return sp.csc_array(
+            (np.ones(n_a), (self.activity_product, np.arange(n_a))),
+            shape=(self.n_products, n_a),
+        )
+
+    @property
+    def is_square(self) -> bool:
+        """True when every product has exactly one activity (a plain input–output table)."""
+        return self.n_activities == self.n_products and bool(
+            np.array_equal(np.sort(self.activity_product), np.arange(self.n_products))
+        )
+
+    def square(self) -> Economy:
+        """Return this economy with activities ordered like products (requires one per product).
+
+        Raises
+        ------
+        InputError
+            If some product has no activity or several; choose with :meth:`select_techniques`.
+        """
+        if not self.is_square:
+            counts = pd.Series(self.activity_product).value_counts()
+            multi = [self.product_labels[i] for i in counts.index[counts > 1][:5]]
+            missing = sorted(set(range(self.n_products)) - set(counts.index))[:5]
+            detail = []
+            if multi:
+                detail.append(f"several techniques for {', '.join(map(repr, multi))}")
+            if missing:
+                names = ", ".join(repr(self.product_labels[i]) for i in missing)
+                detail.append(f"no technique for {names}")
+            raise InputError(
+                "input–output computations need one technique per product ("
+                + "; ".join(detail)
+                + "): choose them with economy.select_techniques({product: activity})",
+                check="not_square",
+            )
+        order = np.argsort(self.activity_product, kind="stable")
+        if np.array_equal(order, np.arange(self.n_activities)):
+            return self
+        return self._take_activities(order)
+
+    def select_techniques(self, choice: Mapping[str, str] | None = None) -> Economy:
+        """Keep one activity per product, giving a square (input–output) economy.
+
+        Parameters
+        ----------
+        choice
+            Activity to keep for some products; other products keep their first activity.
+
+        Returns
+        -------
+        Economy
+            A square economy whose activities are ordered like its products.
+        """
+        choice = dict(choice or {})
+        unknown = [p for p in choice if p not in self.products.index]
+        if unknown:
+            raise UnknownLabelError("unknown product in technique choice", label=str(unknown[0]))
+        acts = self.activities
+        keep: list[int] = []
+        for pos, product in enumerate(self.product_labels):
+            if product in choice:
+                act = choice[product]
+                if act not in acts.index or acts.at[act, "product"] != product:
+                    raise UnknownLabelError(
+                        f"activity {act!r} does not make product {product!r}", label=str(act)
+                    )
+                keep.append(acts.index.get_loc(act))
+            else:
+                hits = np.flatnonzero(self.activity_product == pos)
+                if hits.size == 0:
+                    raise InputError("product has no technique", label=str(product))
+                keep.append(int(hits[0]))
+        return self._take_activities(np.asarray(keep))
+
+    def _take_activities(self, positions: np.ndarray) -> Economy:
+        assert self.labour is not None and self.resources is not None
+        assert self.capital is not None and self.capacity is not None
+        assert self.service_life is not None
+        return replace(
+            self,
+            activities=self.activities.iloc[positions],
+            technology=self.technology[:, positions],
+            labour=self.labour[:, positions],
+            resources=self.resources[:, positions],
+            capacity=self.capacity[positions],
+            capital=self.capital[:, positions],
+            service_life=self.service_life[positions],
+        )
+
+    # ------------------------------------------------------------------ labelled views
+    def coefficients(self) -> pd.DataFrame:
+        """Technical coefficients as a dense labelled DataFrame (products x activities)."""
+        return pd.DataFrame(
+            self.technology.toarray(), index=self.product_labels, columns=self.activity_labels
+        )
+
+    def labour_coefficients(self) -> pd.DataFrame:
+        """Labour coefficients as a dense DataFrame (labour types x activities)."""
+        assert self.labour is not None
+        return pd.DataFrame(
+            self.labour.toarray(), index=self.labour_types, columns=self.activity_labels
+        )
+
+    def capacities(self) -> pd.Series:
+        """Capacity per activity (``inf`` where not limited)."""
+        return pd.Series(self.capacity, index=self.activity_labels, name="capacity")
+
+    def with_meta(self, **changes: Any) -> Economy:
+        """Return a copy with some metadata fields changed (``name``, ``source``, ...)."""
+        return replace(self, meta=replace(self.meta, **changes))
+
+    def validate(self) -> Economy:
+        """Run every named validation check; raise one error listing all problems.
+
+        Returns
+        -------
+        Economy
+            ``self``, for chaining.
+        """
+        from gosplan.io.checks import validate_economy
+
+        validate_economy(self)
+        return self
+
+    # ------------------------------------------------------------------ computations
+    def align_products(self, values: pd.Series | pd.DataFrame, what: str) -> np.ndarray:
+        """Positions-aligned array of a product-labelled Series/DataFrame (missing = 0).
+
+        Raises
+        ------
+        UnknownLabelError
+            If ``values`` names a product this economy does not have.
+        """
+        return align_to_labels(values, self.product_labels, what)
+
+    def solve(
+        self,
+        final_demand: pd.Series | pd.DataFrame,
+        *,
+        method: str = "auto",
+        tol: float = 1e-10,
+    ) -> LinearSolution:
+        """Solve ``(I - A) x = y`` for one or many final-demand vectors (unlabelled result)."""
+        from gosplan.balance.solvers import solve_leontief
+
+        y = self.align_products(final_demand, "final demand")
+        return solve_leontief(self.square().technology, y, method=method, tol=tol)  # type: ignore[arg-type]
+
+    def gross_output(
+        self, final_demand: pd.Series | pd.DataFrame, *, method: str = "auto", tol: float = 1e-10
+    ) -> pd.Series | pd.DataFrame:
+        """Gross output ``x`` with ``x = A x + y`` for one or many final demands.
+
+        Parameters
+        ----------
+        final_demand
+            Series by product (products not named get zero), or a DataFrame whose columns are
+            alternative final-demand vectors.
+        method
+            Solver (``"auto"``, ``"dense-lu"``, ``"sparse-lu"``, ``"iterative"``).
+        tol
+            Residual tolerance of iterative methods.
+
+        Returns
+        -------
+        pandas.Series or pandas.DataFrame
+            Labelled gross output; ``.attrs`` holds ``method`` and ``residual``.
+        """
+        sol = self.solve(final_demand, method=method, tol=tol)
+        out = _labelled(sol.x, self.product_labels, final_demand, "gross_output")
+        out.attrs.update(method=sol.method, residual=sol.residual, iterations=sol.iterations)
+        return out
+
+    def labour_required(
+        self, final_demand: pd.Series | pd.DataFrame, *, method: str = "auto"
+    ) -> pd.Series | pd.DataFrame:
+        """Direct and indirect labour needed for a final demand, by labour type.
+
+        Returns
+        -------
+        pandas.Series or pandas.DataFrame
+            Indexed by labour type (columns = demand vectors when several are given).
+        """
+        eco = self.square()
+        x = eco.solve(final_demand, method=method).x
+        assert eco.labour is not None
+        req = eco.labour @ x
+        return _labelled(req, self.labour_types, final_demand, "labour_required")
+
+    def labour_values(self, *, method: str = "auto", tol: float = 1e-10) -> pd.DataFrame:
+        """Full labour content per unit of each product, ``v = v A + l``, by labour type.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Products as rows, labour types as columns (plus ``total`` when several types);
+            ``.attrs`` holds ``method`` and ``residual``.
+        """
+        from gosplan.balance.solvers import solve_leontief
+
+        eco = self.square()
+        assert eco.labour is not None
+        rhs = eco.labour.toarray().T if eco.labour.shape[0] else np.zeros((self.n_products, 0))
+        if rhs.shape[1] == 0:
+            raise InputError("the economy has no labour coefficients", check="no_labour")
+        sol = solve_leontief(eco.technology, rhs, transpose=True, method=method, tol=tol)  # type: ignore[arg-type]
+        out = pd.DataFrame(sol.x, index=self.product_labels, columns=self.labour_types)
+        if out.shape[1] > 1:
+            out["total"] = out.sum(axis=1)
+        out.attrs.update(method=sol.method, residual=sol.residual, iterations=sol.iterations)
+        return out
+
+    def balance_sheet(self, final_demand: pd.Series, *, method: str = "auto") -> pd.DataFrame:
+        """Material balance of every product for a final demand.
+
+        Columns: ``unit``, ``gross_output``, ``intermediate_use``, ``final_use``, ``capacity``,
+        ``surplus`` (capacity minus output; ``inf`` where not limited), ``status`` (``ok`` or
+        ``deficit``), and ``closure`` (output minus intermediate and final use; ~0).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per product.
+        """
+        eco = self.square()
+        y = eco.align_products(final_demand, "final demand")
+        if y.ndim != 1:
+            raise InputError("balance_sheet takes a single final-demand vector (a Series)")
+        x = eco.solve(final_demand, method=method).x
+        inter = eco.technology @ x
+        cap = np.asarray(eco.capacity)
+        surplus = cap - x
+        sheet = pd.DataFrame(
+            {
+                "unit": self.products["unit"].to_numpy(),
+                "gross_output": x,
+                "intermediate_use": inter,
+                "final_use": y,
+                "capacity": cap,
+                "surplus": surplus,
+            },
+            index=self.product_labels,
+        )
+        sheet["status"] = np.where(surplus < -1e-9 * np.maximum(1.0, np.abs(x)), "deficit", "ok")
+        sheet["closure"] = x - inter - y
+        return sheet
+
+    def leontief_inverse(self) -> pd.DataFrame:
+        """The Leontief inverse ``L = (I - A)^-1`` as a dense labelled DataFrame.
+
+        Only for when the matrix itself is wanted: every other computation solves systems
+        without forming it.
+        """
+        from gosplan.balance.solvers import solve_leontief
+
+        eco = self.square()
+        sol = solve_leontief(eco.technology, np.eye(self.n_products), method="dense-lu")
+        return pd.DataFrame(sol.x, index=self.product_labels, columns=self.product_labels)
+
+    def multipliers(self, kind: str = "output", type: str = "I", **kwargs: Any) -> pd.Series:
+        """Output, income or employment multipliers (see :mod:`gosplan.balance.multipliers`)."""
+        from gosplan.balance.multipliers import multipliers
+
+        return multipliers(self, kind=kind, type=type, **kwargs)
+
+    def linkages(self, **kwargs: Any) -> pd.DataFrame:
+        """Backward and forward linkages and key sectors (see :mod:`gosplan.balance.linkages`)."""
+        from gosplan.balance.linkages import linkages
+
+        return linkages(self, **kwargs)
+
+    def __repr__(self) -> str:
+        return (
+            f"Economy({self.meta.name!r}: {self.n_products} products, {self.n_activities} "
+            f"activities, {self.technology.nnz} coefficients, "
+            f"{len(self.labour_types)} labour types)"
+        )
+
+
+# ---------------------------------------------------------------------- helpers
+def align_to_labels(values: pd.Series | pd.DataFrame, labels: pd.Index, what: str) -> np.ndarray:
+    """Align a labelled Series/DataFrame to ``labels`` (rows), missing labels as zero.
+
+    Parameters
+    ----------
+    values
+        Series (returns 1-D) or DataFrame (returns 2-D, one column per DataFrame column).
+    labels
+        The labels to align to.
+    what
+        What the values are, for the error message.
+
+    Raises
+    ------
+    UnknownLabelError
+        If ``values`` has labels not in ``labels``, or non-numeric / NaN entries.
+    """
+    if not isinstance(values, pd.Series | pd.DataFrame):
+        raise InputError(f"{what} must be a pandas Series or DataFrame indexed by label")
+    unknown = pd.Index(values.index).difference(labels)
+    if len(unknown):
+        names = ", ".join(repr(u) for u in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise UnknownLabelError(f"{what} names unknown labels: {names}{more}", label=str(unknown[0]))
+    if pd.Index(values.index).has_duplicates:
+        dup = pd.Index(values.index)[pd.Index(values.index).duplicated()][0]
+        raise InputError(f"{what} lists a label twice", label=str(dup), check="duplicate_label")
+    aligned = values.reindex(labels).fillna(0.0) if len(values) != len(labels) else values.reindex(labels)
+    try:
+        arr = aligned.to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{what} has non-numeric values ({exc})") from exc
+    if not np.all(np.isfinite(arr)):
+        pos = np.argwhere(~np.isfinite(arr))[0][0]
+        raise InputError(f"{what} has a missing or infinite value", label=str(labels[pos]))
+    return arr
+
+
+def _labelled(
+    arr: np.ndarray, index: pd.Index, like: pd.Series | pd.DataFrame, name: str
+) -> pd.Series | pd.DataFrame:
+    if arr.ndim == 1:
+        return pd.Series(arr, index=index, name=name)
+    return pd.DataFrame(arr, index=index, columns=like.columns)
+
+
+def _require_same_labels(what: str, got: pd.Index, labels: pd.Index) -> None:
+    if labels.has_duplicates:
+        dup = labels[labels.duplicated()][0]
+        raise InputError("product label appears twice", label=str(dup), check="duplicate_label")
+    missing = labels.difference(got)
+    extra = got.difference(labels)
+    if len(missing) or len(extra):
+        parts = []
+        if len(missing):
+            parts.append("missing " + ", ".join(map(repr, missing[:5])))
+        if len(extra):
+            parts.append("unknown " + ", ".join(map(repr, extra[:5])))
+        raise UnknownLabelError(
+            f"{what} must carry the same product labels as the rows ({'; '.join(parts)})",
+            label=str((missing.append(extra))[0]),
+        )
+
+
+def _product_table(labels: pd.Index, products: pd.DataFrame | None) -> pd.DataFrame:
+    table = pd.DataFrame(index=pd.Index(labels, name="product"))
+    if products is not None:
+        unknown = pd.Index(products.index).difference(labels)
+        if len(unknown):
+            raise UnknownLabelError("product table names an unknown product", label=str(unknown[0]))
+        table = table.join(products)
+    return table
+
+
+def _type_rows(
+    values: pd.DataFrame | pd.Series | None, labels: pd.Index, what: str
+) -> tuple[pd.Index, sp.csc_array | None]:
+    if values is None:
+        return pd.Index([]), None
+    frame = values.to_frame(what).T if isinstance(values, pd.Series) else values
+    if isinstance(values, pd.Series) and what == "labour":
+        frame.index = pd.Index(["labour"])
+    unknown = pd.Index(frame.columns).difference(labels)
+    if len(unknown):
+        raise UnknownLabelError(f"{what} names an unknown product", label=str(unknown[0]))
+    dense = frame.reindex(columns=labels).fillna(0.0).to_numpy(dtype=float)
+    return pd.Index(frame.index), sp.csc_array(dense)
+
+
+def _per_label(values: pd.Series | None, labels: pd.Index, what: str, default: float) -> np.ndarray:
+    if values is None:
+        return np.full(len(labels), default)
+    unknown = pd.Index(values.index).difference(labels)
+    if len(unknown):
+        raise UnknownLabelError(f"{what} names an unknown product", label=str(unknown[0]))
+    return values.reindex(labels).fillna(default).to_numpy(dtype=float)
+
+
+def _square_frame(values: pd.DataFrame | None, labels: pd.Index, what: str) -> sp.csc_array | None:
+    if values is None:
+        return None
+    for axis in (values.index, values.columns):
+        unknown = pd.Index(axis).difference(labels)
+        if len(unknown):
+            raise UnknownLabelError(f"{what} names an unknown product", label=str(unknown[0]))
+    return sp.csc_array(values.reindex(index=labels, columns=labels).fillna(0.0).to_numpy(float))
+
+
+def _meta(meta: EconomyMeta | None, name: str | None) -> EconomyMeta:
+    meta = meta or EconomyMeta()
+    return replace(meta, name=name) if name is not None else meta

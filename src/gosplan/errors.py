@@ -1,0 +1,95 @@
+"""One exception family for gosplan.
+
+Every error the library raises on purpose derives from :class:`GosplanError`. The CLI catches
+this family, prints the message as one paragraph and exits with status 2; anything else is a
+bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class GosplanError(Exception):
+    """Base class of every error gosplan raises on purpose."""
+
+
+class InputError(GosplanError):
+    """Bad input: a file, a table, a row or a label that cannot be used as given.
+
+    Parameters
+    ----------
+    message
+        What is wrong, in words a user can act on.
+    source
+        The file (or table) the problem was found in, if any.
+    row
+        The row number in that file (1-based, counting the header as row 1), if known.
+    label
+        The offending label (product, activity, labour type, ...), if any.
+    check
+        The name of the validation check that failed, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        row: int | None = None,
+        label: str | None = None,
+        check: str | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.row = row
+        self.label = label
+        self.check = check
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = []
+        if self.source is not None:
+            where.append(str(self.source))
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.label is not None:
+            where.append(f"label {self.label!r}")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class ValidationError(InputError):
+    """One or more named validation checks failed.
+
+    Parameters
+    ----------
+    problems
+        The individual problems found; the message lists them all.
+    """
+
+    def __init__(self, problems: list[InputError]) -> None:
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            only = self.problems[0]
+            super().__init__(
+                only.message, source=only.source, row=only.row, label=only.label, check=only.check
+            )
+        else:
+            lines = [f"{len(self.problems)} problems found:"]
+            lines += [f"  - [{p.check or 'check'}] {p}" for p in self.problems]
+            super().__init__("\n".join(lines))
+
+
+class UnknownLabelError(InputError):
+    """A label that the economy (or plan) does not know was referenced."""
+
+
+class NotProductiveError(InputError):
+    """The technology cannot produce a net surplus (Hawkins–Simon condition fails)."""
+
+
+class SolverError(GosplanError):
+    """A numerical method failed to reach the requested accuracy."""
+
+
+class InfeasiblePlanError(GosplanError):
+    """A plan's targets cannot be met under its resources (see the diagnosis)."""
