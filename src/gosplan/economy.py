@@ -157,7 +157,9 @@ class Economy:
         )
         for name, arr in (("capacity", cap), ("service_life", life)):
             if arr.shape != (n_a,):
-                raise InputError(f"{name} must have one value per activity ({n_a}), got {arr.shape}")
+                raise InputError(
+                    f"{name} must have one value per activity ({n_a}), got {arr.shape}"
+                )
         object.__setattr__(self, "capacity", cap)
         object.__setattr__(self, "service_life", life)
         for arr in (cap, life):
@@ -334,7 +336,7 @@ class Economy:
 
     @property
     def output_matrix(self) -> sp.csc_array:
-        """Sparse ``(n_products, n_activities)`` matrix with a 1 where an activity makes a product."""
+        """Sparse ``(n_products, n_activities)`` matrix: 1 where an activity makes a product."""
         n_a = self.n_activities
         return sp.csc_array(
             (np.ones(n_a), (self.activity_product, np.arange(n_a))),
@@ -640,19 +642,21 @@ def align_to_labels(values: pd.Series | pd.DataFrame, labels: pd.Index, what: st
     if len(unknown):
         names = ", ".join(repr(u) for u in unknown[:5])
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        raise UnknownLabelError(f"{what} names unknown labels: {names}{more}", label=str(unknown[0]))
+        raise UnknownLabelError(
+            f"{what} names unknown labels: {names}{more}", label=str(unknown[0])
+        )
     if pd.Index(values.index).has_duplicates:
         dup = pd.Index(values.index)[pd.Index(values.index).duplicated()][0]
         raise InputError(f"{what} lists a label twice", label=str(dup), check="duplicate_label")
-    aligned = values.reindex(labels).fillna(0.0) if len(values) != len(labels) else values.reindex(labels)
     try:
-        arr = aligned.to_numpy(dtype=float)
+        given = values.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
         raise InputError(f"{what} has non-numeric values ({exc})") from exc
-    if not np.all(np.isfinite(arr)):
-        pos = np.argwhere(~np.isfinite(arr))[0][0]
-        raise InputError(f"{what} has a missing or infinite value", label=str(labels[pos]))
-    return arr
+    if not np.all(np.isfinite(given)):
+        pos = np.argwhere(~np.isfinite(given))[0][0]
+        raise InputError(f"{what} has a missing or infinite value", label=str(values.index[pos]))
+    # Labels not given are zero; the order follows ``labels``.
+    return values.reindex(labels).fillna(0.0).to_numpy(dtype=float)
 
 
 def _labelled(
