@@ -1,0 +1,349 @@
+"""Read tidy tables and type their columns, collecting every problem with file, row and label.
+
+The readers of gosplan (economies, plans, demands) share these pieces:
+
+* :func:`read_table_file` / :func:`read_sheet` read one CSV, Parquet or Excel table as raw
+  columns (text for CSV and Excel, so that labels that look like numbers stay labels);
+* :class:`Problems` collects :class:`~gosplan.errors.InputError` s so that one read reports
+  every problem at once (capped per check and table, with a count of the rest);
+* :func:`label_column`, :func:`number_column`, :func:`check_unique` and :func:`check_known`
+  type and check whole columns at once (vectorised: tables of millions of rows are fine).
+
+Rows are numbered as a spreadsheet shows them: 1-based, the header being row 1.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gosplan.errors import InputError, ValidationError
+
+SUFFIXES = (".csv", ".parquet", ".pq", ".xlsx")
+#: Most problems reported per check and table; the rest are counted.
+MAX_PER_CHECK = 5
+
+
+class Problems:
+    """Collects input problems; :meth:`raise_if_any` raises them as one ValidationError."""
+
+    def __init__(self) -> None:
+        self.items: list[InputError] = []
+        self._counts: Counter[tuple[str | None, str | None]] = Counter()
+
+    def add(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        row: int | None = None,
+        label: str | None = None,
+        check: str | None = None,
+    ) -> None:
+        """Record one problem (beyond :data:`MAX_PER_CHECK` per check and source, count it)."""
+        key = (source, check)
+        self._counts[key] += 1
+        if self._counts[key] <= MAX_PER_CHECK:
+            self.items.append(InputError(message, source=source, row=row, label=label, check=check))
+
+    def add_rows(
+        self,
+        mask: np.ndarray,
+        message: str | Callable[[int], str],
+        *,
+        source: str,
+        labels: Sequence[str] | np.ndarray | None,
+        check: str,
+    ) -> None:
+        """Record one problem per true entry of ``mask`` (table row positions, 0-based).
+
+        ``message`` is a text, or a function of the row position giving one.
+        """
+        positions = np.flatnonzero(mask)
+        for pos in positions[:MAX_PER_CHECK]:
+            label = None if labels is None else str(labels[pos])
+            text = message(int(pos)) if callable(message) else message
+            self.add(text, source=source, row=int(pos) + 2, label=label, check=check)
+        extra = len(positions) - MAX_PER_CHECK
+        if extra > 0:
+            self._counts[(source, check)] += extra
+
+    def extend(self, error: InputError) -> None:
+        """Record an error raised elsewhere (its own problems if it is a ValidationError)."""
+        if isinstance(error, ValidationError):
+            self.items.extend(error.problems)
+        else:
+            self.items.append(error)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def raise_if_any(self) -> None:
+        """Raise a :class:`~gosplan.errors.ValidationError` listing the problems, if any."""
+        if not self.items:
+            return
+        problems = list(self.items)
+        for (source, check), count in self._counts.items():
+            if count > MAX_PER_CHECK:
+                problems.append(
+                    InputError(
+                        f"... and {count - MAX_PER_CHECK} more rows with the same problem",
+                        source=source,
+                        check=check,
+                    )
+                )
+        raise ValidationError(problems)
+
+
+# ---------------------------------------------------------------------------- reading
+def read_table_file(path: Path) -> pd.DataFrame:
+    """Read one CSV, Parquet or Excel (first sheet) table as raw columns.
+
+    CSV and Excel cells come back as text (``NaN`` for empty cells) so that numbers are parsed
+    exactly and labels that look like numbers stay labels; Parquet keeps its types.
+
+    Raises
+    ------
+    InputError
+        ``unreadable_file`` when the file is missing, empty or cannot be parsed.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(
+            f"unknown table format {suffix!r}; use .csv, .parquet or .xlsx",
+            source=str(path),
+            check="unreadable_file",
+        )
+    if not path.is_file():
+        raise InputError("file not found", source=str(path), check="unreadable_file")
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+            )
+        elif suffix == ".xlsx":
+            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+        else:
+            frame = pd.read_parquet(path)
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(
+            "the file is empty (not even a header row)", source=str(path), check="empty_table"
+        ) from exc
+    except Exception as exc:  # parsers raise many kinds of errors
+        raise InputError(
+            f"cannot read the table: {exc}", source=str(path), check="unreadable_file"
+        ) from exc
+    return _clean_header(frame)
+
+
+def read_sheet(book: Path, sheet: str) -> pd.DataFrame:
+    """Read one sheet of an Excel workbook as text columns.
+
+    Raises
+    ------
+    InputError
+        ``unreadable_file`` when the workbook or the sheet is missing or cannot be parsed.
+    """
+    source = sheet_source(book, sheet)
+    if not Path(book).is_file():
+        raise InputError("workbook not found", source=str(book), check="unreadable_file")
+    try:
+        frame = pd.read_excel(book, sheet_name=sheet, dtype=str, engine="openpyxl")
+    except ValueError as exc:
+        raise InputError(
+            f"no sheet named {sheet!r} in the workbook", source=source, check="unreadable_file"
+        ) from exc
+    except Exception as exc:
+        raise InputError(
+            f"cannot read the sheet: {exc}", source=source, check="unreadable_file"
+        ) from exc
+    return _clean_header(frame)
+
+
+def sheet_source(book: Path, sheet: str) -> str:
+    """How messages name a sheet of a workbook: ``path[sheet]``."""
+    return f"{book}[{sheet}]"
+
+
+def _clean_header(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return frame
+
+
+# ---------------------------------------------------------------------------- columns
+def require_columns(
+    frame: pd.DataFrame, columns: Sequence[str], source: str, problems: Problems
+) -> bool:
+    """Check that ``frame`` has every column of ``columns``; record each one that is absent."""
+    ok = True
+    for col in columns:
+        if col not in frame.columns:
+            have = ", ".join(map(repr, frame.columns)) or "none"
+            problems.add(
+                f"missing column {col!r} (columns found: {have})",
+                source=source,
+                check="missing_column",
+            )
+            ok = False
+    return ok
+
+
+def require_rows(frame: pd.DataFrame, source: str, problems: Problems) -> bool:
+    """Check that ``frame`` has at least one row."""
+    if len(frame) == 0:
+        problems.add("the table has no rows", source=source, check="empty_table")
+        return False
+    return True
+
+
+def _missing(column: pd.Series) -> np.ndarray:
+    missing = column.isna().to_numpy(copy=True)
+    if column.dtype == object or pd.api.types.is_string_dtype(column):
+        text = column.astype(str).str.strip()
+        missing |= (text == "").to_numpy()
+    return missing
+
+
+def label_column(
+    frame: pd.DataFrame, col: str, source: str, problems: Problems, what: str | None = None
+) -> np.ndarray:
+    """Labels of column ``col`` as an array of stripped strings; empty cells are problems."""
+    column = frame[col]
+    missing = _missing(column)
+    if missing.any():
+        problems.add_rows(
+            missing,
+            f"{what or col} is missing",
+            source=source,
+            labels=None,
+            check="missing_value",
+        )
+    return column.astype(str).str.strip().to_numpy(dtype=object)
+
+
+def number_column(
+    frame: pd.DataFrame,
+    col: str,
+    source: str,
+    problems: Problems,
+    labels: np.ndarray | None,
+    *,
+    optional: bool = False,
+    allow_negative: bool = False,
+    allow_infinite: bool = False,
+    check_negative: str = "negative_coefficient",
+) -> np.ndarray:
+    """Parse a number column, recording non-numbers, empty cells, negatives and infinities.
+
+    Parameters
+    ----------
+    frame, col, source, problems
+        The table, the column, how messages name the table, and where problems go.
+    labels
+        Label of each row, for the messages.
+    optional
+        Empty cells are ``NaN`` instead of problems.
+    allow_negative, allow_infinite
+        Accept negative or infinite values.
+    check_negative
+        Name of the check a negative value fails.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float values (``NaN`` where a cell was bad or empty).
+    """
+    column = frame[col]
+    missing = _missing(column)
+    values = pd.to_numeric(column.where(~missing), errors="coerce").to_numpy(dtype=float, copy=True)
+    bad = np.isnan(values) & ~missing
+    if not allow_infinite:
+        bad |= np.isinf(values)
+    if bad.any():
+        shown = column.astype(str).to_numpy(dtype=object)
+        problems.add_rows(
+            bad,
+            lambda pos: f"{col} is not a number: {shown[pos]!r}",
+            source=source,
+            labels=labels,
+            check="non_numeric",
+        )
+        values[bad] = np.nan
+    if missing.any() and not optional:
+        problems.add_rows(
+            missing, f"{col} is empty", source=source, labels=labels, check="missing_value"
+        )
+    if not allow_negative:
+        with np.errstate(invalid="ignore"):
+            negative = values < 0
+        problems.add_rows(
+            negative,
+            lambda pos: f"{col} is negative ({values[pos]:g})",
+            source=source,
+            labels=labels,
+            check=check_negative,
+        )
+    return values
+
+
+def check_unique(
+    keys: Sequence[np.ndarray], source: str, problems: Problems, what: str
+) -> np.ndarray:
+    """Record rows whose key (one or several label columns) repeats an earlier row.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask of the repeated rows.
+    """
+    frame = pd.DataFrame({str(i): k for i, k in enumerate(keys)})
+    dup = frame.duplicated().to_numpy()
+    rows = frame.to_numpy()
+    problems.add_rows(
+        dup,
+        f"{what} appears twice",
+        source=source,
+        labels=[" / ".join(map(str, row)) for row in rows] if dup.any() else None,
+        check="duplicate_label",
+    )
+    return dup
+
+
+def check_known(
+    labels: np.ndarray, known: pd.Index, source: str, problems: Problems, what: str, col: str
+) -> np.ndarray:
+    """Positions of ``labels`` in ``known``; record every label that is not there.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer positions (``-1`` where unknown).
+    """
+    positions = known.get_indexer(labels)
+    problems.add_rows(
+        positions < 0,
+        lambda pos: f"{col} names {what} {labels[pos]!r}, which is not declared",
+        source=source,
+        labels=labels,
+        check="unknown_label",
+    )
+    return positions
+
+
+def text_column(frame: pd.DataFrame, col: str, default: str = "") -> np.ndarray:
+    """A free-text column as stripped strings (``default`` for empty cells or no column)."""
+    if col not in frame.columns:
+        return np.full(len(frame), default, dtype=object)
+    column = frame[col]
+    missing = _missing(column)
+    text = column.astype(str).str.strip().to_numpy(dtype=object, copy=True)
+    text[missing] = default
+    return text
