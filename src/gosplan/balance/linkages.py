@@ -1,0 +1,197 @@
+"""Backward and forward linkages and key sectors (Rasmussen 1956; Miller & Blair 2009, ch. 12).
+
+* **Backward direct** linkage of *j*: what *j* buys from the economy per unit of its output,
+  the column sum of ``A``.
+* **Forward direct** linkage of *i*: what the economy buys from *i* per unit of *i*'s output.
+  With gross output ``x`` this is the row sum of the allocation (output) coefficients
+  ``B = x^-1 Z = x^-1 A x`` (Ghosh); without it, the row sum of ``A``.
+* **Backward total** (Rasmussen's *power of dispersion*): column sums of ``L = (I - A)^-1``
+  divided by their mean. Above 1: a unit of final demand for *j* draws more than the average
+  product on the whole economy.
+* **Forward total** (Rasmussen's *sensitivity of dispersion*): row sums of ``L`` (or, with
+  gross output, of the Ghosh inverse ``G = (I - B)^-1``) divided by their mean.
+
+A **key sector** has both normalised total indices above 1; otherwise it is *backward
+oriented*, *forward oriented* or *weak*.
+
+Column sums of ``L`` solve ``(I - A)^T m = 1``; row sums solve ``(I - A) r = 1``; row sums of
+``G`` are ``(L x)_i / x_i`` and solve ``(I - A) z = x``. No inverse is formed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from gosplan.balance.solvers import solve_leontief
+from gosplan.economy import Economy
+from gosplan.errors import InputError
+
+log = logging.getLogger(__name__)
+
+KEY = "key sector"
+BACKWARD = "backward oriented"
+FORWARD = "forward oriented"
+WEAK = "weak"
+
+COLUMNS = (
+    "backward_direct",
+    "forward_direct",
+    "backward_total",
+    "forward_total",
+    "key_sector",
+    "classification",
+)
+
+
+# ---------------------------------------------------------------------- array core
+def normalise(values: np.ndarray) -> np.ndarray:
+    """Divide by the mean (Rasmussen normalisation); all ones when the mean is zero."""
+    mean = float(np.mean(values)) if values.size else 0.0
+    return values / mean if mean != 0 else np.ones_like(values)
+
+
+def classify(backward: np.ndarray, forward: np.ndarray) -> np.ndarray:
+    """Classify products by their normalised total backward and forward indices.
+
+    Parameters
+    ----------
+    backward, forward
+        Normalised indices (mean 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``"key sector"``, ``"backward oriented"``, ``"forward oriented"`` or ``"weak"``.
+    """
+    b, f = backward > 1, forward > 1
+    return np.select([b & f, b, f], [KEY, BACKWARD, FORWARD], default=WEAK).astype(object)
+
+
+def linkage_arrays(
+    A: np.ndarray | sp.sparray, gross_output: np.ndarray | None = None, *, method: str = "auto"
+) -> dict[str, np.ndarray]:
+    """Linkage indices of a square coefficient matrix (see the module docstring).
+
+    Parameters
+    ----------
+    A
+        Square technical coefficients.
+    gross_output
+        Gross output ``x > 0`` for the Ghosh (supply-side) forward linkages; ``None`` uses
+        row sums of ``A`` and of ``L``.
+    method
+        Solver passed to :func:`~gosplan.balance.solvers.solve_leontief`.
+
+    Returns
+    -------
+    dict
+        Arrays ``backward_direct``, ``forward_direct``, ``backward_total``, ``forward_total``
+        (totals normalised to mean 1) and ``key_sector``, ``classification``.
+    """
+    S = sp.csc_array(A)
+    n = S.shape[0]
+    ones = np.ones(n)
+    col_a = np.asarray(S.sum(axis=0)).ravel()
+    col_l = solve_leontief(S, ones, transpose=True, method=method).x  # type: ignore[arg-type]
+    if gross_output is None:
+        row_a = np.asarray(S.sum(axis=1)).ravel()
+        row_total = solve_leontief(S, ones, method=method).x  # type: ignore[arg-type]
+    else:
+        x = np.asarray(gross_output, dtype=float)
+        row_a = (S @ x) / x  # row sums of B = x^-1 A x
+        row_total = solve_leontief(S, x, method=method).x / x  # type: ignore[arg-type]
+    backward_total = normalise(col_l)
+    forward_total = normalise(row_total)
+    return {
+        "backward_direct": col_a,
+        "forward_direct": row_a,
+        "backward_total": backward_total,
+        "forward_total": forward_total,
+        "key_sector": (backward_total > 1) & (forward_total > 1),
+        "classification": classify(backward_total, forward_total),
+    }
+
+
+# ---------------------------------------------------------------------- labelled wrapper
+def linkages(
+    economy: Economy,
+    *,
+    method: str = "rasmussen",
+    gross_output: pd.Series | None = None,
+    solver: str = "auto",
+) -> pd.DataFrame:
+    """Backward and forward linkages and the key sectors of an economy.
+
+    Parameters
+    ----------
+    economy
+        The economy (one technique per product).
+    method
+        Linkage measure; ``"rasmussen"`` (normalised column and row sums) is the one offered.
+    gross_output
+        Gross output by product (every product, positive). When given, forward linkages are
+        supply-side (Ghosh): row sums of the allocation coefficients and of the Ghosh inverse.
+    solver
+        Solver passed to :func:`~gosplan.balance.solvers.solve_leontief`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Products as rows; columns ``backward_direct``, ``forward_direct``, ``backward_total``,
+        ``forward_total``, ``key_sector`` and ``classification``. ``.attrs["forward"]`` says
+        whether forward linkages are ``"leontief"`` or ``"ghosh"``.
+
+    Raises
+    ------
+    InputError
+        Unknown method, or gross output that misses a product or is not positive.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+    >>> linkages(Economy.from_coefficients(A))["classification"].tolist()
+    ['key sector', 'weak']
+    """
+    if method != "rasmussen":
+        raise InputError(f"unknown linkage method {method!r}; use 'rasmussen'")
+    eco = economy.square()
+    x = None
+    if gross_output is not None:
+        x = positive_gross_output(eco, gross_output)
+    arrays = linkage_arrays(eco.technology, x, method=solver)
+    out = pd.DataFrame({c: arrays[c] for c in COLUMNS}, index=eco.product_labels)
+    out["key_sector"] = out["key_sector"].astype(bool)
+    out.attrs.update(method=method, forward="leontief" if x is None else "ghosh")
+    return out
+
+
+def positive_gross_output(economy: Economy, gross_output: pd.Series) -> np.ndarray:
+    """Gross output aligned with the products, required complete and positive.
+
+    Raises
+    ------
+    InputError
+        If a product is missing or its gross output is not positive.
+    UnknownLabelError
+        If a label is not a product.
+    """
+    missing = economy.product_labels.difference(pd.Index(gross_output.index))
+    if len(missing):
+        names = ", ".join(map(repr, missing[:5]))
+        raise InputError(
+            f"gross output is missing for {names}", label=str(missing[0]), check="missing_label"
+        )
+    x = economy.align_products(gross_output, "gross output")
+    bad = np.flatnonzero(~(x > 0))
+    if bad.size:
+        raise InputError(
+            "gross output must be positive for supply-side (Ghosh) coefficients",
+            label=str(economy.product_labels[bad[0]]),
+            check="non_positive_output",
+        )
+    return x

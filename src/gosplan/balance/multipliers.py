@@ -1,0 +1,351 @@
+r"""Output, income and employment multipliers (Miller & Blair 2009, ch. 6).
+
+A *simple* (type I) multiplier of product *j* is the total effect, summed over the economy, of
+one more unit of final demand for *j*, counting the production of inputs and of their inputs:
+
+* output: ``m_j = sum_i L_ij`` (column sums of the Leontief inverse ``L = (I - A)^-1``);
+* income: ``m_j = sum_i w_i L_ij`` with income (wage) coefficients ``w``;
+* employment: ``m_j = sum_i e_i L_ij`` with labour coefficients ``e``.
+
+All three are ``m = (I - A)^-T c`` for a weight vector ``c``, so they come from one transposed
+solve, ``(I - A)^T m = c``; the inverse is never formed.
+
+A *total* (type II) multiplier closes the model with respect to households: households are an
+extra "product" whose output is income (row ``w``) and whose inputs are consumption
+(column ``h``, the amount of each product bought per unit of income). With the augmented matrix
+
+.. math::
+
+    \bar A = \begin{pmatrix} A & h \\ w & 0 \end{pmatrix}
+
+the type II multipliers are the same sums over ``\bar L = (I - \bar A)^{-1}``, for the ``n``
+product columns. The output multiplier counts the household row too (Miller & Blair's *total*
+output multiplier); pass ``household_row=False`` for the *truncated* one, which sums the ``n``
+product rows only. The income multiplier is the household row of ``\bar L``; the employment
+multiplier weights the product rows with labour coefficients.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from gosplan.balance.solvers import solve_leontief
+from gosplan.economy import Economy
+from gosplan.errors import InputError, NotProductiveError, UnknownLabelError
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["output", "income", "employment"]
+MultiplierType = Literal["I", "II"]
+
+KINDS: tuple[str, ...] = ("output", "income", "employment")
+TYPES: tuple[str, ...] = ("I", "II")
+
+
+# ---------------------------------------------------------------------- array core
+def simple_multipliers(
+    A: np.ndarray | sp.sparray, weights: np.ndarray | None = None, *, method: str = "auto"
+) -> np.ndarray:
+    """Type I multipliers ``m`` with ``(I - A)^T m = c`` (``c`` = ``weights``, default ones).
+
+    Parameters
+    ----------
+    A
+        Square technical coefficients, dense or sparse.
+    weights
+        Per-product weights ``c`` (income or labour coefficients), shape ``(n,)`` or ``(n, k)``;
+        ``None`` gives output multipliers (``c = 1``).
+    method
+        Solver passed to :func:`~gosplan.balance.solvers.solve_leontief`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``m_j = sum_i c_i L_ij``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.array([[0.15, 0.25], [0.20, 0.05]])
+    >>> np.round(simple_multipliers(A), 6)
+    array([1.518152, 1.452145])
+    """
+    n = A.shape[0]
+    c = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    return solve_leontief(A, c, transpose=True, method=method).x  # type: ignore[arg-type]
+
+
+def household_closed_matrix(
+    A: np.ndarray | sp.sparray, income: np.ndarray, consumption: np.ndarray
+) -> sp.csc_array:
+    """The ``(n+1) x (n+1)`` matrix closed with respect to households.
+
+    Parameters
+    ----------
+    A
+        Square technical coefficients ``(n, n)``.
+    income
+        Household income per unit of each product's output (the new row), shape ``(n,)``.
+    consumption
+        Household purchases of each product per unit of income (the new column), shape ``(n,)``.
+
+    Returns
+    -------
+    scipy.sparse.csc_array
+        ``[[A, h], [w, 0]]``.
+    """
+    n = A.shape[0]
+    h = sp.csc_array(np.asarray(consumption, dtype=float).reshape(n, 1))
+    w = sp.csc_array(np.asarray(income, dtype=float).reshape(1, n))
+    return sp.csc_array(sp.block_array([[sp.csc_array(A), h], [w, None]], format="csc"))
+
+
+def total_multipliers(
+    A: np.ndarray | sp.sparray,
+    income: np.ndarray,
+    consumption: np.ndarray,
+    weights: np.ndarray | None = None,
+    household_weight: float = 1.0,
+    *,
+    method: str = "auto",
+) -> np.ndarray:
+    """Type II multipliers: ``(I - Abar)^T mbar = [c; c_h]``, first ``n`` entries.
+
+    Parameters
+    ----------
+    A
+        Square technical coefficients ``(n, n)``.
+    income
+        Income coefficients ``w`` (household row).
+    consumption
+        Household consumption coefficients ``h`` (household column).
+    weights
+        Weights ``c`` of the product rows (``None``: ones, for output multipliers).
+    household_weight
+        Weight ``c_h`` of the household row (1 for the total output multiplier, 0 for the
+        truncated one and for employment; income multipliers use ``weights=0`` and 1 here).
+    method
+        Solver passed to :func:`~gosplan.balance.solvers.solve_leontief`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n,)``.
+
+    Raises
+    ------
+    NotProductiveError
+        If the household-closed system has no non-negative solution (households spend more
+        than the economy can supply out of the income it pays).
+    """
+    n = A.shape[0]
+    closed = household_closed_matrix(A, income, consumption)
+    c = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    rhs = np.append(c, household_weight)
+    m = solve_leontief(closed, rhs, transpose=True, method=method).x  # type: ignore[arg-type]
+    if np.any(m < -1e-12 * max(1.0, float(np.max(np.abs(m))))):
+        raise NotProductiveError(
+            "the economy closed with respect to households is not productive: household "
+            "consumption per unit of income is too large for the income the economy pays",
+            check="household_closure",
+        )
+    return m[:n]
+
+
+# ---------------------------------------------------------------------- labelled wrappers
+def labour_weights(economy: Economy, labour_type: str | None = None) -> np.ndarray:
+    """Labour coefficients of one labour type, or of all types summed, aligned with products.
+
+    Parameters
+    ----------
+    economy
+        A square economy (activities ordered like products).
+    labour_type
+        One labour type; ``None`` sums every type.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_products,)``.
+
+    Raises
+    ------
+    InputError
+        If the economy has no labour coefficients.
+    UnknownLabelError
+        If ``labour_type`` is not one of the economy's labour types.
+    """
+    eco = economy.square()
+    assert eco.labour is not None
+    if eco.labour.shape[0] == 0:
+        raise InputError("the economy has no labour coefficients", check="no_labour")
+    if labour_type is None:
+        return np.asarray(eco.labour.sum(axis=0)).ravel()
+    if labour_type not in eco.labour_types:
+        known = ", ".join(map(repr, eco.labour_types[:5]))
+        raise UnknownLabelError(
+            f"unknown labour type {labour_type!r} (the economy has {known})", label=labour_type
+        )
+    row = eco.labour_types.get_loc(labour_type)
+    return eco.labour[[row], :].toarray().ravel()
+
+
+def _income_weights(
+    economy: Economy, wages: pd.Series | None, labour_type: str | None
+) -> np.ndarray:
+    if wages is not None:
+        return economy.align_products(wages, "wages (income coefficients)")
+    return labour_weights(economy, labour_type)
+
+
+def multipliers(
+    economy: Economy,
+    kind: Kind | str = "output",
+    type: MultiplierType | str = "I",
+    *,
+    wages: pd.Series | None = None,
+    household_consumption: pd.Series | None = None,
+    labour_type: str | None = None,
+    household_row: bool = True,
+    method: str = "auto",
+) -> pd.Series:
+    """Output, income or employment multipliers, simple (type I) or total (type II).
+
+    Parameters
+    ----------
+    economy
+        The economy; it must have one technique per product (see :meth:`Economy.square`).
+    kind
+        ``"output"``, ``"income"`` or ``"employment"``.
+    type
+        ``"I"`` (simple: households outside the model) or ``"II"`` (total: households closed
+        into the model, which needs ``household_consumption``).
+    wages
+        Income (wage) coefficients by product: household income paid per unit of output.
+        Default: the labour coefficients of ``labour_type`` (or of all types summed), that is,
+        income counted in units of labour.
+    household_consumption
+        Household purchases of each product per unit of household income (for type II).
+    labour_type
+        Labour type of employment multipliers and of the default income coefficients;
+        ``None`` sums all types.
+    household_row
+        Type II output multipliers only: count the household row (Miller & Blair's total
+        output multiplier, the default) or not (the truncated total output multiplier).
+    method
+        Solver passed to :func:`~gosplan.balance.solvers.solve_leontief`.
+
+    Returns
+    -------
+    pandas.Series
+        One multiplier per product, named like ``"output multiplier (type I)"``.
+
+    Raises
+    ------
+    InputError
+        Unknown ``kind`` or ``type``, type II without ``household_consumption``, or no labour
+        coefficients where they are needed.
+    UnknownLabelError
+        If ``wages`` or ``household_consumption`` name unknown products.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+    >>> eco = Economy.from_coefficients(A)
+    >>> multipliers(eco, "output").round(4).tolist()
+    [1.5182, 1.4521]
+    """
+    if kind not in KINDS:
+        raise InputError(f"unknown multiplier kind {kind!r}; use one of {', '.join(KINDS)}")
+    if type not in TYPES:
+        raise InputError(f"unknown multiplier type {type!r}; use 'I' (simple) or 'II' (total)")
+    eco = economy.square()
+    A = eco.technology
+    weights: np.ndarray | None
+    if kind == "output":
+        weights = None
+    elif kind == "income":
+        weights = _income_weights(eco, wages, labour_type)
+    else:
+        weights = labour_weights(eco, labour_type)
+
+    if type == "I":
+        values = simple_multipliers(A, weights, method=method)
+    else:
+        if household_consumption is None:
+            raise InputError(
+                "type II multipliers close the model with respect to households: give "
+                "household_consumption (purchases of each product per unit of income)",
+                check="household_closure",
+            )
+        h = eco.align_products(household_consumption, "household consumption")
+        w = _income_weights(eco, wages, labour_type)
+        if kind == "output":
+            values = total_multipliers(A, w, h, None, 1.0 if household_row else 0.0, method=method)
+        elif kind == "income":
+            values = total_multipliers(A, w, h, np.zeros(eco.n_products), 1.0, method=method)
+        else:
+            values = total_multipliers(A, w, h, weights, 0.0, method=method)
+    name = f"{kind} multiplier (type {type})"
+    out = pd.Series(values, index=eco.product_labels, name=name)
+    out.attrs.update(kind=kind, type=type, labour_type=labour_type)
+    return out
+
+
+def multiplier_table(
+    economy: Economy,
+    *,
+    wages: pd.Series | None = None,
+    household_consumption: pd.Series | None = None,
+    labour_type: str | None = None,
+    method: str = "auto",
+) -> pd.DataFrame:
+    """Every multiplier the economy's data allow, side by side.
+
+    Output multipliers always; income multipliers when ``wages`` are given or the economy has
+    labour coefficients; employment multipliers when it has labour coefficients; and the type II
+    versions of each when ``household_consumption`` is given (and income coefficients exist).
+
+    Parameters
+    ----------
+    economy
+        The economy (one technique per product).
+    wages, household_consumption, labour_type, method
+        As for :func:`multipliers`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Products as rows; columns such as ``output_I``, ``income_I``, ``employment_I``,
+        ``output_II``, ``income_II``, ``employment_II``.
+    """
+    eco = economy.square()
+    assert eco.labour is not None
+    has_labour = eco.labour.shape[0] > 0
+    kinds = ["output"]
+    if wages is not None or has_labour:
+        kinds.append("income")
+    if has_labour:
+        kinds.append("employment")
+    types = ["I"]
+    if household_consumption is not None and "income" in kinds:
+        types.append("II")
+    columns = {}
+    for t in types:
+        for k in kinds:
+            columns[f"{k}_{t}"] = multipliers(
+                eco,
+                k,
+                t,
+                wages=wages,
+                household_consumption=household_consumption,
+                labour_type=labour_type,
+                method=method,
+            )
+    return pd.DataFrame(columns, index=eco.product_labels)

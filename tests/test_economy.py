@@ -1,0 +1,216 @@
+"""Tests of the Economy core: solves, labour values, balance sheet, labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from gosplan import Economy
+from gosplan.errors import InputError, UnknownLabelError
+
+# Miller & Blair (2009), section 2.3: Z = [[150, 500], [200, 100]], x = [1000, 2000], so
+# A = Z / x = [[.15, .25], [.20, .05]] and final demand y = x - Z 1 = [350, 1700].
+# I - A = [[.85, -.25], [-.20, .95]], det = .85 * .95 - .25 * .20 = .7575, hence
+# L = (I - A)^-1 = 1/.7575 * [[.95, .25], [.20, .85]].
+A_MB = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+L_MB = np.array([[0.95, 0.25], [0.20, 0.85]]) / 0.7575
+
+
+@pytest.fixture
+def mb() -> Economy:
+    return Economy.from_coefficients(A_MB, labour=pd.Series({"a": 0.3, "b": 0.2}))
+
+
+def test_gross_output_textbook(mb: Economy) -> None:
+    x = mb.gross_output(pd.Series({"a": 350.0, "b": 1700.0}))
+    np.testing.assert_allclose(x.to_numpy(), [1000.0, 2000.0], rtol=1e-12)
+    assert list(x.index) == ["a", "b"]
+    # M&B's new final demand [600, 1500]: x = L y = [945, 1395] / .7575.
+    x_new = mb.gross_output(pd.Series({"a": 600.0, "b": 1500.0}))
+    np.testing.assert_allclose(x_new.to_numpy(), [945 / 0.7575, 1395 / 0.7575], rtol=1e-12)
+
+
+def test_gross_output_several_demands(mb: Economy) -> None:
+    Y = pd.DataFrame({"base": [350.0, 1700.0], "new": [600.0, 1500.0]}, index=["a", "b"])
+    X = mb.gross_output(Y)
+    assert list(X.columns) == ["base", "new"]
+    np.testing.assert_allclose(X.to_numpy(), L_MB @ Y.to_numpy(), rtol=1e-12)
+
+
+def test_final_demand_aligned_by_label(mb: Economy) -> None:
+    x = mb.gross_output(pd.Series({"b": 1700.0, "a": 350.0}))
+    np.testing.assert_allclose(x.loc[["a", "b"]].to_numpy(), [1000.0, 2000.0], rtol=1e-12)
+    only_b = mb.gross_output(pd.Series({"b": 1.0}))
+    np.testing.assert_allclose(only_b.to_numpy(), L_MB[:, 1], rtol=1e-12)
+
+
+def test_leontief_inverse_textbook(mb: Economy) -> None:
+    L = mb.leontief_inverse()
+    np.testing.assert_allclose(L.to_numpy(), L_MB, rtol=1e-12)
+    assert list(L.index) == ["a", "b"] and list(L.columns) == ["a", "b"]
+
+
+def test_labour_required_and_values(mb: Economy) -> None:
+    y = pd.Series({"a": 350.0, "b": 1700.0})
+    req = mb.labour_required(y)
+    assert req.loc["labour"] == pytest.approx(0.3 * 1000 + 0.2 * 2000, rel=1e-12)
+    v = mb.labour_values()
+    # v = l L: v_a = (.3 * .95 + .2 * .20) / .7575, v_b = (.3 * .25 + .2 * .85) / .7575
+    np.testing.assert_allclose(v["labour"].to_numpy(), [0.325 / 0.7575, 0.245 / 0.7575], rtol=1e-12)
+    # Total labour is the same counted by products or by final demand.
+    assert float(v["labour"] @ y) == pytest.approx(req.loc["labour"], rel=1e-12)
+
+
+def test_labour_values_several_types() -> None:
+    labour = pd.DataFrame(
+        [[0.1, 0.2], [0.3, 0.0]], index=["skilled", "unskilled"], columns=["a", "b"]
+    )
+    eco = Economy.from_coefficients(A_MB, labour=labour)
+    v = eco.labour_values()
+    assert list(v.columns) == ["skilled", "unskilled", "total"]
+    np.testing.assert_allclose(v[["skilled", "unskilled"]].to_numpy(), (labour.to_numpy() @ L_MB).T)
+    np.testing.assert_allclose(v["total"], v["skilled"] + v["unskilled"])
+
+
+def test_labour_values_without_labour() -> None:
+    with pytest.raises(InputError, match="no labour coefficients"):
+        Economy.from_coefficients(A_MB).labour_values()
+
+
+def test_balance_sheet_textbook() -> None:
+    eco = Economy.from_coefficients(A_MB, capacity=pd.Series({"a": 900.0}))
+    sheet = eco.balance_sheet(pd.Series({"a": 350.0, "b": 1700.0}))
+    np.testing.assert_allclose(sheet["gross_output"], [1000.0, 2000.0], rtol=1e-12)
+    np.testing.assert_allclose(sheet["intermediate_use"], [650.0, 300.0], rtol=1e-12)
+    np.testing.assert_allclose(sheet["closure"], 0.0, atol=1e-9)
+    assert sheet.loc["a", "surplus"] == pytest.approx(-100.0)
+    assert sheet["status"].tolist() == ["deficit", "ok"]
+    assert np.isinf(sheet.loc["b", "capacity"])
+
+
+def test_from_flows_textbook() -> None:
+    Z = pd.DataFrame([[150.0, 500.0], [200.0, 100.0]], index=["a", "b"], columns=["a", "b"])
+    eco = Economy.from_flows(Z, pd.Series({"a": 1000.0, "b": 2000.0}))
+    np.testing.assert_allclose(eco.coefficients().to_numpy(), A_MB.to_numpy(), rtol=1e-12)
+
+
+def test_from_coefficients_aligns_columns_by_label() -> None:
+    shuffled = A_MB.loc[:, ["b", "a"]]
+    eco = Economy.from_coefficients(shuffled)
+    np.testing.assert_allclose(eco.coefficients().to_numpy(), A_MB.to_numpy())
+
+
+# ---------------------------------------------------------------------- techniques
+def _two_technique_economy() -> Economy:
+    products = pd.DataFrame(index=["a", "b"])
+    activities = pd.DataFrame({"product": ["b", "a", "a"]}, index=["b1", "a_old", "a_new"])
+    tech = np.array([[0.25, 0.15, 0.10], [0.05, 0.20, 0.30]])
+    labour = np.array([[0.2, 0.3, 0.1]])
+    return Economy(
+        products=products,
+        activities=activities,
+        technology=tech,
+        labour_types=pd.Index(["labour"]),
+        labour=labour,
+    )
+
+
+def test_square_requires_one_technique() -> None:
+    eco = _two_technique_economy()
+    assert not eco.is_square
+    with pytest.raises(InputError, match="several techniques for 'a'"):
+        eco.square()
+    with pytest.raises(InputError, match="one technique per product"):
+        eco.gross_output(pd.Series({"a": 1.0}))
+
+
+def test_select_techniques_orders_like_products() -> None:
+    eco = _two_technique_economy()
+    old = eco.select_techniques()
+    assert old.is_square and list(old.activity_labels) == ["a_old", "b1"]
+    np.testing.assert_allclose(old.technology.toarray(), A_MB.to_numpy())
+    x = old.gross_output(pd.Series({"a": 350.0, "b": 1700.0}))
+    np.testing.assert_allclose(x.to_numpy(), [1000.0, 2000.0], rtol=1e-12)
+    new = eco.select_techniques({"a": "a_new"})
+    assert list(new.activity_labels) == ["a_new", "b1"]
+    np.testing.assert_allclose(new.labour.toarray(), [[0.1, 0.2]])
+
+
+def test_select_techniques_bad_labels() -> None:
+    eco = _two_technique_economy()
+    with pytest.raises(UnknownLabelError, match="unknown product in technique choice"):
+        eco.select_techniques({"c": "a_new"})
+    with pytest.raises(UnknownLabelError, match="activity 'b1' does not make product 'a'"):
+        eco.select_techniques({"a": "b1"})
+
+
+# ---------------------------------------------------------------------- bad labels
+def test_unknown_final_demand_label(mb: Economy) -> None:
+    with pytest.raises(UnknownLabelError, match="final demand names unknown labels: 'steel'"):
+        mb.gross_output(pd.Series({"a": 1.0, "steel": 2.0}))
+
+
+def test_missing_final_demand_value(mb: Economy) -> None:
+    with pytest.raises(InputError, match="missing or infinite value"):
+        mb.gross_output(pd.Series({"a": np.nan}))
+
+
+def test_coefficient_columns_must_match_rows() -> None:
+    bad = A_MB.rename(columns={"b": "c"})
+    with pytest.raises(UnknownLabelError, match=r"missing 'b'; unknown 'c'"):
+        Economy.from_coefficients(bad)
+
+
+def test_labour_with_unknown_product() -> None:
+    with pytest.raises(UnknownLabelError, match="labour names an unknown product"):
+        Economy.from_coefficients(A_MB, labour=pd.Series({"a": 0.1, "z": 0.2}))
+
+
+def test_activity_for_unknown_product() -> None:
+    with pytest.raises(UnknownLabelError, match="'z', which is not among the products"):
+        Economy(
+            products=pd.DataFrame(index=["a"]),
+            activities=pd.DataFrame({"product": ["z"]}, index=["z1"]),
+            technology=np.zeros((1, 1)),
+        )
+
+
+# ---------------------------------------------------------------------- properties
+@st.composite
+def productive_economies(draw: st.DrawFn) -> tuple[Economy, pd.Series]:
+    n = draw(st.integers(2, 8))
+    raw = draw(arrays(float, (n, n), elements=st.floats(0, 1)))
+    mask = draw(arrays(bool, (n, n)))
+    raw = raw * mask
+    target = draw(arrays(float, n, elements=st.floats(0, 0.89)))
+    sums = raw.sum(axis=0)
+    A = raw * np.divide(target, sums, out=np.zeros(n), where=sums > 1e-6)
+    labels = [f"p{i}" for i in range(n)]
+    lab = draw(arrays(float, n, elements=st.floats(0, 5)))
+    y = draw(arrays(float, n, elements=st.floats(0, 1e3)))
+    eco = Economy.from_coefficients(
+        pd.DataFrame(A, index=labels, columns=labels), labour=pd.Series(lab, index=labels)
+    )
+    return eco, pd.Series(y, index=labels)
+
+
+@settings(max_examples=60, deadline=None)
+@given(productive_economies())
+def test_property_balance_identities(case: tuple[Economy, pd.Series]) -> None:
+    eco, y = case
+    A = eco.technology.toarray()
+    x = eco.gross_output(y).to_numpy()
+    scale = max(1.0, float(np.max(np.abs(x))))
+    np.testing.assert_allclose(x, A @ x + y.to_numpy(), rtol=0, atol=1e-9 * scale)
+    assert np.all(x >= -1e-9 * scale)
+    v = eco.labour_values()["labour"].to_numpy()
+    l_ = eco.labour.toarray().ravel()
+    np.testing.assert_allclose(v, v @ A + l_, rtol=0, atol=1e-9 * max(1.0, float(np.max(v))))
+    sheet = eco.balance_sheet(y)
+    np.testing.assert_allclose(sheet["closure"], 0.0, atol=1e-9 * scale)
+    # Labour embodied in final demand equals labour spent on gross output.
+    assert float(v @ y.to_numpy()) == pytest.approx(float(l_ @ x), rel=1e-9, abs=1e-9)
