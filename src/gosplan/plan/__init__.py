@@ -1,1 +1,31 @@
-"""Plan: optimal one-year and multi-year plans, feasibility checks and their diagnosis."""
+"""Plan: optimal one-year and multi-year plans, feasibility checks and their diagnosis.
+
+* :func:`read_plan` / :func:`write_plan`: the plan specification on disk (``docs/plan-format.md``);
+* :func:`optimise`: the optimal plan for a :class:`PlanSpec` (HiGHS);
+* :func:`check_plan`: feasibility of the targets, and the diagnosis when they cannot be met;
+* :func:`frontier`: the accumulation–consumption frontier; :func:`compress`: fewer periods.
+"""
+
+from __future__ import annotations
+
+from gosplan.plan.compress import compress
+from gosplan.plan.diagnosis import PlanCheck, check_plan
+from gosplan.plan.frontier import FrontierResult, frontier
+from gosplan.plan.optimise import optimise
+from gosplan.plan.reader import read_plan
+from gosplan.plan.result import PlanResult
+from gosplan.plan.spec import PlanSpec
+from gosplan.plan.writer import write_plan
+
+__all__ = [
+    "FrontierResult",
+    "PlanCheck",
+    "PlanResult",
+    "PlanSpec",
+    "check_plan",
+    "compress",
+    "frontier",
+    "optimise",
+    "read_plan",
+    "write_plan",
+]

@@ -261,7 +261,7 @@ class PlanSpec:
                             if what.startswith("is missing")
                             else "negative_value",
                         )
-            keys = [c for c in required if c in known or c == "period"]
+            keys = [c for c in required if c in known or c in ("period", "year_built")]
             if keys and len(table) and table.duplicated(keys).any():
                 i = int(np.flatnonzero(table.duplicated(keys).to_numpy())[0])
                 raise InputError(

@@ -1,0 +1,108 @@
+"""Stack the named blocks into one LP (cost vector, CSC matrix, column and row bounds).
+
+The assembler remembers the row range of every block, so duals and slacks come back under the
+block's name and its row labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from gosplan.plan.blocks import Block
+from gosplan.plan.layout import Layout
+
+
+@dataclass(frozen=True, eq=False)
+class LP:
+    """A linear program ``min/max cost @ z`` s.t. ``row_lower <= A z <= row_upper``.
+
+    Attributes
+    ----------
+    cost
+        Objective coefficients.
+    A
+        Constraint matrix (CSC).
+    col_lower, col_upper, row_lower, row_upper
+        Bounds.
+    maximise
+        Sense of the objective.
+    layout
+        Variable layout (column groups).
+    blocks
+        The blocks, in row order; ``ranges[name]`` is the row slice of each.
+    ranges
+        Row range of every block by name.
+    """
+
+    cost: np.ndarray
+    A: sp.csc_array
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    maximise: bool
+    layout: Layout
+    blocks: tuple[Block, ...]
+    ranges: dict[str, slice]
+
+    @property
+    def n_variables(self) -> int:
+        """Number of columns."""
+        return self.A.shape[1]
+
+    @property
+    def n_constraints(self) -> int:
+        """Number of rows."""
+        return self.A.shape[0]
+
+
+def assemble(layout: Layout, blocks: list[Block], cost: np.ndarray, maximise: bool) -> LP:
+    """Stack blocks into an :class:`LP`.
+
+    Parameters
+    ----------
+    layout
+        The variable layout (gives the column bounds).
+    blocks
+        Named blocks; empty ones are dropped. Names must be distinct.
+    cost
+        Objective coefficients, one per column.
+    maximise
+        True to maximise.
+
+    Returns
+    -------
+    LP
+    """
+    kept = [b for b in blocks if b.n_rows]
+    names = [b.name for b in kept]
+    if len(set(names)) != len(names):
+        raise ValueError(f"block names must be distinct: {names}")
+    ranges: dict[str, slice] = {}
+    start = 0
+    for b in kept:
+        ranges[b.name] = slice(start, start + b.n_rows)
+        start += b.n_rows
+    if kept:
+        A = sp.csc_array(sp.vstack([b.matrix for b in kept], format="csc"))
+        lo = np.concatenate([b.lower for b in kept])
+        up = np.concatenate([b.upper for b in kept])
+    else:
+        A, lo, up = sp.csc_array((0, layout.n)), np.zeros(0), np.zeros(0)
+    A.sum_duplicates()
+    col_lo, col_up = layout.bounds()
+    return LP(
+        cost=np.asarray(cost, float),
+        A=A,
+        col_lower=col_lo,
+        col_upper=col_up,
+        row_lower=lo,
+        row_upper=up,
+        maximise=maximise,
+        layout=layout,
+        blocks=tuple(kept),
+        ranges=ranges,
+    )

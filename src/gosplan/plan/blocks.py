@@ -1,0 +1,355 @@
+"""One function per economic relation of the plan, each returning a named block of sparse rows.
+
+Every block is built vectorised over products and activities (``scipy.sparse.kron`` with the
+identity of the periods, or period-by-period sparse pieces); rows are period-major, like the
+variables (see :mod:`gosplan.plan.layout`). A :class:`Block` holds ``lower <= matrix @ z <=
+upper`` and the labels of its rows, under which duals come back.
+
+The relations
+-------------
+balance
+    For every product and period (equality)::
+
+        output of its activities + stocks carried in + imports
+          = intermediate use + capital spending + consumption + fixed final demand
+            + stocks carried out + exports
+
+    Consumption ``c >= 0`` is the free final use. Capital spending and stocks enter here (see
+    :func:`investment_spending` and :func:`stock_flows`).
+labour, resources
+    Use by type and period ``<=`` availability (only the types and periods listed).
+capacity
+    Activity level ``<=`` capacity available: initial vintages surviving (retired at
+    ``year_built + service_life``, geometric depreciation from the first period) plus
+    investments started at least ``lag`` periods before and not yet retired.
+floors
+    Consumption ``>=`` floor.
+targets
+    Gross output ``>=`` target; ``>= level * target`` (``max_level`` without assortment);
+    ``+ shortfall >= target`` (elastic diagnosis).
+assortment
+    Consumption ``>= level * weight``.
+harmony
+    The harmony of each target below the segments of the concave function of its fulfilment
+    ratio (see :mod:`gosplan.plan.objectives`).
+trade
+    ``sum(world_price * (imports - exports)) <= trade_deficit`` each period.
+terminal
+    Capacity at the end of the horizon (the period after the last) ``>=`` the required
+    capacity, or ``terminal_growth`` times the initial capacity.
+investment_share
+    Capital spending on activities making means of production ``= share *`` all capital
+    spending, each period. Spending is valued at total labour values of the capital goods
+    (physical units summed when labour values cannot be computed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from gosplan.plan.layout import Layout, PlanData
+
+
+@dataclass(frozen=True, eq=False)
+class Block:
+    """Rows ``lower <= matrix @ z <= upper`` of one economic relation.
+
+    Attributes
+    ----------
+    name
+        Block name (``"balance"``, ``"labour"``, ...).
+    matrix
+        CSR matrix, columns = the global variable layout.
+    lower, upper
+        Row bounds.
+    labels
+        Row labels (product, activity, labour type, ...).
+    periods
+        Period label of each row.
+    """
+
+    name: str
+    matrix: sp.csr_array
+    lower: np.ndarray
+    upper: np.ndarray
+    labels: np.ndarray
+    periods: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows."""
+        return self.matrix.shape[0]
+
+
+def _eye(n: int) -> sp.csr_array:
+    return sp.eye_array(n, format="csr")
+
+
+def _kron_t(data: PlanData, M: sp.sparray) -> sp.csr_array:
+    return sp.csr_array(sp.kron(_eye(data.T), M, format="csr"))
+
+
+def _row_labels(data: PlanData, labels: pd.Index | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lab = np.asarray(labels, dtype=object)
+    return np.tile(lab, data.T), np.repeat(np.asarray(data.spec.periods), len(lab))
+
+
+def _block(name, matrix, lower, upper, labels, periods) -> Block:
+    n = matrix.shape[0]
+    lo = np.broadcast_to(np.asarray(lower, float), (n,)).copy()
+    up = np.broadcast_to(np.asarray(upper, float), (n,)).copy()
+    return Block(
+        name, sp.csr_array(matrix), lo, up, np.asarray(labels, object), np.asarray(periods)
+    )
+
+
+def _select(n: int, rows: np.ndarray) -> sp.csr_array:
+    return sp.csr_array((np.ones(len(rows)), (np.arange(len(rows)), rows)), shape=(len(rows), n))
+
+
+# ---------------------------------------------------------------------- pieces of the balance
+def investment_spending(data: PlanData) -> sp.csr_array:
+    """Capital goods used by investment, ``(products x T) x (inv)``, spent evenly over the lag."""
+    return data.spending
+
+
+def stock_flows(data: PlanData) -> sp.csr_array:
+    """Stocks carried in minus carried out, ``(products x T) x (s)``."""
+    n, T = data.n_p, data.T
+    shift = sp.eye_array(T, k=-1, format="csr")  # s[t-1] enters period t
+    return sp.csr_array(sp.kron(shift - _eye(T), _eye(n), format="csr"))
+
+
+def balance(data: PlanData, lay: Layout) -> Block:
+    """Material balance of every product in every period (equality)."""
+    n, T = data.n_p, data.T
+    ffd = np.zeros((T, n))
+    fd = data.spec.fixed_final_demand
+    if len(fd):
+        ffd[data.period_index(fd["period"]), data.eco.product_labels.get_indexer(fd["product"])] = (
+            fd["quantity"].to_numpy(float)
+        )
+    rhs = ffd.ravel()
+    st = data.spec.initial_stocks
+    if len(st):
+        s0 = np.zeros(n)
+        s0[data.eco.product_labels.get_indexer(st["product"])] = st["stock"].to_numpy(float)
+        rhs[:n] -= s0
+    pieces: dict[str, sp.sparray | None] = {
+        "x": _kron_t(data, data.O - data.A),
+        "c": -_eye(n * T),
+        "inv": -investment_spending(data) if lay.has("inv") else None,
+        "s": stock_flows(data) if lay.has("s") else None,
+    }
+    if lay.has("m"):
+        sel = _kron_t(data, _select(n, data.traded).T)
+        pieces["m"], pieces["e"] = sel, -sel
+    if lay.has("add_imports"):
+        pieces["add_imports"] = _eye(n * T)
+    labels, periods = _row_labels(data, data.eco.product_labels)
+    return _block("balance", lay.place(n * T, pieces), rhs, rhs, labels, periods)
+
+
+def _limited_use(
+    data: PlanData,
+    lay: Layout,
+    name: str,
+    M: sp.csr_array,
+    types: pd.Index,
+    table: pd.DataFrame,
+    key: str,
+) -> Block:
+    avail = data.per_period(table, key, types, "available").T.ravel()  # period-major
+    rows = np.flatnonzero(np.isfinite(avail))
+    full = _kron_t(data, M)
+    sel = _select(len(avail), rows)
+    pieces: dict[str, sp.sparray | None] = {"x": sel @ full}
+    if lay.has(f"add_{name}"):
+        pieces[f"add_{name}"] = -_eye(len(rows))
+    labels, periods = _row_labels(data, types)
+    return _block(
+        name, lay.place(len(rows), pieces), -np.inf, avail[rows], labels[rows], periods[rows]
+    )
+
+
+def labour(data: PlanData, lay: Layout) -> Block:
+    """Labour used by type and period ``<=`` available (listed types and periods only)."""
+    return _limited_use(
+        data,
+        lay,
+        "labour",
+        data.Lab,
+        data.eco.labour_types,
+        data.spec.labour_available,
+        "labour_type",
+    )
+
+
+def resources(data: PlanData, lay: Layout) -> Block:
+    """Other primary resources used by type and period ``<=`` available."""
+    return _limited_use(
+        data,
+        lay,
+        "resources",
+        data.Res,
+        data.eco.resource_types,
+        data.spec.resources_available,
+        "resource",
+    )
+
+
+def capacity(data: PlanData, lay: Layout) -> Block:
+    """Activity level ``<=`` capacity available, for every capped activity and period."""
+    nc, T = data.n_c, data.T
+    sel = _select(data.n_a, data.capped)
+    made = [-data.capacity_made(t) for t in range(T)]
+    pieces: dict[str, sp.sparray | None] = {
+        "x": _kron_t(data, sel),
+        "inv": sp.vstack(made, format="csr") if nc else None,
+    }
+    if lay.has("add_capacity"):
+        pieces["add_capacity"] = -_eye(nc * T)
+    labels, periods = _row_labels(data, data.eco.activity_labels[data.capped])
+    return _block(
+        "capacity",
+        lay.place(nc * T, pieces),
+        -np.inf,
+        data.initial[:, :T].T.ravel(),
+        labels,
+        periods,
+    )
+
+
+def floors(data: PlanData, lay: Layout) -> Block:
+    """Consumption ``>=`` floor."""
+    f = data.spec.floors
+    n = data.n_p
+    pos = data.eco.product_labels.get_indexer(f["product"]) if len(f) else np.zeros(0, int)
+    t = data.period_index(f["period"]) if len(f) else np.zeros(0, int)
+    cols = t * n + pos
+    M = _select(n * data.T, cols)
+    lo = f["floor"].to_numpy(float) if len(f) else np.zeros(0)
+    periods = f["period"].to_numpy(int) if len(f) else np.zeros(0, int)
+    return _block(
+        "floors",
+        lay.place(len(cols), {"c": M}),
+        lo,
+        np.inf,
+        f["product"].to_numpy(object) if len(f) else [],
+        periods,
+    )
+
+
+def targets(data: PlanData, lay: Layout, mode: str = "hard") -> Block:
+    """Targets of gross output, in one of four modes.
+
+    ``"hard"``: output ``>=`` target; ``"level"``: output ``>= level * target``;
+    ``"elastic"``: output ``+ shortfall >= target``; ``"none"``: no rows.
+    """
+    k = data.n_targets if mode != "none" else 0
+    tgt = data.target_value[:k]
+    pieces: dict[str, sp.sparray | None] = {"x": data.products_of_targets()[:k]}
+    lower = tgt
+    if mode == "level":
+        pieces["level"] = sp.csr_array(-tgt.reshape(-1, 1))
+        lower = np.zeros(k)
+    elif mode == "elastic":
+        pieces["shortfall"] = _eye(k)
+    labels = data.spec.targets["product"].to_numpy(object)[:k]
+    periods = data.spec.targets["period"].to_numpy(int)[:k]
+    return _block("targets", lay.place(k, pieces), lower, np.inf, labels, periods)
+
+
+def assortment(data: PlanData, lay: Layout) -> Block:
+    """Consumption ``>= level * weight`` for the assortment (every period unless given)."""
+    a = data.spec.assortment
+    n, T = data.n_p, data.T
+    if not len(a) or not lay.has("level"):
+        return _block("assortment", sp.csr_array((0, lay.n)), 0.0, np.inf, [], [])
+    pos = data.eco.product_labels.get_indexer(a["product"])
+    w = a["weight"].to_numpy(float)
+    if "period" in a.columns and a["period"].notna().all():
+        t = data.period_index(a["period"])
+    else:
+        pos, w, t = np.tile(pos, T), np.tile(w, T), np.repeat(np.arange(T), len(a))
+    M = _select(n * T, t * n + pos)
+    pieces = {"c": M, "level": sp.csr_array(-w.reshape(-1, 1))}
+    labels = data.eco.product_labels.to_numpy(object)[pos]
+    periods = np.asarray(data.spec.periods)[t]
+    return _block("assortment", lay.place(len(pos), pieces), 0.0, np.inf, labels, periods)
+
+
+def trade(data: PlanData, lay: Layout) -> Block:
+    """Trade balance each period: ``sum(world_price * (imports - exports)) <= trade_deficit``."""
+    if not lay.has("m"):
+        return _block("trade", sp.csr_array((0, lay.n)), 0.0, 0.0, [], [])
+    price = data.spec.trade["world_price"].to_numpy(float).reshape(1, -1)
+    row = _kron_t(data, sp.csr_array(price))
+    M = lay.place(data.T, {"m": row, "e": -row})
+    return _block(
+        "trade", M, -np.inf, data.spec.trade_deficit, ["trade balance"] * data.T, data.spec.periods
+    )
+
+
+def terminal(data: PlanData, lay: Layout) -> Block:
+    """Capacity at the end of the horizon ``>=`` the required terminal capacity."""
+    spec = data.spec
+    req = np.full(data.n_c, -np.inf)
+    if len(spec.terminal_capacity):
+        pos = pd.Index(data.capped).get_indexer(
+            data.eco.activity_labels.get_indexer(spec.terminal_capacity["activity"])
+        )
+        ok = pos >= 0
+        req[pos[ok]] = spec.terminal_capacity["capacity"].to_numpy(float)[ok]
+    if spec.terminal_growth is not None:
+        req = np.maximum(req, spec.terminal_growth * data.initial_capacity)
+    rows = np.flatnonzero(np.isfinite(req))
+    made = data.capacity_made(data.T)[rows] if data.n_c else None
+    M = lay.place(len(rows), {"inv": made})
+    lower = req[rows] - data.initial[rows, data.T]
+    labels = data.eco.activity_labels.to_numpy(object)[data.capped[rows]]
+    end = spec.periods[-1] + 1
+    return _block("terminal", M, lower, np.inf, labels, np.full(len(rows), end))
+
+
+def investment_share(data: PlanData, lay: Layout) -> Block:
+    """Capital spending on means-of-production activities ``= share *`` all spending."""
+    share = data.spec.investment_share
+    if share is None or not lay.has("inv"):
+        return _block("investment_share", sp.csr_array((0, lay.n)), 0.0, 0.0, [], [])
+    k = data.capital_value * (data.means_of_production - share)
+    rows = []
+    for t in range(data.T):
+        rows.append(
+            sp.hstack(
+                [sp.csr_array((k * data.spend_weight(t, s)).reshape(1, -1)) for s in range(data.T)],
+                format="csr",
+            )
+        )
+    M = lay.place(data.T, {"inv": sp.vstack(rows, format="csr")})
+    return _block("investment_share", M, 0.0, 0.0, ["investment share"] * data.T, data.spec.periods)
+
+
+def harmony(data: PlanData, lay: Layout, segments: list[tuple[float, float]]) -> Block:
+    """Harmony ``u_k <= a + b * r_k`` for each segment ``(a, b)``, ``r_k = output / target``."""
+    if not lay.has("harmony"):
+        return _block("harmony", sp.csr_array((0, lay.n)), 0.0, 0.0, [], [])
+    k = data.n_targets
+    out = data.products_of_targets()
+    tgt = data.target_value
+    positive = tgt > 0
+    inv_t = sp.diags_array(np.where(positive, 1.0 / np.where(positive, tgt, 1.0), 0.0))
+    cap = max(a + b for a, b in segments if b == 0) if any(b == 0 for _, b in segments) else 1.0
+    parts_x, parts_u, upper = [], [], []
+    for a, b in segments:
+        parts_x.append(-b * (inv_t @ out))
+        parts_u.append(_eye(k))
+        upper.append(np.where(positive, a, cap))  # a zero target is always met in full
+    M = lay.place(k * len(segments), {"x": sp.vstack(parts_x), "harmony": sp.vstack(parts_u)})
+    labels = np.tile(data.spec.targets["product"].to_numpy(object), len(segments))
+    periods = np.tile(data.spec.targets["period"].to_numpy(int), len(segments))
+    return _block("harmony", M, -np.inf, np.concatenate(upper), labels, periods)

@@ -1,0 +1,241 @@
+"""The accumulation–consumption frontier: consumption now against capacity for later.
+
+For each share ``gamma`` of capital spending that must go to activities making means of
+production (the Feldman question; in the First Five-Year Plan about six sevenths of industrial
+investment went to heavy industry), the plan is solved with ``objective="max_consumption"`` and
+``investment_share=gamma``, and two figures are set against each other:
+
+* **cumulative consumption**: ``sum_t sum_p w_p c[p, t]`` over the horizon, undiscounted, with
+  ``w`` the spec's consumption weights (default: total labour values of the products, the
+  valuation of the objective);
+* **terminal capacity**: the capacity of every capacity-limited activity at the end of the
+  horizon (the period after the last, where the terminal requirement of the plan is measured:
+  surviving initial stock plus every investment in service by then), valued at the total
+  labour value of the activity's product; and its part in activities making means of
+  production.
+
+With a ``population`` by period, ``consumption_per_head`` is ``sum_t C_t / N_t``: the
+cumulative consumption per head, each period's consumption divided by that period's
+population.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gosplan.economy import MEANS_OF_PRODUCTION
+from gosplan.errors import InfeasiblePlanError, InputError
+from gosplan.plan.spec import PlanSpec
+
+logger = logging.getLogger(__name__)
+
+#: Default shares: 1/7, 2/7, ..., 6/7.
+DEFAULT_SHARES: tuple[float, ...] = tuple(k / 7 for k in range(1, 7))
+
+COLUMNS = (
+    "share",
+    "status",
+    "cumulative_consumption",
+    "consumption_per_head",
+    "terminal_capacity_value",
+    "terminal_means_of_production_capacity",
+)
+
+#: Progress callback ``progress(fraction_done, message)``, as for :func:`optimise`.
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True, eq=False)
+class FrontierResult:
+    """The frontier: one row per investment share, and the plan solved for each.
+
+    Attributes
+    ----------
+    table
+        Columns ``share``, ``status``, ``cumulative_consumption``, ``consumption_per_head``
+        (NaN without a population), ``terminal_capacity_value`` and
+        ``terminal_means_of_production_capacity`` (NaN where the plan is not optimal).
+    results
+        The :class:`~gosplan.plan.result.PlanResult` of each share, in the table's order.
+    """
+
+    table: pd.DataFrame
+    results: tuple[Any, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The frontier table (a copy)."""
+        return self.table.copy()
+
+    def write(self, path: str | Path, format: str = "csv") -> Path:
+        """Write the table to ``path`` (``csv``, ``parquet`` or ``json`` records).
+
+        Returns
+        -------
+        pathlib.Path
+            The file written (the format's suffix is added when ``path`` has none).
+        """
+        suffix = {"csv": ".csv", "parquet": ".parquet", "json": ".json"}
+        if format not in suffix:
+            raise InputError(f"unknown format {format!r}; choose one of {', '.join(suffix)}")
+        path = Path(path)
+        if not path.suffix:
+            path = path.with_suffix(suffix[format])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if format == "csv":
+            self.table.to_csv(path, index=False)
+        elif format == "parquet":
+            self.table.to_parquet(path, index=False)
+        else:
+            records = [
+                {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+                for r in self.table.to_dict(orient="records")
+            ]
+            path.write_text(json.dumps(records, indent=1))
+        return path
+
+
+def frontier(
+    spec: PlanSpec,
+    shares: Sequence[float] | None = None,
+    *,
+    population: pd.Series | None = None,
+    progress: Progress | None = None,
+    **optimise_kwargs: Any,
+) -> FrontierResult:
+    """Trace the accumulation–consumption frontier over investment shares.
+
+    Parameters
+    ----------
+    spec
+        The plan; its objective and investment share are replaced for each point.
+    shares
+        Shares of capital spending going to means of production, each in ``[0, 1]``
+        (default ``1/7, 2/7, ..., 6/7``).
+    population
+        Population by period (a Series indexed by the plan's periods, positive), for
+        consumption per head.
+    progress
+        Called as ``progress(fraction_done, message)`` after each share.
+    **optimise_kwargs
+        Passed on to :func:`gosplan.plan.optimise.optimise` (``solver``, ``tol``, ...).
+
+    Returns
+    -------
+    FrontierResult
+        A row per share; shares whose plan is infeasible (or otherwise not optimal) carry that
+        status and NaN figures.
+
+    Raises
+    ------
+    InputError
+        If a share is outside ``[0, 1]`` or the population does not cover every period.
+    """
+    from gosplan.plan.optimise import optimise
+
+    share_list = [float(s) for s in (DEFAULT_SHARES if shares is None else shares)]
+    for s in share_list:
+        if not 0.0 <= s <= 1.0:
+            raise InputError(f"an investment share must be between 0 and 1, got {s}")
+    heads = _population(population, spec)
+    rows: list[dict[str, Any]] = []
+    results: list[Any] = []
+    for done, gamma in enumerate(share_list, start=1):
+        point = spec.with_changes(investment_share=gamma, objective="max_consumption")
+        try:
+            result = optimise(point, **optimise_kwargs)
+            status = result.status
+        except InfeasiblePlanError:
+            result, status = None, "infeasible"
+        results.append(result)
+        row = {c: math.nan for c in COLUMNS}
+        row.update(share=gamma, status=status)
+        if result is not None and status == "optimal":
+            row.update(_figures(point, result, heads))
+        rows.append(row)
+        logger.info("frontier share %.4f: %s", gamma, status)
+        if progress is not None:
+            progress(done / len(share_list), f"share {gamma:.4g}: {status}")
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table["status"] = table["status"].astype(str)
+    return FrontierResult(table=table, results=tuple(results))
+
+
+def _population(population: pd.Series | None, spec: PlanSpec) -> np.ndarray | None:
+    if population is None:
+        return None
+    if not isinstance(population, pd.Series):
+        raise InputError("population must be a pandas Series indexed by period")
+    index = pd.Index(population.index)
+    missing = [p for p in spec.periods if p not in index]
+    if missing:
+        raise InputError("population is missing a period of the plan", label=str(missing[0]))
+    heads = population.reindex(list(spec.periods)).to_numpy(dtype=float)
+    if not np.all(heads > 0):
+        i = int(np.flatnonzero(~(heads > 0))[0])
+        raise InputError("population must be positive", label=str(spec.periods[i]))
+    return heads
+
+
+def _figures(spec: PlanSpec, result: Any, heads: np.ndarray | None) -> dict[str, float]:
+    """Cumulative consumption (per head) and the value of the terminal capacity."""
+    from gosplan.plan.layout import PlanData
+
+    data = PlanData(spec)
+    eco = spec.economy
+    values = data.labour_values if data.labour_values is not None else np.ones(eco.n_products)
+    if spec.consumption_weights is not None:
+        weights = eco.align_products(pd.Series(spec.consumption_weights), "consumption weights")
+    else:
+        weights = values
+    consumption = result.consumption.reindex(index=eco.product_labels, columns=list(spec.periods))
+    per_period = weights @ consumption.to_numpy(dtype=float)
+    out = {"cumulative_consumption": float(per_period.sum())}
+    if heads is not None:
+        out["consumption_per_head"] = float((per_period / heads).sum())
+    end = terminal_capacity(spec, result, data)
+    product = eco.activity_product[data.capped]
+    value = end * values[product]
+    mop = eco.products["group"].to_numpy()[product] == MEANS_OF_PRODUCTION
+    out["terminal_capacity_value"] = float(value.sum())
+    out["terminal_means_of_production_capacity"] = float(value[mop].sum())
+    return out
+
+
+def terminal_capacity(spec: PlanSpec, result: Any, data: Any = None) -> pd.Series:
+    """Capacity of every capacity-limited activity at the end of the horizon.
+
+    The end of the horizon is the period after the last: the initial stock surviving then
+    plus the capacity made by every investment of the plan that is in service by then.
+
+    Parameters
+    ----------
+    spec
+        The plan's specification.
+    result
+        Its optimal :class:`~gosplan.plan.result.PlanResult`.
+    data
+        The spec's :class:`~gosplan.plan.layout.PlanData`, if already built.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by activity (capacity-limited activities only).
+    """
+    from gosplan.plan.layout import PlanData
+
+    data = data if data is not None else PlanData(spec)
+    acts = spec.economy.activity_labels[data.capped]
+    inv = result.investment.reindex(index=acts, columns=list(spec.periods)).to_numpy(float)
+    end = data.initial[:, data.T].astype(float).copy()
+    for s in range(data.T):
+        end += data.made_capacity(data.T, s) * inv[:, s]
+    return pd.Series(end, index=acts, name="terminal_capacity")

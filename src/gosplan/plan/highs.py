@@ -1,0 +1,178 @@
+"""Pass an :class:`~gosplan.plan.assemble.LP` to HiGHS (highspy) and read the answer back.
+
+The method is chosen by size: dual simplex for small LPs, interior point for medium ones and
+the first-order method PDLP for large ones (more than :data:`IPM_MAX` variables). PDLP's
+status can read "unknown" when its relative criteria are met but not the absolute ones: the
+tolerance is then tightened a hundredfold and the LP solved once more.
+
+Row duals are returned as shadow prices ``d objective / d bound`` in the LP's own sense (for a
+maximisation, the gain per unit more of the bound).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from gosplan.plan.assemble import LP
+
+log = logging.getLogger(__name__)
+
+#: Largest LP (variables) solved by dual simplex under ``solver="auto"``.
+SIMPLEX_MAX = 20_000
+#: Largest LP (variables) solved by interior point under ``solver="auto"``; PDLP beyond.
+IPM_MAX = 200_000
+
+_STATUS = {
+    "kOptimal": "optimal",
+    "kInfeasible": "infeasible",
+    "kUnbounded": "unbounded",
+    "kUnboundedOrInfeasible": "infeasible_or_unbounded",
+    "kTimeLimit": "time_limit",
+    "kIterationLimit": "time_limit",
+    "kModelEmpty": "optimal",
+    "kUnknown": "unknown",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class LPSolution:
+    """What came back from HiGHS.
+
+    Attributes
+    ----------
+    status
+        ``"optimal"``, ``"infeasible"``, ``"unbounded"``, ``"time_limit"``, ``"unknown"`` or
+        ``"error"``.
+    objective
+        Objective value (NaN when not optimal).
+    x
+        Primal values of the columns.
+    row_value
+        Activity of every row (``A @ x``).
+    row_dual
+        Shadow price of every row, ``d objective / d bound``.
+    method
+        The method that ran (``"simplex"``, ``"ipm"``, ``"pdlp"``).
+    iterations
+        Iterations of that method.
+    seconds
+        Solve time.
+    """
+
+    status: str
+    objective: float
+    x: np.ndarray
+    row_value: np.ndarray
+    row_dual: np.ndarray
+    method: str
+    iterations: int
+    seconds: float
+
+
+def choose_method(n_variables: int, solver: str = "auto") -> str:
+    """The method ``solver="auto"`` uses for an LP of this size."""
+    if solver != "auto":
+        if solver not in ("simplex", "ipm", "pdlp"):
+            raise ValueError(f"unknown solver {solver!r}; choose auto, simplex, ipm or pdlp")
+        return solver
+    if n_variables <= SIMPLEX_MAX:
+        return "simplex"
+    return "ipm" if n_variables <= IPM_MAX else "pdlp"
+
+
+def _highs_lp(lp: LP) -> highspy.HighsLp:
+    model = highspy.HighsLp()
+    model.num_col_ = lp.n_variables
+    model.num_row_ = lp.n_constraints
+    model.col_cost_ = lp.cost
+    model.col_lower_ = lp.col_lower
+    model.col_upper_ = lp.col_upper
+    model.row_lower_ = lp.row_lower
+    model.row_upper_ = lp.row_upper
+    model.sense_ = highspy.ObjSense.kMaximize if lp.maximise else highspy.ObjSense.kMinimize
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = lp.A.indptr.astype(np.int32)
+    model.a_matrix_.index_ = lp.A.indices.astype(np.int32)
+    model.a_matrix_.value_ = lp.A.data
+    return model
+
+
+def _run(lp: LP, method: str, tol: float, time_limit: float | None) -> tuple[highspy.Highs, str]:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    if method == "simplex":
+        h.setOptionValue("solver", "simplex")
+        h.setOptionValue("simplex_strategy", 1)
+    elif method == "ipm":
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("ipm_optimality_tolerance", tol)
+    else:
+        h.setOptionValue("solver", "pdlp")
+        h.setOptionValue("pdlp_optimality_tolerance", tol)
+    h.setOptionValue("primal_feasibility_tolerance", max(tol, 1e-10))
+    h.setOptionValue("dual_feasibility_tolerance", max(tol, 1e-10))
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    h.passModel(_highs_lp(lp))
+    h.run()
+    return h, _STATUS.get(h.getModelStatus().name, "error")
+
+
+def solve_lp(
+    lp: LP, *, solver: str = "auto", tol: float = 1e-8, time_limit: float | None = None
+) -> LPSolution:
+    """Solve an LP with HiGHS.
+
+    Parameters
+    ----------
+    lp
+        The assembled LP.
+    solver
+        ``"auto"`` (by size), ``"simplex"`` (dual), ``"ipm"`` or ``"pdlp"``.
+    tol
+        Feasibility and optimality tolerance.
+    time_limit
+        Seconds, or ``None``.
+
+    Returns
+    -------
+    LPSolution
+    """
+    method = choose_method(lp.n_variables, solver)
+    t0 = time.perf_counter()
+    h, status = _run(lp, method, tol, time_limit)
+    if status == "unknown" and method == "pdlp":
+        log.info("PDLP status unknown at tol %.1e: retrying at %.1e", tol, tol / 100)
+        h, status = _run(lp, method, tol / 100, time_limit)
+    if status == "infeasible_or_unbounded":
+        h.setOptionValue("presolve", "off")
+        h.run()
+        status = _STATUS.get(h.getModelStatus().name, "error")
+        if status == "infeasible_or_unbounded":
+            status = "infeasible"
+    seconds = time.perf_counter() - t0
+    info = h.getInfo()
+    iterations = {
+        "simplex": info.simplex_iteration_count,
+        "ipm": info.ipm_iteration_count,
+        "pdlp": info.pdlp_iteration_count,
+    }[method]
+    sol = h.getSolution()
+    n, m = lp.n_variables, lp.n_constraints
+    ok = status == "optimal"
+    x = np.asarray(sol.col_value, float) if ok and n else np.full(n, np.nan)
+    row_value = np.asarray(sol.row_value, float) if ok and m else np.full(m, np.nan)
+    dual = np.asarray(sol.row_dual, float) if ok and m and sol.dual_valid else np.full(m, np.nan)
+    objective = float(info.objective_function_value) if ok else float("nan")
+    if ok and n == 0:
+        objective = 0.0
+    if status == "unknown":
+        log.warning("HiGHS (%s) stopped without a certified answer (status unknown)", method)
+        status = "error"
+    log.info("HiGHS %s: %s in %.3f s, %d iterations", method, status, seconds, iterations)
+    return LPSolution(status, objective, x, row_value, dual, method, int(iterations), seconds)

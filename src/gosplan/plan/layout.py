@@ -1,0 +1,304 @@
+"""The variable layout of the plan's LP and the arrays derived from the spec that index it.
+
+Every variable group is stored period-major: entry ``(k, t)`` of a group with ``n`` members
+sits at column ``offset + t * n + k``. The groups are
+
+========== ================================ ==============================================
+group      members x periods                meaning
+========== ================================ ==============================================
+x          activities x T                   activity levels
+c          products x T                     consumption (final use left free), ``c >= 0``
+inv        capped activities x T            new capacity started in the period
+s          products x T                     stocks at the end of the period (when kept)
+m, e       traded products x T              imports and exports
+level      1                                common fulfilment level (``max_level``)
+harmony    targets                          harmony value of each target (``harmony``)
+shortfall  targets                          shortfall of each target (elastic diagnosis)
+add_*      rows of a block                  additions of labour, capacity, resources, imports
+========== ================================ ==============================================
+
+:class:`PlanData` turns a validated :class:`~gosplan.plan.spec.PlanSpec` into positional arrays
+(capacity surviving from the initial vintages, capacity created by an investment, the spending
+profile of an investment, target positions, ...). It is computed once and shared by the blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from gosplan.economy import MEANS_OF_PRODUCTION
+from gosplan.errors import GosplanError
+from gosplan.plan.spec import PlanSpec
+
+
+@dataclass
+class Layout:
+    """Offsets and bounds of the LP's variable groups (see the module docstring)."""
+
+    groups: dict[str, tuple[int, int]] = field(default_factory=dict)
+    lower: list[np.ndarray] = field(default_factory=list)
+    upper: list[np.ndarray] = field(default_factory=list)
+    n: int = 0
+
+    def add(
+        self,
+        name: str,
+        size: int,
+        lower: float | np.ndarray = 0.0,
+        upper: float | np.ndarray = np.inf,
+    ) -> None:
+        """Append a group of ``size`` variables with the given bounds."""
+        self.groups[name] = (self.n, size)
+        self.lower.append(np.broadcast_to(np.asarray(lower, float), (size,)).copy())
+        self.upper.append(np.broadcast_to(np.asarray(upper, float), (size,)).copy())
+        self.n += size
+
+    def has(self, name: str) -> bool:
+        """True when the group exists and is not empty."""
+        return name in self.groups and self.groups[name][1] > 0
+
+    def slice(self, name: str) -> slice:
+        """Column range of a group."""
+        off, size = self.groups[name]
+        return slice(off, off + size)
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds of all columns."""
+        if not self.lower:
+            return np.zeros(0), np.zeros(0)
+        return np.concatenate(self.lower), np.concatenate(self.upper)
+
+    def place(self, n_rows: int, pieces: dict[str, sp.sparray | None]) -> sp.csr_array:
+        """Put per-group pieces (``n_rows x group size``) into the global column layout."""
+        rows, cols, vals = [], [], []
+        for name, piece in pieces.items():
+            if piece is None or not self.has(name):
+                continue
+            coo = sp.coo_array(piece)
+            off, size = self.groups[name]
+            if coo.shape != (n_rows, size):
+                raise ValueError(f"piece {name!r} has shape {coo.shape}, want {(n_rows, size)}")
+            rows.append(coo.row)
+            cols.append(coo.col + off)
+            vals.append(coo.data)
+        if not rows:
+            return sp.csr_array((n_rows, self.n))
+        return sp.csr_array(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(n_rows, self.n),
+        )
+
+
+def _diag(values: np.ndarray) -> sp.csr_array:
+    return sp.diags_array(np.asarray(values, float), format="csr")
+
+
+class PlanData:
+    """Positional arrays derived from a validated spec, shared by every block.
+
+    Parameters
+    ----------
+    spec
+        A validated plan specification.
+    """
+
+    def __init__(self, spec: PlanSpec) -> None:
+        self.spec = spec
+        eco = spec.economy
+        self.eco = eco
+        self.T = spec.n_periods
+        self.n_p, self.n_a = eco.n_products, eco.n_activities
+        self.O = sp.csr_array(eco.output_matrix)
+        self.A = sp.csr_array(eco.technology)
+        self.B = sp.csr_array(eco.capital)
+        self.Lab = sp.csr_array(eco.labour)
+        self.Res = sp.csr_array(eco.resources)
+        self.lag = spec.lag_of()
+        self.life = np.asarray(eco.service_life, float)
+        self.delta = np.zeros(self.n_a)
+        if len(spec.depreciation):
+            pos = eco.activity_labels.get_indexer(spec.depreciation["activity"])
+            self.delta[pos] = spec.depreciation["rate"].to_numpy(dtype=float)
+        self._capacity_setup()
+        self._targets_setup()
+
+    # ------------------------------------------------------------------ capacity
+    def _capacity_setup(self) -> None:
+        spec, eco, T = self.spec, self.eco, self.T
+        labels = np.asarray(spec.periods, dtype=float)
+        ends = np.append(labels, labels[-1] + 1.0)  # period T = end of the horizon
+        has_vintage = np.zeros(self.n_a, dtype=bool)
+        init = np.zeros((self.n_a, T + 1))
+        decay = (1.0 - self.delta)[:, None] ** np.arange(T + 1)[None, :]
+        if len(spec.vintages):
+            pos = eco.activity_labels.get_indexer(spec.vintages["activity"])
+            built = spec.vintages["year_built"].to_numpy(dtype=float)
+            cap = spec.vintages["capacity"].to_numpy(dtype=float)
+            retire = built + self.life[pos]
+            alive = ~(ends[None, :] >= retire[:, None])  # nan life: never retires
+            np.add.at(init, pos, alive * cap[:, None])
+            has_vintage[pos] = True
+        base = np.asarray(eco.capacity, float)
+        plain = ~has_vintage & np.isfinite(base)
+        alive = ~(ends[None, :] >= (labels[0] + self.life)[:, None])
+        init[plain] = (alive * np.where(np.isfinite(base), base, 0.0)[:, None])[plain]
+        #: activities whose capacity is limited (a capacity row for each period)
+        self.capped = np.flatnonzero(has_vintage | np.isfinite(base))
+        self.n_c = len(self.capped)
+        #: capacity surviving from the initial stock, capped activities x (T + 1)
+        self.initial = (init * decay)[self.capped]
+        #: initial capacity of capped activities (for terminal_growth)
+        self.initial_capacity = init[self.capped, 0]
+        can_invest = np.asarray(abs(self.B).sum(axis=0)).ravel()[self.capped] > 0
+        s = np.arange(T)
+        ok = (s[None, :] + self.lag[self.capped][:, None]) <= T
+        #: upper bound of inv (0 where no capital coefficients or spending beyond the horizon)
+        self.inv_upper = np.where(can_invest[:, None] & ok, np.inf, 0.0).T.ravel()
+
+    def made_capacity(self, t: int, s: int) -> np.ndarray:
+        """Capacity in period ``t`` (``T`` = end) per unit of investment started in ``s``.
+
+        Capacity comes into service ``lag`` periods after the start, loses ``rate`` per
+        period geometrically, and retires ``service_life`` periods after coming into service.
+        """
+        lag = self.lag[self.capped]
+        age = t - s - lag
+        life = self.life[self.capped]
+        alive = (age >= 0) & ~(age >= life)
+        return np.where(alive, (1.0 - self.delta[self.capped]) ** np.maximum(age, 0), 0.0)
+
+    def spend_weight(self, t: int, s: int) -> np.ndarray:
+        """Share of an investment's capital goods spent in period ``t`` when started in ``s``.
+
+        Spent evenly over the ``lag`` periods ``s, ..., s + lag - 1`` (all in ``s`` when the
+        lag is zero).
+        """
+        lag = self.lag[self.capped]
+        d = t - s
+        even = np.where((d >= 0) & (d < lag), 1.0 / np.maximum(lag, 1), 0.0)
+        return np.where(lag == 0, float(d == 0), even)
+
+    @cached_property
+    def spending(self) -> sp.csr_array:
+        """Capital goods spent, ``(products x T) x (capped activities x T)``."""
+        Bc = sp.csr_array(self.B[:, self.capped])
+        blocks: list[list[sp.sparray | None]] = [[None] * self.T for _ in range(self.T)]
+        for t in range(self.T):
+            for s in range(t + 1):
+                w = self.spend_weight(t, s)
+                if w.any():
+                    blocks[t][s] = Bc @ _diag(w)
+        for t in range(self.T):
+            if blocks[t][0] is None:
+                blocks[t][0] = sp.csr_array((self.n_p, self.n_c))
+        if self.n_c == 0:
+            return sp.csr_array((self.n_p * self.T, 0))
+        return sp.csr_array(sp.block_array(blocks, format="csr"))
+
+    def capacity_made(self, t: int) -> sp.csr_array:
+        """Capacity in period ``t`` made by investments, ``capped x (capped x T)``."""
+        parts = [_diag(self.made_capacity(t, s)) for s in range(self.T)]
+        return sp.csr_array(sp.hstack(parts, format="csr"))
+
+    # ------------------------------------------------------------------ valuation
+    @cached_property
+    def labour_values(self) -> np.ndarray | None:
+        """Total labour value per product, or ``None`` when it cannot be computed."""
+        try:
+            lv = self.eco.labour_values()
+        except GosplanError:
+            return None
+        col = "total" if "total" in lv.columns else lv.columns[0]
+        return lv[col].to_numpy(dtype=float)
+
+    @cached_property
+    def capital_value(self) -> np.ndarray:
+        """Value of the capital goods for one unit of capacity of each capped activity.
+
+        At total labour values when they can be computed (square economy with labour), else
+        the capital coefficients summed in physical units.
+        """
+        Bc = sp.csc_array(self.B[:, self.capped])
+        v = self.labour_values
+        weights = np.ones(self.n_p) if v is None else v
+        return np.asarray(Bc.T @ weights).ravel()
+
+    @cached_property
+    def means_of_production(self) -> np.ndarray:
+        """1.0 for capped activities making means of production, else 0.0."""
+        group = self.eco.products["group"].to_numpy()[self.eco.activity_product]
+        return (group[self.capped] == MEANS_OF_PRODUCTION).astype(float)
+
+    # ------------------------------------------------------------------ targets and tables
+    def _targets_setup(self) -> None:
+        spec, eco = self.spec, self.eco
+        t = spec.targets
+        self.n_targets = len(t)
+        self.target_product = eco.product_labels.get_indexer(t["product"]) if len(t) else []
+        self.target_period = self.period_index(t["period"]) if len(t) else []
+        self.target_value = t["target"].to_numpy(dtype=float) if len(t) else np.zeros(0)
+        prio = t["priority"] if "priority" in t.columns else pd.Series(1.0, index=t.index)
+        self.target_priority = pd.to_numeric(prio).fillna(1.0).to_numpy(dtype=float)
+        self.target_product = np.asarray(self.target_product, dtype=int)
+        self.target_period = np.asarray(self.target_period, dtype=int)
+
+    def period_index(self, periods: pd.Series | np.ndarray) -> np.ndarray:
+        """Positions of period labels in the horizon."""
+        return pd.Index(self.spec.periods).get_indexer(np.asarray(periods, dtype=int))
+
+    def per_period(self, table: pd.DataFrame, key: str, labels: pd.Index, value: str) -> np.ndarray:
+        """A tidy ``(key, period, value)`` table as a dense ``(len(labels), T)`` array (nan)."""
+        out = np.full((len(labels), self.T), np.nan)
+        if len(table):
+            out[labels.get_indexer(table[key]), self.period_index(table["period"])] = table[
+                value
+            ].to_numpy(dtype=float)
+        return out
+
+    @cached_property
+    def traded(self) -> np.ndarray:
+        """Positions of the products that may be traded."""
+        tr = self.spec.trade
+        return self.eco.product_labels.get_indexer(tr["product"]) if len(tr) else np.zeros(0, int)
+
+    @property
+    def keeps_stocks(self) -> bool:
+        """Stocks are variables when there are several periods or initial stocks."""
+        return self.T > 1 or len(self.spec.initial_stocks) > 0
+
+    def products_of_targets(self) -> sp.csr_array:
+        """Selection ``targets x (activities x T)`` giving each target's gross output."""
+        n = self.n_targets
+        if n == 0:
+            return sp.csr_array((0, self.n_a * self.T))
+        rows = sp.csr_array(self.O)[self.target_product]  # targets x activities
+        coo = sp.coo_array(rows)
+        cols = coo.col + self.target_period[coo.row] * self.n_a
+        return sp.csr_array((coo.data, (coo.row, cols)), shape=(n, self.n_a * self.T))
+
+
+def base_layout(data: PlanData) -> Layout:
+    """The layout of the plain plan: x, c, inv, s (when kept), m and e (when traded)."""
+    lay = Layout()
+    T = data.T
+    lay.add("x", data.n_a * T)
+    lay.add("c", data.n_p * T)
+    lay.add("inv", data.n_c * T, 0.0, data.inv_upper)
+    if data.keeps_stocks:
+        lay.add("s", data.n_p * T)
+    tr = data.spec.trade
+    if len(tr):
+        n = len(tr)
+        for name, col in (("m", "import_limit"), ("e", "export_limit")):
+            lim = (
+                pd.to_numeric(tr[col]).fillna(np.inf).to_numpy(float)
+                if col in tr.columns
+                else np.full(n, np.inf)
+            )
+            lay.add(name, n * T, 0.0, np.tile(lim, T))
+    return lay

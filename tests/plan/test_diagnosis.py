@@ -1,0 +1,96 @@
+"""Feasibility checks and diagnoses on cases known by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gosplan.economy import Economy
+from gosplan.plan.diagnosis import check_plan
+from gosplan.plan.spec import PlanSpec
+
+from .conftest import frame, rich_spec, three_sector
+
+
+def two_products() -> Economy:
+    A = pd.DataFrame(0.0, index=["a", "b"], columns=["a", "b"])
+    return Economy.from_coefficients(A, labour=pd.Series({"a": 2.0, "b": 0.5}))
+
+
+def test_labour_short_by_twenty_percent():
+    # targets need 2 * 30 + 0.5 * 40 = 80 person-years; 64 are available (80%)
+    spec = PlanSpec(
+        two_products(),
+        periods=(1,),
+        objective="min_labour",
+        targets=frame(product=["a", "b"], period=[1, 1], target=[30.0, 40.0]),
+        labour_available=frame(labour_type=["labour"], period=[1], available=[64.0]),
+    )
+    check = check_plan(spec)
+    assert not check.feasible and check.plan is None
+    assert check.common_level == pytest.approx(0.8)
+    add = check.additions
+    assert add["kind"].tolist() == ["labour"]
+    assert add["amount"].iloc[0] == pytest.approx(16.0)
+    assert check.total_labour_cost == pytest.approx(16.0)
+    assert check.binding["block"].tolist() == ["labour"]
+    # alone, each target is limited only by the 64 person-years
+    np.testing.assert_allclose(check.reachable["reachable_alone"], [32.0, 128.0])
+    # jointly the shortfall is 16 person-years' worth of output
+    short = check.reachable["shortfall"].to_numpy()
+    assert 2.0 * short[0] + 0.5 * short[1] == pytest.approx(16.0)
+    msg = check.message()
+    assert msg.startswith("The targets cannot all be met. Jointly, 80.0% of every target")
+    assert "16 of labour 'labour' in 1" in msg and "(cost 16 person-years)" in msg
+
+
+def test_capacity_bottleneck_adds_exactly_the_shortfall_at_capital_cost():
+    # a is made with capacity 50 but must reach 70; a's capacity is built from b (kappa = 3
+    # units per unit of capacity); labour value of b = 0.5 (no intermediate inputs)
+    A = pd.DataFrame(0.0, index=["a", "b"], columns=["a", "b"])
+    kappa = 3.0
+    capital = pd.DataFrame([[0.0, 0.0], [kappa, 0.0]], index=["a", "b"], columns=["a", "b"])
+    eco = Economy.from_coefficients(
+        A, labour=pd.Series({"a": 1.0, "b": 0.5}), capacity=pd.Series({"a": 50.0}), capital=capital
+    )
+    spec = PlanSpec(
+        eco,
+        periods=(2000,),
+        objective="min_labour",
+        targets=frame(product=["a"], period=[2000], target=[70.0]),
+    )
+    check = check_plan(spec)
+    assert not check.feasible
+    assert check.common_level == pytest.approx(50.0 / 70.0)
+    add = check.additions
+    assert add["kind"].tolist() == ["capacity"] and add["label"].tolist() == ["a"]
+    assert add["amount"].iloc[0] == pytest.approx(20.0)
+    assert add["labour_cost"].iloc[0] == pytest.approx(20.0 * kappa * 0.5)
+    assert check.binding[["block", "label"]].values.tolist() == [["capacity", "a"]]
+    assert check.binding["shadow_price"].iloc[0] == pytest.approx(1.0 / 70.0)
+    assert check.reachable["reachable_jointly"].iloc[0] == pytest.approx(50.0)
+
+
+def test_feasible_spec_returns_the_least_labour_plan():
+    spec = rich_spec(
+        three_sector(),
+        "max_level",
+        targets=frame(product=["steel", "grain"], period=[1931, 1933], target=[40.0, 120.0]),
+    )
+    check = check_plan(spec)
+    assert check.feasible and check.plan is not None
+    assert check.plan.objective_kind == "min_labour" and check.plan.verification.passed
+    assert check.common_level >= 1.0 and len(check.additions) == 0
+    assert check.message().startswith("The targets can be met.")
+
+
+def test_rich_infeasible_plan_is_explained():
+    spec = rich_spec(three_sector(), "min_labour")  # steel 80 in 1931 after its vintage retires
+    check = check_plan(spec)
+    assert not check.feasible and 0 < check.common_level < 1
+    # the additions do make it feasible: add them as capacity and check again
+    assert set(check.additions["kind"]) <= {"capacity", "labour", "resource", "imports"}
+    assert check.total_labour_cost > 0
+    assert (check.reachable["reachable_jointly"] <= check.reachable["target"] + 1e-9).all()
+    assert "The binding limits are:" in check.message()
