@@ -1,0 +1,174 @@
+"""The ``gosplan`` typer application: command registration and error handling.
+
+Commands live in one thin module per group (``balance_cmds``, ``generate_cmd``, ``plan_cmds``,
+...). Each such module exposes ``COMMANDS``: a mapping from command name to a plain function
+whose typed parameters typer turns into arguments and options. :func:`register_module` adds
+every command of a module to :data:`app`, wrapped by :func:`guarded`; a new group is added by
+appending its module's name to :data:`COMMAND_MODULES`.
+
+Exit status, for every command:
+
+- ``0``: success;
+- ``1``: a valid answer that is "no" (``check-plan`` on infeasible targets);
+- ``2``: bad input: a :class:`~gosplan.errors.GosplanError`, a file that cannot be read or
+  written, or a bad option (typer/click usage errors also exit 2). The message goes to standard
+  error as one red paragraph, without a traceback.
+
+Any other exception is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Mapping
+from importlib import import_module
+from types import ModuleType
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from gosplan.errors import GosplanError
+
+log = logging.getLogger(__name__)
+
+#: Modules whose ``COMMANDS`` are registered on :data:`app`, in help order.
+COMMAND_MODULES: tuple[str, ...] = (
+    "gosplan.cli.balance_cmds",
+    "gosplan.cli.generate_cmd",
+    "gosplan.cli.plan_cmds",
+)
+
+#: Exit status for bad input (GosplanError, unreadable files, usage errors).
+EXIT_BAD_INPUT = 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="gosplan",
+    help="Plan an economy: material balances, input-output analysis and optimal plans.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def describe_os_error(err: OSError) -> str:
+    """A one-line message for a file that cannot be read or written.
+
+    Parameters
+    ----------
+    err
+        The error raised by the operating system (or by a library on its behalf).
+
+    Returns
+    -------
+    str
+        ``"<path>: <reason>"`` when the path is known, else the error's own text.
+    """
+    reason = err.strerror or str(err) or type(err).__name__
+    if err.filename is not None:
+        target = f"{err.filename}"
+        if err.filename2 is not None:
+            target += f" -> {err.filename2}"
+        return f"{target}: {reason}"
+    return str(err) or reason
+
+
+def guarded(func: F) -> F:
+    """Wrap a command so that bad input ends it with a red message and exit status 2.
+
+    :class:`~gosplan.errors.GosplanError` and :class:`OSError` (which includes
+    ``FileNotFoundError`` and ``PermissionError``) are caught; their message is printed as one
+    paragraph on standard error. Other exceptions propagate with their traceback.
+
+    Parameters
+    ----------
+    func
+        The command function (its signature is kept, so typer sees the same parameters).
+
+    Returns
+    -------
+    callable
+        The wrapped command.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from gosplan.cli.output import print_error
+
+        try:
+            return func(*args, **kwargs)
+        except GosplanError as err:
+            log.debug("command failed on bad input", exc_info=True)
+            print_error(f"error: {err}")
+        except OSError as err:
+            log.debug("command failed on a file", exc_info=True)
+            print_error(f"error: {describe_os_error(err)}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def register_commands(target: typer.Typer, commands: Mapping[str, Callable[..., Any]]) -> None:
+    """Add commands (name -> function) to a typer app, each wrapped by :func:`guarded`.
+
+    Parameters
+    ----------
+    target
+        The typer app.
+    commands
+        Command names and their functions; the function's docstring is the command's help.
+    """
+    for name, func in commands.items():
+        target.command(name)(guarded(func))
+
+
+def register_module(target: typer.Typer, module: str | ModuleType) -> None:
+    """Register every command of a command-group module (its ``COMMANDS`` mapping).
+
+    Parameters
+    ----------
+    target
+        The typer app.
+    module
+        The module or its dotted name (e.g. ``"gosplan.cli.plan_cmds"``).
+    """
+    mod = import_module(module) if isinstance(module, str) else module
+    register_commands(target, mod.COMMANDS)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from gosplan import __version__
+
+        typer.echo(f"gosplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log the library's progress to stderr.")
+    ] = False,
+) -> None:
+    """Plan an economy: material balances, input-output analysis and optimal plans.
+
+    Exit status: 0 success; 1 a valid "no" (check-plan: targets infeasible); 2 bad input.
+    """
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+
+
+for _module in COMMAND_MODULES:
+    register_module(app, _module)
+
+
+def main() -> None:
+    """Run the ``gosplan`` command line (the console-script entry point)."""
+    app(prog_name="gosplan")

@@ -1,0 +1,441 @@
+"""Balance commands: ``check``, ``balance``, ``values``, ``multipliers``, ``linkages``, ``ras``.
+
+Each command reads its inputs, makes one call into the library and hands the labelled result
+to :func:`gosplan.cli.output.emit`. Library imports are inside the commands, so that
+``gosplan --help`` stays fast.
+
+``ECONOMY`` arguments are an economy directory (or its ``economy.toml``) or ``scenario:NAME``
+for a bundled scenario. Vector files (final demand, RAS margins) are CSV or Parquet (by suffix)
+with a label column and one or more value columns.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from gosplan.cli.output import FormatOption, OutputFormat, OutputOption, emit, note
+from gosplan.errors import InputError, UnknownLabelError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from gosplan.economy import Economy
+
+SCENARIO_PREFIX = "scenario:"
+
+
+class Method(StrEnum):
+    """Linear solver for ``(I - A) x = y``."""
+
+    auto = "auto"
+    dense_lu = "dense-lu"
+    sparse_lu = "sparse-lu"
+    iterative = "iterative"
+
+
+class MultiplierKind(StrEnum):
+    """Which multipliers (``all``: every kind the data allow)."""
+
+    output = "output"
+    income = "income"
+    employment = "employment"
+    all = "all"
+
+
+class MultiplierType(StrEnum):
+    """Simple (I) or total (II, households closed in) multipliers."""
+
+    I = "I"  # noqa: E741
+    II = "II"
+
+
+EconomyArg = Annotated[
+    str,
+    typer.Argument(
+        help="Economy directory (or its economy.toml), or scenario:NAME for a bundled one.",
+        show_default=False,
+    ),
+]
+MethodOption = Annotated[
+    Method, typer.Option("--method", "-m", help="Solver for (I - A) x = y.", case_sensitive=False)
+]
+
+
+# ---------------------------------------------------------------------------- inputs
+def economy_path(spec: str) -> Path:
+    """The path of an ``ECONOMY`` argument: a path, or ``scenario:NAME`` (bundled scenario)."""
+    if spec.startswith(SCENARIO_PREFIX):
+        from gosplan.scenarios import scenario_path
+
+        name = spec[len(SCENARIO_PREFIX) :].strip()
+        if not name:
+            raise InputError("scenario: needs a name, e.g. scenario:ussr-1928")
+        return Path(scenario_path(name))
+    return Path(spec)
+
+
+def load_economy(spec: str) -> Economy:
+    """Read the economy named by an ``ECONOMY`` argument (see :func:`economy_path`)."""
+    from gosplan.io import read_economy
+
+    return read_economy(economy_path(spec))
+
+
+def read_table(path: Path, what: str) -> pd.DataFrame:
+    """Read a user's CSV or Parquet table (by suffix; anything but ``.parquet`` is CSV).
+
+    Raises
+    ------
+    InputError
+        The file is missing, is a directory, or cannot be parsed (check ``unreadable_file``).
+    """
+    import pandas as pd
+
+    if not path.exists():
+        raise InputError(f"{what}: file not found", source=str(path), check="unreadable_file")
+    if path.is_dir():
+        raise InputError(
+            f"{what}: expected a file, got a directory", source=str(path), check="unreadable_file"
+        )
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        return pd.read_csv(path, skipinitialspace=True)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        # pandas' EmptyDataError and pyarrow's ArrowInvalid are ValueErrors.
+        raise InputError(
+            f"cannot read {what}: {exc}", source=str(path), check="unreadable_file"
+        ) from exc
+
+
+def read_vector(path: Path, what: str, label: str | None = None) -> pd.Series | pd.DataFrame:
+    """Read a labelled vector (one value column) or several (more value columns).
+
+    Parameters
+    ----------
+    path
+        CSV or Parquet file.
+    what
+        What the file holds, for messages (e.g. ``"final demand"``).
+    label
+        Name of the label column; ``None``: the first column.
+
+    Returns
+    -------
+    pandas.Series or pandas.DataFrame
+        Indexed by the labels (as strings): a Series named after the only value column, or a
+        DataFrame with one column per value column.
+
+    Raises
+    ------
+    InputError
+        Missing label or value column, empty table, empty or duplicate label, non-numeric or
+        missing value; the message names the file, the row (header = row 1) and the label.
+    """
+    import pandas as pd
+
+    table = read_table(path, what)
+    source = str(path)
+    if table.shape[1] == 0 or len(table) == 0:
+        raise InputError(f"{what}: the table has no rows", source=source, check="empty_table")
+    if label is None:
+        label = str(table.columns[0])
+    elif label not in table.columns:
+        raise InputError(
+            f"{what}: missing column {label!r} (columns: {', '.join(map(str, table.columns))})",
+            source=source,
+            check="missing_column",
+        )
+    values = [c for c in table.columns if c != label]
+    if not values:
+        raise InputError(
+            f"{what}: no value column besides {label!r}", source=source, check="missing_column"
+        )
+    labels = table[label]
+    for i, lab in enumerate(labels):
+        if pd.isna(lab) or str(lab).strip() == "":
+            raise InputError(
+                f"{what}: empty {label}", source=source, row=i + 2, check="missing_value"
+            )
+    index = pd.Index([str(v).strip() for v in labels], name=label)
+    if index.has_duplicates:
+        pos = int(index.duplicated().argmax())
+        raise InputError(
+            f"{what}: {label} listed twice",
+            source=source,
+            row=pos + 2,
+            label=index[pos],
+            check="duplicate_label",
+        )
+    columns = {}
+    for col in values:
+        numbers = pd.to_numeric(table[col], errors="coerce")
+        bad = numbers.isna().to_numpy()
+        if bad.any():
+            pos = int(bad.argmax())
+            raw = table[col].iloc[pos]
+            check = "missing_value" if pd.isna(raw) else "non_numeric"
+            problem = "missing value" if pd.isna(raw) else f"not a number: {raw!r}"
+            raise InputError(
+                f"{what}: column {col!r}: {problem}",
+                source=source,
+                row=pos + 2,
+                label=index[pos],
+                check=check,
+            )
+        columns[str(col)] = numbers.to_numpy(dtype=float)
+    if len(columns) == 1:
+        ((name, data),) = columns.items()
+        return pd.Series(data, index=index, name=name)
+    return pd.DataFrame(columns, index=index)
+
+
+def _with_source(err: UnknownLabelError, path: Path) -> UnknownLabelError:
+    if err.source is not None:
+        return err
+    return UnknownLabelError(
+        err.message, source=str(path), row=err.row, label=err.label, check=err.check
+    )
+
+
+# ---------------------------------------------------------------------------- commands
+def check(
+    path: Annotated[
+        Path, typer.Argument(help="Economy directory or economy.toml.", show_default=False)
+    ],
+    format: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Run the named validation checks on an economy on disk; exit 2 if any fails."""
+    import pandas as pd
+
+    from gosplan.io.checks import check_report
+
+    rows = check_report(path)
+    table = pd.DataFrame(list(rows), columns=["check", "status", "message"]).set_index("check")
+    emit({"checks": table}, format, output, titles={"checks": f"Checks of {path}"})
+    failed = table.index[table["status"] == "failed"].tolist()
+    if failed:
+        note(f"{len(failed)} check(s) failed: {', '.join(failed)}", format, output, style="red")
+        raise typer.Exit(2)
+    note(f"all {len(table)} checks passed", format, output, style="green")
+
+
+def balance(
+    economy: EconomyArg,
+    demand: Annotated[
+        Path,
+        typer.Option(
+            "--demand",
+            "-d",
+            help="CSV/Parquet: columns product, quantity (one final demand) or product and "
+            "several columns (one final demand each).",
+            show_default=False,
+        ),
+    ],
+    method: MethodOption = Method.auto,
+    format: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Material balance of every product for a final demand (gross output for several)."""
+    import numpy as np
+    import pandas as pd
+
+    y = read_vector(demand, "final demand", label="product")  # cheap: check it first
+    eco = load_economy(economy)
+    try:
+        if isinstance(y, pd.Series):
+            result = eco.balance_sheet(y, method=method.value)
+            title = f"Material balance of {eco.meta.name}"
+        else:
+            result = eco.gross_output(y, method=method.value)
+            title = f"Gross output of {eco.meta.name} for {y.shape[1]} final demands"
+    except UnknownLabelError as err:
+        raise _with_source(err, demand) from err
+    emit({"balance": result}, format, output, titles={"balance": title})
+    residual = result.attrs.get("residual")
+    if residual is None and "closure" in result:
+        scale = float(np.max(np.abs(result["final_use"]))) if len(result) else 0.0
+        err = float(np.max(np.abs(result["closure"]))) if len(result) else 0.0
+        residual = err / scale if scale > 0 else err
+    ran = result.attrs.get("method")
+    if ran is None:  # balance_sheet does not report it: the choice "auto" makes
+        from gosplan.balance.solvers import choose_method
+
+        ran = choose_method(eco.square().technology) if method is Method.auto else method.value
+    note(f"method: {ran}; relative residual: {residual:.3g}", format, output)
+    if "status" in result and (result["status"] == "deficit").any():
+        short = result.index[result["status"] == "deficit"].tolist()
+        note(
+            f"deficit (output above capacity) in {len(short)} product(s): "
+            + ", ".join(map(str, short[:10]))
+            + (" ..." if len(short) > 10 else ""),
+            format,
+            output,
+            style="yellow",
+        )
+
+
+def values(
+    economy: EconomyArg,
+    method: MethodOption = Method.auto,
+    format: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Labour values: full (direct and indirect) labour per unit of each product."""
+    eco = load_economy(economy)
+    result = eco.labour_values(method=method.value)
+    emit({"labour_values": result}, format, output, titles={"labour_values": "Labour values"})
+    if "residual" in result.attrs:
+        note(
+            f"method: {result.attrs.get('method')}; relative residual: "
+            f"{result.attrs['residual']:.3g}",
+            format,
+            output,
+        )
+
+
+def multipliers(
+    economy: EconomyArg,
+    kind: Annotated[
+        MultiplierKind,
+        typer.Option("--kind", "-k", help="Which multipliers.", case_sensitive=False),
+    ] = MultiplierKind.output,
+    type: Annotated[
+        MultiplierType,
+        typer.Option("--type", "-t", help="I: simple; II: total (households closed in)."),
+    ] = MultiplierType.I,
+    household_consumption: Annotated[
+        Path | None,
+        typer.Option(
+            "--household-consumption",
+            help="CSV/Parquet (product, share): household purchases per unit of income, for "
+            "type II.",
+        ),
+    ] = None,
+    labour_type: Annotated[
+        str | None,
+        typer.Option("--labour-type", help="Labour type for employment (default: all summed)."),
+    ] = None,
+    format: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Output, income or employment multipliers (type I or II) by product."""
+    import pandas as pd
+
+    from gosplan.balance.multipliers import multiplier_table
+    from gosplan.balance.multipliers import multipliers as compute
+
+    eco = load_economy(economy)
+    h = None
+    if household_consumption is not None:
+        h = read_vector(household_consumption, "household consumption", label="product")
+        if not isinstance(h, pd.Series):
+            raise InputError(
+                "household consumption: expected one value column",
+                source=str(household_consumption),
+            )
+    try:
+        if kind is MultiplierKind.all:
+            if type is MultiplierType.II and h is None:
+                raise InputError(
+                    "type II multipliers need --household-consumption FILE (household "
+                    "purchases of each product per unit of income)",
+                    check="household_closure",
+                )
+            result = multiplier_table(eco, household_consumption=h, labour_type=labour_type)
+        else:
+            result = compute(
+                eco,
+                kind.value,
+                type.value,
+                household_consumption=h,
+                labour_type=labour_type,
+            )
+    except UnknownLabelError as err:
+        if household_consumption is None:
+            raise
+        raise _with_source(err, household_consumption) from err
+    emit({"multipliers": result}, format, output, titles={"multipliers": "Multipliers"})
+
+
+def linkages(
+    economy: EconomyArg,
+    format: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Backward and forward linkages (Rasmussen) and the key sectors."""
+    eco = load_economy(economy)
+    result = eco.linkages()
+    emit({"linkages": result}, format, output, titles={"linkages": "Linkages"})
+
+
+def ras(
+    table: Annotated[
+        Path,
+        typer.Argument(
+            help="Prior table: wide CSV/Parquet, first column = row labels, one column per "
+            "column label.",
+            show_default=False,
+        ),
+    ],
+    rows: Annotated[
+        Path,
+        typer.Option(
+            "--rows", help="Target row totals: CSV/Parquet (label, total).", show_default=False
+        ),
+    ],
+    cols: Annotated[
+        Path,
+        typer.Option(
+            "--cols", help="Target column totals: CSV/Parquet (label, total).", show_default=False
+        ),
+    ],
+    use_gras: Annotated[
+        bool, typer.Option("--gras", help="GRAS: the table may have negative entries.")
+    ] = False,
+    tol: Annotated[float, typer.Option("--tol", help="Margin tolerance (relative).")] = 1e-10,
+    format: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Update a table to new row and column totals (RAS, or GRAS with --gras)."""
+    import pandas as pd
+
+    from gosplan.balance.ras import gras
+    from gosplan.balance.ras import ras as run_ras
+
+    prior = read_vector(table, "prior table")
+    if isinstance(prior, pd.Series):
+        prior = prior.to_frame()
+    u = read_vector(rows, "row totals")
+    v = read_vector(cols, "column totals")
+    for vec, path, what in ((u, rows, "row totals"), (v, cols, "column totals")):
+        if not isinstance(vec, pd.Series):
+            raise InputError(f"{what}: expected one value column", source=str(path))
+    result = (gras if use_gras else run_ras)(prior, u, v, tol=tol)
+    name = "GRAS" if use_gras else "RAS"
+    emit({"table": result.table}, format, output, titles={"table": f"{name} update of {table}"})
+    style = None if result.converged else "yellow"
+    status = "converged" if result.converged else "did NOT converge"
+    note(
+        f"{name} {status} in {result.iterations} sweeps; largest margin error "
+        f"{result.max_error:.3g}",
+        format,
+        output,
+        style=style,
+    )
+
+
+#: Commands of this group, registered by :mod:`gosplan.cli.app`.
+COMMANDS = {
+    "check": check,
+    "balance": balance,
+    "values": values,
+    "multipliers": multipliers,
+    "linkages": linkages,
+    "ras": ras,
+}

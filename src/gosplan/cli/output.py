@@ -1,0 +1,433 @@
+"""Showing and writing the CLI's results: rich tables, CSV, JSON, Parquet, and a progress bar.
+
+Every command hands its labelled results (pandas DataFrames or Series) to :func:`emit`, which
+either renders them as rich tables on the terminal (``--format table``, the default) or writes
+them as CSV, JSON or Parquet (``--format csv|json|parquet``), to ``--output FILE`` or, for CSV
+and JSON, to standard output.
+
+File layout, the same for every command:
+
+- the index becomes the first column(s), named after the index (``label`` if unnamed);
+- CSV: one header row, then one row per label; infinite values are written ``inf``;
+- JSON: a list of records, one object per row (``[{"product": "coal", "quantity": 1.0}, ...]``),
+  missing values as ``null`` and infinite values as the strings ``"inf"`` / ``"-inf"`` (JSON
+  has no number for them);
+- several tables (e.g. the tables of ``check-plan``): ``--output`` names a **directory** that
+  receives one file per table (``<name>.<ext>``); on standard output, CSV tables follow one
+  another each after a ``# <name>`` line, and JSON is one object mapping each name to its
+  records.
+
+Notes (residuals, methods, warnings) go to standard output under a table, and to standard
+error when the data itself goes to standard output, so that ``--format csv`` output can be
+piped unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Table
+from rich.text import Text
+
+from gosplan.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Rows shown in a terminal table before the middle is elided (use ``--format csv`` for all).
+MAX_ROWS = 60
+
+Progress = Callable[[float, str], None]
+
+
+class OutputFormat(StrEnum):
+    """How results are shown or written (``--format``)."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+#: The ``--format`` option shared by the commands.
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (rich, on the terminal), csv, json or parquet.",
+        case_sensitive=False,
+    ),
+]
+
+#: The ``--output`` option shared by the commands.
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (a directory when there are several tables) instead of "
+        "the terminal; with --format table the file's suffix picks the format.",
+        dir_okay=True,
+        resolve_path=False,
+    ),
+]
+
+_SUFFIXES = {".csv": "csv", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
+
+
+def stdout_console() -> Console:
+    """A console on standard output (created per call, so test runners can capture it)."""
+    return Console(file=sys.stdout)
+
+
+def stderr_console() -> Console:
+    """A console on standard error."""
+    return Console(file=sys.stderr, stderr=True)
+
+
+# ---------------------------------------------------------------------------- conversions
+def as_frame(data: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    """A DataFrame with the index as leading column(s) and string column names.
+
+    Parameters
+    ----------
+    data
+        A labelled DataFrame or Series.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Flat frame with a default RangeIndex. A Series becomes one value column named after the
+        Series (``value`` if unnamed); an unnamed index becomes the column ``label`` (levels
+        ``level_<i>``), except plain unnamed row numbers, which are left out; an index name
+        that is also a column name is written ``index_<name>``.
+    """
+    import pandas as pd
+
+    if isinstance(data, pd.Series):
+        frame = data.to_frame(name=data.name if data.name is not None else "value")
+    else:
+        frame = data.copy()
+    if isinstance(frame.columns, pd.MultiIndex):
+        frame.columns = [" / ".join(str(p) for p in c) for c in frame.columns]
+    frame.columns = [str(c) for c in frame.columns]
+    names = list(frame.index.names)
+    if isinstance(frame.index, pd.RangeIndex) and names[0] is None:
+        return frame.reset_index(drop=True)
+    if frame.index.nlevels == 1:
+        names = [names[0] if names[0] is not None else "label"]
+    else:
+        names = [n if n is not None else f"level_{i}" for i, n in enumerate(names)]
+    taken = set(frame.columns)
+    frame.index = frame.index.set_names([f"index_{n}" if n in taken else n for n in names])
+    return frame.reset_index()
+
+
+def _json_value(value: Any) -> Any:
+    import pandas as pd
+
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return value
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalar
+        return _json_value(value.item())
+    return value
+
+
+def records(data: pd.DataFrame | pd.Series) -> list[dict[str, Any]]:
+    """JSON-ready records of a table (see the module docstring for the conventions)."""
+    frame = as_frame(data)
+    columns = {c: frame[c].tolist() for c in frame.columns}
+    return [{c: _json_value(columns[c][i]) for c in frame.columns} for i in range(len(frame))]
+
+
+def to_json_text(data: pd.DataFrame | pd.Series) -> str:
+    """One table as JSON text (a list of records)."""
+    return json.dumps(records(data), indent=1, allow_nan=False)
+
+
+def to_csv_text(data: pd.DataFrame | pd.Series) -> str:
+    """One table as CSV text (index as leading column)."""
+    return as_frame(data).to_csv(index=False, float_format=None)
+
+
+# ---------------------------------------------------------------------------- writing
+def resolve_format(fmt: OutputFormat | str, output: Path | None) -> str:
+    """The concrete format to write: ``table`` with ``--output`` follows the file's suffix.
+
+    Parameters
+    ----------
+    fmt
+        The ``--format`` given.
+    output
+        The ``--output`` given, if any.
+
+    Returns
+    -------
+    str
+        ``"table"``, ``"csv"``, ``"json"`` or ``"parquet"``.
+    """
+    name = fmt.value if isinstance(fmt, OutputFormat) else str(fmt)
+    if name == "table" and output is not None:
+        return _SUFFIXES.get(output.suffix.lower(), "csv")
+    return name
+
+
+def write_table(data: pd.DataFrame | pd.Series, path: Path, fmt: str) -> Path:
+    """Write one table to ``path`` as ``csv``, ``json`` or ``parquet``.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        path.write_text(to_csv_text(data), encoding="utf-8")
+    elif fmt == "json":
+        path.write_text(to_json_text(data) + "\n", encoding="utf-8")
+    elif fmt == "parquet":
+        as_frame(data).to_parquet(path, index=False)
+    else:
+        raise InputError(f"cannot write a table as {fmt!r}; use csv, json or parquet")
+    return path
+
+
+def _text_cell(value: Any) -> str:
+    import pandas as pd
+
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if math.isinf(value):
+            return "∞" if value > 0 else "-∞"
+        return f"{value:,.6g}" if abs(value) >= 1e-4 or value == 0 else f"{value:.4g}"
+    if value is None or value is pd.NA:
+        return ""
+    if hasattr(value, "item"):
+        return _text_cell(value.item())
+    return str(value)
+
+
+def rich_table(
+    data: pd.DataFrame | pd.Series, title: str | None = None, max_rows: int = MAX_ROWS
+) -> Table:
+    """A rich :class:`~rich.table.Table` of a labelled DataFrame or Series.
+
+    Parameters
+    ----------
+    data
+        The table; its index becomes the leading (bold) column(s).
+    title
+        Title shown above the table.
+    max_rows
+        Largest number of rows shown; beyond it the first and last rows are shown and the
+        caption says how many were left out.
+
+    Returns
+    -------
+    rich.table.Table
+    """
+    import pandas as pd
+
+    n_index = data.index.nlevels
+    frame = as_frame(data)
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for i, col in enumerate(frame.columns):
+        numeric = pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(
+            frame[col]
+        )
+        table.add_column(
+            col,
+            justify="right" if numeric else "left",
+            style="bold" if i < n_index else None,
+            overflow="fold",
+        )
+    n = len(frame)
+    if n > max_rows:
+        head = max_rows // 2
+        shown = pd.concat([frame.iloc[:head], frame.iloc[n - (max_rows - head) :]])
+        table.caption = f"{n - max_rows} of {n} rows not shown; use --format csv for all"
+    else:
+        head = n
+        shown = frame
+    for k, row in enumerate(shown.itertuples(index=False, name=None)):
+        if n > max_rows and k == head:
+            table.add_row(*["⋮"] * len(frame.columns))
+        table.add_row(*(_text_cell(v) for v in row))
+    return table
+
+
+Tables = Mapping[str, "pd.DataFrame | pd.Series"]
+
+
+def emit(
+    tables: Tables,
+    fmt: OutputFormat | str = OutputFormat.table,
+    output: Path | None = None,
+    *,
+    titles: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """Show or write a command's tables.
+
+    Parameters
+    ----------
+    tables
+        Named tables, in the order to show them. Empty tables are shown with ``(none)`` on the
+        terminal and written as files with a header only.
+    fmt
+        ``table`` (rich on the terminal), ``csv``, ``json`` or ``parquet``.
+    output
+        File to write (one table) or directory (several tables). ``parquet`` needs it.
+    titles
+        Titles for the terminal tables (default: the names).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written (empty when shown on the terminal or printed).
+
+    Raises
+    ------
+    InputError
+        Parquet without ``--output``.
+    """
+    kind = resolve_format(fmt, output)
+    titles = titles or {}
+    if kind == "table":
+        console = stdout_console()
+        for name, data in tables.items():
+            title = titles.get(name, name)
+            if len(data) == 0:
+                console.print(Text(f"{title}: (none)", style="italic"), soft_wrap=True)
+            else:
+                console.print(Text(title, style="bold"), soft_wrap=True)
+                table = rich_table(data)
+                if not console.is_terminal:  # piped: no need to squeeze into 80 columns
+                    need = Measurement.get(console, console.options.update_width(10_000), table)
+                    console.width = max(console.width, need.maximum)
+                console.print(table)
+        return []
+    if output is None:
+        if kind == "parquet":
+            raise InputError("--format parquet writes a binary file: give --output FILE")
+        _print_data(tables, kind)
+        return []
+    if len(tables) == 1:
+        (data,) = tables.values()
+        return [write_table(data, output, kind)]
+    output.mkdir(parents=True, exist_ok=True)
+    return [write_table(data, output / f"{name}.{kind}", kind) for name, data in tables.items()]
+
+
+def _print_data(tables: Tables, kind: str) -> None:
+    out = sys.stdout
+    if kind == "json":
+        if len(tables) == 1:
+            (data,) = tables.values()
+            out.write(to_json_text(data) + "\n")
+        else:
+            payload = {name: records(data) for name, data in tables.items()}
+            out.write(json.dumps(payload, indent=1, allow_nan=False) + "\n")
+        return
+    several = len(tables) > 1
+    for k, (name, data) in enumerate(tables.items()):
+        if several:
+            out.write(("\n" if k else "") + f"# {name}\n")
+        out.write(to_csv_text(data))
+
+
+def note(
+    message: str,
+    fmt: OutputFormat | str = OutputFormat.table,
+    output: Path | None = None,
+    *,
+    style: str | None = None,
+) -> None:
+    """Print a note next to the data: on stdout under tables, on stderr when data goes to stdout.
+
+    Parameters
+    ----------
+    message
+        One line (or paragraph) of text.
+    fmt, output
+        The command's ``--format`` and ``--output``.
+    style
+        Rich style of the text (e.g. ``"yellow"`` for warnings).
+    """
+    kind = resolve_format(fmt, output)
+    console = stdout_console() if kind == "table" or output is not None else stderr_console()
+    console.print(Text(message, style=style or ""), soft_wrap=True)
+
+
+def print_error(message: str) -> None:
+    """Print an error message as one red paragraph on standard error (never wrapped)."""
+    stderr_console().print(Text(message, style="red"), soft_wrap=True, highlight=False)
+
+
+# ---------------------------------------------------------------------------- progress
+@contextmanager
+def progress_bar(description: str, *, enabled: bool = True) -> Iterator[Progress]:
+    """A progress bar on standard error, as a ``callback(fraction, message)``.
+
+    Library functions that take ``progress=`` call it with the fraction done (0 to 1) and a
+    short message; the bar is removed when the block ends.
+
+    Parameters
+    ----------
+    description
+        What is being done (shown left of the bar until the first message).
+    enabled
+        ``False`` gives a callback that does nothing (e.g. ``--quiet``).
+
+    Yields
+    ------
+    callable
+        ``callback(fraction: float, message: str) -> None``.
+
+    Examples
+    --------
+    >>> with progress_bar("solving", enabled=False) as cb:
+    ...     cb(0.5, "half way")
+    """
+    if not enabled:
+        yield lambda fraction, message="": None
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=stderr_console(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=1.0)
+
+        def callback(fraction: float, message: str = "") -> None:
+            done = min(max(float(fraction), 0.0), 1.0) if math.isfinite(fraction) else 0.0
+            bar.update(task, completed=done, description=message or description)
+
+        yield callback

@@ -1,0 +1,61 @@
+"""The ``report`` command: an HTML report of a result written to disk.
+
+``RESULT`` is what :func:`gosplan.report.load.load_result` reads: a plan folder (``gosplan plan
+--output DIR``), a plan's JSON file, a plan-check folder, a frontier table or a material
+balance table. The report is one self-contained HTML file.
+
+Exit status: ``0`` success; ``2`` bad input (a missing path, a folder or file that is not a
+gosplan result).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def report(
+    result: Annotated[
+        Path,
+        typer.Argument(
+            help="A result on disk: a plan folder or JSON file, a plan-check folder, a frontier "
+            "table or a material balance table.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The HTML file to write (default: <RESULT>-report.html beside RESULT).",
+        ),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="The report's title.", show_default=False)
+    ] = None,
+) -> None:
+    """Write an HTML report (tables and figures) of a plan, a check, a frontier or a balance."""
+    from gosplan.report.load import report_from_path
+
+    path = report_from_path(result, output, title)
+    typer.echo(f"wrote the report to {path}")
+
+
+#: Commands of this group (for :data:`gosplan.cli.app.COMMAND_MODULES`).
+COMMANDS = {"report": report}
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` command to a typer app (wrapped so bad input exits with status 2).
+
+    Parameters
+    ----------
+    app
+        The typer app, e.g. :data:`gosplan.cli.app.app`.
+    """
+    from gosplan.cli.app import register_commands
+
+    register_commands(app, COMMANDS)
