@@ -1,0 +1,446 @@
+"""The :class:`Report`: sections of text, tables and figures written as one HTML file.
+
+>>> rep = Report("Material balance", "a small example")
+>>> _ = rep.add_text("Introduction", "Two products.")
+>>> "<h2>Introduction</h2>" in rep.to_html()
+True
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from gosplan.report import figures, tables
+from gosplan.report.html import (
+    Definitions,
+    FigureBlock,
+    Paragraphs,
+    Preformatted,
+    Section,
+    TableBlock,
+    render_document,
+    slug,
+)
+from gosplan.report.tables import DisplayTable
+
+logger = logging.getLogger(__name__)
+
+
+class Report:
+    """A report being assembled: add sections, then :meth:`write` one self-contained HTML file.
+
+    Parameters
+    ----------
+    title
+        The report's title.
+    subtitle
+        A line under the title.
+
+    Notes
+    -----
+    Figures are rendered to PNG when added, so a figure may be changed or dropped afterwards.
+    Every ``add_*`` method returns the report, so calls can be chained.
+    """
+
+    def __init__(self, title: str, subtitle: str = "") -> None:
+        self.title = str(title)
+        self.subtitle = str(subtitle)
+        self.sections: list[Section] = []
+        self._ids: set[str] = set()
+        self._tables = 0
+        self._figures = 0
+
+    # ------------------------------------------------------------------ counts
+    @property
+    def n_tables(self) -> int:
+        """Number of tables added so far."""
+        return self._tables
+
+    @property
+    def n_figures(self) -> int:
+        """Number of figures added so far."""
+        return self._figures
+
+    # ------------------------------------------------------------------ low-level pieces
+    def _section(self, heading: str, level: int = 2, parent: str = "") -> Section:
+        base = slug(f"{parent} {heading}")
+        sid, k = base, 2
+        while sid in self._ids:
+            sid, k = f"{base}-{k}", k + 1
+        self._ids.add(sid)
+        sec = Section(str(heading), level, sid)
+        self.sections.append(sec)
+        return sec
+
+    def _table(self, sec: Section, table: DisplayTable) -> None:
+        self._tables += 1
+        sec.blocks.append(TableBlock(table, self._tables))
+
+    def _figure(self, sec: Section, fig: Figure, caption: str) -> None:
+        self._figures += 1
+        alt = fig.axes[0].get_title() if fig.axes else caption
+        sec.blocks.append(FigureBlock(figures.to_png(fig), str(caption), self._figures, alt))
+
+    # ------------------------------------------------------------------ generic
+    def add_text(self, heading: str, paragraphs: str | list[str]) -> Report:
+        """A section of plain paragraphs (a string is split at blank lines)."""
+        sec = self._section(heading)
+        sec.blocks.append(Paragraphs(_paragraphs(paragraphs)))
+        return self
+
+    def add_table(
+        self, heading: str, frame: pd.DataFrame, *, caption: str = "", sources: bool = True
+    ) -> Report:
+        """A section with one labelled table.
+
+        Parameters
+        ----------
+        heading
+            Section heading.
+        frame
+            The table; a non-numeric first column of a range-indexed frame becomes the row
+            labels.
+        caption
+            What the table shows (with units).
+        sources
+            A ``source`` column is shown as numbered notes under the table (True) or dropped.
+        """
+        sec = self._section(heading)
+        self._table(sec, tables.generic_table(frame, caption=caption or heading, sources=sources))
+        return self
+
+    def add_figure(self, heading: str, fig: Figure, *, caption: str = "") -> Report:
+        """A section with one matplotlib figure (embedded as PNG)."""
+        sec = self._section(heading)
+        self._figure(sec, fig, caption or heading)
+        return self
+
+    def add_provenance(self, info: dict[str, Any], *, heading: str = "Provenance") -> Report:
+        """A definition list of what produced the numbers (inputs, solver, tolerances, version)."""
+        sec = self._section(heading)
+        items = tables.provenance_items(info)
+        sec.blocks.append(Definitions(tuple(items.items())))
+        return self
+
+    # ------------------------------------------------------------------ balance
+    def add_balance(self, sheet: pd.DataFrame, *, heading: str = "Material balance") -> Report:
+        """The material balance of :meth:`gosplan.economy.Economy.balance_sheet`.
+
+        A summary line, the table, and a bar figure of each product's surplus or deficit as a
+        percentage of its capacity.
+        """
+        sec = self._section(heading)
+        status = sheet["status"].astype(str) if "status" in sheet else pd.Series(dtype=str)
+        deficits = [str(p) for p, s in status.items() if s == "deficit"]
+        text = [
+            f"{len(sheet)} products; "
+            + (
+                f"{len(deficits)} in deficit (output above capacity): {', '.join(deficits)}."
+                if deficits
+                else "every product's output is within its capacity."
+            )
+        ]
+        if "closure" in sheet:
+            worst = float(np.nanmax(np.abs(sheet["closure"].astype(float)))) if len(sheet) else 0.0
+            text.append(
+                f"Largest balance residual (output − intermediate − final use): {worst:.2e}."
+            )
+        sec.blocks.append(Paragraphs(tuple(text)))
+        self._table(sec, tables.balance_table(sheet))
+        share = tables.balance_utilisation(sheet)
+        if len(share):
+            left_out = len(sheet) - len(share)
+            note = (
+                f" ({left_out} products without a capacity limit are left out)" if left_out else ""
+            )
+            self._figure(
+                sec,
+                figures.balance_surplus(share),
+                "Surplus (green) or deficit (red) of each product as a percentage of its "
+                f"capacity{note}.",
+            )
+        return self
+
+    # ------------------------------------------------------------------ plan
+    def add_plan(self, result: Any, *, heading: str, level: int = 2) -> Report:
+        """A plan with its parts as subsections.
+
+        Summary, output paths, investment shares, consumption, employment, targets, binding
+        constraints, growth, verification and provenance.
+
+        Parameters
+        ----------
+        result
+            A :class:`~gosplan.plan.result.PlanResult` or a
+            :class:`~gosplan.report.load.LoadedPlan`.
+        heading
+            Heading of the plan's section (its parts are subsections).
+        level
+            2 for a top-level section, 3 to nest the whole plan one level down.
+        """
+        sub = min(level + 1, 3)
+        sec = self._section(heading, level)
+        sec.blocks.append(Definitions(tuple(tables.summary_items(result).items())))
+        if result.status != "optimal" or result.output.shape[0] == 0:
+            sec.blocks.append(
+                Paragraphs(
+                    (
+                        f"No plan: the solver ended with status {result.status!r}. Run the "
+                        "check of the plan (gosplan check-plan) for a diagnosis.",
+                    )
+                )
+            )
+            if result.provenance:
+                s = self._section("Provenance", sub, heading)
+                s.blocks.append(
+                    Definitions(tuple(tables.provenance_items(result.provenance).items()))
+                )
+            return self
+        periods = [str(p) for p in result.periods]
+        first = periods[0]
+
+        s = self._section("Output", sub, heading)
+        index = tables.output_index_table(result)
+        self._figure(
+            s,
+            figures.output_index(index.frame, first=first),
+            f"Output paths: gross output of each product as an index ({first} = 100).",
+        )
+        self._table(s, tables.output_table(result))
+        self._table(s, index)
+
+        shares = tables.investment_shares_table(result)
+        s = self._section("Investment", sub, heading)
+        if shares.frame.notna().to_numpy().any():
+            self._figure(
+                s,
+                figures.stacked_shares(
+                    shares.frame, title="Capital spending: means of production vs consumer goods"
+                ),
+                "Shares of capital spending (at labour values) by the group of the investing "
+                "activity, per period; periods without investment are empty.",
+            )
+        else:
+            s.blocks.append(Paragraphs(("The plan makes no investment.",)))
+        self._table(s, shares)
+
+        s = self._section("Consumption", sub, heading)
+        cons = tables.consumption_table(result)
+        self._figure(
+            s,
+            figures.lines_over_periods(
+                cons.frame, title="Consumption by product", ylabel="consumption (physical units)"
+            ),
+            "Final use left for consumption, by product and period (physical units).",
+        )
+        self._table(s, cons)
+
+        s = self._section("Employment", sub, heading)
+        emp = tables.employment_table(result)
+        self._figure(
+            s,
+            figures.stacked_over_periods(
+                emp.frame,
+                title="Employment by labour type",
+                ylabel=f"employment ({tables.labour_unit(result)})",
+            ),
+            emp.caption,
+        )
+        self._table(s, emp)
+
+        if len(result.fulfilment):
+            s = self._section("Targets", sub, heading)
+            self._table(s, tables.fulfilment_table(result))
+
+        s = self._section("Binding constraints", sub, heading)
+        if len(result.binding):
+            s.blocks.append(
+                Paragraphs(
+                    (
+                        f"{len(result.binding)} inequality constraints are at their bound. A "
+                        "shadow price is the change of the objective per unit more of the bound.",
+                    )
+                )
+            )
+            self._figure(
+                s,
+                figures.shadow_prices(result.binding, title="Largest shadow prices"),
+                "Shadow prices of the binding constraints (block: label (period)), largest in "
+                "magnitude first.",
+            )
+        self._table(s, tables.binding_table(result.binding))
+
+        s = self._section("Growth", sub, heading)
+        self._table(s, tables.growth_table(result))
+
+        s = self._section("Verification", sub, heading)
+        ver = tables.verification_items(result)
+        if ver:
+            s.blocks.append(
+                Paragraphs(
+                    (
+                        "Every relation of the plan was recomputed from its tables, independently "
+                        "of the LP; the largest relative violation per block:",
+                    )
+                )
+            )
+            s.blocks.append(Definitions(tuple(ver.items())))
+        else:
+            s.blocks.append(Paragraphs(("The plan was not verified.",)))
+
+        if result.provenance:
+            s = self._section("Provenance", sub, heading)
+            s.blocks.append(Definitions(tuple(tables.provenance_items(result.provenance).items())))
+        return self
+
+    # ------------------------------------------------------------------ check
+    def add_check(self, check: Any, *, heading: str) -> Report:
+        """A plan check: the verdict in words, what is reachable, what binds, what it would take.
+
+        Parameters
+        ----------
+        check
+            A :class:`~gosplan.plan.diagnosis.PlanCheck` or a
+            :class:`~gosplan.report.load.LoadedCheck`.
+        heading
+            Heading of the check's section.
+        """
+        sec = self._section(heading)
+        sec.blocks.append(Paragraphs((check.message(),)))
+        sec.blocks.append(
+            Definitions(
+                (
+                    ("feasible", "yes" if check.feasible else "no"),
+                    ("common level", tables.format_value(check.common_level, tables.PERCENT)),
+                    (
+                        "labour cost of the additions",
+                        f"{tables.format_value(check.total_labour_cost)} "
+                        f"{tables.labour_unit(check)}",
+                    ),
+                )
+            )
+        )
+        reach = tables.reachable_table(check)
+        s = self._section("Targets", 3, heading)
+        if not check.feasible and len(reach.frame):
+            self._figure(
+                s,
+                figures.reachable(reach.frame),
+                "What can be reached of each target, jointly and alone, as a percentage of the "
+                "target (dashed: the target).",
+            )
+        self._table(s, reach)
+        s = self._section("Binding limits", 3, heading)
+        if len(check.binding):
+            self._figure(
+                s,
+                figures.shadow_prices(check.binding, title="What holds the targets back"),
+                "Shadow prices of the limits in the least-shortfall plan: the fall of the "
+                "weighted relative shortfall per unit more of the limit.",
+            )
+        self._table(
+            s,
+            tables.binding_table(
+                check.binding,
+                caption="Limits holding the targets back, with their shadow prices (fall of the "
+                "weighted relative shortfall per unit more), largest first.",
+            ),
+        )
+        s = self._section("Additions", 3, heading)
+        self._table(s, tables.additions_table(check))
+        if getattr(check, "plan", None) is not None:
+            s = self._section("The least-labour plan", 3, heading)
+            s.blocks.append(Preformatted(check.plan.summary()))
+        return self
+
+    # ------------------------------------------------------------------ frontier
+    def add_frontier(self, fr: Any, *, heading: str) -> Report:
+        """The accumulation–consumption frontier: table and figure.
+
+        Parameters
+        ----------
+        fr
+            A :class:`~gosplan.plan.frontier.FrontierResult`, a
+            :class:`~gosplan.report.load.LoadedFrontier` or its table (a DataFrame).
+        """
+        table = fr if isinstance(fr, pd.DataFrame) else fr.table
+        sec = self._section(heading)
+        ok = table["status"].astype(str) == "optimal"
+        sec.blocks.append(
+            Paragraphs(
+                (
+                    f"{len(table)} investment shares; {int(ok.sum())} with an optimal plan. "
+                    "Each point maximises consumption with the given share of capital spending "
+                    "going to activities making means of production.",
+                )
+            )
+        )
+        if ok.any():
+            self._figure(
+                sec,
+                figures.frontier(table, unit=tables.labour_unit(fr)),
+                "Left: consumption over the horizon against the share of investment in means of "
+                "production; right: the capacity left at the end of the horizon (labour values).",
+            )
+        self._table(sec, tables.frontier_table(table))
+        return self
+
+    # ------------------------------------------------------------------ comparison
+    def add_comparison(self, frame: pd.DataFrame, *, heading: str, caption: str = "") -> Report:
+        """Products by variant (e.g. base year, plan, optimum, outcome): tables and bars.
+
+        The figure shows each column as an index relative to the first column (= 100).
+        """
+        sec = self._section(heading)
+        values, index = tables.comparison_tables(frame, caption)
+        first = values.frame.columns[0] if len(values.frame.columns) else ""
+        self._figure(
+            sec,
+            figures.grouped_bars(
+                index.frame,
+                title=f"Indices relative to {first}",
+                ylabel=f"index ({first} = 100)",
+                reference=100.0,
+            ),
+            caption or f"Each variant as an index by product ({first} = 100).",
+        )
+        self._table(sec, values)
+        self._table(sec, index)
+        return self
+
+    # ------------------------------------------------------------------ output
+    def to_html(self) -> str:
+        """The report as one HTML document."""
+        from gosplan import __version__
+
+        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        footer = f"Made by gosplan {__version__} on {stamp}."
+        return render_document(self.title, self.subtitle, self.sections, footer)
+
+    def write(self, path: str | Path) -> Path:
+        """Write the report as one self-contained HTML file (parent folders are created).
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.to_html(), encoding="utf-8")
+        logger.info("wrote report %s (%d tables, %d figures)", path, self._tables, self._figures)
+        return path
+
+
+def _paragraphs(text: str | list[str]) -> tuple[str, ...]:
+    if isinstance(text, str):
+        parts = [p.strip() for p in text.split("\n\n")]
+        return tuple(" ".join(p.split()) for p in parts if p)
+    return tuple(str(p) for p in text)

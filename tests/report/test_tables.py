@@ -1,0 +1,281 @@
+"""Golden tests of the report's tables: the HTML cells against answers worked out by hand.
+
+The expected numbers come from the inputs (see the module docstring of ``tests/report``),
+not from the report; cells are read back with :func:`gosplan.report.tables.parse_value` and
+compared within the five significant digits the report shows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from matplotlib.figure import Figure
+
+from gosplan.plan.diagnosis import check_plan
+from gosplan.plan.frontier import frontier
+from gosplan.plan.optimise import optimise
+from gosplan.report import Report
+from gosplan.report.tables import format_value, parse_value
+
+from . import (
+    OUTPUT,
+    THETA,
+    as_grid,
+    feldman_spec,
+    level_spec,
+    mb_economy,
+    one_product_spec,
+    parse,
+    table_by_caption,
+)
+
+REL = 1e-4  # five significant digits
+
+
+def close(text: str, expected: float) -> bool:
+    """A cell equals ``expected`` to the digits shown."""
+    value = parse_value(text)
+    if math.isnan(expected):
+        return math.isnan(value)
+    return value == pytest.approx(expected, rel=REL, abs=1e-9)
+
+
+@pytest.fixture(scope="module")
+def level_plan():
+    return optimise(level_spec())
+
+
+@pytest.fixture(scope="module")
+def level_html(level_plan) -> str:
+    return Report("Level plan").add_plan(level_plan, heading="Plan").to_html()
+
+
+# ---------------------------------------------------------------------------- formatting
+@pytest.mark.parametrize(
+    ("value", "kind", "text"),
+    [
+        (1234.5678, "number", "1,234.6"),
+        (757.5, "number", "757.50"),
+        (0.0, "number", "0"),
+        (-0.5, "number", "-0.50000"),
+        (2.5e-6, "number", "2.5000e-06"),
+        (3e12, "number", "3.0000e+12"),
+        (7, "number", "7"),
+        (float("nan"), "number", "—"),
+        (float("inf"), "number", "∞"),
+        (-float("inf"), "number", "−∞"),
+        (0.25, "percent", "25.00 %"),
+        (1.2, "percent", "120.0 %"),
+        ("steel", "text", "steel"),
+        (True, "number", "yes"),
+    ],
+)
+def test_format_value(value, kind, text):
+    assert format_value(value, kind) == text
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15))
+def test_format_keeps_five_significant_digits(x):
+    assert parse_value(format_value(x)) == pytest.approx(x, rel=6e-5, abs=1e-300)
+
+
+# ---------------------------------------------------------------------------- plan
+def test_plan_output_table_is_the_hand_solution(level_html):
+    parsed = parse(level_html)
+    header, rows = as_grid(table_by_caption(parsed, "Gross output by product and period"))
+    assert header == ["product", "1928", "1929"]
+    assert set(rows) == {"a", "b"}
+    for product, expected in OUTPUT.items():
+        assert all(close(cell, expected) for cell in rows[product]), rows[product]
+
+
+def test_plan_index_consumption_employment_and_growth(level_html):
+    parsed = parse(level_html)
+    _, index = as_grid(table_by_caption(parsed, "Gross output as an index"))
+    assert all(close(c, 100.0) for row in index.values() for c in row)
+    _, cons = as_grid(table_by_caption(parsed, "Final use left for consumption"))
+    assert all(close(c, THETA) for row in cons.values() for c in row)
+    _, emp = as_grid(table_by_caption(parsed, "Employment by labour type"))
+    assert emp == {"labour": [format_value(570.0)] * 2}
+    _, growth = as_grid(table_by_caption(parsed, "Growth of gross output"))
+    # No growth in the first period, none after it: labour is the same in both.
+    assert growth == {"a": ["—", "0 %"], "b": ["—", "0 %"]}
+
+
+def test_plan_targets_and_binding_labour(level_html):
+    parsed = parse(level_html)
+    header, rows = as_grid(table_by_caption(parsed, "Targets"))
+    assert header == ["product", "period", "target", "planned output", "fulfilment"]
+    period, target, planned, ratio = rows["a"]
+    assert period == "1929" and close(target, 1000.0) and close(planned, 1200.0)
+    assert close(ratio, 1.2)
+    binding = table_by_caption(parsed, "Binding constraints")
+    head = [t for _, t in binding["head"][0]]
+    assert head == ["block", "label", "period", "slack", "shadow price"]
+    labour = [r for r in binding["rows"] if r[0][1] == "labour"]
+    assert sorted(r[2][1] for r in labour) == ["1928", "1929"]
+    # One more person-year (in the period whose limit binds) raises theta by 757.5 / 570.
+    total = sum(parse_value(r[4][1]) for r in labour)
+    assert total == pytest.approx(THETA / 570.0, rel=REL)
+    # Largest magnitude first.
+    prices = [abs(parse_value(r[4][1])) for r in binding["rows"]]
+    assert prices == sorted(prices, reverse=True)
+
+
+def test_plan_has_its_figures_and_verification(level_html, level_plan):
+    parsed = parse(level_html)
+    captions = [f["caption"] for f in parsed.figures]
+    assert any("Output paths" in c for c in captions)
+    assert any("consumption" in c for c in captions)
+    assert any("Employment" in c for c in captions)
+    assert any("Shadow prices" in c for c in captions)
+    assert all(f["src"].startswith("data:image/png;base64,") for f in parsed.figures)
+    assert level_plan.verification.passed
+    assert "<dt>verdict</dt><dd>passed</dd>" in level_html
+
+
+def test_infeasible_plan_reports_the_status():
+    result = optimise(one_product_spec())
+    assert result.status == "infeasible"
+    html_text = Report("x").add_plan(result, heading="Plan").to_html()
+    assert "No plan: the solver ended with status &#x27;infeasible&#x27;" in html_text
+    assert parse(html_text).tables == {}
+
+
+# ---------------------------------------------------------------------------- check
+def test_check_tables_are_the_hand_diagnosis():
+    check = check_plan(one_product_spec())
+    html_text = Report("check").add_check(check, heading="Check").to_html()
+    assert "Jointly, 66.7% of every target can be reached." in html_text
+    parsed = parse(html_text)
+    header, rows = as_grid(table_by_caption(parsed, "Targets (gross output"))
+    assert header == [
+        "product",
+        "period",
+        "target",
+        "reachable jointly",
+        "reachable alone",
+        "shortfall",
+    ]
+    period, target, jointly, alone, shortfall = rows["grain"]
+    assert period == "1"
+    # 10 person-years at 0.5 a unit make 20 units of the 30 set: 10 short.
+    assert close(target, 30.0) and close(jointly, 20.0) and close(alone, 20.0)
+    assert close(shortfall, 10.0)
+    _, limits = as_grid(table_by_caption(parsed, "Limits holding the targets back"))
+    label, period, price = limits["labour"]
+    assert (label, period) == ("labour", "1")
+    assert close(price, 2.0 / 30.0)  # 2 units per person-year, weighted 1/30 per unit
+    _, adds = as_grid(table_by_caption(parsed, "Smallest additions"))
+    assert adds["labour"][:2] == ["labour", "1"]
+    assert close(adds["labour"][2], 5.0) and close(adds["labour"][3], 5.0)
+    assert len(parsed.figures) == 2  # reachable bars and the shadow prices
+
+
+# ---------------------------------------------------------------------------- balance
+def test_balance_table_is_the_textbook_balance():
+    sheet = mb_economy((1100.0, 1900.0)).balance_sheet(pd.Series({"a": 350.0, "b": 1700.0}))
+    html_text = Report("balance").add_balance(sheet).to_html()
+    parsed = parse(html_text)
+    header, rows = as_grid(table_by_caption(parsed, "Material balance by product"))
+    assert header[:6] == [
+        "product",
+        "unit",
+        "gross output",
+        "intermediate use",
+        "final use",
+        "capacity",
+    ]
+    # Miller & Blair: x = [1000, 2000], A x = [650, 300].
+    expected = {
+        "a": ("t", 1000, 650, 350, 1100, 100, "ok"),
+        "b": ("m", 2000, 300, 1700, 1900, -100, "deficit"),
+    }
+    for product, (unit, x, inter, final, cap, surplus, status) in expected.items():
+        row = rows[product]
+        assert row[0] == unit and row[-1] == status
+        for cell, value in zip(row[1:-1], (x, inter, final, cap, surplus), strict=True):
+            assert close(cell, value), (product, row)
+    assert "1 in deficit (output above capacity): b." in html_text
+    assert len(parsed.figures) == 1
+
+
+# ---------------------------------------------------------------------------- frontier
+def test_frontier_table_matches_the_plans_it_summarises():
+    spec = feldman_spec()
+    fr = frontier(spec, shares=[0.2, 0.8])
+    parsed = parse(Report("f").add_frontier(fr, heading="Frontier").to_html())
+    table = table_by_caption(parsed, "The accumulation–consumption frontier")
+    head = [t for _, t in table["head"][0]]
+    assert head[0] == "investment share in means of production"
+    assert "consumption per head" not in head  # no population given
+    weights = pd.Series({"cloth": 1.0, "steel": 0.01})
+    for row, share, plan in zip(table["rows"], [0.2, 0.8], fr.results, strict=True):
+        cells = [t for _, t in row]
+        assert close(cells[0], share) and cells[1] == "optimal"
+        # Cumulative consumption recomputed from the plan's consumption and the weights.
+        cumulative = float((plan.consumption.mul(weights, axis=0)).to_numpy().sum())
+        assert close(cells[2], cumulative)
+    assert len(parsed.figures) == 1
+
+
+# ---------------------------------------------------------------------------- generic pieces
+def test_comparison_indices_relative_to_the_first_column():
+    frame = pd.DataFrame(
+        {"base 1927/28": [4.0, 10.0], "plan": [10.0, 15.0], "outcome": [6.0, 0.0]},
+        index=pd.Index(["pig iron", "cloth"], name="product"),
+    )
+    parsed = parse(Report("c").add_comparison(frame, heading="Plan and outcome").to_html())
+    header, values = as_grid(table_by_caption(parsed, "Comparison by product"))
+    assert header == ["product", "base 1927/28", "plan", "outcome"]
+    assert [parse_value(c) for c in values["pig iron"]] == [4.0, 10.0, 6.0]
+    _, index = as_grid(table_by_caption(parsed, "The comparison as indices"))
+    assert [parse_value(c) for c in index["pig iron"]] == [100.0, 250.0, 150.0]
+    assert [parse_value(c) for c in index["cloth"]] == [100.0, 150.0, 0.0]
+    assert len(parsed.figures) == 1
+
+
+def test_generic_table_sources_become_numbered_notes_and_text_is_escaped():
+    frame = pd.DataFrame(
+        {
+            "product": ["<b>steel</b>", "coal", "oil"],
+            "1928": [4.0, 35.4, 11.7],
+            "source": ["Gosplan 1929, vol. 1", "", "Gosplan 1929, vol. 1"],
+        }
+    )
+    html_text = Report("t & t").add_table("Output & plans", frame, caption="Output (Mt)").to_html()
+    assert "<b>steel</b>" not in html_text and "&lt;b&gt;steel&lt;/b&gt;" in html_text
+    assert "<title>t &amp; t</title>" in html_text
+    parsed = parse(html_text)
+    (table,) = parsed.tables.values()
+    assert [r[0][1] for r in table["rows"]] == ["<b>steel</b>", "coal", "oil"]
+    assert [t for _, t in table["head"][0]] == ["product", "1928"]  # no source column
+    assert html_text.count('<li id="table-1-source-1">Gosplan 1929, vol. 1</li>') == 1
+    assert html_text.count('href="#table-1-source-1"') == 2
+    dropped = Report("t").add_table("T", frame, sources=False).to_html()
+    assert "Gosplan" not in dropped
+
+
+def test_figures_text_and_provenance(tmp_path):
+    fig = Figure()
+    ax = fig.subplots()
+    ax.plot([1, 2], [3, 4])
+    ax.set_title("a line")
+    rep = Report("R", "sub")
+    rep.add_text("Intro", "first\nparagraph\n\nsecond")
+    rep.add_figure("A figure", fig, caption="A line (units)")
+    rep.add_provenance({"solver": "highs", "tolerances": {"tol": 1e-8}, "inputs": ["a", "b"]})
+    path = rep.write(tmp_path / "deep" / "r.html")
+    text = path.read_text(encoding="utf-8")
+    assert "<p>first paragraph</p>" in text and "<p>second</p>" in text
+    assert "<dt>tolerances.tol</dt><dd>1e-08</dd>" in text
+    assert "<dt>inputs</dt><dd>a, b</dd>" in text
+    assert 'href="#intro"' in text and 'id="intro"' in text
+    assert "http://" not in text and "https://" not in text
+    assert (rep.n_tables, rep.n_figures) == (0, 1)
+    assert np.array_equal(fig.axes[0].lines[0].get_ydata(), [3, 4])  # untouched
