@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(BIN)/gosplan demo
 
 test: $(STAMP)
+	bash scripts/install-chromium.sh
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)

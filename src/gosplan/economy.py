@@ -54,6 +54,8 @@ class EconomyMeta:
         Free text.
     source
         Where the data came from (a path, a database, "generated").
+    labour_unit
+        Unit of the labour coefficients (labour per unit of activity), for labels and messages.
     """
 
     name: str = "economy"
@@ -61,6 +63,7 @@ class EconomyMeta:
     currency: str | None = None
     description: str = ""
     source: str = ""
+    labour_unit: str = "person-years"
 
 
 def _sparse(M: Any, shape: tuple[int, int]) -> sp.csc_array:
@@ -412,6 +415,63 @@ class Economy:
                     raise InputError("product has no technique", label=str(product))
                 keep.append(int(hits[0]))
         return self._take_activities(np.asarray(keep))
+
+    def blend_techniques(self, levels: pd.Series) -> Economy:
+        """One technique per product: each product's activities blended by their levels.
+
+        A product made by several activities (e.g. thermal and hydro electricity) gets one
+        column, the average of its activities' coefficients weighted by their levels (the
+        observed technology mix). Capacities add up; service lives are level-weighted.
+        Products whose activities all have level zero take their first activity.
+
+        Parameters
+        ----------
+        levels
+            Activity levels by activity label (activities not named count as zero).
+
+        Returns
+        -------
+        Economy
+            A square economy with activities labelled and ordered like the products.
+        """
+        z = align_to_labels(levels, self.activity_labels, "activity levels").astype(float)
+        if (z < 0).any():
+            raise InputError("activity levels must not be negative", check="negative_value")
+        making = self.activity_product
+        made = np.bincount(making, weights=z, minlength=self.n_products)
+        first = np.full(self.n_products, -1)
+        first[making[::-1]] = np.arange(self.n_activities)[::-1]
+        if (first < 0).any():
+            missing = self.product_labels[first < 0][0]
+            raise InputError("product has no technique to blend", label=str(missing))
+        idle = made[making] == 0
+        weight = np.where(idle, 0.0, z / np.where(made[making] > 0, made[making], 1.0))
+        weight[first[made == 0]] = 1.0
+        W = sp.csc_array(
+            (weight, (np.arange(self.n_activities), making)),
+            shape=(self.n_activities, self.n_products),
+        )
+        assert self.labour is not None and self.resources is not None
+        assert self.capital is not None and self.capacity is not None
+        assert self.service_life is not None
+        life = self.service_life
+        blended_life = np.asarray(W.T @ np.nan_to_num(life)).ravel()
+        known = np.asarray(W.T @ (~np.isnan(life)).astype(float)).ravel()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            blended_life = np.where(known > 0, blended_life / known, np.nan)
+        labels = self.product_labels
+        return replace(
+            self,
+            activities=pd.DataFrame(
+                {"product": labels.to_numpy()}, index=pd.Index(labels, name="activity")
+            ),
+            technology=self.technology @ W,
+            labour=self.labour @ W,
+            resources=self.resources @ W,
+            capital=self.capital @ W,
+            capacity=np.bincount(making, weights=self.capacity, minlength=self.n_products),
+            service_life=blended_life,
+        )
 
     def _take_activities(self, positions: np.ndarray) -> Economy:
         assert self.labour is not None and self.resources is not None

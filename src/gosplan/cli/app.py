@@ -37,6 +37,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gosplan.cli.balance_cmds",
     "gosplan.cli.generate_cmd",
     "gosplan.cli.plan_cmds",
+    "gosplan.cli.report_cmd",
+    "gosplan.cli.demo_cmd",
 )
 
 #: Exit status for bad input (GosplanError, unreadable files, usage errors).

@@ -1,0 +1,308 @@
+"""The worked example: the First Five-Year Plan examined with the tools its planners lacked.
+
+:func:`run_demo` runs, on the bundled scenario ``ussr-1928``:
+
+1. the base-year (1927/28) material balance and labour values;
+2. the feasibility of each target variant (Gosplan's basic and optimal variants, the amended
+   targets of 1930) under the scenario's resources, with the diagnosis;
+3. the optimal five-year plan, and the same plan compressed into four years;
+4. the accumulation–consumption frontier over the share of investment going to heavy
+   industry, from one seventh to six sevenths;
+5. plan, optimum and 1932 outcome side by side;
+
+and writes one self-contained HTML report. The library does the work; this module only
+strings the steps together and words the summary.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gosplan.economy import Economy
+
+log = logging.getLogger(__name__)
+
+SCENARIO = "ussr-1928"
+TARGET_VARIANTS = {
+    "basic": "Gosplan's basic variant (1929)",
+    "optimal": "the adopted optimal variant (1929)",
+    "amended": "the amended targets (1930)",
+}
+#: Shares of capital spending going to means of production on the frontier: 1/7 ... 6/7.
+FRONTIER_SHARES = tuple(k / 7 for k in range(1, 7))
+COMPRESSED_PERIODS = 4
+
+Step = Callable[[str], None]
+
+
+@dataclass
+class DemoResult:
+    """Everything the demo computed, for the summary, the report and the tests.
+
+    Attributes
+    ----------
+    economy
+        The scenario's economy (several techniques for some products).
+    base_levels
+        Base-year activity levels.
+    balance
+        Base-year material balance (techniques blended by their base-year levels).
+    labour_values
+        Labour content per unit of each product in the base year.
+    checks
+        Variant name -> :class:`~gosplan.plan.diagnosis.PlanCheck`.
+    optimum, compressed
+        The optimal five-year plan and the same spec compressed into four years.
+    frontier
+        The accumulation–consumption frontier.
+    comparison
+        Products x (base year, the variants' targets, optimum, 1932 outcome).
+    history
+        The scenario's history tables.
+    report
+        Path of the HTML report written.
+    seconds
+        Wall time of each step.
+    """
+
+    economy: Economy
+    base_levels: pd.Series
+    balance: pd.DataFrame
+    labour_values: pd.DataFrame
+    checks: dict[str, Any] = field(default_factory=dict)
+    optimum: Any = None
+    compressed: Any = None
+    frontier: Any = None
+    comparison: pd.DataFrame = field(default_factory=pd.DataFrame)
+    history: dict[str, pd.DataFrame] = field(default_factory=dict)
+    report: Path | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def run_demo(
+    output_dir: str | Path = "report", *, step: Step | None = None, scenario: str = SCENARIO
+) -> DemoResult:
+    """Run the worked example and write its HTML report.
+
+    Parameters
+    ----------
+    output_dir
+        Directory of the report (created); the report is ``<output_dir>/<scenario>.html``.
+    step
+        Called with a short description as each step starts (progress on the terminal).
+    scenario
+        Bundled scenario to run (it must have the plan variants ``basic``, ``optimal``,
+        ``amended``, ``optimum`` and ``frontier``).
+
+    Returns
+    -------
+    DemoResult
+    """
+    from gosplan.io import read_economy
+    from gosplan.plan import check_plan, compress, frontier, optimise, read_plan
+    from gosplan.scenarios import load_history, load_population, plan_path, scenario_path
+
+    say = step or (lambda message: log.info("%s", message))
+    seconds: dict[str, float] = {}
+
+    def timed(name: str, message: str, work: Callable[[], Any]) -> Any:
+        say(message)
+        start = time.perf_counter()
+        out = work()
+        seconds[name] = time.perf_counter() - start
+        return out
+
+    economy = timed("read", "reading the scenario", lambda: read_economy(scenario_path(scenario)))
+    history = load_history(scenario)
+    levels = _base_levels(history, economy)
+    balance, values = timed(
+        "balance", "base-year balance (1927/28)", lambda: _base_balance(economy, levels)
+    )
+    result = DemoResult(economy, levels, balance, values, history=history, seconds=seconds)
+    for variant, title in TARGET_VARIANTS.items():
+        spec = read_plan(plan_path(scenario, variant))
+        result.checks[variant] = timed(
+            f"check {variant}", f"checking {title}", lambda spec=spec: check_plan(spec)
+        )
+    optimum_spec = read_plan(plan_path(scenario, "optimum"))
+    result.optimum = timed("optimum", "optimal five-year plan", lambda: optimise(optimum_spec))
+    four = compress(optimum_spec, COMPRESSED_PERIODS)
+    result.compressed = timed(
+        "compressed", "the five-year plan in four years", lambda: optimise(four)
+    )
+    frontier_spec = read_plan(plan_path(scenario, "frontier"))
+    population = load_population(scenario, "frontier")
+    result.frontier = timed(
+        "frontier",
+        "accumulation–consumption frontier (6 shares)",
+        lambda: frontier(frontier_spec, FRONTIER_SHARES, population=population),
+    )
+    result.comparison = comparison_table(history, result.optimum, economy)
+    result.report = timed(
+        "report", "writing the report", lambda: write_demo_report(result, Path(output_dir))
+    )
+    return result
+
+
+# ---------------------------------------------------------------------------- pieces
+def _base_levels(history: dict[str, pd.DataFrame], economy: Economy) -> pd.Series:
+    base = history["base_year"].set_index("activity")["output"].astype(float)
+    return base.reindex(economy.activity_labels).fillna(0.0).rename("base-year level")
+
+
+def _base_balance(economy: Economy, levels: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Balance of the base year: final demand is what the base-year outputs leave over."""
+    square = economy.blend_techniques(levels)
+    gross = economy.output_matrix @ levels.to_numpy(dtype=float)
+    final = pd.Series(gross - square.technology @ gross, index=economy.product_labels)
+    return square.balance_sheet(final), square.labour_values()
+
+
+def comparison_table(
+    history: dict[str, pd.DataFrame], optimum: Any, economy: Economy
+) -> pd.DataFrame:
+    """Products x (base, basic, optimal, amended, optimum, 1932 outcome), in product units.
+
+    The amended targets are ranges in the sources; the table shows their midpoint. The
+    optimum is the scenario's optimal plan's gross output in its last period.
+    """
+    targets = history["targets_of_production"].set_index("product")
+    known = [p for p in targets.index if p in economy.product_labels]
+    table = pd.DataFrame(index=pd.Index(known, name="product"))
+    table["unit"] = targets.loc[known, "unit"]
+    table["base 1927/28"] = targets.loc[known, "base_1927_28"].astype(float)
+    table["basic variant 1932/33"] = targets.loc[known, "basic_1932_33"].astype(float)
+    table["optimal variant 1932/33"] = targets.loc[known, "optimal_1932_33"].astype(float)
+    low = targets.loc[known, "amended_low"].astype(float)
+    high = targets.loc[known, "amended_high"].astype(float)
+    table["amended targets (midpoint)"] = (low + high.fillna(low)) / 2
+    if optimum is not None and optimum.optimal:
+        last = optimum.output.columns[-1]
+        table[f"gosplan optimum {last}"] = optimum.output[last].reindex(known).to_numpy()
+    table["outcome 1932"] = targets.loc[known, "outcome_1932"].astype(float)
+    return table
+
+
+def summary_rows(result: DemoResult) -> list[tuple[str, str]]:
+    """The demo's findings as (step, finding) rows, worded for a reader."""
+    rows: list[tuple[str, str]] = []
+    deficits = int((result.balance["status"] == "deficit").sum())
+    rows.append(
+        (
+            "base-year balance",
+            f"{len(result.balance)} products balance"
+            + (f"; {deficits} over capacity" if deficits else "; all within capacity"),
+        )
+    )
+    for variant, check in result.checks.items():
+        verdict = "feasible" if check.feasible else "INFEASIBLE"
+        rows.append(
+            (
+                f"{variant} variant",
+                f"{verdict}: {check.common_level:.0%} of every target reachable jointly"
+                + (
+                    f"; additions cost {check.total_labour_cost:,.0f} thousand person-years"
+                    if not check.feasible and np.isfinite(check.total_labour_cost)
+                    else ""
+                ),
+            )
+        )
+    for name, plan in (("optimum (5 years)", result.optimum), ("in 4 years", result.compressed)):
+        if plan is None:
+            continue
+        level = f", common level {plan.level:.3f}" if plan.level is not None else ""
+        rows.append((name, f"{plan.status}{level}"))
+    if result.frontier is not None:
+        table = result.frontier.table
+        ok = table[table["status"] == "optimal"]
+        if len(ok):
+            best = ok.loc[ok["cumulative_consumption"].idxmax()]
+            rows.append(
+                (
+                    "frontier",
+                    f"{len(ok)}/{len(table)} shares solved; most consumption at share "
+                    f"{best['share']:.2f}",
+                )
+            )
+    if result.report is not None:
+        rows.append(("report", str(result.report)))
+    return rows
+
+
+def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
+    """Write the demo's HTML report to ``output_dir/<economy name>.html``."""
+    from gosplan.report import Report
+
+    eco = result.economy
+    rep = Report(
+        title="The First Five-Year Plan, examined",
+        subtitle=f"Scenario {eco.meta.name}: {eco.n_products} products, "
+        f"{eco.n_activities} techniques, base year {eco.meta.base_year}",
+    )
+    rep.add_text(
+        "What this report shows",
+        [
+            "The First Five-Year Plan (1928/29–1932/33) was drawn up from what was wanted "
+            "rather than from an assessment of the resources available, and its targets were "
+            "raised twice. This report takes the plan's own figures, the scenario's technology "
+            "and labour, and asks the questions its planners could not answer exactly: does "
+            "the plan balance, can its targets be met, and at what cost?",
+            "Every historical figure carries its source (see the tables' source columns and "
+            "the scenario's README); coefficients are the scenario's own assumptions, each "
+            "with its basis.",
+        ],
+    )
+    history = result.history
+    if "targets_of_production" in history:
+        rep.add_table(
+            "Targets of production",
+            history["targets_of_production"],
+            caption="Base year, the plan's variants and the 1932 outcome (restored table)",
+        )
+    rep.add_balance(result.balance, heading="Base-year material balance (1927/28)")
+    rep.add_table(
+        "Labour values, 1927/28",
+        result.labour_values,
+        caption="Thousand person-years per unit of each product, direct and indirect",
+        sources=False,
+    )
+    for variant, check in result.checks.items():
+        rep.add_check(check, heading=f"Can {TARGET_VARIANTS[variant]} be met?")
+    if result.optimum is not None:
+        rep.add_plan(result.optimum, heading="The optimal five-year plan")
+    if result.compressed is not None:
+        rep.add_plan(result.compressed, heading="The five-year plan in four years")
+    if result.frontier is not None:
+        rep.add_frontier(result.frontier, heading="Accumulation against consumption")
+    rep.add_comparison(
+        result.comparison,
+        heading="Plan, optimum and outcome",
+        caption="Gross output in product units; amended targets as the midpoint of their range",
+    )
+    if "labour_turnover" in history:
+        rep.add_table(
+            "Labour turnover",
+            history["labour_turnover"],
+            caption="Workers entering and leaving large-scale industry (restored table)",
+        )
+    if "labour_force" in history:
+        rep.add_table("Labour force", history["labour_force"], caption="Workers and employees")
+    from gosplan import __version__
+
+    rep.add_provenance(
+        {
+            "gosplan version": __version__,
+            "scenario": f"{eco.meta.name} ({eco.meta.source})",
+            "solver": "HiGHS (highspy)",
+            "steps (seconds)": ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()),
+        }
+    )
+    return rep.write(output_dir / f"{eco.meta.name}.html")
