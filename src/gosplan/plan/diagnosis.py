@@ -21,12 +21,16 @@
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from gosplan.errors import InputError
 from gosplan.plan.assemble import LP, assemble
 from gosplan.plan.highs import LPSolution, solve_lp
 from gosplan.plan.layout import Layout, PlanData, base_layout
@@ -64,6 +68,8 @@ class PlanCheck:
         Columns ``kind, label, period, amount, labour_cost``.
     total_labour_cost
         Sum of ``additions.labour_cost``.
+    labour_unit
+        Unit of labour (the economy's), for the message.
     """
 
     feasible: bool
@@ -73,6 +79,47 @@ class PlanCheck:
     binding: pd.DataFrame
     additions: pd.DataFrame
     total_labour_cost: float
+    labour_unit: str = "person-years"
+
+    def write(self, path: str | Path, format: str = "csv") -> Path:
+        """Write the check as a folder that :func:`gosplan.report.load.load_result` reads.
+
+        ``check.json`` holds ``kind = "plan-check"``, ``feasible``, ``common_level``,
+        ``total_labour_cost`` and ``message``; ``reachable``, ``binding`` and ``additions``
+        are tables (``csv`` or ``parquet``); a feasible check's least-labour plan goes to
+        ``plan/``.
+
+        Returns
+        -------
+        pathlib.Path
+            The folder written.
+        """
+        if format not in ("csv", "parquet"):
+            raise InputError(f"unknown format {format!r}; choose csv or parquet")
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in ("reachable", "binding", "additions"):
+            frame: pd.DataFrame = getattr(self, name)
+            if format == "csv":
+                frame.to_csv(folder / f"{name}.csv", index=False)
+            else:
+                frame.to_parquet(folder / f"{name}.parquet", index=False)
+
+        def number(value: float) -> float | None:
+            return None if math.isnan(float(value)) else float(value)
+
+        meta = {
+            "kind": "plan-check",
+            "feasible": bool(self.feasible),
+            "common_level": number(self.common_level),
+            "total_labour_cost": number(self.total_labour_cost),
+            "message": self.message(),
+            "labour_unit": self.labour_unit,
+        }
+        (folder / "check.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        if self.plan is not None:
+            self.plan.write(folder / "plan", format=format)
+        return folder
 
     def message(self) -> str:
         """An engineer's answer in plain words."""
@@ -82,7 +129,7 @@ class PlanCheck:
                 labour = float(self.plan.employment.to_numpy().sum())
             return (
                 "The targets can be met. The least-labour plan uses "
-                f"{labour:,.6g} person-years over the horizon."
+                f"{labour:,.6g} {self.labour_unit} over the horizon."
             )
         parts = ["The targets cannot all be met."]
         if self.common_level > 0:
@@ -92,6 +139,19 @@ class PlanCheck:
                 "Not even a small fraction of every target can be reached jointly: the floors, "
                 "fixed final demands or required terminal capacity already exceed the means."
             )
+        short = self.reachable[self.reachable["shortfall"] > 1e-9]
+        if len(short):
+            worst = short.assign(
+                ratio=short["reachable_jointly"] / short["target"].where(short["target"] > 0)
+            ).sort_values("ratio")
+            items = [
+                f"{r.product} in {r.period} ({r.reachable_alone:,.4g} of {r.target:,.4g} even "
+                "alone)"
+                if r.reachable_alone < r.target - 1e-9
+                else f"{r.product} in {r.period} (short by {r.shortfall:,.4g} of {r.target:,.4g})"
+                for r in worst.head(3).itertuples()
+            ]
+            parts.append("Furthest out of reach: " + "; ".join(items) + ".")
         if len(self.binding):
             top = self.binding.reindex(
                 self.binding["shadow_price"].abs().sort_values(ascending=False).index
@@ -115,7 +175,7 @@ class PlanCheck:
                 "To meet them as set, add: "
                 + "; ".join(items)
                 + tail
-                + f" (cost {self.total_labour_cost:,.6g} person-years)."
+                + f" (cost {self.total_labour_cost:,.6g} {self.labour_unit})."
             )
         elif np.isnan(self.total_labour_cost):
             parts.append(
@@ -273,6 +333,7 @@ def check_plan(spec: PlanSpec, **solve: Any) -> PlanCheck:
     lp_kw = {k: v for k, v in solve.items() if k in ("solver", "tol", "time_limit")}
     plan = optimise(spec, objective="min_labour", **opt_kw)
     data = PlanData(spec)
+    unit = spec.economy.meta.labour_unit
     tgt = spec.targets
     base = pd.DataFrame(
         {
@@ -288,7 +349,7 @@ def check_plan(spec: PlanSpec, **solve: Any) -> PlanCheck:
         base["reachable_alone"] = np.nan
         base["shortfall"] = 0.0
         level = 1.0 if data.n_targets == 0 else max(1.0, common_level(data, **lp_kw))
-        return PlanCheck(True, plan, level, base, empty_binding, empty_add, 0.0)
+        return PlanCheck(True, plan, level, base, empty_binding, empty_add, 0.0, unit)
     level = common_level(data, **lp_kw) if data.n_targets else 0.0
     lp, sol = elastic(data, **lp_kw)
     binding = empty_binding
@@ -324,4 +385,4 @@ def check_plan(spec: PlanSpec, **solve: Any) -> PlanCheck:
         ["product", "period", "target", "reachable_jointly", "reachable_alone", "shortfall"]
     ]
     add, cost = additions(data, **lp_kw)
-    return PlanCheck(False, None, level, base, binding, add, cost)
+    return PlanCheck(False, None, level, base, binding, add, cost, unit)

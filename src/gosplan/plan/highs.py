@@ -12,6 +12,9 @@ maximisation, the gain per unit more of the bound).
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -102,9 +105,40 @@ def _highs_lp(lp: LP) -> highspy.HighsLp:
     return model
 
 
-def _run(lp: LP, method: str, tol: float, time_limit: float | None) -> tuple[highspy.Highs, str]:
-    h = highspy.Highs()
+_BANNER_LOCK = threading.Lock()
+_banner_shown = False
+
+
+def quiet_highs() -> highspy.Highs:
+    """A HiGHS instance that prints nothing.
+
+    HiGHS writes its banner to the process's standard output (file descriptor 1) when the
+    first instance is made, before any option can be set; that first construction runs with
+    descriptor 1 pointed at the null device, so that ``--format csv`` output stays clean.
+    """
+    global _banner_shown
+    with _BANNER_LOCK:
+        if _banner_shown:
+            h = highspy.Highs()
+        else:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, 1)
+                h = highspy.Highs()
+                h.setOptionValue("output_flag", False)
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(devnull)
+            _banner_shown = True
     h.setOptionValue("output_flag", False)
+    return h
+
+
+def _run(lp: LP, method: str, tol: float, time_limit: float | None) -> tuple[highspy.Highs, str]:
+    h = quiet_highs()
     if method == "simplex":
         h.setOptionValue("solver", "simplex")
         h.setOptionValue("simplex_strategy", 1)

@@ -96,6 +96,7 @@ def optimise(
         "gosplan": _version(),
         "economy": spec.economy.meta.name,
         "economy_source": spec.economy.meta.source,
+        "labour_unit": spec.economy.meta.labour_unit,
         "spec": spec.name,
         "solver": "highs",
         "requested": solver,
