@@ -214,3 +214,29 @@ def test_property_balance_identities(case: tuple[Economy, pd.Series]) -> None:
     np.testing.assert_allclose(sheet["closure"], 0.0, atol=1e-9 * scale)
     # Labour embodied in final demand equals labour spent on gross output.
     assert float(v @ y.to_numpy()) == pytest.approx(float(l_ @ x), rel=1e-9, abs=1e-9)
+
+
+def test_blend_techniques_weights_by_levels() -> None:
+    eco = _two_technique_economy()
+    # a is made 300 by a_old and 100 by a_new: its blended column is 3/4 old + 1/4 new.
+    levels = pd.Series({"a_old": 300.0, "a_new": 100.0, "b1": 500.0})
+    blend = eco.blend_techniques(levels)
+    assert blend.is_square and list(blend.activity_labels) == ["a", "b"]
+    expected_a = 0.75 * np.array([0.15, 0.20]) + 0.25 * np.array([0.10, 0.30])
+    np.testing.assert_allclose(blend.technology.toarray()[:, 0], expected_a)
+    np.testing.assert_allclose(blend.technology.toarray()[:, 1], [0.25, 0.05])
+    np.testing.assert_allclose(blend.labour.toarray(), [[0.75 * 0.3 + 0.25 * 0.1, 0.2]])
+    # The blended economy reproduces the observed outputs for the observed final demand.
+    x = np.array([400.0, 500.0])
+    activity_levels = levels.reindex(eco.activity_labels).to_numpy()
+    y = x - eco.technology @ activity_levels
+    out = blend.gross_output(pd.Series(y, index=["a", "b"]))
+    np.testing.assert_allclose(out.to_numpy(), x, rtol=1e-12)
+
+
+def test_blend_techniques_idle_product_takes_its_first_technique() -> None:
+    eco = _two_technique_economy()
+    blend = eco.blend_techniques(pd.Series({"b1": 1.0}))
+    np.testing.assert_allclose(blend.technology.toarray()[:, 0], [0.15, 0.20])
+    with pytest.raises(InputError, match="must not be negative"):
+        eco.blend_techniques(pd.Series({"b1": -1.0}))

@@ -219,7 +219,7 @@ class Economy:
         >>> import pandas as pd
         >>> A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
         >>> eco = Economy.from_coefficients(A, labour=pd.Series({"a": 0.3, "b": 0.2}))
-        >>> eco.gross_output(pd.Series({"a": 600.0, "b": 1500.0})).round(6).tolist()
+        >>> eco.gross_output(pd.Series({"a": 350.0, "b": 1700.0})).round(6).tolist()
         [1000.0, 2000.0]
         """
         if not isinstance(A, pd.DataFrame):
