@@ -139,6 +139,7 @@ def _check_hawkins_simon(economy: Economy, source: str | None) -> None:
                 f"the technology cannot produce a net surplus (Hawkins–Simon condition fails): "
                 f"the spectral radius of A is {radius:.6g}, it must be below 1{detail}",
                 source=source,
+                label=str(square.activity_labels[worst[0]]) if names else None,
                 check="hawkins_simon",
             )
         ]

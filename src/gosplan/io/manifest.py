@@ -73,11 +73,17 @@ class Manifest:
             return sheet_source(self.workbook, self.tables[table])
         return str(self.root / self.tables[table])
 
-    def read(self, table: str) -> tuple[Any, str]:
-        """Read table ``table`` as raw columns; return it with its source for messages."""
+    def read(self, table: str, *, lower_header: bool = True) -> tuple[Any, str]:
+        """Read table ``table`` as raw columns; return it with its source for messages.
+
+        ``lower_header=False`` keeps the case of column names (wide tables, whose columns are
+        product labels).
+        """
         if self.workbook is not None:
-            return read_sheet(self.workbook, self.tables[table]), self.source(table)
-        return read_table_file(self.root / self.tables[table]), self.source(table)
+            frame = read_sheet(self.workbook, self.tables[table], lower_header=lower_header)
+        else:
+            frame = read_table_file(self.root / self.tables[table], lower_header=lower_header)
+        return frame, self.source(table)
 
 
 def locate(path: str | Path) -> Path:

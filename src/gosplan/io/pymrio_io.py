@@ -2,7 +2,8 @@
 
 :func:`economy_from_pymrio` turns a :class:`pymrio.IOSystem` (EXIOBASE, WIOD, OECD ICIO, ... as
 parsed by pymrio) into an :class:`Economy`: one product per (region, sector), labelled
-``"region/sector"``, with ``region`` and ``sector`` kept as product attributes.
+``"region/sector"`` (by sector alone when there is one region), with ``region`` and ``sector``
+kept as product attributes.
 :func:`economy_to_pymrio` goes the other way, with labour as a satellite account.
 """
 
@@ -23,6 +24,18 @@ def _flat(index: pd.Index) -> pd.Index:
     if isinstance(index, pd.MultiIndex):
         return pd.Index([SEPARATOR.join(map(str, key)) for key in index], name="product")
     return pd.Index(index.astype(str), name="product")
+
+
+def _product_labels(index: pd.Index) -> pd.Index:
+    """``region/sector`` labels; a single-region system is labelled by sector alone."""
+    if (
+        isinstance(index, pd.MultiIndex)
+        and index.nlevels == 2
+        and index.get_level_values(0).nunique() == 1
+        and not index.get_level_values(1).has_duplicates
+    ):
+        return pd.Index(index.get_level_values(1).astype(str), name="product")
+    return _flat(index)
 
 
 def economy_from_pymrio(io_system: Any, *, labour_extension: str | None = None) -> Economy:
@@ -47,7 +60,7 @@ def economy_from_pymrio(io_system: Any, *, labour_extension: str | None = None) 
             raise InputError("the pymrio system has neither A nor Z: nothing to build from")
         io_system.calc_system()
     A = io_system.A
-    labels = _flat(A.index)
+    labels = _product_labels(A.index)
     coeffs = pd.DataFrame(A.to_numpy(dtype=float), index=labels, columns=labels)
     products = pd.DataFrame(index=labels)
     if isinstance(A.index, pd.MultiIndex) and A.index.nlevels == 2:

@@ -31,6 +31,9 @@ from gosplan.io.tables import (
 
 log = logging.getLogger(__name__)
 
+#: Columns of a wide table (transactions, labour flows) that are not product labels.
+WIDE_EXTRA_COLUMNS = ("unit", "source")
+
 
 def read_economy(path: str | Path, *, validate: bool = True) -> Economy:
     """Read an economy directory (or its ``economy.toml``).
@@ -73,6 +76,7 @@ class _EconomyReader:
         self.products = pd.DataFrame()
         self.activities = pd.DataFrame()
         self.gross_output: np.ndarray | None = None
+        self.labour_unit = "person-years"
 
     # ------------------------------------------------------------------ orchestration
     def read(self) -> Economy:
@@ -107,16 +111,26 @@ class _EconomyReader:
                 currency=m.currency,
                 description=m.description,
                 source=str(m.root),
+                labour_unit=self.labour_unit,
             ),
         )
 
-    def _table(self, name: str, columns: tuple[str, ...]) -> tuple[pd.DataFrame, str] | None:
-        """Read table ``name``; None (problems recorded) if it lacks columns or rows."""
+    def _table(
+        self, name: str, columns: tuple[str, ...], *, wide: bool = False
+    ) -> tuple[pd.DataFrame, str] | None:
+        """Read table ``name``; None (problems recorded) if it lacks columns or rows.
+
+        A ``wide`` table's columns are product labels: their case is kept, and only the
+        reserved columns (``columns``, ``unit``, ``source``) are matched case-insensitively.
+        """
         try:
-            frame, source = self.manifest.read(name)
+            frame, source = self.manifest.read(name, lower_header=not wide)
         except InputError as exc:
             self.problems.extend(exc)
             return None
+        if wide:
+            reserved = {*columns, *WIDE_EXTRA_COLUMNS}
+            frame = frame.rename(columns=lambda c: c.lower() if c.lower() in reserved else c)
         if not require_columns(frame, columns, source, self.problems):
             return None
         if not require_rows(frame, source, self.problems):
@@ -194,7 +208,7 @@ class _EconomyReader:
 
     def _transactions(self) -> sp.csc_array | None:
         """Coefficients from a wide flow table with a gross_output column."""
-        got = self._table("transactions", ("product", "gross_output"))
+        got = self._table("transactions", ("product", "gross_output"), wide=True)
         if got is None:
             return None
         frame, source = got
@@ -202,7 +216,9 @@ class _EconomyReader:
         rows = label_column(frame, "product", source, self.problems)
         check_unique([rows], source, self.problems, "product")
         i = check_known(rows, products, source, self.problems, "product", "product")
-        using = [c for c in frame.columns if c not in ("product", "gross_output", "source")]
+        using = [
+            c for c in frame.columns if c not in ("product", "gross_output", *WIDE_EXTRA_COLUMNS)
+        ]
         j = products.get_indexer(using)
         for col in np.asarray(using, dtype=object)[j < 0]:
             self.problems.add(
@@ -225,10 +241,14 @@ class _EconomyReader:
         Z[np.ix_(i[ok], j[keep])] = np.nan_to_num(flows[np.ix_(ok, keep)])
         used = Z.sum(axis=0) > 0
         bad = used & ~(output > 0)
+        row_of = np.full(len(products), -1)
+        row_of[i[ok]] = np.flatnonzero(ok)
         for pos in np.flatnonzero(bad)[:5]:
             self.problems.add(
-                "gross output must be positive for a product that uses inputs",
+                f"gross output must be positive for a product that uses inputs "
+                f"(got {output[pos]:g})",
                 source=source,
+                row=int(row_of[pos]) + 2 if row_of[pos] >= 0 else None,
                 label=str(products[pos]),
                 check="non_positive_output",
             )
@@ -243,7 +263,7 @@ class _EconomyReader:
         if not self.manifest.has("labour"):
             return pd.Index([], name="labour_type"), None
         source_m = str(self.manifest.path)
-        if self.gross_output is None:
+        if not self.manifest.has("transactions"):
             self.problems.add(
                 '[labour] kind = "flows" needs a transactions table with gross output',
                 source=source_m,
@@ -251,14 +271,16 @@ class _EconomyReader:
                 check="missing_value",
             )
             return pd.Index([], name="labour_type"), None
-        got = self._table("labour", ("labour_type",))
+        if self.gross_output is None:  # the transactions table failed: reported already
+            return pd.Index([], name="labour_type"), None
+        got = self._table("labour", ("labour_type",), wide=True)
         if got is None:
             return pd.Index([], name="labour_type"), None
         frame, source = got
         types = label_column(frame, "labour_type", source, self.problems)
         check_unique([types], source, self.problems, "labour type")
         products = self.products.index
-        using = [c for c in frame.columns if c not in ("labour_type", "unit", "source")]
+        using = [c for c in frame.columns if c not in ("labour_type", *WIDE_EXTRA_COLUMNS)]
         j = products.get_indexer(using)
         for col in np.asarray(using, dtype=object)[j < 0]:
             self.problems.add(
@@ -293,7 +315,10 @@ class _EconomyReader:
         check_unique([types, cols], source, self.problems, f"the pair {what}/activity")
         j = check_known(cols, self.activities.index, source, self.problems, "activity", "activity")
         if "unit" in frame.columns:
-            self._same_unit_per_type(types, text_column(frame, "unit"), source, what)
+            units = text_column(frame, "unit")
+            self._same_unit_per_type(types, units, source, what)
+            if name == "labour" and (units != "").any():
+                self.labour_unit = str(units[units != ""][0])
         index = pd.Index(pd.unique(types), name=type_col)
         i = index.get_indexer(types)
         return index, _coo(i, j, values, (len(index), len(self.activities)))
@@ -303,7 +328,7 @@ class _EconomyReader:
     ) -> None:
         frame = pd.DataFrame({"type": types, "unit": units})
         first = frame.groupby("type", sort=False)["unit"].transform("first").to_numpy()
-        differs = units != first
+        differs = (units != first) & (types != "")
         self.problems.add_rows(
             differs,
             lambda pos: (

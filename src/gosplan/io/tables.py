@@ -24,6 +24,8 @@ import pandas as pd
 from gosplan.errors import InputError, ValidationError
 
 SUFFIXES = (".csv", ".parquet", ".pq", ".xlsx")
+#: Excel cells are text; only an empty cell is missing ("NA", "nan" are labels like any other).
+EXCEL_TEXT: dict[str, object] = {"keep_default_na": False, "na_values": [""]}
 #: Most problems reported per check and table; the rest are counted.
 MAX_PER_CHECK = 5
 
@@ -103,11 +105,13 @@ class Problems:
 
 
 # ---------------------------------------------------------------------------- reading
-def read_table_file(path: Path) -> pd.DataFrame:
+def read_table_file(path: Path, *, lower_header: bool = True) -> pd.DataFrame:
     """Read one CSV, Parquet or Excel (first sheet) table as raw columns.
 
     CSV and Excel cells come back as text (``NaN`` for empty cells) so that numbers are parsed
-    exactly and labels that look like numbers stay labels; Parquet keeps its types.
+    exactly and labels that look like numbers stay labels; Parquet keeps its types. Column
+    names are stripped and, with ``lower_header`` (tidy tables), lower-cased; wide tables whose
+    column names are labels keep their case.
 
     Raises
     ------
@@ -130,7 +134,7 @@ def read_table_file(path: Path) -> pd.DataFrame:
                 path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
             )
         elif suffix == ".xlsx":
-            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+            frame = pd.read_excel(path, dtype=str, engine="openpyxl", **EXCEL_TEXT)
         else:
             frame = pd.read_parquet(path)
     except pd.errors.EmptyDataError as exc:
@@ -141,11 +145,11 @@ def read_table_file(path: Path) -> pd.DataFrame:
         raise InputError(
             f"cannot read the table: {exc}", source=str(path), check="unreadable_file"
         ) from exc
-    return _clean_header(frame)
+    return _clean_header(frame, lower_header)
 
 
-def read_sheet(book: Path, sheet: str) -> pd.DataFrame:
-    """Read one sheet of an Excel workbook as text columns.
+def read_sheet(book: Path, sheet: str, *, lower_header: bool = True) -> pd.DataFrame:
+    """Read one sheet of an Excel workbook as text columns (header as in :func:`read_table_file`).
 
     Raises
     ------
@@ -156,7 +160,7 @@ def read_sheet(book: Path, sheet: str) -> pd.DataFrame:
     if not Path(book).is_file():
         raise InputError("workbook not found", source=str(book), check="unreadable_file")
     try:
-        frame = pd.read_excel(book, sheet_name=sheet, dtype=str, engine="openpyxl")
+        frame = pd.read_excel(book, sheet_name=sheet, dtype=str, engine="openpyxl", **EXCEL_TEXT)
     except ValueError as exc:
         raise InputError(
             f"no sheet named {sheet!r} in the workbook", source=source, check="unreadable_file"
@@ -165,7 +169,7 @@ def read_sheet(book: Path, sheet: str) -> pd.DataFrame:
         raise InputError(
             f"cannot read the sheet: {exc}", source=source, check="unreadable_file"
         ) from exc
-    return _clean_header(frame)
+    return _clean_header(frame, lower_header)
 
 
 def sheet_source(book: Path, sheet: str) -> str:
@@ -173,8 +177,9 @@ def sheet_source(book: Path, sheet: str) -> str:
     return f"{book}[{sheet}]"
 
 
-def _clean_header(frame: pd.DataFrame) -> pd.DataFrame:
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+def _clean_header(frame: pd.DataFrame, lower: bool = True) -> pd.DataFrame:
+    names = [str(c).strip() for c in frame.columns]
+    frame.columns = [c.lower() for c in names] if lower else names
     return frame
 
 
@@ -190,6 +195,8 @@ def require_columns(
             problems.add(
                 f"missing column {col!r} (columns found: {have})",
                 source=source,
+                row=1,
+                label=col,
                 check="missing_column",
             )
             ok = False
@@ -215,9 +222,13 @@ def _missing(column: pd.Series) -> np.ndarray:
 def label_column(
     frame: pd.DataFrame, col: str, source: str, problems: Problems, what: str | None = None
 ) -> np.ndarray:
-    """Labels of column ``col`` as an array of stripped strings; empty cells are problems."""
+    """Labels of column ``col`` as an array of stripped strings; empty cells are problems.
+
+    Empty cells come back as ``""``, which the other checks skip (reported once, here).
+    """
     column = frame[col]
     missing = _missing(column)
+    labels = column.astype(str).str.strip().to_numpy(dtype=object, copy=True)
     if missing.any():
         problems.add_rows(
             missing,
@@ -226,7 +237,8 @@ def label_column(
             labels=None,
             check="missing_value",
         )
-    return column.astype(str).str.strip().to_numpy(dtype=object)
+        labels[missing] = ""
+    return labels
 
 
 def number_column(
@@ -305,15 +317,24 @@ def check_unique(
         Boolean mask of the repeated rows.
     """
     frame = pd.DataFrame({str(i): k for i, k in enumerate(keys)})
-    dup = frame.duplicated().to_numpy()
-    rows = frame.to_numpy()
-    problems.add_rows(
-        dup,
-        f"{what} appears twice",
-        source=source,
-        labels=[" / ".join(map(str, row)) for row in rows] if dup.any() else None,
-        check="duplicate_label",
-    )
+    dup = frame.duplicated().to_numpy(copy=True)
+    for k in keys:  # a missing label is reported as missing, not as a repeat
+        dup &= np.asarray(k, dtype=object) != ""
+    if dup.any():
+        # Only the rows reported need a label and the row they repeat (a few column scans).
+        labels = np.empty(len(frame), dtype=object)
+        earlier = np.zeros(len(frame), dtype=int)
+        for pos in np.flatnonzero(dup)[:MAX_PER_CHECK]:
+            labels[pos] = " / ".join(str(k[pos]) for k in keys)
+            same = np.logical_and.reduce([np.asarray(k) == k[pos] for k in keys])
+            earlier[pos] = int(np.argmax(same))
+        problems.add_rows(
+            dup,
+            lambda pos: f"{what} appears twice (first on row {earlier[pos] + 2})",
+            source=source,
+            labels=labels,
+            check="duplicate_label",
+        )
     return dup
 
 
@@ -329,7 +350,7 @@ def check_known(
     """
     positions = known.get_indexer(labels)
     problems.add_rows(
-        positions < 0,
+        (positions < 0) & (np.asarray(labels, dtype=object) != ""),  # missing: reported already
         lambda pos: f"{col} names {what} {labels[pos]!r}, which is not declared",
         source=source,
         labels=labels,

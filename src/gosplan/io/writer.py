@@ -121,9 +121,11 @@ def _tables(economy: Economy, gross_output: pd.Series | None) -> dict[str, pd.Da
         if gross_output is not None:
             tables["labour"] = _labour_flows(economy, gross_output)
         else:
-            tables["labour"] = _long(economy.labour, economy.labour_types, acts, "labour_type")
+            labour = _typed(economy.labour, economy.labour_types, acts, "labour_type")
+            labour["unit"] = economy.meta.labour_unit
+            tables["labour"] = labour
     if economy.resource_types.size:
-        tables["resources"] = _long(economy.resources, economy.resource_types, acts, "resource")
+        tables["resources"] = _typed(economy.resources, economy.resource_types, acts, "resource")
     capacities = _capacities(economy, with_life=_is_plain_table(economy))
     if capacities is not None:
         tables["capacities"] = capacities
@@ -133,20 +135,63 @@ def _tables(economy: Economy, gross_output: pd.Series | None) -> dict[str, pd.Da
 
 
 def _is_plain_table(economy: Economy) -> bool:
-    """One activity per product, labelled and ordered like the products."""
-    return economy.n_activities == economy.n_products and economy.activity_labels.equals(
-        economy.product_labels
-    )
+    """One activity per product, labelled and ordered like the products, without descriptions.
+
+    Such an economy needs no activities table: the reader rebuilds exactly this one.
+    """
+    acts = economy.activities
+    if economy.n_activities != economy.n_products:
+        return False
+    if not acts.index.equals(economy.product_labels):
+        return False
+    if not np.array_equal(
+        acts["product"].to_numpy(dtype=object), acts.index.to_numpy(dtype=object)
+    ):
+        return False
+    if "description" in acts.columns:
+        described = acts["description"].fillna("").astype(str).str.strip() != ""
+        if described.any():
+            return False
+    return True
 
 
 def _long(M: sp.csc_array | None, rows: pd.Index, cols: pd.Index, row_col: str) -> pd.DataFrame:
+    """Non-zero entries by activity, then input (reads like a recipe).
+
+    An all-zero matrix is written as one explicit zero, so that the table is not empty (the
+    reader's ``empty_table`` check refuses tables without rows).
+    """
     coo = sp.coo_array(M) if M is not None else sp.coo_array((len(rows), len(cols)))
-    order = np.lexsort((coo.row, coo.col))  # by activity, then input: reads like a recipe
+    order = np.lexsort((coo.row, coo.col))
+    r, c, v = coo.row[order], coo.col[order], coo.data[order]
+    if r.size == 0 and len(rows) and len(cols):
+        r, c, v = np.zeros(1, dtype=int), np.zeros(1, dtype=int), np.zeros(1)
+    return pd.DataFrame(
+        {row_col: rows.to_numpy()[r], "activity": cols.to_numpy()[c], "coefficient": v}
+    )
+
+
+def _typed(M: sp.csc_array | None, types: pd.Index, cols: pd.Index, type_col: str) -> pd.DataFrame:
+    """Labour or resource coefficients by type (in the economy's order), then activity.
+
+    The reader orders types by first appearance, so rows go type by type; a type without any
+    non-zero coefficient gets one explicit zero so that it is not lost.
+    """
+    coo = sp.coo_array(M) if M is not None else sp.coo_array((len(types), len(cols)))
+    r, c, v = coo.row, coo.col, coo.data
+    present = np.zeros(len(types), dtype=bool)
+    present[r] = True
+    if len(cols):
+        absent = np.flatnonzero(~present)
+        r = np.concatenate([r, absent])
+        c = np.concatenate([c, np.zeros(absent.size, dtype=c.dtype)])
+        v = np.concatenate([v, np.zeros(absent.size)])
+    order = np.lexsort((c, r))
     return pd.DataFrame(
         {
-            row_col: rows.to_numpy()[coo.row[order]],
-            "activity": cols.to_numpy()[coo.col[order]],
-            "coefficient": coo.data[order],
+            type_col: types.to_numpy()[r[order]],
+            "activity": cols.to_numpy()[c[order]],
+            "coefficient": v[order],
         }
     )
 
