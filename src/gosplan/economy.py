@@ -134,7 +134,7 @@ class Economy:
         activities.index = pd.Index(activities.index, name="activity")
         if "product" not in activities.columns:
             raise InputError("activities need a 'product' column naming what each one makes")
-        unknown = ~activities["product"].isin(products.index)
+        unknown = ~activities["product"].astype(object).isin(products.index.astype(object))
         if unknown.any():
             bad = activities.index[unknown][0]
             raise UnknownLabelError(

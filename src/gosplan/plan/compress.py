@@ -10,9 +10,11 @@ plan and ``n`` in the compressed one (``1 <= n <= N``):
   too; on a tie, the row of the later original period);
 * fixed final demand moves like the targets but is summed: it is a quantity to deliver, and
   all of it must still be delivered within the shorter horizon;
-* labour and resource availability, consumption floors and a per-period assortment are those
-  of the original's first ``n`` periods (the later rows are dropped: the compressed plan has no
-  extra labour to draw on);
+* a per-period assortment moves like the targets (a bundle to reach in the last year is to be
+  reached in the new last year; where several land together, the larger weight is kept);
+* labour and resource availability and consumption floors are those of the original's first
+  ``n`` periods (the later rows are dropped: the compressed plan has no extra labour to draw
+  on);
 * everything else (initial capital stock, lags, depreciation, stocks, trade, terminal
   requirements, settings) is unchanged.
 
@@ -98,7 +100,9 @@ def compress(spec: PlanSpec, n_periods: int) -> PlanSpec:
         "targets": _move_levels(spec.targets, moved, "target"),
         "fixed_final_demand": _move_flows(spec.fixed_final_demand, moved, "quantity"),
     }
-    for name in ("floors", "labour_available", "resources_available", "assortment"):
+    if "period" in spec.assortment.columns and len(spec.assortment):
+        changes["assortment"] = _move_levels(spec.assortment, moved, "weight")
+    for name in ("floors", "labour_available", "resources_available"):
         table: pd.DataFrame = getattr(spec, name)
         if "period" in table.columns:
             changes[name] = table[table["period"].isin(periods)].reset_index(drop=True)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
-from gosplan.plan.highs import solve_lp
+import numpy as np
+
+from gosplan.plan.assemble import LP
+from gosplan.plan.highs import LPSolution, solve_lp
 from gosplan.plan.layout import PlanData
-from gosplan.plan.objectives import formulate
+from gosplan.plan.objectives import formulate, labour_cost
 from gosplan.plan.result import PlanResult, empty_result, result_from_solution
 from gosplan.plan.spec import PlanSpec
 from gosplan.plan.verify import verify as verify_plan
@@ -36,6 +40,7 @@ def optimise(
     progress: Progress | None = None,
     verify: bool = True,
     objective: str | None = None,
+    least_labour: bool = True,
 ) -> PlanResult:
     """Find the optimal plan of a spec.
 
@@ -56,6 +61,12 @@ def optimise(
         Check the plan independently of the LP (:func:`gosplan.plan.verify.verify`).
     objective
         Override the spec's objective (used by the diagnosis).
+    least_labour
+        For ``max_level``: among the plans reaching the greatest common level, return the one
+        using the least labour (a second LP with the level held at its optimum). The common
+        level alone leaves most of the plan undetermined; this makes the answer unique in
+        spirit and economical. The shadow prices stay those of the level (``d level / d
+        limit``): the second-stage plan is optimal for the first stage too.
 
     Returns
     -------
@@ -112,6 +123,9 @@ def optimise(
     if sol.status != "optimal":
         say(1.0, sol.status)
         return empty_result(data, sol.status, kind, provenance)
+    if kind == "max_level" and least_labour:
+        say(0.5, "least labour at the optimal level")
+        sol = _least_labour_at_level(data, lp, sol, solver, tol, time_limit, provenance)
     say(0.9, "labelling and verifying the plan")
     result = result_from_solution(data, lp, sol, kind, provenance)
     if verify:
@@ -123,3 +137,42 @@ def optimise(
             log.warning("plan failed its independent check: %s", report.summary())
     say(1.0, "done")
     return result
+
+
+def _least_labour_at_level(
+    data: PlanData,
+    lp: LP,
+    sol: LPSolution,
+    solver: str,
+    tol: float,
+    time_limit: float | None,
+    provenance: dict,
+) -> LPSolution:
+    """Second stage of ``max_level``: hold the level at its optimum and minimise labour.
+
+    Returns the second stage's plan with the first stage's objective (the level) and shadow
+    prices (``d level / d limit``); if the
+    second stage fails (it should not: the first stage's plan is feasible for it), the first
+    stage's solution is kept and the provenance says so.
+    """
+    where = lp.layout.slice("level")
+    level = float(sol.x[where][0])
+    lower = lp.col_lower.copy()
+    lower[where] = level
+    cost = np.zeros_like(lp.cost)
+    cost[lp.layout.slice("x")] = labour_cost(data)
+    second = solve_lp(
+        replace(lp, cost=cost, col_lower=lower, maximise=False),
+        solver=solver,
+        tol=tol,
+        time_limit=time_limit,
+    )
+    provenance["stages"] = "max level, then least labour at that level"
+    provenance["solve_seconds"] = provenance.get("solve_seconds", 0.0) + second.seconds
+    if second.status != "optimal":
+        log.warning("least-labour stage ended %s; keeping the first stage", second.status)
+        provenance["stages"] = f"max level (least-labour stage: {second.status})"
+        return sol
+    # The second stage's plan is optimal for the first stage too, so it forms an optimal
+    # primal-dual pair with the first stage's duals: the shadow prices stay d level / d limit.
+    return replace(second, objective=level, row_dual=sol.row_dual)
