@@ -191,6 +191,48 @@ def comparison_table(
     return table
 
 
+def targets_of_production(table: pd.DataFrame) -> pd.DataFrame:
+    """The plan's targets as a reader expects them: one row per product, sources as notes.
+
+    Amended targets given as a range read ``low–high``; a row's note joins its sources.
+    """
+    out = pd.DataFrame(index=pd.Index(table["product"].astype(str), name="product"))
+    out["unit"] = table["unit"].to_numpy()
+    columns = {
+        "base_1927_28": "1927/28",
+        "basic_1932_33": "basic variant 1932/33",
+        "optimal_1932_33": "optimal variant 1932/33",
+    }
+    for col, title in columns.items():
+        out[title] = pd.to_numeric(table[col], errors="coerce").to_numpy()
+    low = pd.to_numeric(table["amended_low"], errors="coerce").to_numpy()
+    high = pd.to_numeric(table["amended_high"], errors="coerce").to_numpy()
+    out["amended (1930)"] = [
+        "" if np.isnan(lo) else f"{lo:g}" if np.isnan(hi) or hi == lo else f"{lo:g}–{hi:g}"
+        for lo, hi in zip(low, high, strict=True)
+    ]
+    out["outcome 1932"] = pd.to_numeric(table["outcome_1932"], errors="coerce").to_numpy()
+    out["% of planned increase achieved"] = pd.to_numeric(
+        table["percent_of_increase"], errors="coerce"
+    ).to_numpy()
+    notes = table["note"].fillna("").astype(str).to_numpy()
+    sources = table["source"].fillna("").astype(str).to_numpy()
+    out["source"] = [f"{s} ({n})" if n else s for s, n in zip(sources, notes, strict=True)]
+    return out
+
+
+def labour_turnover(table: pd.DataFrame) -> pd.DataFrame:
+    """Turnover rates as (industry, movement) rows by year columns, with their source."""
+    frame = table.assign(
+        series=table["industry"].astype(str) + ", " + table["movement"].astype(str)
+    )
+    wide = frame.pivot_table(index="series", columns="year", values="rate", sort=False)
+    wide.columns = [str(c) for c in wide.columns]
+    wide.index.name = "industry, movement"
+    wide["source"] = frame.groupby("series", sort=False)["source"].first().reindex(wide.index)
+    return wide
+
+
 def summary_rows(result: DemoResult) -> list[tuple[str, str]]:
     """The demo's findings as (step, finding) rows, worded for a reader."""
     rows: list[tuple[str, str]] = []
@@ -264,8 +306,9 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
     if "targets_of_production" in history:
         rep.add_table(
             "Targets of production",
-            history["targets_of_production"],
-            caption="Base year, the plan's variants and the 1932 outcome (restored table)",
+            targets_of_production(history["targets_of_production"]),
+            caption="Base year, the plan's variants and the 1932 outcome (restored table; "
+            "notes and sources under the table)",
         )
     rep.add_balance(result.balance, heading="Base-year material balance (1927/28)")
     rep.add_table(
@@ -288,10 +331,26 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
         caption="Gross output in product units; amended targets as the midpoint of their range",
     )
     if "labour_turnover" in history:
+        from gosplan.report import figures
+
+        turnover = labour_turnover(history["labour_turnover"])
         rep.add_table(
             "Labour turnover",
-            history["labour_turnover"],
-            caption="Workers entering and leaving large-scale industry (restored table)",
+            turnover,
+            caption="Workers hired and leaving per 100 employees on the books, by year "
+            "(restored table)",
+        )
+        rates = turnover.drop(columns="source").T
+        rep.add_figure(
+            "Labour turnover, hires and departures",
+            figures.lines_over_periods(
+                rates,
+                title="Labour turnover",
+                ylabel="per 100 employees on the books",
+                xlabel="year",
+            ),
+            caption="Every year more workers left large-scale industry than it employed on "
+            "average: the plan's labour force was in constant motion.",
         )
     if "labour_force" in history:
         rep.add_table("Labour force", history["labour_force"], caption="Workers and employees")

@@ -389,7 +389,7 @@ class Report:
                 "Left: consumption over the horizon against the share of investment in means of "
                 "production; right: the capacity left at the end of the horizon (labour values).",
             )
-        self._table(sec, tables.frontier_table(table))
+        self._table(sec, tables.frontier_table(table, unit=tables.labour_unit(fr)))
         return self
 
     # ------------------------------------------------------------------ comparison

@@ -415,7 +415,7 @@ def additions_table(check: Any) -> DisplayTable:
         frame,
         formats={"period": TEXT, "label": TEXT},
         caption="Smallest additions making the targets feasible (amount in the unit of the "
-        "limit; cost in person-years), costliest first.",
+        f"limit; cost in {labour_unit(check)}), costliest first.",
     )
 
 
@@ -430,8 +430,8 @@ FRONTIER_COLUMNS = {
 }
 
 
-def frontier_table(table: pd.DataFrame) -> DisplayTable:
-    """The frontier, one row per investment share."""
+def frontier_table(table: pd.DataFrame, unit: str = "person-years") -> DisplayTable:
+    """The frontier, one row per investment share (values in labour, ``unit``)."""
     frame = table.copy()
     if "consumption_per_head" in frame and frame["consumption_per_head"].isna().all():
         frame = frame.drop(columns="consumption_per_head")
@@ -443,7 +443,7 @@ def frontier_table(table: pd.DataFrame) -> DisplayTable:
         formats={key: PERCENT, "status": TEXT},
         caption="The accumulation–consumption frontier: for each share of capital spending "
         "going to means of production, the consumption over the horizon and the capacity left "
-        "at its end, both valued at labour values (person-years).",
+        f"at its end, both valued at labour values ({unit}).",
     )
 
 
