@@ -170,3 +170,31 @@ def test_bad_specs_raise_with_the_message():
             assortment=frame(product=["grain"], weight=[1.0]),
             lags=frame(activity=["steel"], lag=[2]),
         ).validated()
+
+
+def test_max_level_returns_the_least_labour_plan_at_its_level():
+    spec = rich_spec(three_sector(), "max_level", targets=EASY_TARGETS)
+    first = optimise(spec, least_labour=False)
+    best = optimise(spec)
+    assert best.level == pytest.approx(first.level, rel=1e-9)
+    assert best.provenance["stages"].startswith("max level, then least labour")
+    used = float(best.employment.to_numpy().sum())
+    assert used <= float(first.employment.to_numpy().sum()) + 1e-6
+    # Independently: least labour with the assortment held at the level as fixed floors.
+    floors = [
+        (row.product, period, row.weight * best.level)
+        for row in spec.assortment.itertuples()
+        for period in spec.periods
+    ]
+    held = spec.with_changes(
+        objective="min_labour",
+        assortment=spec.assortment.iloc[:0],
+        floors=pd.concat(
+            [spec.floors, pd.DataFrame(floors, columns=["product", "period", "floor"])]
+        )
+        .groupby(["product", "period"], as_index=False)["floor"]
+        .max(),
+    )
+    cheapest = optimise(held)
+    assert used == pytest.approx(float(cheapest.employment.to_numpy().sum()), rel=1e-6)
+    assert best.verification.passed
