@@ -201,9 +201,13 @@ class _EconomyReader:
         rows = label_column(frame, row_col, source, self.problems)
         cols = label_column(frame, "activity", source, self.problems)
         values = number_column(frame, "coefficient", source, self.problems, cols)
-        check_unique([rows, cols], source, self.problems, f"the pair {row_col}/activity")
         i = check_known(rows, self.products.index, source, self.problems, "product", row_col)
         j = check_known(cols, self.activities.index, source, self.problems, "activity", "activity")
+        known = (i >= 0) & (j >= 0)  # unknown labels are reported already: never a repeat
+        codes = np.where(known, i * len(self.activities) + j, -1 - np.arange(len(i)))
+        check_unique(
+            [rows, cols], source, self.problems, f"the pair {row_col}/activity", codes=codes
+        )
         return _coo(i, j, values, (len(self.products), len(self.activities)))
 
     def _transactions(self) -> sp.csc_array | None:
