@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
@@ -263,3 +264,34 @@ def test_long_tables_are_elided_on_the_terminal() -> None:
     table = rich_table(pd.Series(np.arange(100.0), name="x"), max_rows=10)
     assert table.row_count == 11  # 5 first, an ellipsis row, 5 last
     assert "90 of 100 rows not shown" in str(table.caption)
+
+
+# ---------------------------------------------------------------------- several techniques
+def test_values_choose_a_technique_or_say_which_was_taken(tmp_path: Path) -> None:
+    from gosplan.scenarios import scenario_path
+
+    eco = read_economy(scenario_path("ussr-1928"))
+    hydro = eco.select_techniques({"electricity": "electricity (hydro)"}).labour_values()
+    chosen = tmp_path / "hydro.csv"
+    result = invoke(
+        "values", "scenario:ussr-1928", "-t", "electricity=electricity (hydro)", "-o", chosen
+    )
+    assert result.exit_code == 0, result.output
+    got = pd.read_csv(chosen, index_col="product")
+    np.testing.assert_allclose(got.to_numpy(), hydro.to_numpy(), rtol=1e-12)
+    # Without a choice: the first technique, and a note naming it.
+    default = invoke("values", "scenario:ussr-1928", "-f", "csv")
+    assert default.exit_code == 0
+    assert "'electricity' (using 'electricity (coal)')" in default.stderr
+    first = eco.select_techniques().labour_values()
+    got = pd.read_csv(StringIO(default.stdout), index_col="product")
+    np.testing.assert_allclose(got.to_numpy(), first.to_numpy(), rtol=1e-12)
+
+
+def test_a_technique_that_does_not_make_the_product_is_bad_input() -> None:
+    result = invoke("values", "scenario:ussr-1928", "-t", "electricity=coal")
+    assert result.exit_code == 2
+    assert "'coal' does not make product 'electricity'" in result.stderr
+    usage = invoke("values", "scenario:ussr-1928", "-t", "electricity")
+    assert usage.exit_code == 2
+    assert "PRODUCT=ACTIVITY" in usage.output

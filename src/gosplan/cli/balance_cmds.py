@@ -63,6 +63,16 @@ EconomyArg = Annotated[
 MethodOption = Annotated[
     Method, typer.Option("--method", "-m", help="Solver for (I - A) x = y.", case_sensitive=False)
 ]
+TechniqueOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--technique",
+        "-t",
+        help="PRODUCT=ACTIVITY: the technique of a product made by several (repeatable; "
+        "default: each product's first technique).",
+        show_default=False,
+    ),
+]
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -78,11 +88,48 @@ def economy_path(spec: str) -> Path:
     return Path(spec)
 
 
-def load_economy(spec: str) -> Economy:
-    """Read the economy named by an ``ECONOMY`` argument (see :func:`economy_path`)."""
+def load_economy(spec: str, techniques: list[str] | None = None) -> Economy:
+    """Read the economy named by an ``ECONOMY`` argument (see :func:`economy_path`).
+
+    Input–output computations need one technique per product: where a product has several,
+    ``techniques`` (``PRODUCT=ACTIVITY`` items) choose, else the first is taken and a note on
+    standard error says so.
+    """
+    from gosplan.cli.output import stderr_console
     from gosplan.io import read_economy
 
-    return read_economy(economy_path(spec))
+    eco = read_economy(economy_path(spec))
+    choice = parse_techniques(techniques)
+    if eco.is_square and not choice:
+        return eco
+    square = eco.select_techniques(choice)
+    several = eco.activities["product"].value_counts()
+    several = several[several > 1].index
+    unchosen = [p for p in several if p not in choice]
+    if unchosen:
+        picked = square.activities.reset_index().set_index("product")["activity"]
+        stderr_console().print(
+            "note: several techniques for "
+            + ", ".join(f"{p!r} (using {picked[p]!r})" for p in unchosen[:5])
+            + ("..." if len(unchosen) > 5 else "")
+            + "; choose with --technique PRODUCT=ACTIVITY",
+            style="yellow",
+            soft_wrap=True,
+        )
+    return square
+
+
+def parse_techniques(items: list[str] | None) -> dict[str, str]:
+    """``PRODUCT=ACTIVITY`` items as a mapping (a usage error when one has no ``=``)."""
+    choice: dict[str, str] = {}
+    for item in items or []:
+        product, sep, activity = item.partition("=")
+        if not sep or not product.strip() or not activity.strip():
+            raise typer.BadParameter(
+                f"expected PRODUCT=ACTIVITY, got {item!r}", param_hint="--technique"
+            )
+        choice[product.strip()] = activity.strip()
+    return choice
 
 
 def read_table(path: Path, what: str) -> pd.DataFrame:
@@ -240,13 +287,14 @@ def balance(
     method: MethodOption = Method.auto,
     format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
+    technique: TechniqueOption = None,
 ) -> None:
     """Material balance of every product for a final demand (gross output for several)."""
     import numpy as np
     import pandas as pd
 
     y = read_vector(demand, "final demand", label="product")  # cheap: check it first
-    eco = load_economy(economy)
+    eco = load_economy(economy, technique)
     try:
         if isinstance(y, pd.Series):
             result = eco.balance_sheet(y, method=method.value)
@@ -285,9 +333,10 @@ def values(
     method: MethodOption = Method.auto,
     format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
+    technique: TechniqueOption = None,
 ) -> None:
     """Labour values: full (direct and indirect) labour per unit of each product."""
-    eco = load_economy(economy)
+    eco = load_economy(economy, technique)
     result = eco.labour_values(method=method.value)
     emit({"labour_values": result}, format, output, titles={"labour_values": "Labour values"})
     if "residual" in result.attrs:
@@ -323,6 +372,7 @@ def multipliers(
     ] = None,
     format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
+    technique: TechniqueOption = None,
 ) -> None:
     """Output, income or employment multipliers (type I or II) by product."""
     import pandas as pd
@@ -330,7 +380,7 @@ def multipliers(
     from gosplan.balance.multipliers import multiplier_table
     from gosplan.balance.multipliers import multipliers as compute
 
-    eco = load_economy(economy)
+    eco = load_economy(economy, technique)
     h = None
     if household_consumption is not None:
         h = read_vector(household_consumption, "household consumption", label="product")
@@ -367,9 +417,10 @@ def linkages(
     economy: EconomyArg,
     format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
+    technique: TechniqueOption = None,
 ) -> None:
     """Backward and forward linkages (Rasmussen) and the key sectors."""
-    eco = load_economy(economy)
+    eco = load_economy(economy, technique)
     result = eco.linkages()
     emit({"linkages": result}, format, output, titles={"linkages": "Linkages"})
 
