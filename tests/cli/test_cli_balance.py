@@ -274,7 +274,7 @@ def test_values_choose_a_technique_or_say_which_was_taken(tmp_path: Path) -> Non
     hydro = eco.select_techniques({"electricity": "electricity (hydro)"}).labour_values()
     chosen = tmp_path / "hydro.csv"
     result = invoke(
-        "values", "scenario:ussr-1928", "-t", "electricity=electricity (hydro)", "-o", chosen
+        "values", "scenario:ussr-1928", "-T", "electricity=electricity (hydro)", "-o", chosen
     )
     assert result.exit_code == 0, result.output
     got = pd.read_csv(chosen, index_col="product")
@@ -289,9 +289,9 @@ def test_values_choose_a_technique_or_say_which_was_taken(tmp_path: Path) -> Non
 
 
 def test_a_technique_that_does_not_make_the_product_is_bad_input() -> None:
-    result = invoke("values", "scenario:ussr-1928", "-t", "electricity=coal")
+    result = invoke("values", "scenario:ussr-1928", "--technique", "electricity=coal")
     assert result.exit_code == 2
     assert "'coal' does not make product 'electricity'" in result.stderr
-    usage = invoke("values", "scenario:ussr-1928", "-t", "electricity")
+    usage = invoke("values", "scenario:ussr-1928", "-T", "electricity")
     assert usage.exit_code == 2
     assert "PRODUCT=ACTIVITY" in usage.output

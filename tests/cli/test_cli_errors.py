@@ -140,7 +140,7 @@ def test_ras_with_unknown_row_label(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------- the handler itself
 def test_os_errors_name_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(spec: str):
+    def refuse(spec: str, techniques=None):
         raise PermissionError(13, "Permission denied", "/srv/economy/technology.csv")
 
     monkeypatch.setattr(balance_cmds, "load_economy", refuse)
@@ -149,7 +149,7 @@ def test_os_errors_name_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_gosplan_errors_keep_source_row_and_label(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(spec: str):
+    def fail(spec: str, techniques=None):
         raise InputError("negative coefficient", source="t.csv", row=7, label="coal")
 
     monkeypatch.setattr(balance_cmds, "load_economy", fail)
@@ -160,7 +160,7 @@ def test_gosplan_errors_keep_source_row_and_label(monkeypatch: pytest.MonkeyPatc
 def test_long_messages_are_not_broken_across_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     path = "/a/very/long/path/" + "x" * 150 + "/economy.toml"
 
-    def fail(spec: str):
+    def fail(spec: str, techniques=None):
         raise InputError("cannot be parsed", source=path)
 
     monkeypatch.setattr(balance_cmds, "load_economy", fail)
@@ -172,7 +172,7 @@ def test_long_messages_are_not_broken_across_lines(monkeypatch: pytest.MonkeyPat
 def test_unexpected_exceptions_are_bugs_and_keep_their_traceback(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def crash(spec: str):
+    def crash(spec: str, techniques=None):
         raise ZeroDivisionError("a bug")
 
     monkeypatch.setattr(balance_cmds, "load_economy", crash)

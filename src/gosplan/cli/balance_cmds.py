@@ -67,7 +67,7 @@ TechniqueOption = Annotated[
     list[str] | None,
     typer.Option(
         "--technique",
-        "-t",
+        "-T",
         help="PRODUCT=ACTIVITY: the technique of a product made by several (repeatable; "
         "default: each product's first technique).",
         show_default=False,
