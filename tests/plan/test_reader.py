@@ -288,7 +288,7 @@ def test_workbook_sheet_errors_name_the_sheet(tmp_path):
         'periods = [1929]\nobjective = "min_labour"\n[tables]\nworkbook = "plan.xlsx"\n'
         'targets = "targets"\n'
     )
-    raises(tmp_path, "plan.xlsx[targets]", "cannot read the sheet")
+    raises(tmp_path, "plan.xlsx[targets]", "no sheet named 'targets'")
 
 
 def test_whole_plan_checks_name_the_manifest(tmp_path):

@@ -37,6 +37,7 @@ import pandas as pd
 
 from gosplan.economy import Economy
 from gosplan.errors import GosplanError, InputError, UnknownLabelError
+from gosplan.io.tables import read_sheet, read_table_file
 from gosplan.plan.spec import OBJECTIVES, TABLE_COLUMNS, PlanSpec
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,6 @@ MANIFEST_KEYS = frozenset(
         "tables",
     }
 )
-SUFFIXES = (".csv", ".parquet", ".pq", ".xlsx")
 
 
 def read_plan(path: str | Path, *, economy: Economy | None = None) -> PlanSpec:
@@ -285,57 +285,12 @@ def _read_tables(
         book = root / workbook
         for name, sheet in entries.items():
             source = f"{book}[{sheet}]"
-            out[name] = (_read_sheet(book, sheet, source), source)
+            out[name] = (read_sheet(book, sheet), source)
         return out
     for name, file in entries.items():
         path = root / file
         out[name] = (read_table_file(path), str(path))
     return out
-
-
-def read_table_file(path: Path) -> pd.DataFrame:
-    """Read one CSV, Parquet or Excel (first sheet) table as raw columns.
-
-    CSV and Excel cells come back as text (``NaN`` for empty cells) so that numbers are parsed
-    exactly and labels that look like numbers stay labels; Parquet keeps its types.
-
-    Raises
-    ------
-    InputError
-        ``unreadable_file`` when the file is missing or cannot be parsed.
-    """
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InputError(
-            f"unknown table format {suffix!r}; use .csv, .parquet or .xlsx",
-            source=str(path),
-            check="unreadable_file",
-        )
-    if not path.is_file():
-        raise InputError("file not found", source=str(path), check="unreadable_file")
-    try:
-        if suffix == ".csv":
-            return pd.read_csv(
-                path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
-            )
-        if suffix == ".xlsx":
-            return pd.read_excel(path, dtype=str, engine="openpyxl")
-        return pd.read_parquet(path)
-    except Exception as exc:  # parsers raise many kinds of errors
-        raise InputError(
-            f"cannot read the table: {exc}", source=str(path), check="unreadable_file"
-        ) from exc
-
-
-def _read_sheet(book: Path, sheet: str, source: str) -> pd.DataFrame:
-    if not book.is_file():
-        raise InputError("workbook not found", source=str(book), check="unreadable_file")
-    try:
-        return pd.read_excel(book, sheet_name=sheet, dtype=str, engine="openpyxl")
-    except Exception as exc:
-        raise InputError(
-            f"cannot read the sheet: {exc}", source=source, check="unreadable_file"
-        ) from exc
 
 
 def _check_table(base: PlanSpec, name: str, raw: pd.DataFrame, source: str) -> pd.DataFrame:
