@@ -121,6 +121,7 @@ def test_choose_method_by_size_and_density() -> None:
     assert choose_method(np.zeros((100, 100))) == "dense-lu"
     assert choose_method(np.zeros((4000, 4000))) == "iterative"
     assert choose_method(sp.random_array((5000, 5000), density=0.001, rng=0)) == "sparse-lu"
+    assert choose_method(sp.random_array((20_000, 20_000), density=1e-4, rng=0)) == "iterative"
     assert choose_method(sp.random_array((3100, 3100), density=0.11, rng=0)) == "iterative"
     big = sp.diags_array(np.full(299_999, 0.5), offsets=-1, format="csc")
     assert choose_method(big) == "iterative"

@@ -4,7 +4,7 @@ The inverse ``(I - A)^-1`` is never formed here. A solver is chosen from the siz
 of ``A``:
 
 * ``"dense-lu"``: LU factorisation of the dense matrix (small tables, n <= 3000);
-* ``"sparse-lu"``: SuperLU factorisation of the sparse matrix (sparse tables up to 2e5 rows);
+* ``"sparse-lu"``: SuperLU factorisation of the sparse matrix (sparse tables up to 1e4 rows);
 * ``"iterative"``: for large tables. A dense (or nearly dense) matrix is solved with BiCGSTAB
   on multi-threaded BLAS matrix-vector products. A large sparse matrix is split by its strongly
   connected components into the **core** ``C`` (every product on a cycle of the input graph)
@@ -41,7 +41,7 @@ Method = Literal["auto", "dense-lu", "sparse-lu", "iterative"]
 Matrix = np.ndarray | sp.sparray | sp.spmatrix
 
 DENSE_LU_MAX = 3000
-SPARSE_LU_MAX = 200_000
+SPARSE_LU_MAX = 10_000
 DENSE_FRACTION = 0.1
 CORE_LU_MAX = 100_000
 MAX_OUTER = 200
@@ -85,8 +85,11 @@ def choose_method(A: Matrix) -> str:
     Returns
     -------
     str
-        ``"dense-lu"`` (n <= 3000), ``"sparse-lu"`` (sparse, density below 10 %, n <= 2e5) or
-        ``"iterative"`` (everything larger).
+        ``"dense-lu"`` (n <= 3000), ``"sparse-lu"`` (sparse, density below 10 %, n <= 1e4) or
+        ``"iterative"`` (everything larger). Above 1e4 products the core/periphery split of the
+        iterative method beats a SuperLU factorisation of the whole matrix by far on
+        product-level economies (it factorises only the cyclic core; when the core is the
+        whole matrix it is that factorisation).
 
     Examples
     --------
