@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from gosplan.errors import InputError, UnknownLabelError
 
 if TYPE_CHECKING:
-    from gosplan.balance.solvers import LinearSolution
+    from gosplan.balance.solvers import LeontiefSolver, LinearSolution
 
 MEANS_OF_PRODUCTION = "means of production"
 CONSUMER_GOODS = "consumer goods"
@@ -226,7 +226,7 @@ class Economy:
             raise InputError("A must be a pandas DataFrame indexed by product label")
         labels = pd.Index(A.index)
         _require_same_labels("A's columns", pd.Index(A.columns), labels)
-        A = A.loc[labels, labels]
+        A = _ordered(A, labels)
         prods = _product_table(labels, products)
         acts = pd.DataFrame({"product": labels}, index=pd.Index(labels, name="activity"))
         lab_types, lab = _type_rows(labour, labels, "labour")
@@ -234,7 +234,7 @@ class Economy:
         eco = cls(
             products=prods,
             activities=acts,
-            technology=sp.csc_array(A.to_numpy(dtype=float)),
+            technology=sp.csc_array(A.to_numpy(dtype=float, copy=False)),
             labour_types=lab_types,
             labour=lab,
             resource_types=res_types,
@@ -279,7 +279,8 @@ class Economy:
         labels = pd.Index(Z.index)
         _require_same_labels("gross output", pd.Index(gross_output.index), labels)
         x = gross_output.reindex(labels).to_numpy(dtype=float)
-        bad = np.flatnonzero(~(x > 0) & (Z.loc[labels, labels].to_numpy().sum(axis=0) != 0))
+        flows = _ordered(Z, labels).to_numpy(dtype=float)
+        bad = np.flatnonzero(~(x > 0) & (flows.sum(axis=0) != 0))
         if bad.size:
             raise InputError(
                 "gross output must be positive where a product uses inputs",
@@ -288,7 +289,8 @@ class Economy:
             )
         with np.errstate(divide="ignore", invalid="ignore"):
             inv = np.where(x > 0, 1.0 / x, 0.0)
-        A = Z.loc[labels, labels] * inv
+        flows = flows * inv  # one dense copy: A = Z diag(1/x)
+        A = pd.DataFrame(flows, index=labels, columns=labels, copy=False)
         lab = None
         if labour is not None:
             lab = (
@@ -542,10 +544,27 @@ class Economy:
         tol: float = 1e-10,
     ) -> LinearSolution:
         """Solve ``(I - A) x = y`` for one or many final-demand vectors (unlabelled result)."""
-        from gosplan.balance.solvers import solve_leontief
-
         y = self.align_products(final_demand, "final demand")
-        return solve_leontief(self.square().technology, y, method=method, tol=tol)  # type: ignore[arg-type]
+        return self.leontief_solver(method=method, tol=tol).solve(y)
+
+    def leontief_solver(self, *, method: str = "auto", tol: float = 1e-10) -> LeontiefSolver:
+        """The prepared solver of ``(I - A)`` (factorised or analysed once, then cached).
+
+        Gross output, labour values and multipliers of the same economy share it, so a large
+        economy is factorised (or split into core and periphery) once.
+
+        Raises
+        ------
+        InputError
+            If some product has no technique or several (see :meth:`square`).
+        """
+        from gosplan.balance.solvers import LeontiefSolver
+
+        cache: dict[tuple[str, float], LeontiefSolver] = self.__dict__.setdefault("_solvers", {})
+        key = (method, tol)
+        if key not in cache:
+            cache[key] = LeontiefSolver(self.square().technology, method=method, tol=tol)  # type: ignore[arg-type]
+        return cache[key]
 
     def gross_output(
         self, final_demand: pd.Series | pd.DataFrame, *, method: str = "auto", tol: float = 1e-10
@@ -597,14 +616,12 @@ class Economy:
             Products as rows, labour types as columns (plus ``total`` when several types);
             ``.attrs`` holds ``method`` and ``residual``.
         """
-        from gosplan.balance.solvers import solve_leontief
-
         eco = self.square()
         assert eco.labour is not None
         rhs = eco.labour.toarray().T if eco.labour.shape[0] else np.zeros((self.n_products, 0))
         if rhs.shape[1] == 0:
             raise InputError("the economy has no labour coefficients", check="no_labour")
-        sol = solve_leontief(eco.technology, rhs, transpose=True, method=method, tol=tol)  # type: ignore[arg-type]
+        sol = self.leontief_solver(method=method, tol=tol).solve(rhs, transpose=True)
         out = pd.DataFrame(sol.x, index=self.product_labels, columns=self.labour_types)
         if out.shape[1] > 1:
             out["total"] = out.sum(axis=1)
@@ -679,6 +696,13 @@ class Economy:
 
 
 # ---------------------------------------------------------------------- helpers
+def _ordered(frame: pd.DataFrame, labels: pd.Index) -> pd.DataFrame:
+    """``frame`` with rows and columns in the order of ``labels`` (no copy when they are)."""
+    if frame.index.equals(labels) and frame.columns.equals(labels):
+        return frame
+    return frame.loc[labels, labels]
+
+
 def align_to_labels(values: pd.Series | pd.DataFrame, labels: pd.Index, what: str) -> np.ndarray:
     """Align a labelled Series/DataFrame to ``labels`` (rows), missing labels as zero.
 

@@ -198,3 +198,35 @@ def test_max_level_returns_the_least_labour_plan_at_its_level():
     cheapest = optimise(held)
     assert used == pytest.approx(float(cheapest.employment.to_numpy().sum()), rel=1e-6)
     assert best.verification.passed
+
+
+def test_a_long_assortment_uses_chained_copies_of_the_level():
+    # 150 independent products (no inputs): the level is labour / (sum of weight x labour).
+    n = 150
+    labels = [f"p{i}" for i in range(n)]
+    rng = np.random.default_rng(7)
+    lab = rng.uniform(0.1, 2.0, n)
+    weight = rng.uniform(0.5, 3.0, n)
+    eco = Economy.from_coefficients(
+        pd.DataFrame(np.zeros((n, n)), index=labels, columns=labels),
+        labour=pd.Series(lab, index=labels),
+    )
+    spec = PlanSpec(
+        eco,
+        periods=(1, 2),
+        assortment=frame(product=labels, weight=list(weight)),
+        labour_available=frame(
+            labour_type=["labour", "labour"], period=[1, 2], available=[100.0, 100.0]
+        ),
+    )
+    from gosplan.plan.blocks import LEVEL_CHUNK, level_copies
+    from gosplan.plan.layout import PlanData
+    from gosplan.plan.objectives import formulate
+
+    lp = formulate(PlanData(spec.validated()))
+    assert lp.layout.groups["level_copy"][1] == level_copies(2 * n) > 0
+    assert np.diff(lp.A.tocsc().indptr).max() <= LEVEL_CHUNK + 2  # no dense column left
+    r = optimise(spec)
+    assert r.level == pytest.approx(100.0 / float(weight @ lab), rel=1e-9)
+    assert "level_links" not in r.shadow_prices
+    assert set(r.binding["block"]) <= {"labour", "assortment"}

@@ -276,7 +276,8 @@ def multipliers(
         weights = labour_weights(eco, labour_type)
 
     if type == "I":
-        values = simple_multipliers(A, weights, method=method)
+        c = np.ones(eco.n_products) if weights is None else weights
+        values = economy.leontief_solver(method=method).solve(c, transpose=True).x
     else:
         if household_consumption is None:
             raise InputError(

@@ -41,6 +41,12 @@ investment_share
     Capital spending on activities making means of production ``= share *`` all capital
     spending, each period. Spending is valued at total labour values of the capital goods
     (physical units summed when labour values cannot be computed).
+level_links
+    Internal: the common level of ``max_level`` appears in every assortment row; a column in
+    thousands of rows makes the normal equations of interior-point methods dense, so rows
+    beyond the first :data:`LEVEL_CHUNK` use chained copies of the level (``copy_k =
+    copy_{k-1}``, the first copy equal to the level). The copies and their rows carry no
+    economic meaning and no shadow prices.
 """
 
 from __future__ import annotations
@@ -52,6 +58,54 @@ import pandas as pd
 import scipy.sparse as sp
 
 from gosplan.plan.layout import Layout, PlanData
+
+#: Most rows sharing one copy of the common level (see ``level_links``).
+LEVEL_CHUNK = 64
+#: Blocks that are modelling devices, not economic relations (no shadow prices reported).
+INTERNAL_BLOCKS = frozenset({"level_links"})
+
+
+def level_copies(n_rows: int) -> int:
+    """Number of copies of the level needed for ``n_rows`` rows that use it."""
+    return max(0, -(-n_rows // LEVEL_CHUNK) - 1)
+
+
+def assortment_rows(data: PlanData) -> int:
+    """Number of rows of the assortment block (one per product and period it applies to)."""
+    a = data.spec.assortment
+    if "period" in a.columns and len(a) and a["period"].notna().all():
+        return len(a)
+    return len(a) * data.T
+
+
+def _level_pieces(lay: Layout, coefficients: np.ndarray) -> dict[str, sp.sparray | None]:
+    """Pieces putting ``coefficient * level`` in each row, row chunks on chained copies."""
+    k = len(coefficients)
+    chunk = np.arange(k) // LEVEL_CHUNK
+    n_copies = lay.groups["level_copy"][1] if lay.has("level_copy") else 0
+    chunk = np.minimum(chunk, n_copies)
+    first = chunk == 0
+    rows = np.arange(k)
+    pieces: dict[str, sp.sparray | None] = {
+        "level": sp.csr_array((coefficients[first], (rows[first], np.zeros(first.sum()))), (k, 1))
+    }
+    if n_copies:
+        pieces["level_copy"] = sp.csr_array(
+            (coefficients[~first], (rows[~first], chunk[~first] - 1)), shape=(k, n_copies)
+        )
+    return pieces
+
+
+def level_links(data: PlanData, lay: Layout) -> Block:
+    """Chained equalities tying the copies of the level to the level (see the module doc)."""
+    if not lay.has("level_copy"):
+        return _block("level_links", sp.csr_array((0, lay.n)), 0.0, 0.0, [], [])
+    m = lay.groups["level_copy"][1]
+    chain = sp.eye_array(m, format="csr") - sp.eye_array(m, k=-1, format="csr")
+    to_level = sp.csr_array((-np.ones(1), ([0], [0])), shape=(m, 1))
+    M = lay.place(m, {"level_copy": chain, "level": to_level})
+    periods = np.full(m, data.spec.periods[0])
+    return _block("level_links", M, 0.0, 0.0, ["common level"] * m, periods)
 
 
 @dataclass(frozen=True, eq=False)
@@ -255,7 +309,7 @@ def targets(data: PlanData, lay: Layout, mode: str = "hard") -> Block:
     pieces: dict[str, sp.sparray | None] = {"x": data.products_of_targets()[:k]}
     lower = tgt
     if mode == "level":
-        pieces["level"] = sp.csr_array(-tgt.reshape(-1, 1))
+        pieces.update(_level_pieces(lay, -tgt))
         lower = np.zeros(k)
     elif mode == "elastic":
         pieces["shortfall"] = _eye(k)
@@ -277,7 +331,7 @@ def assortment(data: PlanData, lay: Layout) -> Block:
     else:
         pos, w, t = np.tile(pos, T), np.tile(w, T), np.repeat(np.arange(T), len(a))
     M = _select(n * T, t * n + pos)
-    pieces = {"c": M, "level": sp.csr_array(-w.reshape(-1, 1))}
+    pieces: dict[str, sp.sparray | None] = {"c": M, **_level_pieces(lay, -w)}
     labels = data.eco.product_labels.to_numpy(object)[pos]
     periods = np.asarray(data.spec.periods)[t]
     return _block("assortment", lay.place(len(pos), pieces), 0.0, np.inf, labels, periods)

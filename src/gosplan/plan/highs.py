@@ -1,7 +1,8 @@
 """Pass an :class:`~gosplan.plan.assemble.LP` to HiGHS (highspy) and read the answer back.
 
-The method is chosen by size: dual simplex for small LPs, interior point for medium ones and
-the first-order method PDLP for large ones (more than :data:`IPM_MAX` variables). PDLP's
+The method is chosen by size: dual simplex up to :data:`SIMPLEX_MAX` variables (measured
+fastest on plan LPs), interior point beyond, and the first-order method PDLP for the largest
+(more than :data:`IPM_MAX` variables). PDLP's
 status can read "unknown" when its relative criteria are met but not the absolute ones: the
 tolerance is then tightened a hundredfold and the LP solved once more.
 
@@ -17,6 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
@@ -25,10 +27,13 @@ from gosplan.plan.assemble import LP
 
 log = logging.getLogger(__name__)
 
-#: Largest LP (variables) solved by dual simplex under ``solver="auto"``.
-SIMPLEX_MAX = 20_000
+#: Largest LP (variables) solved by dual simplex under ``solver="auto"``. On the plans of the
+#: synthetic generator, dual simplex beat HiGHS's interior point (IPX and HiPO) and PDLP at
+#: every size measured (10^4 products x 5 periods: 31 s against 223 s, 335 s, and PDLP not
+#: converged in 120 s; 10^5 x 1: 25 s): see benchmarks/README.md.
+SIMPLEX_MAX = 5_000_000
 #: Largest LP (variables) solved by interior point under ``solver="auto"``; PDLP beyond.
-IPM_MAX = 200_000
+IPM_MAX = 20_000_000
 
 _STATUS = {
     "kOptimal": "optimal",
@@ -65,6 +70,9 @@ class LPSolution:
         Iterations of that method.
     seconds
         Solve time.
+    basis
+        The optimal simplex basis (``highspy.HighsBasis``), for warm starts; ``None`` for the
+        other methods.
     """
 
     status: str
@@ -75,6 +83,7 @@ class LPSolution:
     method: str
     iterations: int
     seconds: float
+    basis: Any = None
 
 
 def choose_method(n_variables: int, solver: str = "auto") -> str:
@@ -137,7 +146,9 @@ def quiet_highs() -> highspy.Highs:
     return h
 
 
-def _run(lp: LP, method: str, tol: float, time_limit: float | None) -> tuple[highspy.Highs, str]:
+def _run(
+    lp: LP, method: str, tol: float, time_limit: float | None, basis: Any = None
+) -> tuple[highspy.Highs, str]:
     h = quiet_highs()
     if method == "simplex":
         h.setOptionValue("solver", "simplex")
@@ -153,12 +164,19 @@ def _run(lp: LP, method: str, tol: float, time_limit: float | None) -> tuple[hig
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
     h.passModel(_highs_lp(lp))
+    if basis is not None:
+        h.setBasis(basis)
     h.run()
     return h, _STATUS.get(h.getModelStatus().name, "error")
 
 
 def solve_lp(
-    lp: LP, *, solver: str = "auto", tol: float = 1e-8, time_limit: float | None = None
+    lp: LP,
+    *,
+    solver: str = "auto",
+    tol: float = 1e-8,
+    time_limit: float | None = None,
+    basis: Any = None,
 ) -> LPSolution:
     """Solve an LP with HiGHS.
 
@@ -172,6 +190,9 @@ def solve_lp(
         Feasibility and optimality tolerance.
     time_limit
         Seconds, or ``None``.
+    basis
+        A simplex basis to start from (of an LP with the same rows and columns), e.g. the
+        :attr:`LPSolution.basis` of an earlier solve.
 
     Returns
     -------
@@ -179,7 +200,7 @@ def solve_lp(
     """
     method = choose_method(lp.n_variables, solver)
     t0 = time.perf_counter()
-    h, status = _run(lp, method, tol, time_limit)
+    h, status = _run(lp, method, tol, time_limit, basis if method == "simplex" else None)
     if status == "unknown" and method == "pdlp":
         log.info("PDLP status unknown at tol %.1e: retrying at %.1e", tol, tol / 100)
         h, status = _run(lp, method, tol / 100, time_limit)
@@ -209,4 +230,7 @@ def solve_lp(
         log.warning("HiGHS (%s) stopped without a certified answer (status unknown)", method)
         status = "error"
     log.info("HiGHS %s: %s in %.3f s, %d iterations", method, status, seconds, iterations)
-    return LPSolution(status, objective, x, row_value, dual, method, int(iterations), seconds)
+    final_basis = h.getBasis() if ok and method == "simplex" else None
+    return LPSolution(
+        status, objective, x, row_value, dual, method, int(iterations), seconds, final_basis
+    )

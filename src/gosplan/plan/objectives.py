@@ -48,6 +48,7 @@ def common_blocks(data: PlanData, lay: Layout, target_mode: str) -> list[bk.Bloc
         bk.terminal(data, lay),
         bk.investment_share(data, lay),
         bk.harmony(data, lay, HARMONY_SEGMENTS),
+        bk.level_links(data, lay),
     ]
 
 
@@ -91,6 +92,8 @@ def formulate(data: PlanData, kind: str | None = None) -> LP:
     if kind == "max_level":
         lay.add("level", 1)
         target_mode = "hard" if has_assortment else "level"
+        uses = bk.assortment_rows(data) if has_assortment else data.n_targets
+        lay.add("level_copy", bk.level_copies(uses))
     elif kind == "harmony":
         lay.add("harmony", data.n_targets, -np.inf, np.inf)
         target_mode = "none"

@@ -40,7 +40,7 @@ def optimise(
     progress: Progress | None = None,
     verify: bool = True,
     objective: str | None = None,
-    least_labour: bool = True,
+    least_labour: bool | None = None,
 ) -> PlanResult:
     """Find the optimal plan of a spec.
 
@@ -65,8 +65,11 @@ def optimise(
         For ``max_level``: among the plans reaching the greatest common level, return the one
         using the least labour (a second LP with the level held at its optimum). The common
         level alone leaves most of the plan undetermined; this makes the answer unique in
-        spirit and economical. The shadow prices stay those of the level (``d level / d
-        limit``): the second-stage plan is optimal for the first stage too.
+        spirit and economical. ``None`` (default): only for LPs of at most
+        :data:`LEAST_LABOUR_MAX` variables, as the second stage can take many times the first
+        on large plans (the provenance's ``stages`` says what ran). The shadow prices stay
+        those of the level (``d level / d limit``): the second-stage plan is optimal for the
+        first stage too.
 
     Returns
     -------
@@ -123,6 +126,10 @@ def optimise(
     if sol.status != "optimal":
         say(1.0, sol.status)
         return empty_result(data, sol.status, kind, provenance)
+    if least_labour is None:
+        least_labour = lp.n_variables <= LEAST_LABOUR_MAX
+    if kind == "max_level" and not least_labour:
+        provenance["stages"] = "max level"
     if kind == "max_level" and least_labour:
         say(0.5, "least labour at the optimal level")
         sol = _least_labour_at_level(data, lp, sol, solver, tol, time_limit, provenance)
@@ -137,6 +144,10 @@ def optimise(
             log.warning("plan failed its independent check: %s", report.summary())
     say(1.0, "done")
     return result
+
+
+#: Largest LP (variables) given the least-labour second stage of ``max_level`` by default.
+LEAST_LABOUR_MAX = 50_000
 
 
 def _least_labour_at_level(
@@ -166,6 +177,7 @@ def _least_labour_at_level(
         solver=solver,
         tol=tol,
         time_limit=time_limit,
+        basis=sol.basis,
     )
     provenance["stages"] = "max level, then least labour at that level"
     provenance["solve_seconds"] = provenance.get("solve_seconds", 0.0) + second.seconds

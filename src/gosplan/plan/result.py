@@ -12,6 +12,7 @@ import pandas as pd
 
 from gosplan.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION
 from gosplan.plan.assemble import LP
+from gosplan.plan.blocks import INTERNAL_BLOCKS
 from gosplan.plan.highs import LPSolution
 from gosplan.plan.layout import PlanData
 from gosplan.plan.verify import VerificationReport
@@ -244,6 +245,8 @@ def result_from_solution(
     shadow: dict[str, pd.DataFrame] = {}
     binding_rows = []
     for b in lp.blocks:
+        if b.name in INTERNAL_BLOCKS:
+            continue
         r = lp.ranges[b.name]
         dual, act = sol.row_dual[r], sol.row_value[r]
         shadow[b.name] = _dual_frame(b.labels, b.periods, dual)

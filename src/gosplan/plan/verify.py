@@ -100,12 +100,14 @@ def capacity_available(spec: PlanSpec, investment: pd.DataFrame) -> np.ndarray:
     cap = np.zeros((eco.n_activities, T + 1))
     vint = spec.vintages
     with_vintage = np.zeros(eco.n_activities, bool)
-    for _, row in vint.iterrows():
-        i = eco.activity_labels.get_loc(row["activity"])
-        with_vintage[i] = True
+    if len(vint):
+        pos = eco.activity_labels.get_indexer(vint["activity"].to_numpy())
+        built = vint["year_built"].to_numpy(float)
+        amount = vint["capacity"].to_numpy(float)
+        with_vintage[pos] = True
         for t, year in enumerate(labels):
-            if np.isnan(life[i]) or year < row["year_built"] + life[i]:
-                cap[i, t] += float(row["capacity"]) * keep[i] ** t
+            alive = np.isnan(life[pos]) | (year < built + life[pos])
+            np.add.at(cap[:, t], pos, np.where(alive, amount * keep[pos] ** t, 0.0))
     base = np.asarray(eco.capacity, float)
     unlimited = ~with_vintage & ~np.isfinite(base)
     for t, year in enumerate(labels):
