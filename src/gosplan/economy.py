@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -334,10 +335,16 @@ class Economy:
         """Activity labels in internal order."""
         return self.activities.index
 
-    @property
+    @cached_property
     def activity_product(self) -> np.ndarray:
-        """Position of the product each activity makes, shape ``(n_activities,)``."""
-        return self.products.index.get_indexer(self.activities["product"])
+        """Position of the product each activity makes, shape ``(n_activities,)`` (read-only)."""
+        made = self.activities["product"]
+        if made.array.equals(self.products.index.array):
+            pos = np.arange(self.n_products)  # a plain input–output table: no hashing needed
+        else:
+            pos = self.products.index.get_indexer(made)
+        pos.flags.writeable = False
+        return pos
 
     @property
     def output_matrix(self) -> sp.csc_array:
@@ -348,12 +355,14 @@ class Economy:
             shape=(self.n_products, n_a),
         )
 
-    @property
+    @cached_property
     def is_square(self) -> bool:
         """True when every product has exactly one activity (a plain input–output table)."""
-        return self.n_activities == self.n_products and bool(
-            np.array_equal(np.sort(self.activity_product), np.arange(self.n_products))
-        )
+        if self.n_activities != self.n_products:
+            return False
+        order = np.arange(self.n_products)
+        made = self.activity_product
+        return bool(np.array_equal(made, order) or np.array_equal(np.sort(made), order))
 
     def square(self) -> Economy:
         """Return this economy with activities ordered like products (requires one per product).

@@ -197,40 +197,27 @@ def _core_mask(A: sp.csc_array) -> np.ndarray:
     return sizes[labels] > 1
 
 
-def _take(
-    data: np.ndarray,
-    rows: np.ndarray,
-    indptr: np.ndarray,
-    row_keep: np.ndarray,
-    col_keep: np.ndarray,
-    col_ids: np.ndarray,
-    new_pos: np.ndarray,
-) -> sp.csc_array:
-    """Sub-block of a CSC matrix: rows ``row_keep`` (bool) and columns ``col_ids``."""
-    mask = row_keep[rows] & col_keep
-    kept = np.zeros(mask.size + 1, dtype=np.int64)
-    np.cumsum(mask, out=kept[1:])
-    counts = (kept[indptr[1:]] - kept[indptr[:-1]])[col_ids]
-    sub_ptr = np.zeros(len(col_ids) + 1, dtype=np.int64)
-    np.cumsum(counts, out=sub_ptr[1:])
-    n_rows = int(np.count_nonzero(row_keep))
-    return sp.csc_array((data[mask], new_pos[rows[mask]], sub_ptr), shape=(n_rows, len(col_ids)))
-
-
 def _split(A: sp.csc_array, in_core: np.ndarray) -> _Blocks:
+    """Permute ``A`` to core-first order once, then cut the four blocks by slicing.
+
+    The column permutation and the slices run in scipy's compiled kernels: two passes over the
+    nonzeros in all, where masking each block out of ``A`` separately took four.
+    """
     n = A.shape[0]
     core = np.flatnonzero(in_core)
     periph = np.flatnonzero(~in_core)
+    c = core.size
+    order = np.concatenate([core, periph])
     new_pos = np.empty(n, dtype=A.indices.dtype)
-    new_pos[core] = np.arange(core.size, dtype=new_pos.dtype)
-    new_pos[periph] = np.arange(periph.size, dtype=new_pos.dtype)
-    col_core = np.repeat(in_core, np.diff(A.indptr))
-    col_periph = ~col_core
-    args = (A.data, A.indices, A.indptr)
-    pp = _take(*args, ~in_core, col_periph, periph, new_pos)
-    pc = _take(*args, ~in_core, col_core, core, new_pos)
-    cp = _take(*args, in_core, col_periph, periph, new_pos)
-    del col_core, col_periph
+    new_pos[order] = np.arange(n, dtype=new_pos.dtype)
+    cols = A[:, order]
+    B = sp.csc_array((cols.data, new_pos[cols.indices], cols.indptr), shape=(n, n))
+    del cols
+    left, right = B[:, :c], B[:, c:]
+    del B
+    cc, pc = sp.csc_array(left[:c, :]), sp.csc_array(left[c:, :])
+    cp, pp = sp.csc_array(right[:c, :]), sp.csc_array(right[c:, :])
+    del left, right
     diag = pp.diagonal()
     if np.any(diag):
         pp = sp.csc_array(pp - sp.diags_array(diag, format="csc"))
@@ -243,14 +230,14 @@ def _split(A: sp.csc_array, in_core: np.ndarray) -> _Blocks:
             "not productive"
         )
     lu = None
-    if core.size:
-        cc = _take(*args, in_core, np.repeat(in_core, np.diff(A.indptr)), core, new_pos)
-        m = sp.identity(core.size, format="csc") - cc
+    core_matrix = None
+    if c:
+        m = sp.csc_array(sp.identity(c, format="csc") - cc)
         try:
             lu = spla.splu(sp.csc_matrix(m))
         except RuntimeError as exc:
             raise SolverError(f"the core block of I - A is singular: {exc}") from exc
-    core_matrix = sp.csr_array(m) if core.size else None
+        core_matrix = sp.csr_array(m)
     return _Blocks(core, periph, pp, pp_diag, pc, cp, lu, core_matrix)
 
 
