@@ -138,11 +138,15 @@ def case_dense_pymrio(n: int, out: Path) -> dict[str, Any]:
     return {"seconds": seconds, "nnz": n * n, "method": "calc_all"}
 
 
+#: Mean direct inputs per product of the generated economies (``--child``'s fifth argument).
+INPUTS = {"k": 4.0}
+
+
 def _sparse_inputs(n: int) -> tuple[Any, Any]:
     from gosplan.generate import generate_economy, generate_final_demand
 
     t0 = time.perf_counter()
-    eco = generate_economy(n, seed=SEED)
+    eco = generate_economy(n, seed=SEED, inputs_per_product=INPUTS["k"])
     y = generate_final_demand(eco, seed=SEED)
     return eco, y, time.perf_counter() - t0  # type: ignore[return-value]
 
@@ -336,7 +340,8 @@ CASES = {
 }
 
 
-def child_main(name: str, size: int, periods: int, out: Path) -> None:
+def child_main(name: str, size: int, periods: int, out: Path, inputs: float) -> None:
+    INPUTS["k"] = inputs
     fn = CASES[name]
     res = fn(size, periods, out) if name.startswith("plan") else fn(size, out)
     res["peak_kib"] = _rss_peak_kib()
@@ -350,6 +355,7 @@ class Row:
     case: str
     size: int
     periods: int = 1
+    inputs: float = 4.0  # mean direct inputs per product of a generated economy
     repeats: int = 1
     baseline: str | None = None  # case name of the baseline row
     timeout: float = 600.0
@@ -361,8 +367,8 @@ class Row:
     outdir: Path | None = None
 
     @property
-    def key(self) -> tuple[str, int, int]:
-        return (self.case, self.size, self.periods)
+    def key(self) -> tuple[str, int, int, float]:
+        return (self.case, self.size, self.periods, self.inputs)
 
     @property
     def median(self) -> float:
@@ -371,7 +377,7 @@ class Row:
 
 def run_child(row: Row, workdir: Path) -> None:
     """Run one repetition of a case in a fresh interpreter; keep time and peak memory."""
-    out = workdir / f"{row.case}-{row.size}-{row.periods}"
+    out = workdir / f"{row.case}-{row.size}-{row.periods}-{row.inputs:g}"
     out.mkdir(parents=True, exist_ok=True)
     row.outdir = out
     cmd = [
@@ -382,6 +388,7 @@ def run_child(row: Row, workdir: Path) -> None:
         str(row.size),
         str(row.periods),
         str(out),
+        str(row.inputs),
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     t0 = time.monotonic()
@@ -453,10 +460,17 @@ def build_rows(args: argparse.Namespace) -> list[Row]:
         sizes = args.sizes or ([100_000] if quick else [100_000, 1_000_000])
         if args.huge:
             sizes = [*sizes, 10_000_000]
-        for n in sizes:
+        cases = [(n, 4.0) for n in sizes]
+        if not quick and args.sizes is None:
+            cases.append((1_000_000, 10.0))  # the goal's size: 10^6 products, ~10^7 nonzeros
+        for n, k in cases:
             r = 1 if n >= 10_000_000 else reps
-            rows.append(Row("sparse", "sparse-spsolve", n, repeats=1, timeout=args.timeout))
-            rows.append(Row("sparse", "sparse-gosplan", n, repeats=r, baseline="sparse-spsolve"))
+            rows.append(
+                Row("sparse", "sparse-spsolve", n, inputs=k, repeats=1, timeout=args.timeout)
+            )
+            rows.append(
+                Row("sparse", "sparse-gosplan", n, inputs=k, repeats=r, baseline="sparse-spsolve")
+            )
     if only in (None, "plan"):
         plans = [(10_000, 1), (10_000, 5)] if quick else [(100_000, 1), (10_000, 5), (100_000, 5)]
         if args.plan_big and not quick:
@@ -474,8 +488,10 @@ def render(rows: list[Row], by_key: dict[tuple[str, int, int], Row]) -> list[lis
     for row in rows:
         if row.baseline is None:
             continue
-        base = by_key.get((row.baseline, row.size, row.periods))
+        base = by_key.get((row.baseline, row.size, row.periods, row.inputs))
         size = f"{row.size:,}" + (f" x {row.periods}" if row.group == "plan" else "")
+        if row.group == "sparse":
+            size += f" (k={row.inputs:g})"
         res = row.results[-1] if row.results else {}
         bres = base.results[-1] if base and base.results else {}
         if row.group == "plan":
@@ -551,7 +567,9 @@ def markdown(table: list[list[str]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--child", nargs=4, metavar=("CASE", "SIZE", "PERIODS", "OUT"), help="internal")
+    p.add_argument(
+        "--child", nargs=5, metavar=("CASE", "SIZE", "PERIODS", "OUT", "INPUTS"), help="internal"
+    )
     p.add_argument("--quick", action="store_true", help="small sizes, one repeat")
     p.add_argument("--only", choices=["balance", "dense", "sparse", "plan"])
     p.add_argument("--sizes", type=int, nargs="+", help="sparse economy sizes")
@@ -563,8 +581,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--markdown", type=Path, help="write the table as Markdown here")
     args = p.parse_args(argv)
     if args.child:
-        name, size, periods, out = args.child
-        child_main(name, int(size), int(periods), Path(out))
+        name, size, periods, out, inputs = args.child
+        child_main(name, int(size), int(periods), Path(out), float(inputs))
         return 0
 
     rows = build_rows(args)
@@ -577,7 +595,10 @@ def main(argv: list[str] | None = None) -> int:
                 if row.error:
                     break
             status = row.error or f"{_secs(row.median)}, {_gib(row.peak_kib)}"
-            print(f"  {row.case:15s} {row.size:>10,} x {row.periods}: {status}", file=sys.stderr)
+            print(
+                f"  {row.case:15s} {row.size:>10,} x {row.periods} (k={row.inputs:g}): {status}",
+                file=sys.stderr,
+            )
         table = render(rows, by_key)
     print_table(table, f"gosplan benchmark ({started}, {os.cpu_count()} CPUs)")
     if args.markdown:

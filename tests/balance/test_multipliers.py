@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from gosplan import Economy
-from gosplan.balance.multipliers import multiplier_table, multipliers
+from gosplan.balance.multipliers import multiplier_table, multipliers, wage_income
 from gosplan.errors import InputError, NotProductiveError, UnknownLabelError
 
 # Miller & Blair (2009) sec. 2.3: A = [[.15, .25], [.20, .05]], det(I - A) = .7575 and
@@ -174,3 +174,51 @@ def test_household_closure_not_productive() -> None:
     )
     with pytest.raises(NotProductiveError, match="closed with respect to households is not"):
         multipliers(eco, "output", "II", household_consumption=pd.Series({"x": 1.0}))
+
+
+# ---------------------------------------------------------------------- wages, residuals
+def test_wage_income_by_labour_type(mb: Economy) -> None:
+    # w = 5 * [.1, .2] + 1 * [.2, .05] = [.7, 1.05] (by hand).
+    w = wage_income(mb, pd.Series({"skilled": 5.0, "unskilled": 1.0}))
+    np.testing.assert_allclose(w.to_numpy(), [0.7, 1.05], rtol=1e-12)
+    assert list(w.index) == ["a", "b"]
+    np.testing.assert_allclose(wage_income(mb, 2.0).to_numpy(), [0.6, 0.5], rtol=1e-12)
+    only = wage_income(mb, pd.Series({"unskilled": 4.0}), labour_type="unskilled")
+    np.testing.assert_allclose(only.to_numpy(), [0.8, 0.2], rtol=1e-12)
+    inc = multipliers(mb, "income", wages=w)
+    np.testing.assert_allclose(inc.to_numpy(), np.array([0.875, 1.0675]) / 0.7575, rtol=1e-12)
+    assert not np.allclose(inc.to_numpy(), multipliers(mb, "employment").to_numpy())
+
+
+def test_wage_income_bad_input(mb: Economy) -> None:
+    with pytest.raises(InputError, match="no wage for labour type 'unskilled'"):
+        wage_income(mb, pd.Series({"skilled": 5.0}))
+    with pytest.raises(UnknownLabelError, match="'miners'"):
+        wage_income(mb, pd.Series({"skilled": 5.0, "unskilled": 1.0, "miners": 2.0}))
+    with pytest.raises(InputError, match="non-negative"):
+        wage_income(mb, -1.0)
+    with pytest.raises(InputError, match="no labour coefficients"):
+        wage_income(Economy.from_coefficients(A_MB), 1.0)
+
+
+# One product, A = [.5], labour .2, wage 3: income w = .6 per unit of output. Closed matrix
+# [[.5, .5], [.6, 0]]: det(I - Abar) = .5 - .3 = .2, Lbar = [[5, 2.5], [3, 2.5]] (by hand).
+def test_type_two_with_wages_hand_computed() -> None:
+    eco = Economy.from_coefficients(
+        pd.DataFrame([[0.5]], index=["x"], columns=["x"]), labour=pd.Series({"x": 0.2})
+    )
+    w = wage_income(eco, 3.0)
+    kw = {"household_consumption": pd.Series({"x": 0.5}), "wages": w}
+    assert multipliers(eco, "income", wages=w).iloc[0] == pytest.approx(1.2, rel=1e-12)
+    assert multipliers(eco, "income", "II", **kw).iloc[0] == pytest.approx(3.0, rel=1e-12)
+    assert multipliers(eco, "employment", "II", **kw).iloc[0] == pytest.approx(1.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("type_", ["I", "II"])
+def test_multipliers_report_their_residual(mb: Economy, type_: str) -> None:
+    h = pd.Series({"a": 0.2, "b": 0.3})
+    m = multipliers(mb, "output", type_, household_consumption=h)
+    assert m.attrs["method"] == "dense-lu"
+    assert 0 <= m.attrs["residual"] < 1e-12
+    table = multiplier_table(mb, household_consumption=h)
+    assert 0 <= table.attrs["residual"] < 1e-12 and table.attrs["method"] == "dense-lu"

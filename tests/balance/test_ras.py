@@ -176,12 +176,63 @@ def test_zero_row_with_positive_target() -> None:
 
 
 def test_ras_rejects_negative_entries() -> None:
-    with pytest.raises(InputError, match="use gras"):
+    with pytest.raises(InputError, match="use gras") as err:
         ras(
             _frame([[1, -2], [3, 4]]),
             pd.Series({"a": 1.0, "b": 7.0}),
             pd.Series({"x": 4.0, "y": 4.0}),
         )
+    # Names the entry, the Python function and the CLI flag.
+    assert "the entry ('a', 'y') is -2" in str(err.value)
+    assert "gras() (CLI: --gras)" in str(err.value)
+    assert err.value.label == "a" and err.value.check == "negative_entries"
+    with pytest.raises(InputError, match="the column total 'y' is -1"):
+        ras(
+            _frame([[1, 2], [3, 4]]),
+            pd.Series({"a": 1.0, "b": -0.0}),
+            pd.Series({"x": 2.0, "y": -1.0}),
+        )
+
+
+@pytest.mark.parametrize("method", [ras, gras])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"tol": -1.0}, "tol must be a positive number, got -1"),
+        ({"tol": 0.0}, "tol must be a positive number"),
+        ({"tol": float("nan")}, "tol must be a positive number"),
+        ({"max_iter": 0}, "max_iter must be a whole number of at least 1, got 0"),
+        ({"max_iter": 2.5}, "max_iter must be a whole number"),
+    ],
+)
+def test_bad_tolerance_or_iteration_limit(method, options, message) -> None:
+    Z0 = _frame([[1, 1], [1, 1]])
+    u, v = pd.Series({"a": 3.0, "b": 1.0}), pd.Series({"x": 2.0, "y": 2.0})
+    with pytest.raises(InputError, match=message.replace("(", r"\(")):
+        method(Z0, u, v, **options)
+
+
+def test_non_convergence_is_not_logged_as_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="gosplan.balance.ras")
+    res = ras(
+        _frame([[1, 0], [0, 1]]),
+        pd.Series({"a": 1.0, "b": 2.0}),
+        pd.Series({"x": 2.0, "y": 1.0}),
+        max_iter=20,
+    )
+    assert not res.converged
+    assert [r.levelname for r in caplog.records] == ["INFO"]  # the result says it; no warning
+
+
+def test_diverging_multipliers_stop_with_the_last_finite_table() -> None:
+    # No biproportional solution: r and s run off to infinity and zero. Sweeping stops
+    # before they overflow, and the table and its error stay finite.
+    res = ras(
+        _frame([[1, 0], [0, 1]]), pd.Series({"a": 1.0, "b": 2.0}), pd.Series({"x": 2.0, "y": 1.0})
+    )
+    assert not res.converged and res.iterations < 10_000
+    assert np.isfinite(res.table.to_numpy()).all() and np.isfinite(res.max_error)
+    assert res.max_error == pytest.approx(1.0)
 
 
 def test_gras_sign_pattern() -> None:

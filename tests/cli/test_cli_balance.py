@@ -295,3 +295,132 @@ def test_a_technique_that_does_not_make_the_product_is_bad_input() -> None:
     usage = invoke("values", "scenario:ussr-1928", "-T", "electricity")
     assert usage.exit_code == 2
     assert "PRODUCT=ACTIVITY" in usage.output
+
+
+# ---------------------------------------------------------------------- audit fixes
+def test_check_accepts_a_bundled_scenario() -> None:
+    result = invoke("check", "scenario:ussr-1928")
+    assert result.exit_code == 0, result.output
+    assert "Checks of scenario:ussr-1928" in result.stdout
+    assert "checks passed" in result.stdout
+
+
+def test_check_never_says_ok_for_checks_it_did_not_run(tmp_path: Path) -> None:
+    bad = write_economy_dir(tmp_path / "bad")
+    (bad / "products.csv").write_text("name,unit\na,t\nb,t\n")  # no 'product' column
+    target = tmp_path / "report.csv"
+    result = invoke("check", bad, "-f", "csv", "-o", target)
+    assert result.exit_code == 2, result.output
+    report = pd.read_csv(target, index_col="check")
+    assert report.loc["missing_column", "status"] == "failed"
+    assert "ok" not in set(report["status"])
+    assert report.loc["hawkins_simon", "status"] == "not run"
+    assert "reading stopped at" in report.loc["negative_coefficient", "message"]
+    assert "not run" in result.stdout  # the closing note counts them
+
+
+def _two_labour_types(root: Path) -> Path:
+    eco = write_economy_dir(root)
+    (eco / "labour.csv").write_text(
+        "labour_type,activity,coefficient\n"
+        "skilled,a,0.1\nskilled,b,0.2\nunskilled,a,0.2\nunskilled,b,0.05\n"
+    )
+    return eco
+
+
+def test_multipliers_with_wages_by_labour_type(tmp_path: Path) -> None:
+    eco = _two_labour_types(tmp_path / "mb2")
+    wages = write_csv(
+        tmp_path / "wages.csv",
+        pd.DataFrame({"labour_type": ["skilled", "unskilled"], "wage": [5, 1]}),
+    )
+    target = tmp_path / "m.csv"
+    result = invoke("multipliers", eco, "--kind", "all", "--wages", wages, "-o", target)
+    assert result.exit_code == 0, result.output
+    back = pd.read_csv(target, index_col=0)
+    # Income per unit of output w = 5 [.1, .2] + 1 [.2, .05] = [.7, 1.05]; with
+    # L = [[.95, .25], [.20, .85]] / .7575 (by hand): w L = [.875, 1.0675] / .7575.
+    np.testing.assert_allclose(back["income_I"], np.array([0.875, 1.0675]) / 0.7575, rtol=1e-12)
+    # Employment (both types): [.3, .25] L = [.335, .2875] / .7575: not the income multipliers.
+    np.testing.assert_allclose(back["employment_I"], np.array([0.335, 0.2875]) / 0.7575)
+    assert not np.allclose(back["income_I"], back["employment_I"])
+    assert "relative residual" in result.stdout
+
+
+def test_multipliers_with_one_wage_and_a_labour_type(eco_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "m.json"
+    result = invoke("multipliers", eco_dir, "-k", "income", "--wages", "2", "-o", target)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(target.read_text())
+    # w = 2 [.3, .2] = [.6, .4]; w L = [.65, .49] / .7575 (by hand).
+    got = [r["income multiplier (type I)"] for r in rows]
+    np.testing.assert_allclose(got, np.array([0.65, 0.49]) / 0.7575, rtol=1e-12)
+    eco = _two_labour_types(tmp_path / "mb2")
+    result = invoke(
+        "multipliers",
+        eco,
+        "-k",
+        "income",
+        "--wages",
+        "4",
+        "--labour-type",
+        "unskilled",
+        "-f",
+        "csv",
+    )
+    assert result.exit_code == 0, result.output
+    back = pd.read_csv(StringIO(result.stdout), index_col=0)
+    # Only unskilled labour counts: w = 4 [.2, .05] = [.8, .2]; w L = [.8, .37] / .7575.
+    np.testing.assert_allclose(back.iloc[:, 0], np.array([0.8, 0.37]) / 0.7575, rtol=1e-12)
+    assert "relative residual" in result.stderr  # data on stdout, the note on stderr
+
+
+def test_multipliers_wages_by_product_are_used_as_given(eco_dir: Path, tmp_path: Path) -> None:
+    wages = write_csv(
+        tmp_path / "w.csv", pd.DataFrame({"product": ["a", "b"], "income": [0.4, 0.1]})
+    )
+    result = invoke("multipliers", eco_dir, "-k", "income", "--wages", wages, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    back = pd.read_csv(StringIO(result.stdout), index_col=0)
+    np.testing.assert_allclose(back.iloc[:, 0], np.array([0.4, 0.1]) @ L_MB, rtol=1e-12)
+
+
+def test_multipliers_help_documents_wages() -> None:
+    result = invoke("multipliers", "--help")
+    assert result.exit_code == 0
+    assert "--wages" in result.stdout and "labour_type" in result.stdout
+
+
+def test_ras_that_does_not_converge_exits_one_and_still_writes(tmp_path: Path) -> None:
+    # Diagonal table, crossed targets: no biproportional solution exists.
+    table, rows, cols = _ras_inputs(tmp_path, [[1.0, 0.0], [0.0, 1.0]], [1.0, 2.0], [2.0, 1.0])
+    target = tmp_path / "new.csv"
+    result = invoke(
+        "ras", table, "--rows", rows, "--cols", cols, "--max-iterations", "20", "-o", target
+    )
+    assert result.exit_code == 1, result.output
+    assert target.exists()  # written all the same, and the message says so
+    text = " ".join(result.output.split())
+    assert "did NOT converge in 20 sweeps" in text
+    assert "largest margin error is 1" in text
+    assert f"the table written to {target} does NOT meet the margins" in text
+    assert "Traceback" not in result.output
+    # No duplicate warning from the library's logger.
+    assert "did not converge" not in result.stderr
+
+
+def test_ras_on_stdout_that_does_not_converge(tmp_path: Path) -> None:
+    table, rows, cols = _ras_inputs(tmp_path, [[1.0, 0.0], [0.0, 1.0]], [1.0, 2.0], [2.0, 1.0])
+    result = invoke(
+        "ras", table, "--rows", rows, "--cols", cols, "--max-iterations", "5", "-f", "csv"
+    )
+    assert result.exit_code == 1
+    assert pd.read_csv(StringIO(result.stdout)).shape == (2, 3)
+    assert result.stderr.count("did NOT converge") == 1  # one message, not two
+
+
+def test_generate_progress_leaves_no_blank_line(tmp_path: Path) -> None:
+    result = invoke("generate", "30", "--output", tmp_path / "gen")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert result.stdout.startswith("wrote ")

@@ -197,3 +197,76 @@ def test_help_lists_every_command() -> None:
         "frontier",
     ):
         assert name in result.stdout
+
+
+# ---------------------------------------------------------------------- audit fixes
+def _ras_files(tmp_path: Path, c2: list[float]) -> tuple[Path, Path, Path]:
+    table = write_csv(
+        tmp_path / "prior.csv", pd.DataFrame({"r": ["r1", "r2"], "c1": [1.0, 3.0], "c2": c2})
+    )
+    rows = write_csv(tmp_path / "rows.csv", pd.DataFrame({"r": ["r1", "r2"], "t": [4.0, 6.0]}))
+    cols = write_csv(tmp_path / "cols.csv", pd.DataFrame({"c": ["c1", "c2"], "t": [5.0, 5.0]}))
+    return table, rows, cols
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--tol", "-1"), ("--tol", "0"), ("--tol", "nan"), ("--max-iterations", "0")],
+)
+def test_ras_rejects_bad_tolerance_and_iterations(tmp_path: Path, option: str, value: str) -> None:
+    table, rows, cols = _ras_files(tmp_path, [2.0, 4.0])
+    result = invoke("ras", table, "--rows", rows, "--cols", cols, option, value)
+    assert result.exit_code == 2, result.output
+    assert no_traceback(result)
+    assert option in result.output
+
+
+def test_ras_with_negative_entries_names_the_gras_flag(tmp_path: Path) -> None:
+    table, rows, cols = _ras_files(tmp_path, [2.0, -4.0])
+    result = invoke("ras", table, "--rows", rows, "--cols", cols)
+    assert_bad_input(result, str(table), "row 3", "label 'r2'", "--gras")
+    assert "gras()" not in result.stderr
+
+
+def test_generate_inputs_below_one_names_the_option(tmp_path: Path) -> None:
+    result = invoke("generate", "10", "--output", tmp_path / "g", "--inputs", "0.5")
+    assert result.exit_code == 2
+    assert no_traceback(result)
+    assert "--inputs" in result.output and "inputs_per_product" not in result.output
+    assert not (tmp_path / "g").exists()
+
+
+def test_check_of_a_missing_scenario_is_bad_input() -> None:
+    result = invoke("check", "scenario:no-such-scenario")
+    assert_bad_input(result, "no-such-scenario")
+
+
+def test_wages_with_an_unknown_labour_type(eco_dir: Path, tmp_path: Path) -> None:
+    wages = write_csv(
+        tmp_path / "wages.csv", pd.DataFrame({"labour_type": ["labour", "miners"], "wage": [1, 2]})
+    )
+    result = invoke("multipliers", eco_dir, "-k", "income", "--wages", wages)
+    assert_bad_input(result, str(wages), "row 3", "label 'miners'")
+
+
+def test_wages_missing_a_labour_type_or_negative(eco_dir: Path, tmp_path: Path) -> None:
+    wages = write_csv(tmp_path / "w.csv", pd.DataFrame({"labour_type": ["labour"], "wage": [-1]}))
+    result = invoke("multipliers", eco_dir, "-k", "income", "--wages", wages)
+    assert_bad_input(result, str(wages), "row 2", "label 'labour'", "non-negative")
+    assert_bad_input(
+        invoke("multipliers", eco_dir, "-k", "income", "--wages", "-3"), "--wages", "non-negative"
+    )
+    other = write_csv(tmp_path / "o.csv", pd.DataFrame({"sector": ["a"], "wage": [1.0]}))
+    result = invoke("multipliers", eco_dir, "-k", "income", "--wages", other)
+    assert_bad_input(result, str(other), "labour_type", "'sector'")
+    missing = tmp_path / "nowhere.csv"
+    assert_bad_input(
+        invoke("multipliers", eco_dir, "-k", "income", "--wages", missing), str(missing)
+    )
+
+
+def test_a_directory_given_as_a_demand_file(eco_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "demand.csv"
+    folder.mkdir()
+    result = invoke("balance", eco_dir, "--demand", folder)
+    assert_bad_input(result, str(folder), "directory")

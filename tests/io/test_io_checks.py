@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gosplan import InputError, ValidationError
@@ -117,7 +118,7 @@ def test_missing_value(tmp_path: Path) -> None:
     err = only_problem(economy_dir(tmp_path, technology_csv=bad), "missing_value")
     text = str(err)
     assert "technology.csv" in text and "row 4" in text and "label 'manu'" in text
-    assert "coefficient is empty" in text
+    assert "coefficient of input 'agri' of activity 'manu' is empty" in text
 
 
 def test_missing_label(tmp_path: Path) -> None:
@@ -199,6 +200,60 @@ def test_unit_mismatch_capacity(tmp_path: Path) -> None:
     text = str(err)
     assert "capacities.csv" in text and "row 2" in text and "label 'agri'" in text
     assert "'kg'" in text and "'t'" in text
+
+
+ACTIVITIES_MANIFEST = MANIFEST.replace(
+    'technology = "technology.csv"', 'activities = "activities.csv"\ntechnology = "technology.csv"'
+)
+
+
+def test_no_technique(tmp_path: Path) -> None:
+    # 'manu' is declared, used as an input, but no activity makes it.
+    root = economy_dir(
+        tmp_path,
+        economy_toml=ACTIVITIES_MANIFEST,
+        activities_csv="activity,product\nagri,agri\n",
+        technology_csv="input,activity,coefficient\nagri,agri,0.15\nmanu,agri,0.20\n",
+        labour_csv="labour_type,activity,coefficient\nwork,agri,0.3\n",
+        capacities_csv="activity,capacity\nagri,1000\n",
+    )
+    err = only_problem(root, "no_technique")
+    text = str(err)
+    assert str(root / "activities.csv") in text and "label 'manu'" in text
+    assert "has no technique" in text
+    # Read without the economy-wide checks, the economy is built (the planner may use it).
+    assert read_economy(root, validate=False).n_activities == 1
+    report = {c: (s, m) for c, s, m in check_report(root)}
+    assert report["no_technique"][0] == "failed" and "'manu'" in report["no_technique"][1]
+    assert report["hawkins_simon"][0] == "not run"
+
+
+def test_no_technique_in_an_economy_built_in_code() -> None:
+    import pandas as pd
+
+    from gosplan import Economy
+
+    eco = Economy(
+        products=pd.DataFrame(index=pd.Index(["a", "b"])),
+        activities=pd.DataFrame({"product": ["a"]}, index=["make a"]),
+        technology=np.array([[0.1], [0.2]]),
+    )
+    with pytest.raises(ValidationError) as info:
+        eco.validate()
+    assert info.value.check == "no_technique" and info.value.label == "b"
+
+
+def test_several_techniques_per_product_pass_every_check(tmp_path: Path) -> None:
+    root = economy_dir(
+        tmp_path,
+        economy_toml=ACTIVITIES_MANIFEST,
+        activities_csv="activity,product\nagri,agri\nmanu,manu\nmanu2,manu\n",
+        technology_csv=GOOD["technology.csv"] + "agri,manu2,0.1\nmanu,manu2,0.3\n",
+        labour_csv=GOOD["labour.csv"] + "work,manu2,0.1,py\n",
+        capacities_csv=GOOD["capacities.csv"] + "manu2,500,t\n",
+    )
+    assert read_economy(root).n_activities == 3
+    assert {status for _, status, _ in check_report(root)} == {"ok"}
 
 
 def test_every_named_check_is_tested() -> None:
@@ -286,6 +341,103 @@ def test_check_report_unreadable_manifest(tmp_path: Path) -> None:
     report = {c: (s, m) for c, s, m in check_report(tmp_path)}
     assert report["unreadable_file"][0] == "failed"
     assert "no economy.toml" in report["unreadable_file"][1]
+    # Nothing was read: no other check may claim to have passed.
+    others = {c: sm for c, sm in report.items() if c != "unreadable_file"}
+    assert {s for s, _ in others.values()} == {"not run"}
+    assert all("reading stopped at" in m for _, m in others.values())
+
+
+def test_check_report_keeps_reading_past_a_table_with_bad_rows(tmp_path: Path) -> None:
+    # A duplicate product and a negative coefficient in technology.csv: both reported.
+    root = economy_dir(
+        tmp_path,
+        products_csv="product,unit\nagri,t\nagri,t\nmanu,t\n",
+        technology_csv=GOOD["technology.csv"].replace("manu,agri,0.20", "manu,agri,-0.20"),
+    )
+    report = {c: (s, m) for c, s, m in check_report(root)}
+    assert report["duplicate_label"][0] == "failed"
+    assert "products.csv, row 3, label 'agri'" in report["duplicate_label"][1]
+    assert report["negative_coefficient"][0] == "failed"
+    message = report["negative_coefficient"][1]
+    assert "technology.csv, row 3" in message and "input 'manu' of activity 'agri'" in message
+    # The duplicate is left out of the labels, so nothing else is reported as a consequence.
+    assert report["unknown_label"][0] == "ok" and report["unit_mismatch"][0] == "ok"
+    # The economy-wide checks need tables without problems: not run, never "ok".
+    assert report["hawkins_simon"][0] == "not run" and report["no_technique"][0] == "not run"
+    # read_economy raises the same problems together.
+    assert sorted(p.check for p in problems_of(root)) == [
+        "duplicate_label",
+        "negative_coefficient",
+    ]
+
+
+def test_check_report_says_not_run_when_reading_stops(tmp_path: Path) -> None:
+    root = economy_dir(tmp_path, products_csv="name,unit\nagri,t\n")  # no 'product' column
+    report = {c: (s, m) for c, s, m in check_report(root)}
+    assert report["missing_column"][0] == "failed"
+    assert "ok" not in {s for s, _ in report.values()}
+    stopped = f"reading stopped at {root / 'products.csv'}"
+    for check in ("unreadable_file", "negative_coefficient", "duplicate_label", "hawkins_simon"):
+        status, message = report[check]
+        assert status == "not run" and stopped in message, (check, message)
+    assert str(root / "technology.csv") in report["non_numeric"][1]  # the tables not checked
+
+
+def test_labour_flows_not_checked_when_transactions_are_unreadable(tmp_path: Path) -> None:
+    root = economy_dir(
+        tmp_path,
+        economy_toml=FLOWS_MANIFEST + 'labour = "labour_flows.csv"\n[labour]\nkind = "flows"\n',
+        labour_flows_csv="labour_type,agri,manu\nwork,-1,2\n",
+    )  # flows.csv does not exist
+    report = {c: (s, m) for c, s, m in check_report(root)}
+    assert report["unreadable_file"][0] == "failed"
+    status, message = report["negative_coefficient"]
+    assert status == "not run" and "labour_flows.csv" in message and "transactions" in message
+
+
+# ------------------------------------------------------------------ clear messages
+def test_a_directory_instead_of_a_table_file(tmp_path: Path) -> None:
+    root = economy_dir(tmp_path, labour_csv=None)
+    (root / "labour.csv").mkdir()
+    err = only_problem(root, "unreadable_file")
+    assert str(root / "labour.csv") in str(err) and "got a directory" in str(err)
+    assert "not found" not in str(err)
+
+
+def test_parquet_nan_is_called_nan(tmp_path: Path) -> None:
+    import pandas as pd
+
+    root = economy_dir(
+        tmp_path, economy_toml=MANIFEST.replace("technology.csv", "technology.parquet")
+    )
+    pd.DataFrame(
+        {"input": ["agri", "manu"], "activity": ["agri", "agri"], "coefficient": [0.1, np.nan]}
+    ).to_parquet(root / "technology.parquet")
+    err = only_problem(root, "missing_value")
+    text = str(err)
+    assert "technology.parquet" in text and "row 3" in text
+    assert "coefficient of input 'manu' of activity 'agri' is NaN" in text
+    assert "empty" not in text
+
+
+def test_coefficient_messages_name_the_input_and_the_activity(tmp_path: Path) -> None:
+    bad = GOOD["technology.csv"].replace("agri,manu,0.25", "agri,manu,lots")
+    err = only_problem(economy_dir(tmp_path, technology_csv=bad), "non_numeric")
+    assert "coefficient of input 'agri' of activity 'manu' is not a number: 'lots'" in str(err)
+    bad = GOOD["labour.csv"].replace("work,manu,0.2", "work,manu,-0.2")
+    err = only_problem(economy_dir(tmp_path / "l", labour_csv=bad), "negative_coefficient")
+    assert "coefficient of labour type 'work' of activity 'manu' is negative" in str(err)
+
+
+def test_economy_wide_entry_messages_name_the_input() -> None:
+    import pandas as pd
+
+    from gosplan import Economy
+
+    A = pd.DataFrame([[0.1, -0.2], [0.3, 0.1]], index=["a", "b"], columns=["a", "b"])
+    with pytest.raises(ValidationError) as info:
+        Economy.from_coefficients(A, validate=False).validate()
+    assert "of input 'a' of activity 'b' is negative" in str(info.value)
 
 
 # ------------------------------------------------------------------ transactions layout

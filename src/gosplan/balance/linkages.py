@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from gosplan.balance.solvers import solve_leontief
+from gosplan.balance.solvers import LeontiefSolver
 from gosplan.economy import Economy
 from gosplan.errors import InputError
 
@@ -84,26 +84,33 @@ def linkage_arrays(
         Gross output ``x > 0`` for the Ghosh (supply-side) forward linkages; ``None`` uses
         row sums of ``A`` and of ``L``.
     method
-        Solver passed to :func:`~gosplan.balance.solvers.solve_leontief`.
+        Solver of :class:`~gosplan.balance.solvers.LeontiefSolver` (prepared once for both
+        solves).
 
     Returns
     -------
     dict
         Arrays ``backward_direct``, ``forward_direct``, ``backward_total``, ``forward_total``
-        (totals normalised to mean 1) and ``key_sector``, ``classification``.
+        (totals normalised to mean 1) and ``key_sector``, ``classification``; also
+        ``solver`` (the method that ran) and ``residual`` (the larger relative residual of the
+        two solves).
     """
     S = sp.csc_array(A)
     n = S.shape[0]
     ones = np.ones(n)
+    solver = LeontiefSolver(S, method=method)  # type: ignore[arg-type]
     col_a = np.asarray(S.sum(axis=0)).ravel()
-    col_l = solve_leontief(S, ones, transpose=True, method=method).x  # type: ignore[arg-type]
+    backward = solver.solve(ones, transpose=True)
     if gross_output is None:
         row_a = np.asarray(S.sum(axis=1)).ravel()
-        row_total = solve_leontief(S, ones, method=method).x  # type: ignore[arg-type]
+        forward = solver.solve(ones)
+        row_total = forward.x
     else:
         x = np.asarray(gross_output, dtype=float)
         row_a = (S @ x) / x  # row sums of B = x^-1 A x
-        row_total = solve_leontief(S, x, method=method).x / x  # type: ignore[arg-type]
+        forward = solver.solve(x)
+        row_total = forward.x / x
+    col_l = backward.x
     backward_total = normalise(col_l)
     forward_total = normalise(row_total)
     return {
@@ -113,6 +120,8 @@ def linkage_arrays(
         "forward_total": forward_total,
         "key_sector": (backward_total > 1) & (forward_total > 1),
         "classification": classify(backward_total, forward_total),
+        "solver": solver.method,
+        "residual": max(backward.residual, forward.residual),
     }
 
 
@@ -166,7 +175,12 @@ def linkages(
     arrays = linkage_arrays(eco.technology, x, method=solver)
     out = pd.DataFrame({c: arrays[c] for c in COLUMNS}, index=eco.product_labels)
     out["key_sector"] = out["key_sector"].astype(bool)
-    out.attrs.update(method=method, forward="leontief" if x is None else "ghosh")
+    out.attrs.update(
+        method=method,
+        forward="leontief" if x is None else "ghosh",
+        solver=arrays["solver"],
+        residual=arrays["residual"],
+    )
     return out
 
 

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from gosplan.balance.solvers import solve_leontief
+from gosplan.balance.solvers import LinearSolution, solve_leontief
 from gosplan.economy import Economy
 from gosplan.errors import InputError, NotProductiveError, UnknownLabelError
 
@@ -143,18 +143,33 @@ def total_multipliers(
         If the household-closed system has no non-negative solution (households spend more
         than the economy can supply out of the income it pays).
     """
+    return _total_solution(A, income, consumption, weights, household_weight, method).x[
+        : A.shape[0]
+    ]
+
+
+def _total_solution(
+    A: np.ndarray | sp.sparray,
+    income: np.ndarray,
+    consumption: np.ndarray,
+    weights: np.ndarray | None,
+    household_weight: float,
+    method: str,
+) -> LinearSolution:
+    """The household-closed solve of :func:`total_multipliers`, all ``n + 1`` entries."""
     n = A.shape[0]
     closed = household_closed_matrix(A, income, consumption)
     c = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     rhs = np.append(c, household_weight)
-    m = solve_leontief(closed, rhs, transpose=True, method=method).x  # type: ignore[arg-type]
+    sol = solve_leontief(closed, rhs, transpose=True, method=method)  # type: ignore[arg-type]
+    m = sol.x
     if np.any(m < -1e-12 * max(1.0, float(np.max(np.abs(m))))):
         raise NotProductiveError(
             "the economy closed with respect to households is not productive: household "
             "consumption per unit of income is too large for the income the economy pays",
             check="household_closure",
         )
-    return m[:n]
+    return sol
 
 
 # ---------------------------------------------------------------------- labelled wrappers
@@ -193,6 +208,94 @@ def labour_weights(economy: Economy, labour_type: str | None = None) -> np.ndarr
         )
     row = eco.labour_types.get_loc(labour_type)
     return eco.labour[[row], :].toarray().ravel()
+
+
+def wage_income(
+    economy: Economy, wages: float | pd.Series, labour_type: str | None = None
+) -> pd.Series:
+    """Household income per unit of output from wages per unit of labour.
+
+    ``w_j = sum_t wage_t * l_tj``: the wage of each labour type times the labour of that type
+    each product takes (its labour coefficients). The result is what :func:`multipliers`
+    takes as ``wages``.
+
+    Parameters
+    ----------
+    economy
+        A square economy (one technique per product) with labour coefficients.
+    wages
+        One wage for every labour type, or a Series of wages indexed by labour type (every
+        type of the economy, or at least ``labour_type``).
+    labour_type
+        Count only this labour type; ``None`` counts every type.
+
+    Returns
+    -------
+    pandas.Series
+        Income per unit of output, indexed by product, named ``"income"``.
+
+    Raises
+    ------
+    InputError
+        No labour coefficients, a wage that is negative or not a finite number, or no wage
+        for a labour type that is counted.
+    UnknownLabelError
+        If ``wages`` names a labour type the economy lacks, or ``labour_type`` is unknown.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> A = pd.DataFrame([[0.1, 0.2], [0.2, 0.1]], index=["a", "b"], columns=["a", "b"])
+    >>> L = pd.DataFrame([[1.0, 2.0], [0.5, 0.0]], index=["skilled", "unskilled"],
+    ...                  columns=["a", "b"])
+    >>> eco = Economy.from_coefficients(A, labour=L)
+    >>> wage_income(eco, pd.Series({"skilled": 3.0, "unskilled": 1.0})).tolist()
+    [3.5, 6.0]
+    """
+    eco = economy.square()
+    assert eco.labour is not None
+    if eco.labour.shape[0] == 0:
+        raise InputError(
+            "the economy has no labour coefficients: wages per unit of labour cannot give "
+            "income per unit of output",
+            check="no_labour",
+        )
+    types = eco.labour_types
+    if labour_type is not None and labour_type not in types:
+        known = ", ".join(map(repr, types[:5]))
+        raise UnknownLabelError(
+            f"unknown labour type {labour_type!r} (the economy has {known})", label=labour_type
+        )
+    counted = types if labour_type is None else pd.Index([labour_type], name=types.name)
+    if isinstance(wages, pd.Series):
+        given = pd.Index(wages.index.astype(str))
+        unknown = given.difference(types)
+        if len(unknown):
+            known = ", ".join(map(repr, types[:5]))
+            raise UnknownLabelError(
+                f"wage for unknown labour type {unknown[0]!r} (the economy has {known})",
+                label=str(unknown[0]),
+            )
+        missing = counted.difference(given)
+        if len(missing):
+            raise InputError(
+                f"no wage for labour type {missing[0]!r}",
+                label=str(missing[0]),
+                check="missing_label",
+            )
+        rates = pd.Series(wages.to_numpy(dtype=float), index=given).reindex(counted).to_numpy()
+    else:
+        rates = np.full(len(counted), float(wages))
+    bad = np.flatnonzero(~(np.isfinite(rates) & (rates >= 0)))
+    if bad.size:
+        raise InputError(
+            f"wage must be a non-negative number, got {rates[bad[0]]:g}",
+            label=str(counted[bad[0]]),
+            check="negative_coefficient" if rates[bad[0]] < 0 else "non_numeric",
+        )
+    rows = types.get_indexer(counted)
+    income = rates @ eco.labour[rows, :].toarray()
+    return pd.Series(income, index=eco.product_labels, name="income")
 
 
 def _income_weights(
@@ -243,7 +346,9 @@ def multipliers(
     Returns
     -------
     pandas.Series
-        One multiplier per product, named like ``"output multiplier (type I)"``.
+        One multiplier per product, named like ``"output multiplier (type I)"``; ``.attrs``
+        holds ``kind``, ``type``, ``labour_type``, the solver ``method`` and the achieved
+        relative ``residual``.
 
     Raises
     ------
@@ -277,7 +382,7 @@ def multipliers(
 
     if type == "I":
         c = np.ones(eco.n_products) if weights is None else weights
-        values = economy.leontief_solver(method=method).solve(c, transpose=True).x
+        sol = economy.leontief_solver(method=method).solve(c, transpose=True)
     else:
         if household_consumption is None:
             raise InputError(
@@ -288,14 +393,16 @@ def multipliers(
         h = eco.align_products(household_consumption, "household consumption")
         w = _income_weights(eco, wages, labour_type)
         if kind == "output":
-            values = total_multipliers(A, w, h, None, 1.0 if household_row else 0.0, method=method)
+            sol = _total_solution(A, w, h, None, 1.0 if household_row else 0.0, method)
         elif kind == "income":
-            values = total_multipliers(A, w, h, np.zeros(eco.n_products), 1.0, method=method)
+            sol = _total_solution(A, w, h, np.zeros(eco.n_products), 1.0, method)
         else:
-            values = total_multipliers(A, w, h, weights, 0.0, method=method)
+            sol = _total_solution(A, w, h, weights, 0.0, method)
     name = f"{kind} multiplier (type {type})"
-    out = pd.Series(values, index=eco.product_labels, name=name)
-    out.attrs.update(kind=kind, type=type, labour_type=labour_type)
+    out = pd.Series(sol.x[: eco.n_products], index=eco.product_labels, name=name)
+    out.attrs.update(
+        kind=kind, type=type, labour_type=labour_type, method=sol.method, residual=sol.residual
+    )
     return out
 
 
@@ -324,7 +431,8 @@ def multiplier_table(
     -------
     pandas.DataFrame
         Products as rows; columns such as ``output_I``, ``income_I``, ``employment_I``,
-        ``output_II``, ``income_II``, ``employment_II``.
+        ``output_II``, ``income_II``, ``employment_II``. ``.attrs`` holds the solver
+        ``method`` (of the type I solves) and the largest relative ``residual`` of all.
     """
     eco = economy.square()
     assert eco.labour is not None
@@ -349,4 +457,9 @@ def multiplier_table(
                 labour_type=labour_type,
                 method=method,
             )
-    return pd.DataFrame(columns, index=eco.product_labels)
+    out = pd.DataFrame(columns, index=eco.product_labels)
+    out.attrs.update(
+        method=columns["output_I"].attrs["method"],
+        residual=max(col.attrs["residual"] for col in columns.values()),
+    )
+    return out

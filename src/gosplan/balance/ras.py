@@ -95,7 +95,8 @@ def ras_arrays(
     tol
         Convergence when the largest margin error is at most ``tol * max(1, max|u|, max|v|)``.
     max_iter
-        Limit on sweeps.
+        Limit on sweeps; sweeping also stops, unconverged, when the multipliers overflow
+        (the last finite table is returned).
 
     Returns
     -------
@@ -109,13 +110,17 @@ def ras_arrays(
     err = _margin_error(X, u, v)
     it = 0
     while err > threshold and it < max_iter:
+        with np.errstate(all="ignore"):
+            den = Z0 @ s
+            r_new = np.divide(u, den, out=np.ones(m), where=den > 0)
+            den = r_new @ Z0
+            s_new = np.divide(v, den, out=np.ones(n), where=den > 0)
+            X_new = r_new[:, None] * Z0 * s_new[None, :]
+            err_new = _margin_error(X_new, u, v)
+        if not np.isfinite(err_new):
+            break  # the multipliers diverge (margins the zeros cannot meet): keep the last
         it += 1
-        den = Z0 @ s
-        r = np.divide(u, den, out=np.ones(m), where=den > 0)
-        den = r @ Z0
-        s = np.divide(v, den, out=np.ones(n), where=den > 0)
-        X = r[:, None] * Z0 * s[None, :]
-        err = _margin_error(X, u, v)
+        X, r, s, err = X_new, r_new, s_new, err_new
     return X, r, s, it, err, err <= threshold
 
 
@@ -147,7 +152,8 @@ def gras_arrays(
     tol
         Convergence when the largest margin error is at most ``tol * max(1, max|u|, max|v|)``.
     max_iter
-        Limit on sweeps.
+        Limit on sweeps; sweeping also stops, unconverged, when the multipliers overflow
+        (the last finite table is returned).
 
     Returns
     -------
@@ -169,11 +175,15 @@ def gras_arrays(
     err = _margin_error(X, u, v)
     it = 0
     while err > threshold and it < max_iter:
+        with np.errstate(all="ignore"):
+            r_new = _gras_step(P, N, s, u)
+            s_new = _gras_step(P.T, N.T, r_new, v)
+            X_new = table(r_new, s_new)
+            err_new = _margin_error(X_new, u, v)
+        if not np.isfinite(err_new):
+            break  # the multipliers diverge: keep the last finite table
         it += 1
-        r = _gras_step(P, N, s, u)
-        s = _gras_step(P.T, N.T, r, v)
-        X = table(r, s)
-        err = _margin_error(X, u, v)
+        X, r, s, err = X_new, r_new, s_new, err_new
     return X, r, s, it, err, err <= threshold
 
 
@@ -233,6 +243,31 @@ def _check_consistent(
             )
 
 
+def _check_non_negative(Z: np.ndarray, u: np.ndarray, v: np.ndarray, Z0: pd.DataFrame) -> None:
+    """RAS scales entries by positive factors: name the first negative entry or total."""
+    for what, arr, where in (
+        ("entry", Z, None),
+        ("row total", u, Z0.index),
+        ("column total", v, Z0.columns),
+    ):
+        negative = np.argwhere(arr < 0)
+        if negative.size == 0:
+            continue
+        if where is None:
+            i, j = negative[0]
+            at = f"({Z0.index[i]!r}, {Z0.columns[j]!r})"
+            label, value = str(Z0.index[i]), arr[i, j]
+        else:
+            at = repr(where[negative[0][0]])
+            label, value = str(where[negative[0][0]]), arr[negative[0][0]]
+        raise InputError(
+            f"RAS needs a non-negative table and non-negative totals, but the {what} {at} is "
+            f"{value:g}; use gras() (CLI: --gras) for tables with negative entries",
+            label=label,
+            check="negative_entries",
+        )
+
+
 def _check_signs(Z: np.ndarray, u: np.ndarray, v: np.ndarray, Z0: pd.DataFrame) -> None:
     """A row with only positive (negative) entries cannot reach a negative (positive) total."""
     for what, axis, target, labels in (("row", 1, u, Z0.index), ("column", 0, v, Z0.columns)):
@@ -251,12 +286,29 @@ def _check_signs(Z: np.ndarray, u: np.ndarray, v: np.ndarray, Z0: pd.DataFrame) 
             )
 
 
+def _check_options(tol: float, max_iter: int) -> None:
+    """``tol`` must be a positive number and ``max_iter`` a whole number of at least 1."""
+    try:
+        tol_ok = bool(np.isfinite(tol) and tol > 0)
+        iter_ok = not isinstance(max_iter, bool) and int(max_iter) == max_iter >= 1
+    except (TypeError, ValueError):
+        tol_ok = iter_ok = False
+    if not tol_ok:
+        raise InputError(f"tol must be a positive number, got {tol!r}", check="bad_option")
+    if not iter_ok:
+        raise InputError(
+            f"max_iter must be a whole number of at least 1, got {max_iter!r}", check="bad_option"
+        )
+
+
 def _result(
     Z0: pd.DataFrame, out: tuple[np.ndarray, np.ndarray, np.ndarray, int, float, bool], name: str
 ) -> RasResult:
     X, r, s, it, err, converged = out
     if not converged:
-        log.warning("%s did not converge in %d sweeps (margin error %.3e)", name, it, err)
+        # The result says so (``converged=False``); a warning here would repeat it on standard
+        # error in every program that reports it itself (the CLI does, with exit status 1).
+        log.info("%s did not converge in %d sweeps (margin error %.3e)", name, it, err)
     return RasResult(
         table=pd.DataFrame(X, index=Z0.index, columns=Z0.columns),
         r=pd.Series(r, index=Z0.index, name="r"),
@@ -299,7 +351,8 @@ def ras(
     ------
     InputError
         Negative entries or targets (use :func:`gras`), totals that do not add up to the same
-        sum, a zero row or column with a non-zero target, or missing targets.
+        sum, a zero row or column with a non-zero target, missing targets, ``tol`` not
+        positive or ``max_iter`` below 1.
     UnknownLabelError
         Targets for labels the table does not have.
 
@@ -311,13 +364,9 @@ def ras(
     >>> res.converged, res.table.sum(axis=1).round(8).tolist()
     (True, [4.0, 6.0])
     """
+    _check_options(tol, max_iter)
     Z, u, v = _aligned_targets(Z0, row_totals, col_totals)
-    if np.any(Z < 0) or np.any(u < 0) or np.any(v < 0):
-        raise InputError(
-            "RAS needs a non-negative table and non-negative totals; use gras() for tables "
-            "with negative entries",
-            check="negative_entries",
-        )
+    _check_non_negative(Z, u, v, Z0)
     _check_consistent(Z, u, v, Z0, tol)
     return _result(Z0, ras_arrays(Z, u, v, tol=tol, max_iter=max_iter), "RAS")
 
@@ -357,7 +406,8 @@ def gras(
     ------
     InputError
         Inconsistent totals, a zero row or column with a non-zero target, a row or column
-        whose entries all have the sign opposite to its target, or missing targets.
+        whose entries all have the sign opposite to its target, missing targets, ``tol`` not
+        positive or ``max_iter`` below 1.
     UnknownLabelError
         Targets for labels the table does not have.
 
@@ -369,6 +419,7 @@ def gras(
     >>> res.converged, bool(res.table.loc["a", "b"] < 0)
     (True, True)
     """
+    _check_options(tol, max_iter)
     Z, u, v = _aligned_targets(Z0, row_totals, col_totals)
     _check_consistent(Z, u, v, Z0, tol)
     _check_signs(Z, u, v, Z0)

@@ -251,23 +251,35 @@ def _with_source(err: UnknownLabelError, path: Path) -> UnknownLabelError:
 
 # ---------------------------------------------------------------------------- commands
 def check(
-    path: Annotated[
-        Path, typer.Argument(help="Economy directory or economy.toml.", show_default=False)
-    ],
+    economy: EconomyArg,
     format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Run the named validation checks on an economy on disk; exit 2 if any fails."""
+    """Run the named validation checks on an economy on disk; exit 2 if any fails.
+
+    Each check is reported ok, failed (with every problem, naming file, row and label) or
+    not run (with why: e.g. reading stopped at a table that could not be read).
+    """
     import pandas as pd
 
     from gosplan.io.checks import check_report
 
-    rows = check_report(path)
+    rows = check_report(economy_path(economy))
     table = pd.DataFrame(list(rows), columns=["check", "status", "message"]).set_index("check")
-    emit({"checks": table}, format, output, titles={"checks": f"Checks of {path}"})
+    emit({"checks": table}, format, output, titles={"checks": f"Checks of {economy}"})
     failed = table.index[table["status"] == "failed"].tolist()
+    not_run = table.index[table["status"] == "not run"].tolist()
+    skipped = f"; {len(not_run)} not run: {', '.join(not_run)}" if not_run else ""
     if failed:
-        note(f"{len(failed)} check(s) failed: {', '.join(failed)}", format, output, style="red")
+        note(
+            f"{len(failed)} check(s) failed: {', '.join(failed)}{skipped}",
+            format,
+            output,
+            style="red",
+        )
+        raise typer.Exit(2)
+    if not_run:
+        note(f"no check failed{skipped}", format, output, style="yellow")
         raise typer.Exit(2)
     note(f"all {len(table)} checks passed", format, output, style="green")
 
@@ -339,9 +351,16 @@ def values(
     eco = load_economy(economy, technique)
     result = eco.labour_values(method=method.value)
     emit({"labour_values": result}, format, output, titles={"labour_values": "Labour values"})
+    note_residual(result, format, output)
+
+
+def note_residual(
+    result: pd.DataFrame | pd.Series, format: OutputFormat, output: Path | None
+) -> None:
+    """Note the solver's method and achieved relative residual, if the result has them."""
     if "residual" in result.attrs:
         note(
-            f"method: {result.attrs.get('method')}; relative residual: "
+            f"solver: {result.attrs.get('solver', result.attrs.get('method'))}; relative residual: "
             f"{result.attrs['residual']:.3g}",
             format,
             output,
@@ -368,19 +387,42 @@ def multipliers(
     ] = None,
     labour_type: Annotated[
         str | None,
-        typer.Option("--labour-type", help="Labour type for employment (default: all summed)."),
+        typer.Option(
+            "--labour-type",
+            help="Labour type for employment and income (default: all types summed).",
+        ),
+    ] = None,
+    wages: Annotated[
+        str | None,
+        typer.Option(
+            "--wages",
+            "-w",
+            metavar="WAGE|FILE",
+            help="Wages, for income multipliers (and the household row of type II): one "
+            "number (wage per unit of labour, every labour type), or a CSV/Parquet file with "
+            "columns labour_type, wage (wage per unit of each labour type) or product, income "
+            "(household income per unit of output). Default: income is counted in units of "
+            "labour (income multipliers then equal employment multipliers).",
+            show_default=False,
+        ),
     ] = None,
     format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     technique: TechniqueOption = None,
 ) -> None:
-    """Output, income or employment multipliers (type I or II) by product."""
+    """Output, income or employment multipliers (type I or II) by product.
+
+    Income multipliers weight the Leontief inverse with income per unit of output: with
+    --wages, the wage of each labour type times the labour it takes; without, the labour
+    coefficients themselves.
+    """
     import pandas as pd
 
     from gosplan.balance.multipliers import multiplier_table
     from gosplan.balance.multipliers import multipliers as compute
 
     eco = load_economy(economy, technique)
+    income = None if wages is None else read_wages(wages, eco, labour_type)
     h = None
     if household_consumption is not None:
         h = read_vector(household_consumption, "household consumption", label="product")
@@ -397,12 +439,15 @@ def multipliers(
                     "purchases of each product per unit of income)",
                     check="household_closure",
                 )
-            result = multiplier_table(eco, household_consumption=h, labour_type=labour_type)
+            result = multiplier_table(
+                eco, wages=income, household_consumption=h, labour_type=labour_type
+            )
         else:
             result = compute(
                 eco,
                 kind.value,
                 type.value,
+                wages=income,
                 household_consumption=h,
                 labour_type=labour_type,
             )
@@ -411,6 +456,96 @@ def multipliers(
             raise
         raise _with_source(err, household_consumption) from err
     emit({"multipliers": result}, format, output, titles={"multipliers": "Multipliers"})
+    note_residual(result, format, output)
+
+
+def read_wages(spec: str, eco: Economy, labour_type: str | None) -> pd.Series:
+    """Income per unit of output by product, from a ``--wages`` value.
+
+    Parameters
+    ----------
+    spec
+        One number (wage per unit of labour, every type), or a CSV/Parquet file whose label
+        column is ``labour_type`` (wage per unit of each labour type) or ``product`` (income
+        per unit of output, used as given).
+    eco
+        The (square) economy.
+    labour_type
+        Count this labour type only (``--labour-type``); ``None``: every type.
+
+    Returns
+    -------
+    pandas.Series
+        Income coefficients by product, for :func:`gosplan.balance.multipliers.multipliers`.
+
+    Raises
+    ------
+    InputError
+        A file that cannot be read, a label column that is neither ``labour_type`` nor
+        ``product``, a missing or negative wage, or a labour type the economy lacks (each
+        message names the file and the label).
+    """
+    import pandas as pd
+
+    from gosplan.balance.multipliers import wage_income
+
+    try:
+        rate: float | pd.Series = float(spec)
+    except ValueError:
+        rate_path = Path(spec)
+        source = str(rate_path)
+        table = read_vector(rate_path, "wages")
+        if not isinstance(table, pd.Series):
+            raise InputError(
+                f"wages: expected one value column, got {table.shape[1]}",
+                source=source,
+                check="missing_column",
+            ) from None
+        label = table.index.name
+        if label == "product":
+            try:
+                eco.align_products(table, "wages (income per unit of output)")
+            except UnknownLabelError as err:
+                raise _with_source(err, rate_path) from err
+            negative = table.index[table.to_numpy() < 0]
+            if len(negative):
+                raise InputError(
+                    f"wages: income per unit of output is negative ({table[negative[0]]:g})",
+                    source=source,
+                    row=int(table.index.get_loc(negative[0])) + 2,
+                    label=str(negative[0]),
+                    check="negative_coefficient",
+                ) from None
+            return table
+        if label != "labour_type":
+            raise InputError(
+                f"wages: the first column must be labour_type (wage per unit of labour) or "
+                f"product (income per unit of output), got {label!r}",
+                source=source,
+                row=1,
+                label=str(label),
+                check="missing_column",
+            ) from None
+        try:
+            return wage_income(eco, table, labour_type)
+        except InputError as err:
+            raise InputError(
+                f"wages: {err.message}",
+                source=source,
+                row=int(table.index.get_loc(err.label)) + 2
+                if err.label is not None and err.label in table.index
+                else None,
+                label=err.label,
+                check=err.check,
+            ) from err
+    try:
+        return wage_income(eco, rate, labour_type)
+    except InputError as err:
+        raise InputError(
+            f"--wages: {err.message}",
+            label=err.label if labour_type is not None else None,
+            check=err.check,
+        ) from err
 
 
 def linkages(
@@ -423,6 +558,19 @@ def linkages(
     eco = load_economy(economy, technique)
     result = eco.linkages()
     emit({"linkages": result}, format, output, titles={"linkages": "Linkages"})
+    note_residual(result, format, output)
+
+
+#: Exit status of a RAS that did not meet the margins (a valid answer, not bad input).
+EXIT_NOT_CONVERGED = 1
+
+
+def _positive_tol(value: float) -> float:
+    import math
+
+    if not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"must be a positive number, got {value:g}")
+    return value
 
 
 def ras(
@@ -449,11 +597,26 @@ def ras(
     use_gras: Annotated[
         bool, typer.Option("--gras", help="GRAS: the table may have negative entries.")
     ] = False,
-    tol: Annotated[float, typer.Option("--tol", help="Margin tolerance (relative).")] = 1e-10,
+    tol: Annotated[
+        float,
+        typer.Option(
+            "--tol",
+            help="Margin tolerance, relative to the largest total (a positive number).",
+            callback=_positive_tol,
+        ),
+    ] = 1e-10,
+    max_iterations: Annotated[
+        int,
+        typer.Option("--max-iterations", help="Most sweeps (row and column) to make.", min=1),
+    ] = 10_000,
     format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Update a table to new row and column totals (RAS, or GRAS with --gras)."""
+    """Update a table to new row and column totals (RAS, or GRAS with --gras).
+
+    Exit status 1 when the margins are not met within --max-iterations sweeps (the table
+    reached is still shown or written, and the note says how far off it is).
+    """
     import pandas as pd
 
     from gosplan.balance.ras import gras
@@ -467,17 +630,54 @@ def ras(
     for vec, path, what in ((u, rows, "row totals"), (v, cols, "column totals")):
         if not isinstance(vec, pd.Series):
             raise InputError(f"{what}: expected one value column", source=str(path))
-    result = (gras if use_gras else run_ras)(prior, u, v, tol=tol)
+    if not use_gras:
+        _require_non_negative(prior, table, "prior table")
+        _require_non_negative(u, rows, "row totals")
+        _require_non_negative(v, cols, "column totals")
+    result = (gras if use_gras else run_ras)(prior, u, v, tol=tol, max_iter=max_iterations)
     name = "GRAS" if use_gras else "RAS"
     emit({"table": result.table}, format, output, titles={"table": f"{name} update of {table}"})
-    style = None if result.converged else "yellow"
-    status = "converged" if result.converged else "did NOT converge"
+    if result.converged:
+        note(
+            f"{name} converged in {result.iterations} sweeps; largest margin error "
+            f"{result.max_error:.3g}",
+            format,
+            output,
+        )
+        return
+    scale = max(1.0, float(u.abs().max()), float(v.abs().max()))
+    where = f"the table {f'written to {output}' if output is not None else 'printed'}"
     note(
-        f"{name} {status} in {result.iterations} sweeps; largest margin error "
-        f"{result.max_error:.3g}",
+        f"{name} did NOT converge in {result.iterations} sweeps: the largest margin error is "
+        f"{result.max_error:.3g} ({result.max_error / scale:.3g} of the largest total "
+        f"{scale:.6g}; --tol {tol:g}); {where} does NOT meet the margins. Check that the "
+        "margins are consistent with the zeros of the table, or allow more sweeps with "
+        "--max-iterations",
         format,
         output,
-        style=style,
+        style="yellow",
+    )
+    raise typer.Exit(EXIT_NOT_CONVERGED)
+
+
+def _require_non_negative(data: pd.Series | pd.DataFrame, path: Path, what: str) -> None:
+    """RAS needs non-negative entries: name the first negative one and the --gras flag."""
+    import numpy as np
+    import pandas as pd
+
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    values = frame.to_numpy(dtype=float)
+    if not (values < 0).any():
+        return
+    i, j = (int(k[0]) for k in np.nonzero(values < 0))
+    column = "" if isinstance(data, pd.Series) else f" in column {frame.columns[j]!r}"
+    raise InputError(
+        f"{what}: entry {values[i, j]:g}{column} is negative; RAS needs a non-negative "
+        "table and totals: use --gras for tables with negative entries",
+        source=str(path),
+        row=i + 2,
+        label=str(frame.index[i]),
+        check="negative_entries",
     )
 
 

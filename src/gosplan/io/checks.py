@@ -3,8 +3,13 @@
 Table-level checks (unreadable file, missing column, non-numeric cell, missing value,
 duplicate label, unknown label, empty table, unit mismatch) run while reading
 (:mod:`gosplan.io.reader`). The economy-wide checks here run on any :class:`Economy`, read
-from disk or built in code: no negative or non-finite coefficient, and the Hawkins–Simon
-condition (the technology can produce a net surplus: spectral radius of ``A`` below 1).
+from disk or built in code: no negative or non-finite coefficient, every product has a
+technique (an activity that makes it), and the Hawkins–Simon condition (the technology can
+produce a net surplus: spectral radius of ``A`` below 1).
+
+:func:`check_report` says, for every named check, whether it passed, failed or was not run:
+a check is "ok" only when it ran on every table (reading stops when the products or the
+activities table cannot be read, and the economy-wide checks need tables without problems).
 """
 
 from __future__ import annotations
@@ -32,14 +37,20 @@ CHECKS: dict[str, str] = {
     "unknown_label": "every label referenced is declared",
     "empty_table": "no table is empty",
     "unit_mismatch": "units agree (capacity vs product, labour units within a type)",
+    "no_technique": "every product is made by at least one activity",
     "hawkins_simon": "the technology can produce a net surplus (spectral radius of A < 1)",
 }
+
+#: The checks that run on a whole economy (after its tables were read without problems).
+ECONOMY_CHECKS = ("no_technique", "hawkins_simon")
 
 #: Largest spectral radius accepted (strictly below 1, with room for rounding).
 RADIUS_LIMIT = 1.0 - 1e-12
 
 
-def validate_economy(economy: Economy, *, source: str | None = None) -> None:
+def validate_economy(
+    economy: Economy, *, source: str | None = None, activities_source: str | None = None
+) -> None:
     """Run the economy-wide checks; raise one error listing every problem.
 
     Parameters
@@ -48,13 +59,18 @@ def validate_economy(economy: Economy, *, source: str | None = None) -> None:
         The economy to check.
     source
         How messages name where the technology came from (a file), if known.
+    activities_source
+        How messages name where the activities came from (a file), if known; default
+        ``source``.
 
     Raises
     ------
     gosplan.errors.ValidationError
-        With checks ``negative_coefficient``, ``non_numeric`` or ``hawkins_simon``.
+        With checks ``negative_coefficient``, ``non_numeric``, ``no_technique`` or
+        ``hawkins_simon`` (the last runs only when the others pass).
     """
     problems = Problems()
+    _check_techniques(economy, activities_source or source, problems)
     matrices = {
         "technology": economy.technology,
         "labour": economy.labour,
@@ -89,19 +105,50 @@ def validate_economy(economy: Economy, *, source: str | None = None) -> None:
     _check_hawkins_simon(economy, source)
 
 
+def _check_techniques(economy: Economy, source: str | None, problems: Problems) -> None:
+    """Every product must be made by some activity (several techniques are fine)."""
+    made = np.zeros(economy.n_products, dtype=bool)
+    positions = np.asarray(economy.activity_product)
+    made[positions[positions >= 0]] = True
+    for pos in np.flatnonzero(~made):
+        problems.add(
+            f"product {economy.product_labels[pos]!r} has no technique: no activity of the "
+            "activities table makes it, so it can be neither produced nor planned",
+            source=source,
+            label=str(economy.product_labels[pos]),
+            check="no_technique",
+        )
+
+
+#: What the rows of each coefficient matrix are, for messages.
+_ROWS = {
+    "technology": "input",
+    "labour": "labour type",
+    "resources": "resource",
+    "capital": "input",
+}
+
+
 def _check_entries(
     name: str, M: sp.csc_array, economy: Economy, source: str | None, problems: Problems
 ) -> None:
     coo = sp.coo_array(M)
+    row_labels = {
+        "technology": economy.product_labels,
+        "capital": economy.product_labels,
+        "labour": economy.labour_types,
+        "resources": economy.resource_types,
+    }[name]
     for mask, what, check in (
         (~np.isfinite(coo.data), "is not a finite number", "non_numeric"),
         (coo.data < 0, "is negative", "negative_coefficient"),
     ):
         for k in np.flatnonzero(mask)[:5]:
             activity = economy.activity_labels[coo.col[k]]
+            row = row_labels[coo.row[k]]
             problems.add(
-                f"{name} coefficient {coo.data[k]:g} (row {coo.row[k] + 1} of the {name} "
-                f"matrix) of activity {activity!r} {what}",
+                f"{name} coefficient {coo.data[k]:g} of {_ROWS[name]} {row!r} of activity "
+                f"{activity!r} {what}",
                 source=source,
                 label=str(activity),
                 check=check,
@@ -109,15 +156,15 @@ def _check_entries(
 
 
 def _check_hawkins_simon(economy: Economy, source: str | None) -> None:
-    """Spectral radius of A (first technique per product) below 1, cheaply bounded first."""
+    """Spectral radius of A (first technique per product) below 1, cheaply bounded first.
+
+    Run after :func:`_check_techniques` passed: every product has a technique.
+    """
     from gosplan.balance.solvers import spectral_radius
 
     if economy.n_products == 0:
         return
-    try:
-        square = economy if economy.is_square else economy.select_techniques()
-    except InputError:
-        return  # a product without a technique: the planner reports it when it matters
+    square = economy if economy.is_square else economy.select_techniques()
     A = square.square().technology
     col_sums = np.asarray(A.sum(axis=0)).ravel()
     if col_sums.max(initial=0.0) < RADIUS_LIMIT:
@@ -157,28 +204,58 @@ def check_report(path: str | Path) -> list[tuple[str, str, str]]:
     Returns
     -------
     list of (check, status, message)
-        One row per check of :data:`CHECKS`; status ``"ok"`` or ``"failed"`` (with the
-        messages of every failure), or ``"not run"`` when reading stopped before it.
+        One row per check of :data:`CHECKS` (then one per other check that failed); status
+        ``"failed"`` (with the messages of every failure), ``"not run"`` (with why: reading
+        stopped before some tables, or the economy-wide checks need tables without
+        problems), or ``"ok"`` only for a check that ran on every table and passed.
     """
-    from gosplan.io.reader import read_economy
+    from gosplan.io.reader import survey_economy
 
+    outcome = survey_economy(path)
     failures: dict[str, list[str]] = {}
-    stopped = False
-    try:
-        read_economy(path, validate=True)
-    except ValidationError as exc:
-        for problem in exc.problems:
-            failures.setdefault(problem.check or "unreadable_file", []).append(str(problem))
-        stopped = "hawkins_simon" not in failures
-    except InputError as exc:
-        failures.setdefault(exc.check or "unreadable_file", []).append(str(exc))
-        stopped = True
+    for problem in outcome.problems:
+        failures.setdefault(problem.check or "unreadable_file", []).append(str(problem))
+    economy_skip: str | None = None
+    hawkins_skip: str | None = None
+    if outcome.economy is None:
+        economy_skip = (
+            f"reading stopped at {outcome.stopped_at}"
+            if outcome.stopped_at is not None
+            else "needs tables without problems: fix the failed checks first"
+        )
+    else:
+        try:
+            sources = outcome.sources
+            validate_economy(
+                outcome.economy,
+                source=sources.get("technology", sources.get("transactions")),
+                activities_source=sources.get("activities"),
+            )
+        except ValidationError as exc:
+            for problem in exc.problems:
+                failures.setdefault(problem.check or "hawkins_simon", []).append(str(problem))
+            if "hawkins_simon" not in failures:  # it runs only when the other checks pass
+                hawkins_skip = (
+                    "needs a technique for every product"
+                    if "no_technique" in failures
+                    else "needs the other economy-wide checks to pass"
+                )
+    table_skip: str | None = None
+    if outcome.stopped_at is not None and not outcome.read:
+        table_skip = f"reading stopped at {outcome.stopped_at}: no table was read"
+    elif outcome.skipped:
+        reasons = dict.fromkeys(outcome.skipped.values())
+        table_skip = f"not run on {', '.join(outcome.skipped)}: {'; '.join(reasons)}"
     rows = []
     for check in CHECKS:
         if check in failures:
             rows.append((check, "failed", " | ".join(failures[check])))
-        elif stopped and check == "hawkins_simon":
-            rows.append((check, "not run", "needs readable tables first"))
+        elif check in ECONOMY_CHECKS and economy_skip is not None:
+            rows.append((check, "not run", economy_skip))
+        elif check == "hawkins_simon" and hawkins_skip is not None:
+            rows.append((check, "not run", hawkins_skip))
+        elif check not in ECONOMY_CHECKS and table_skip is not None:
+            rows.append((check, "not run", table_skip))
         else:
             rows.append((check, "ok", CHECKS[check]))
     for check, messages in failures.items():

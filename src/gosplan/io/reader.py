@@ -9,6 +9,7 @@ rows read in seconds.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from gosplan.economy import Economy, EconomyMeta
-from gosplan.errors import InputError
-from gosplan.io.manifest import Manifest, read_manifest
+from gosplan.errors import InputError, ValidationError
+from gosplan.io.manifest import TABLES, Manifest, read_manifest
 from gosplan.io.tables import (
     Problems,
     check_known,
@@ -33,6 +34,73 @@ log = logging.getLogger(__name__)
 
 #: Columns of a wide table (transactions, labour flows) that are not product labels.
 WIDE_EXTRA_COLUMNS = ("unit", "source")
+
+
+@dataclass
+class ReadOutcome:
+    """What reading an economy found, for reports that must say what was checked.
+
+    Attributes
+    ----------
+    economy
+        The economy, or ``None`` when the tables have problems (it cannot be built).
+    problems
+        Every problem found while reading (capped per check and table, as raised).
+    read
+        How messages name each table whose rows were checked, in reading order.
+    skipped
+        Each table that was not read, mapped to why (e.g. ``"reading stopped at
+        products.csv"``).
+    stopped_at
+        The table (or the manifest) at which reading stopped, if it stopped: a table
+        that defines labels (products, activities) could not be read at all, so the tables
+        naming those labels could not be checked.
+    sources
+        How messages name each table of the manifest (table name -> file or sheet).
+    """
+
+    economy: Economy | None
+    problems: list[InputError]
+    read: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    stopped_at: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def survey_economy(path: str | Path) -> ReadOutcome:
+    """Read an economy's tables, collecting every problem instead of raising.
+
+    Reading goes on past a table with bad rows (duplicate or missing labels are left out of
+    the labels that later tables are checked against); it stops only when the products or
+    activities table cannot be read at all, since every later table names their labels.
+
+    Parameters
+    ----------
+    path
+        The economy directory or its manifest.
+
+    Returns
+    -------
+    ReadOutcome
+        The economy (if the tables have no problem), the problems, and which tables were
+        read or skipped. The economy-wide checks (:func:`gosplan.io.checks.validate_economy`)
+        are not run.
+    """
+    try:
+        manifest = read_manifest(path)
+    except InputError as exc:
+        problems = exc.problems if isinstance(exc, ValidationError) else [exc]
+        return ReadOutcome(None, list(problems), stopped_at=exc.source or str(path))
+    reader = _EconomyReader(manifest)
+    reader.read_tables()
+    sources = {name: manifest.source(name) for name in manifest.tables}
+    try:
+        reader.problems.raise_if_any()
+    except ValidationError as exc:
+        return ReadOutcome(
+            None, exc.problems, reader.read, reader.skipped, reader.stopped_at, sources
+        )
+    return ReadOutcome(reader.build(), [], reader.read, reader.skipped, None, sources)
 
 
 def read_economy(path: str | Path, *, validate: bool = True) -> Economy:
@@ -58,12 +126,16 @@ def read_economy(path: str | Path, *, validate: bool = True) -> Economy:
     """
     manifest = read_manifest(path)
     log.info("reading economy %r from %s", manifest.name, manifest.root)
-    economy = _EconomyReader(manifest).read()
+    economy = _EconomyReader(manifest).read_economy()
     if validate:
         from gosplan.io.checks import validate_economy
 
         table = "technology" if manifest.has("technology") else "transactions"
-        validate_economy(economy, source=manifest.source(table))
+        validate_economy(
+            economy,
+            source=manifest.source(table),
+            activities_source=manifest.source("activities") if manifest.has("activities") else None,
+        )
     return economy
 
 
@@ -77,13 +149,32 @@ class _EconomyReader:
         self.activities = pd.DataFrame()
         self.gross_output: np.ndarray | None = None
         self.labour_unit = "person-years"
+        #: Sources of the tables whose rows were checked, in order.
+        self.read: list[str] = []
+        #: Sources of the tables not read, with why.
+        self.skipped: dict[str, str] = {}
+        self.stopped_at: str | None = None
+        self._built: dict[str, object] = {}
 
     # ------------------------------------------------------------------ orchestration
-    def read(self) -> Economy:
-        self.products = self._products()
+    def read_economy(self) -> Economy:
+        """Read every table; raise one ValidationError listing every problem."""
+        self.read_tables()
         self.problems.raise_if_any()
-        self.activities = self._activities()
-        self.problems.raise_if_any()
+        return self.build()
+
+    def read_tables(self) -> None:
+        """Read and check every table, collecting problems (nothing is raised)."""
+        products = self._products()
+        if products is None:
+            self._stop("products")
+            return
+        self.products = products
+        activities = self._activities()
+        if activities is None:
+            self._stop("activities")
+            return
+        self.activities = activities
         if self.manifest.has("technology"):
             technology = self._long_matrix("technology", "input")
         else:
@@ -92,19 +183,34 @@ class _EconomyReader:
         resource_types, resources = self._typed_rows("resources", "resource", "resource")
         capacity, life = self._capacities()
         capital = self._long_matrix("capital", "input") if self.manifest.has("capital") else None
-        self.problems.raise_if_any()
+        self._built = {
+            "technology": technology,
+            "labour_types": labour_types,
+            "labour": labour,
+            "resource_types": resource_types,
+            "resources": resources,
+            "capacity": capacity,
+            "capital": capital,
+            "service_life": life,
+        }
+
+    def _stop(self, table: str) -> None:
+        """Reading stops at ``table`` (it defines labels and could not be read at all)."""
+        self.stopped_at = self.manifest.source(table)
+        reason = f"reading stopped at {self.stopped_at}"
+        for name in TABLES:
+            if self.manifest.has(name) and self.manifest.source(name) not in self.read:
+                source = self.manifest.source(name)
+                if source != self.stopped_at:
+                    self.skipped.setdefault(source, reason)
+
+    def build(self) -> Economy:
+        """The economy of tables read without problems."""
         m = self.manifest
         return Economy(
             products=self.products,
             activities=self.activities[["product", "description"]],
-            technology=technology,
-            labour_types=labour_types,
-            labour=labour,
-            resource_types=resource_types,
-            resources=resources,
-            capacity=capacity,
-            capital=capital,
-            service_life=life,
+            **self._built,  # type: ignore[arg-type]
             meta=EconomyMeta(
                 name=m.name,
                 base_year=m.base_year,
@@ -128,6 +234,8 @@ class _EconomyReader:
         except InputError as exc:
             self.problems.extend(exc)
             return None
+        finally:
+            self.read.append(self.manifest.source(name))
         if wide:
             reserved = {*columns, *WIDE_EXTRA_COLUMNS}
             frame = frame.rename(columns=lambda c: c.lower() if c.lower() in reserved else c)
@@ -138,19 +246,29 @@ class _EconomyReader:
         return frame, source
 
     # ------------------------------------------------------------------ tables
-    def _products(self) -> pd.DataFrame:
+    def _products(self) -> pd.DataFrame | None:
+        """The products table; None when it cannot be read at all.
+
+        A repeated or missing label is reported and left out, so that the later tables are
+        checked against the labels declared (each once).
+        """
         got = self._table("products", ("product",))
         if got is None:
-            return pd.DataFrame()
+            return None
         frame, source = got
+        before = len(self.problems)
         labels = label_column(frame, "product", source, self.problems)
-        check_unique([labels], source, self.problems, "product")
-        return pd.DataFrame(
+        repeated = check_unique([labels], source, self.problems, "product")
+        products = pd.DataFrame(
             {col: text_column(frame, col) for col in ("unit", "description", "group")},
             index=pd.Index(labels, name="product"),
         )
+        if len(self.problems) == before:  # the usual case: no label to leave out
+            return products
+        return products[~repeated & (labels != "")]
 
-    def _activities(self) -> pd.DataFrame:
+    def _activities(self) -> pd.DataFrame | None:
+        """The activities (one per product without a table); None when unreadable."""
         products = self.products.index
         if not self.manifest.has("activities"):
             return pd.DataFrame(
@@ -169,21 +287,29 @@ class _EconomyReader:
                 label="activities",
                 check="unknown_label",
             )
-            return pd.DataFrame()
+            self.skipped[self.manifest.source("activities")] = (
+                "an activities table cannot go with a transactions table"
+            )
+            return pd.DataFrame(
+                {"product": products.to_numpy(dtype=object), "description": ""},
+                index=pd.Index(products, name="activity"),
+            )
         got = self._table("activities", ("activity", "product"))
         if got is None:
-            return pd.DataFrame()
+            return None
         frame, source = got
+        before = len(self.problems)
         labels = label_column(frame, "activity", source, self.problems)
+        repeated = check_unique([labels], source, self.problems, "activity")
+        keep = None if len(self.problems) == before else ~repeated & (labels != "")
         makes = label_column(frame, "product", source, self.problems)
-        check_unique([labels], source, self.problems, "activity")
         check_known(makes, products, source, self.problems, "product", "product")
         life = (
             number_column(frame, "service_life", source, self.problems, labels, optional=True)
             if "service_life" in frame.columns
             else np.full(len(frame), np.nan)
         )
-        return pd.DataFrame(
+        activities = pd.DataFrame(
             {
                 "product": makes,
                 "description": text_column(frame, "description"),
@@ -191,6 +317,7 @@ class _EconomyReader:
             },
             index=pd.Index(labels, name="activity"),
         )
+        return activities if keep is None else activities[keep]
 
     def _long_matrix(self, name: str, row_col: str) -> sp.csc_array | None:
         """A products x activities matrix from a long table (input, activity, coefficient)."""
@@ -200,7 +327,14 @@ class _EconomyReader:
         frame, source = got
         rows = label_column(frame, row_col, source, self.problems)
         cols = label_column(frame, "activity", source, self.problems)
-        values = number_column(frame, "coefficient", source, self.problems, cols)
+        values = number_column(
+            frame,
+            "coefficient",
+            source,
+            self.problems,
+            cols,
+            subject=lambda pos: f"{row_col} {rows[pos]!r} of activity {cols[pos]!r}",
+        )
         i = check_known(rows, self.products.index, source, self.problems, "product", row_col)
         j = check_known(cols, self.activities.index, source, self.problems, "activity", "activity")
         known = (i >= 0) & (j >= 0)  # unknown labels are reported already: never a repeat
@@ -276,6 +410,10 @@ class _EconomyReader:
             )
             return pd.Index([], name="labour_type"), None
         if self.gross_output is None:  # the transactions table failed: reported already
+            self.skipped[self.manifest.source("labour")] = (
+                "labour flows need the gross output of the transactions table, which could "
+                f"not be read ({self.manifest.source('transactions')})"
+            )
             return pd.Index([], name="labour_type"), None
         got = self._table("labour", ("labour_type",), wide=True)
         if got is None:
@@ -315,7 +453,14 @@ class _EconomyReader:
         frame, source = got
         types = label_column(frame, type_col, source, self.problems, what)
         cols = label_column(frame, "activity", source, self.problems)
-        values = number_column(frame, "coefficient", source, self.problems, cols)
+        values = number_column(
+            frame,
+            "coefficient",
+            source,
+            self.problems,
+            cols,
+            subject=lambda pos: f"{what} {types[pos]!r} of activity {cols[pos]!r}",
+        )
         check_unique([types, cols], source, self.problems, f"the pair {what}/activity")
         j = check_known(cols, self.activities.index, source, self.problems, "activity", "activity")
         if "unit" in frame.columns:
@@ -376,7 +521,8 @@ class _EconomyReader:
         if "unit" in frame.columns:
             units = text_column(frame, "unit")
             made = self.activities["product"].to_numpy(dtype=object)[np.where(ok, j, 0)]
-            product_units = self.products["unit"].reindex(made).to_numpy(dtype=object)
+            # An activity making an undeclared product (reported already) has no unit here.
+            product_units = self.products["unit"].reindex(made).fillna("").to_numpy(dtype=object)
             differs = ok & (units != "") & (product_units != "") & (units != product_units)
             self.problems.add_rows(
                 differs,

@@ -128,6 +128,10 @@ def read_table_file(path: Path, *, lower_header: bool = True) -> pd.DataFrame:
             source=str(path),
             check="unreadable_file",
         )
+    if path.is_dir():
+        raise InputError(
+            "expected a table file, got a directory", source=str(path), check="unreadable_file"
+        )
     if not path.is_file():
         raise InputError("file not found", source=str(path), check="unreadable_file")
     try:
@@ -159,6 +163,10 @@ def read_sheet(book: Path, sheet: str, *, lower_header: bool = True) -> pd.DataF
         ``unreadable_file`` when the workbook or the sheet is missing or cannot be parsed.
     """
     source = sheet_source(book, sheet)
+    if Path(book).is_dir():
+        raise InputError(
+            "expected an Excel workbook, got a directory", source=str(book), check="unreadable_file"
+        )
     if not Path(book).is_file():
         raise InputError("workbook not found", source=str(book), check="unreadable_file")
     try:
@@ -254,6 +262,7 @@ def number_column(
     allow_negative: bool = False,
     allow_infinite: bool = False,
     check_negative: str = "negative_coefficient",
+    subject: Callable[[int], str] | None = None,
 ) -> np.ndarray:
     """Parse a number column, recording non-numbers, empty cells, negatives and infinities.
 
@@ -269,6 +278,10 @@ def number_column(
         Accept negative or infinite values.
     check_negative
         Name of the check a negative value fails.
+    subject
+        Optional function of the row position (0-based) saying whose value the cell is, e.g.
+        ``"input 'b' of activity 'a'"``: messages then read ``"coefficient of input 'b' of
+        activity 'a' is negative (-1)"`` instead of ``"coefficient is negative (-1)"``.
 
     Returns
     -------
@@ -281,26 +294,36 @@ def number_column(
     bad = np.isnan(values) & ~missing
     if not allow_infinite:
         bad |= np.isinf(values)
+
+    def what(pos: int) -> str:
+        return f"{col} of {subject(pos)}" if subject is not None else col
+
     if bad.any():
         shown = column.astype(str).to_numpy(dtype=object)
         problems.add_rows(
             bad,
-            lambda pos: f"{col} is not a number: {shown[pos]!r}",
+            lambda pos: f"{what(pos)} is not a number: {shown[pos]!r}",
             source=source,
             labels=labels,
             check="non_numeric",
         )
         values[bad] = np.nan
     if missing.any() and not optional:
+        # A typed (Parquet) column has no empty cells: a missing value there is a NaN.
+        empty = "is NaN (no value)" if pd.api.types.is_numeric_dtype(column) else "is empty"
         problems.add_rows(
-            missing, f"{col} is empty", source=source, labels=labels, check="missing_value"
+            missing,
+            lambda pos: f"{what(pos)} {empty}",
+            source=source,
+            labels=labels,
+            check="missing_value",
         )
     if not allow_negative:
         with np.errstate(invalid="ignore"):
             negative = values < 0
         problems.add_rows(
             negative,
-            lambda pos: f"{col} is negative ({values[pos]:g})",
+            lambda pos: f"{what(pos)} is negative ({values[pos]:g})",
             source=source,
             labels=labels,
             check=check_negative,
