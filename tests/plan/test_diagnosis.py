@@ -42,7 +42,14 @@ def test_labour_short_by_twenty_percent():
     assert 2.0 * short[0] + 0.5 * short[1] == pytest.approx(16.0)
     msg = check.message()
     assert msg.startswith("The targets cannot all be met. Jointly, 80.0% of every target")
-    assert "16 of labour 'labour' in 1" in msg and "(cost 16 person-years)" in msg
+    assert (
+        "The cheapest way to meet them as set is to add: 16 person-years of labour 'labour' in 1."
+        in msg
+    )
+    assert "They cost 16 person-years of labour in all" in msg
+    # the marginal person-year makes half a unit of a (target 30): 0.5 / 30 of a target
+    assert "labour 'labour' in 1, 0.0167 per person-year" in msg
+    assert check.additions_verified is True
 
 
 def test_capacity_bottleneck_adds_exactly_the_shortfall_at_capital_cost():
@@ -89,8 +96,9 @@ def test_rich_infeasible_plan_is_explained():
     spec = rich_spec(three_sector(), "min_labour")  # steel 80 in 1931 after its vintage retires
     check = check_plan(spec)
     assert not check.feasible and 0 < check.common_level < 1
-    # the additions do make it feasible: add them as capacity and check again
     assert set(check.additions["kind"]) <= {"capacity", "labour", "resource", "imports"}
     assert check.total_labour_cost > 0
     assert (check.reachable["reachable_jointly"] <= check.reachable["target"] + 1e-9).all()
-    assert "The binding limits are:" in check.message()
+    # the additions do make it feasible: the least-labour LP with them added is solved again
+    assert check.additions_verified is True
+    assert "The binding limits, largest shadow price first" in check.message()

@@ -10,6 +10,7 @@ import pytest
 
 from gosplan.economy import Economy
 from gosplan.errors import InputError, UnknownLabelError
+from gosplan.plan.objectives import harmony_of
 from gosplan.plan.optimise import optimise
 from gosplan.plan.spec import PlanSpec
 
@@ -90,31 +91,130 @@ def test_min_labour_meets_a_binding_target_exactly():
     assert r.fulfilment["ratio"].iloc[0] == pytest.approx(1.0)
 
 
-def test_harmony_prefers_balanced_fulfilment():
-    # two products share 10 person-years; targets 10 and 10 with labour 1 each: 50% each
+def _two_targets(labour_a=1.0, labour_b=1.0, available=10.0, priority=(1.0, 1.0)):
+    """Products a and b, no inputs, sharing ``available`` person-years; targets 10 and 10."""
     A = pd.DataFrame(0.0, index=["a", "b"], columns=["a", "b"])
-    eco = Economy.from_coefficients(A, labour=pd.Series({"a": 1.0, "b": 1.0}))
-    spec = PlanSpec(
+    eco = Economy.from_coefficients(A, labour=pd.Series({"a": labour_a, "b": labour_b}))
+    return PlanSpec(
         eco,
         periods=(1,),
         objective="harmony",
-        targets=frame(product=["a", "b"], period=[1, 1], target=[10.0, 10.0]),
-        labour_available=frame(labour_type=["labour"], period=[1], available=[10.0]),
+        targets=frame(
+            product=["a", "b"], period=[1, 1], target=[10.0, 10.0], priority=list(priority)
+        ),
+        labour_available=frame(labour_type=["labour"], period=[1], available=[available]),
     )
+
+
+def _ratios(r) -> list[float]:
+    return r.fulfilment.set_index("product")["ratio"].loc[["a", "b"]].tolist()
+
+
+def test_harmony_prefers_balanced_fulfilment():
+    # labour for one full target, two symmetric targets: 50% each, not 100% / 0%
+    r = optimise(_two_targets(available=10.0))
+    assert r.status == "optimal" and r.verification.passed
+    assert _ratios(r) == pytest.approx([0.5, 0.5], abs=1e-7)
+    assert r.objective == pytest.approx(2 * harmony_of(0.5))
+    # three quarters of the labour: 75% each
+    assert _ratios(optimise(_two_targets(available=15.0))) == pytest.approx([0.75, 0.75])
+    # both met, 5 person-years left: over-fulfilment earns a little (0.01 per unit of ratio)
+    r2 = optimise(_two_targets(available=25.0))
+    assert min(_ratios(r2)) >= 1 - 1e-9
+    assert sum(_ratios(r2)) == pytest.approx(2.5)
+    assert r2.objective == pytest.approx(2.0 + 0.01 * 0.5)
+
+
+def test_harmony_is_strictly_concave_below_the_target():
+    r = np.linspace(0.0, 1.0, 41)
+    slopes = np.diff(harmony_of(r)) / np.diff(r)
+    assert (np.diff(slopes) <= 1e-9).all() and slopes[0] > slopes[-1] > 0
+    assert harmony_of(1.0) == pytest.approx(1.0)
+    over = (harmony_of(2.0) - harmony_of(1.0)) / 1.0
+    assert 0 <= over < slopes.min() / 50  # over-fulfilment is worth far less than a shortfall
+    assert harmony_of(3.0) == harmony_of(2.0)  # nothing beyond double the target
+
+
+def test_over_fulfilment_never_compensates_a_shortfall_of_equal_priority():
+    # a is 50 times cheaper than b per unit; 10 person-years: a full costs 0.2, b full 10.
+    # Over-fulfilling a to 200% (0.2 more) would leave b at 96%; closing b's shortfall with
+    # that labour is worth more, so a stays at 100% and b gets the rest: 9.8 / 10 = 98%.
+    r = optimise(_two_targets(labour_a=0.02, labour_b=1.0, available=10.0))
+    assert r.status == "optimal" and r.verification.passed
+    assert _ratios(r) == pytest.approx([1.0, 0.98], abs=1e-7)
+
+
+def test_harmony_priorities_fulfil_the_higher_priority_first():
+    # labour for one target; priority 2 against 1: 2 x slope(a) = slope(b) at a 75%, b 25%
+    r = optimise(_two_targets(available=10.0, priority=(2.0, 1.0)))
+    assert _ratios(r) == pytest.approx([0.75, 0.25], abs=1e-7)
+    # priority 5 against 1 (more than the slopes' range of 4): a in full, b nothing
+    r = optimise(_two_targets(available=10.0, priority=(1.0, 5.0)))
+    assert _ratios(r) == pytest.approx([0.0, 1.0], abs=1e-7)
+    # and with equal priorities the answer is symmetric again
+    assert _ratios(optimise(_two_targets(priority=(3.0, 3.0)))) == pytest.approx([0.5, 0.5])
+
+
+def test_harmony_on_the_amended_plan_does_not_hide_the_oil_shortfall():
+    # The old harmony (linear below the target, 0.1 a unit above) made linen and leather shoes
+    # 200% and cut oil to 57%, though 65% oil was reachable with everything else met.
+    from gosplan.plan.reader import read_plan
+    from gosplan.scenarios import plan_path
+
+    spec = read_plan(plan_path("ussr-1928", "amended")).with_changes(objective="harmony")
     r = optimise(spec)
-    # h(r) = min(2r - 1, 1 + 0.1 (r - 1), 1.1): any split of 10 gives 2*(ra+rb) - 2 = 0
-    assert r.objective == pytest.approx(0.0, abs=1e-9)
-    over = PlanSpec(
-        eco,
-        periods=(1,),
-        objective="harmony",
-        targets=frame(product=["a", "b"], period=[1, 1], target=[10.0, 10.0]),
-        labour_available=frame(labour_type=["labour"], period=[1], available=[25.0]),
+    assert r.status == "optimal" and r.verification.passed
+    ratio = r.fulfilment.set_index(["product", "period"])["ratio"]
+    assert ratio.loc[("oil", 1932)] >= 0.65
+    assert ratio.loc[("linen", 1933)] <= 1 + 1e-6
+    assert ratio.loc[("leather shoes", 1933)] <= 1 + 1e-6
+    assert (ratio <= 1 + 1e-6).all()  # no surplus anywhere while any target falls short
+
+
+def _invest_or_eat(discount: float) -> PlanSpec:
+    """Two periods, 10 person-years each; bread capacity 10, bread and machines 1 person-year
+    a unit. A machine (0.8 of one) builds a unit of bread capacity for period 2: a loaf given
+    up in period 1 buys 1.25 loaves in period 2 (up to the 20 that labour allows)."""
+    labels = ["machines", "bread"]
+    eco = Economy.from_coefficients(
+        pd.DataFrame(0.0, index=labels, columns=labels),
+        labour=pd.Series({"machines": 1.0, "bread": 1.0}),
+        capacity=pd.Series({"bread": 10.0}),
+        capital=pd.DataFrame([[0.0, 0.8], [0.0, 0.0]], index=labels, columns=labels),
     )
-    r2 = optimise(over)
-    # both met (2.0), then 5 left over earns 0.1 per unit ratio: 0.05
-    assert r2.objective == pytest.approx(2.05)
-    assert r2.fulfilment["ratio"].min() >= 1 - 1e-9
+    return PlanSpec(
+        eco,
+        periods=(1, 2),
+        objective="max_consumption",
+        labour_available=frame(labour_type=["labour"] * 2, period=[1, 2], available=[10.0, 20.0]),
+        consumption_weights=pd.Series({"machines": 0.0, "bread": 1.0}),
+        terminal_capacity=frame(activity=["bread"], capacity=[10.0]),
+        discount=discount,
+    )
+
+
+@pytest.mark.parametrize(
+    ("discount", "bread"),
+    [(0.0, [2.0, 20.0]), (0.2, [2.0, 20.0]), (0.3, [10.0, 10.0]), (0.5, [10.0, 10.0])],
+)
+def test_discounting_shifts_consumption_earlier(discount, bread):
+    # invest iff 1.25 / (1 + discount) > 1: everything (8 machines) below 25%, nothing above
+    r = optimise(_invest_or_eat(discount))
+    assert r.status == "optimal" and r.verification.passed
+    assert r.consumption.loc["bread"].tolist() == pytest.approx(bread, abs=1e-7)
+    assert r.objective == pytest.approx(bread[0] + bread[1] / (1 + discount))
+
+
+def test_max_consumption_without_terminal_requirement_warns(caplog):
+    spec = _invest_or_eat(0.0).with_changes(terminal_capacity=frame(activity=[], capacity=[]))
+    with caplog.at_level("WARNING", logger="gosplan.plan.objectives"):
+        r = optimise(spec)
+    assert r.status == "optimal"
+    assert "without a terminal capacity requirement" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="gosplan.plan.objectives"):
+        optimise(_invest_or_eat(0.0))
+    assert "terminal" not in caplog.text
 
 
 def test_infeasible_spec_gives_status_not_exception():

@@ -219,6 +219,43 @@ def test_lag_not_shorter_than_horizon(tmp_path):
     assert "horizon of 3 periods" in str(err) and err.check == "lag_exceeds_horizon"
 
 
+def test_default_lag_not_shorter_than_horizon_without_a_lags_table(tmp_path):
+    root = write_dir(tmp_path, extra="default_lag = 3\n")
+    manifest = (root / "plan.toml").read_text().replace('lags = "lags.csv"\n', "")
+    (root / "plan.toml").write_text(manifest)
+    err = raises(root, "plan.toml", "label 'default_lag'", "default_lag 3", "horizon of 3 periods")
+    assert err.source.endswith("plan.toml") and err.row is None
+    assert err.check == "lag_exceeds_horizon"
+
+
+def test_default_lag_too_long_is_pinned_on_the_manifest_not_the_lags_table(tmp_path):
+    # lags.csv gives steel a lag of 2 (fine); cloth takes the default of 3 (too long)
+    err = raises(write_dir(tmp_path, extra="default_lag = 3\n"), "plan.toml", "'default_lag'")
+    assert "lags.csv" not in str(err) and err.label == "default_lag"
+    # a table row that is too long still names lags.csv, its row and its activity
+    bad = write_dir(
+        tmp_path / "b", extra="default_lag = 1\n", files={"lags.csv": LAGS + "cloth,5\n"}
+    )
+    raises(bad, "lags.csv", "row 3", "label 'cloth'", "lag 5")
+
+
+def test_default_lag_is_free_when_every_activity_has_its_own(tmp_path):
+    lags = "activity,lag\nsteel,2\ncloth,1\n"
+    spec = read(write_dir(tmp_path, extra="default_lag = 7\n", files={"lags.csv": lags}))
+    assert spec.default_lag == 7 and spec.lag_of().tolist() == [2, 1]
+
+
+def test_spec_rejects_a_default_lag_as_long_as_the_horizon():
+    from gosplan.plan.spec import PlanSpec
+
+    eco = two_sector()
+    with pytest.raises(InputError, match="default_lag 2 is not shorter") as info:
+        PlanSpec(eco, periods=(1, 2), objective="max_consumption", default_lag=2).validated()
+    assert info.value.label == "default_lag" and info.value.source == "plan spec"
+    # a one-period plan keeps the default lag of 1 (static: nothing is built in the horizon)
+    PlanSpec(eco, periods=(1,), objective="max_consumption").validated()
+
+
 def test_depreciation_rate_of_one(tmp_path):
     root = write_dir(
         tmp_path,

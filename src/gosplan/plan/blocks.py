@@ -47,6 +47,11 @@ level_links
     beyond the first :data:`LEVEL_CHUNK` use chained copies of the level (``copy_k =
     copy_{k-1}``, the first copy equal to the level). The copies and their rows carry no
     economic meaning and no shadow prices.
+
+The diagnosis (:mod:`gosplan.plan.diagnosis`) adds columns ``add_*`` to the labour, resources
+and balance rows (flows: an addition counts in its own period only) and ``add_capacity`` to the
+capacity and terminal rows: a capacity addition lasts, counting from its first period to the end
+of the horizon (:func:`lasting_additions`).
 """
 
 from __future__ import annotations
@@ -256,6 +261,16 @@ def resources(data: PlanData, lay: Layout) -> Block:
     )
 
 
+def lasting_additions(data: PlanData) -> sp.csr_array:
+    """Capacity in each period from the diagnosis's additions, ``(capped x T) x (add_capacity)``.
+
+    An addition first available in period ``t`` lasts: the capacity row of period ``tau`` gets
+    the sum of the additions of the periods ``t <= tau`` (no depreciation, no retirement).
+    """
+    since = sp.csr_array(np.tril(np.ones((data.T, data.T))))
+    return sp.csr_array(sp.kron(since, _eye(data.n_c), format="csr"))
+
+
 def capacity(data: PlanData, lay: Layout) -> Block:
     """Activity level ``<=`` capacity available, for every capped activity and period."""
     nc, T = data.n_c, data.T
@@ -266,7 +281,7 @@ def capacity(data: PlanData, lay: Layout) -> Block:
         "inv": sp.vstack(made, format="csr") if nc else None,
     }
     if lay.has("add_capacity"):
-        pieces["add_capacity"] = -_eye(nc * T)
+        pieces["add_capacity"] = -lasting_additions(data)
     labels, periods = _row_labels(data, data.eco.activity_labels[data.capped])
     return _block(
         "capacity",
@@ -363,7 +378,12 @@ def terminal(data: PlanData, lay: Layout) -> Block:
         req = np.maximum(req, spec.terminal_growth * data.initial_capacity)
     rows = np.flatnonzero(np.isfinite(req))
     made = data.capacity_made(data.T)[rows] if data.n_c else None
-    M = lay.place(len(rows), {"inv": made})
+    pieces: dict[str, sp.sparray | None] = {"inv": made}
+    if lay.has("add_capacity"):  # lasting additions are still there at the end
+        pieces["add_capacity"] = sp.csr_array(
+            sp.hstack([_select(data.n_c, rows)] * data.T, format="csr")
+        )
+    M = lay.place(len(rows), pieces)
     lower = req[rows] - data.initial[rows, data.T]
     labels = data.eco.activity_labels.to_numpy(object)[data.capped[rows]]
     end = spec.periods[-1] + 1

@@ -8,20 +8,45 @@
    minimising the sum of priority-weighted relative shortfalls) and **reachable alone**
    (maximising that target's output with no other target; only for up to
    :data:`ALONE_MAX` targets); the **binding limits** (labour, resources, capacities) with
-   their shadow prices in the elastic LP (the fall of the weighted shortfall per unit more);
-   and the **smallest additions** making the targets feasible at least total labour cost:
-   labour at 1 person-year per unit, capacity at the labour value of the capital goods it
-   needs (capital column times total labour values; physical units summed when labour values
-   cannot be computed), other resources at 1 per unit (they have no labour value), and
-   imports at the labour value of the product. Imports are a last resort: in the LP they are
-   priced :data:`IMPORT_PENALTY` times higher, so they appear only where no domestic addition
-   can close the gap (a product no activity can make, say); the table reports their labour
-   value.
+   their shadow prices in the elastic LP (the fall of the weighted relative shortfall per unit
+   more of the limit); and the **smallest additions** making the targets feasible at least
+   total labour cost.
+
+The additions
+-------------
+Labour, other resources and imports are **flows**: an addition counts in its own period only.
+A capacity addition **lasts**: first available in period ``t``, it stays available in every
+later period and at the end of the horizon (no depreciation, no retirement), and it is charged
+once. Their costs, in the economy's labour unit:
+
+* labour: one unit of labour per unit;
+* capacity: the labour value of the capital goods one unit of capacity needs (the activity's
+  capital column times the products' total labour values: what an investment of that size
+  spends in the plan), once. Where a product has several techniques, labour values are those
+  of the least-labour techniques (:func:`valuation`); without labour coefficients, the capital
+  coefficients are summed in physical units (``cost_in_labour`` is then False);
+* other resources: they have no labour value; the LP prices them at 1 per unit, the table's
+  ``labour_cost`` is NaN and they are left out of the total;
+* imports: the labour value of the product. Imports are a last resort: in the LP they are priced
+  :data:`IMPORT_PENALTY` times higher, so they appear only where no domestic addition can close
+  the gap (a product no activity can make, say).
+
+Of equally cheap lasting additions the one starting latest is chosen (:data:`LATER_PREFERENCE`),
+so that "from period t on" names the period from which it is needed. The additions are checked:
+the least-labour LP is solved once more with them added to its limits
+(:func:`with_additions`, ``additions_verified``).
+
+Solver failures
+---------------
+A status other than the ones an LP of the check can be read from (``"error"``,
+``"time_limit"``) raises :class:`PlanCheckError`, naming the LP that failed: the check does not
+call a plan infeasible when the solver merely stopped.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,22 +54,163 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
-from gosplan.errors import InputError
+from gosplan.errors import InputError, SolverError
 from gosplan.plan.assemble import LP, assemble
 from gosplan.plan.highs import LPSolution, solve_lp
 from gosplan.plan.layout import Layout, PlanData, base_layout
-from gosplan.plan.objectives import common_blocks
+from gosplan.plan.objectives import common_blocks, formulate
 from gosplan.plan.optimise import optimise
 from gosplan.plan.result import PlanResult
 from gosplan.plan.spec import PlanSpec
+
+log = logging.getLogger(__name__)
 
 #: Largest number of targets for which each target's reach alone is computed.
 ALONE_MAX = 50
 #: Factor by which emergency imports are priced above their labour value in the additions LP.
 IMPORT_PENALTY = 1000.0
+#: Relative surcharge per period earlier on a lasting capacity addition in the additions LP:
+#: among equally cheap additions, the one starting latest (when it is first needed) is chosen.
+LATER_PREFERENCE = 1e-6
+#: Shadow prices below this fraction of the largest are left out of ``binding``.
+BINDING_RTOL = 1e-6
+#: Most binding limits and additions named in the message.
+MESSAGE_LIMITS = 5
+MESSAGE_ADDITIONS = 8
+#: In the message, additions costing less than this fraction of the costliest are omitted ...
+TRIVIAL_COST = 1e-3
+#: ... and so are those below this fraction of the limit as given (capacity, labour available).
+TRIVIAL_AMOUNT = 1e-6
 
 _LIMITS = ("labour", "resources", "capacity")
+_REACHABLE = ["product", "period", "target", "reachable_jointly", "reachable_alone", "shortfall"]
+_BINDING = ["block", "label", "period", "shadow_price", "unit"]
+_ADDITIONS = ["kind", "label", "period", "amount", "labour_cost", "unit", "available"]
+_ADVICE = (
+    "Try another method with --solver (simplex, ipm or pdlp; solver=... in Python) or allow "
+    "more time with --time-limit (time_limit=... seconds)."
+)
+
+
+class PlanCheckError(SolverError):
+    """An LP of the plan check stopped without an answer: the check could not decide.
+
+    Attributes
+    ----------
+    lp
+        Which LP failed, in words.
+    status
+        Its status (``"error"``, ``"time_limit"``, ...).
+    infeasible
+        True when the targets were already found infeasible (only the diagnosis is missing).
+    feasible
+        True when the targets were already found feasible (only the common level is missing).
+    """
+
+    def __init__(
+        self,
+        lp: str,
+        status: str,
+        *,
+        infeasible: bool,
+        feasible: bool = False,
+        detail: str = "",
+    ) -> None:
+        self.lp = lp
+        self.status = status
+        self.infeasible = infeasible
+        self.feasible = feasible
+        self.detail = detail
+        if infeasible:
+            head = "The targets cannot all be met, but the diagnosis could not be completed"
+        elif feasible:
+            head = "The targets can be met, but the check could not be completed"
+        else:
+            head = "Could not decide whether the targets can be met"
+        reason = {
+            "time_limit": "stopped at its time or iteration limit",
+            "error": "stopped without a certified answer",
+        }.get(status, f"ended with status {status!r}")
+        super().__init__(f"{head}: {lp} {reason}{detail}. {_ADVICE}")
+
+
+def _detail(sol: LPSolution) -> str:
+    return f" (HiGHS {sol.method}, {sol.iterations} iterations, {sol.seconds:.3g} s)"
+
+
+def _need(sol: LPSolution, lp: str, ok: tuple[str, ...], *, infeasible: bool = True) -> None:
+    """Raise :class:`PlanCheckError` unless ``sol.status`` is one of ``ok``."""
+    if sol.status not in ok:
+        raise PlanCheckError(lp, sol.status, infeasible=infeasible, detail=_detail(sol))
+
+
+# ---------------------------------------------------------------------- words and numbers
+def _sig(value: float, digits: int = 3) -> str:
+    """A number rounded to ``digits`` significant figures, without an exponent above 1."""
+    x = float(value)
+    if not math.isfinite(x):
+        return "unlimited" if x > 0 else ("-unlimited" if x < 0 else "n/a")
+    if x == 0:
+        return "0"
+    if abs(x) < 10 ** (digits - 1) * 10:
+        return f"{x:.{digits}g}"
+    exponent = math.floor(math.log10(abs(x)))
+    return f"{round(x, digits - 1 - exponent):,.0f}"
+
+
+def _what(block: str, label: object) -> str:
+    return {
+        "labour": f"labour {label!r}",
+        "resources": f"resource {label!r}",
+        "capacity": f"capacity of {label!r}",
+        "imports": f"imports of {label!r}",
+    }.get(block, f"{block} {label!r}")
+
+
+_BLOCK_OF = {
+    "labour": "labour",
+    "capacity": "capacity",
+    "resource": "resources",
+    "imports": "imports",
+}
+
+
+def _unit_of(frame: pd.DataFrame, row: Any) -> str:
+    unit = getattr(row, "unit", None) if "unit" in frame.columns else None
+    return str(unit) if isinstance(unit, str) and unit else "units"
+
+
+def _per(unit: str) -> str:
+    """``unit`` after "per": "units a year" becomes "unit a year", "person-years" singular."""
+    if unit == "units" or unit.startswith("units "):
+        return "unit" + unit[5:]
+    return "person-year" if unit == "person-years" else unit
+
+
+def _product_units(data: PlanData) -> np.ndarray:
+    units = data.eco.products["unit"].astype(str).str.strip().to_numpy(object)
+    return np.where(units == "", "units", units)
+
+
+def _capacity_units(data: PlanData) -> np.ndarray:
+    """Unit of the capacity of every capped activity: its product's unit a year."""
+    made = _product_units(data)[data.eco.activity_product[data.capped]]
+    return np.array([f"{u} a year" for u in made], dtype=object)
+
+
+def _block_units(data: PlanData, block: str, labels: np.ndarray) -> np.ndarray:
+    """Unit of the rows of a limit block (labour, resources, capacity) or of imports."""
+    n = len(labels)
+    if block == "labour":
+        return np.full(n, data.eco.meta.labour_unit, dtype=object)
+    if block == "capacity":
+        pos = data.eco.activity_labels[data.capped].get_indexer(labels)
+        return _capacity_units(data)[pos]
+    if block in ("balance", "imports"):
+        return _product_units(data)[data.eco.product_labels.get_indexer(labels)]
+    return np.full(n, "units", dtype=object)
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,16 +226,30 @@ class PlanCheck:
     common_level
         Largest ``theta`` with output ``>= theta * target`` for all targets jointly.
     reachable
-        Columns ``product, period, target, reachable_jointly, reachable_alone, shortfall``.
+        Columns ``product, period, target, reachable_jointly, reachable_alone, shortfall,
+        unit`` (the product's unit).
     binding
-        Columns ``block, label, period, shadow_price``: the limits that hold the targets back
-        (shadow price = fall of the weighted relative shortfall per unit more).
+        Columns ``block, label, period, shadow_price, unit``: the limits that hold the targets
+        back (shadow price = fall of the priority-weighted sum of the targets' relative
+        shortfalls per unit more of the limit, in ``unit``; capacity is in its product's unit a
+        year). Shadow prices below :data:`BINDING_RTOL` of the largest are left out.
     additions
-        Columns ``kind, label, period, amount, labour_cost``.
+        Columns ``kind, label, period, amount, labour_cost, unit, available``: ``kind`` is
+        ``labour``, ``capacity``, ``resource`` or ``imports``. A capacity addition is
+        available from ``period`` on, to the end of the horizon, and costs its
+        ``labour_cost`` once; the others count in ``period`` only. ``available`` is the limit
+        as given in that period (capacity surviving from the initial stock, labour or resource
+        available; NaN for imports). ``labour_cost`` is NaN for resources (no labour value).
     total_labour_cost
-        Sum of ``additions.labour_cost``.
+        Sum of ``additions.labour_cost`` (NaN when no addition makes the targets feasible).
     labour_unit
         Unit of labour (the economy's), for the message.
+    additions_verified
+        True when the least-labour LP with the additions added to the limits is feasible (the
+        check of the additions); False when it is not; ``None`` when not checked.
+    cost_in_labour
+        False when labour values could not be computed: capacity (and imports) are then valued
+        in physical units summed, and so is the total.
     """
 
     feasible: bool
@@ -80,6 +260,8 @@ class PlanCheck:
     additions: pd.DataFrame
     total_labour_cost: float
     labour_unit: str = "person-years"
+    additions_verified: bool | None = None
+    cost_in_labour: bool = True
 
     def write(self, path: str | Path, format: str = "csv") -> Path:
         """Write the check as a folder that :func:`gosplan.report.load.load_result` reads.
@@ -115,6 +297,7 @@ class PlanCheck:
             "total_labour_cost": number(self.total_labour_cost),
             "message": self.message(),
             "labour_unit": self.labour_unit,
+            "additions_verified": self.additions_verified,
         }
         (folder / "check.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         if self.plan is not None:
@@ -122,14 +305,14 @@ class PlanCheck:
         return folder
 
     def message(self) -> str:
-        """An engineer's answer in plain words."""
+        """An engineer's answer in plain words (numbers to 3 significant figures)."""
         if self.feasible:
             labour = float("nan")
             if self.plan is not None:
                 labour = float(self.plan.employment.to_numpy().sum())
             return (
                 "The targets can be met. The least-labour plan uses "
-                f"{labour:,.6g} {self.labour_unit} over the horizon."
+                f"{_sig(labour)} {self.labour_unit} over the horizon."
             )
         parts = ["The targets cannot all be met."]
         if self.common_level > 0:
@@ -137,68 +320,130 @@ class PlanCheck:
         else:
             parts.append(
                 "Not even a small fraction of every target can be reached jointly: the floors, "
-                "fixed final demands or required terminal capacity already exceed the means."
+                "fixed final demands or required terminal capacity already exceed the means, "
+                "or an input cannot be had at all."
             )
-        short = self.reachable[self.reachable["shortfall"] > 1e-9]
-        if len(short):
-            worst = short.assign(
-                ratio=short["reachable_jointly"] / short["target"].where(short["target"] > 0)
-            ).sort_values("ratio")
-            items = [
-                f"{r.product} in {r.period} ({r.reachable_alone:,.4g} of {r.target:,.4g} even "
-                "alone)"
-                if r.reachable_alone < r.target - 1e-9
-                else f"{r.product} in {r.period} (short by {r.shortfall:,.4g} of {r.target:,.4g})"
-                for r in worst.head(3).itertuples()
-            ]
-            parts.append("Furthest out of reach: " + "; ".join(items) + ".")
-        if len(self.binding):
-            top = self.binding.reindex(
-                self.binding["shadow_price"].abs().sort_values(ascending=False).index
-            ).head(5)
-            items = [
-                f"{_what(r.block, r.label)} in {r.period} (shadow price {r.shadow_price:.3g})"
-                for r in top.itertuples()
-            ]
-            more = len(self.binding) - len(top)
-            tail = f", and {more} more" if more > 0 else ""
-            parts.append("The binding limits are: " + "; ".join(items) + tail + ".")
-        if len(self.additions):
-            top = self.additions.sort_values("labour_cost", ascending=False).head(8)
-            items = [
-                f"{r.amount:,.6g} of {_what(_BLOCK_OF[r.kind], r.label)} in {r.period}"
-                for r in top.itertuples()
-            ]
-            more = len(self.additions) - len(top)
-            tail = f", and {more} more" if more > 0 else ""
-            parts.append(
-                "To meet them as set, add: "
-                + "; ".join(items)
-                + tail
-                + f" (cost {self.total_labour_cost:,.6g} {self.labour_unit})."
-            )
-        elif np.isnan(self.total_labour_cost):
-            parts.append(
-                "No addition of labour, capacity, resources or imports makes them feasible."
-            )
+        parts += self._reach_words() + self._binding_words() + self._addition_words()
         return " ".join(parts)
 
+    def _reach_words(self) -> list[str]:
+        r = self.reachable
+        short = r[r["shortfall"] > 1e-9 * np.maximum(1.0, r["target"].abs())]
+        if not len(short):
+            return []
+        worst = short.assign(
+            ratio=short["reachable_jointly"] / short["target"].where(short["target"] > 0)
+        ).sort_values("ratio")
+        items = []
+        for row in worst.head(3).itertuples():
+            unit = _unit_of(worst, row)
+            text = (
+                f"{row.product} in {row.period} ({_sig(row.reachable_jointly)} of "
+                f"{_sig(row.target)} {unit} jointly, {_sig(row.shortfall)} {unit} short"
+            )
+            if row.reachable_alone < row.target * (1 - 1e-9):
+                text += f"; at most {_sig(row.reachable_alone)} {unit} even alone"
+            items.append(text + ")")
+        more = len(short) - len(items)
+        tail = f"; and {more} more short (see the table)" if more > 0 else ""
+        return ["Furthest out of reach: " + "; ".join(items) + tail + "."]
 
-_BLOCK_OF = {
-    "labour": "labour",
-    "capacity": "capacity",
-    "resource": "resources",
-    "imports": "imports",
-}
+    def _binding_words(self) -> list[str]:
+        b = self.binding
+        if not len(b):
+            return []
+        price = pd.to_numeric(b["shadow_price"], errors="coerce").astype(float)
+        b = b[price.abs() >= BINDING_RTOL * price.abs().max()]
+        top = b.reindex(price[b.index].abs().sort_values(ascending=False, kind="stable").index)
+        top = top.head(MESSAGE_LIMITS)
+        items = [
+            f"{_what(r.block, r.label)} in {r.period}, {_sig(r.shadow_price)} per "
+            f"{_per(_unit_of(top, r))}"
+            for r in top.itertuples()
+        ]
+        more = len(b) - len(top)
+        tail = f"; and {more} more (see the table)" if more > 0 else ""
+        return [
+            "The binding limits, largest shadow price first (how much one unit more of a "
+            "limit would cut the shortfall of the targets, counted as the sum of the share of "
+            "each target that is missed, weighted by priority): " + "; ".join(items) + tail + "."
+        ]
 
-
-def _what(block: str, label: object) -> str:
-    return {
-        "labour": f"labour {label!r}",
-        "resources": f"resource {label!r}",
-        "capacity": f"capacity of {label!r}",
-        "imports": f"imports of {label!r}",
-    }.get(block, f"{block} {label!r}")
+    def _addition_words(self) -> list[str]:
+        add = self.additions
+        if not len(add):
+            if np.isnan(self.total_labour_cost):
+                return [
+                    "No addition of labour, capacity, resources or imports makes them feasible."
+                ]
+            return []
+        cost = pd.to_numeric(add["labour_cost"], errors="coerce").astype(float)
+        amount = pd.to_numeric(add["amount"], errors="coerce").astype(float)
+        trivial = pd.Series(False, index=add.index)
+        if np.isfinite(cost).any() and cost.max() > 0:
+            trivial |= cost < TRIVIAL_COST * cost.max()
+        if "available" in add.columns:
+            avail = pd.to_numeric(add["available"], errors="coerce").astype(float)
+            trivial |= (avail > 0) & (amount < TRIVIAL_AMOUNT * avail)
+        kept = add[~trivial]
+        order = cost[kept.index].fillna(-np.inf).sort_values(ascending=False, kind="stable")
+        top = kept.reindex(order.index).head(MESSAGE_ADDITIONS)
+        items = []
+        for r in top.itertuples():
+            what = f"{_sig(r.amount)} {_unit_of(top, r)} of {_what(_BLOCK_OF[r.kind], r.label)}"
+            when = f"from {r.period} on" if r.kind == "capacity" else f"in {r.period}"
+            items.append(f"{what} {when}")
+        more = len(kept) - len(top)
+        if more > 0:
+            items.append(f"and {more} more (see the table)")
+        n_trivial = int(trivial.sum())
+        if items:
+            text = "The cheapest way to meet them as set is to add: " + "; ".join(items) + "."
+        else:
+            text = "Only trivial additions are needed to meet them as set (see the table)."
+        if n_trivial and items:
+            text += (
+                f" {n_trivial} trivial addition{'s' if n_trivial > 1 else ''} (under "
+                f"{TRIVIAL_COST:.1%} of the costliest, or under {TRIVIAL_AMOUNT:.0e} of the "
+                f"limit as given) {'are' if n_trivial > 1 else 'is'} left out here."
+            )
+        kinds = set(add["kind"])
+        how = []
+        if "labour" in kinds:
+            how.append(f"labour in {self.labour_unit}")
+        if "capacity" in kinds:
+            how.append(
+                "capacity once, at the labour embodied in its capital goods"
+                if self.cost_in_labour
+                else "capacity once, at its capital goods in physical units summed"
+            )
+        if "imports" in kinds:
+            how.append(
+                "imports at the labour value of the product"
+                if self.cost_in_labour
+                else "imports in physical units"
+            )
+        if not how:  # resources only: nothing has a labour value
+            pass
+        elif self.cost_in_labour:
+            text += (
+                f" They cost {_sig(self.total_labour_cost)} {self.labour_unit} of labour in "
+                "all (" + ", ".join(how) + ")."
+            )
+        else:
+            text += (
+                f" They cost {_sig(self.total_labour_cost)} in all, a sum of unlike units ("
+                + ", ".join(how)
+                + "): the labour values of the products could not be computed."
+            )
+        if "resource" in kinds:
+            text += " Added resources have no labour value and are not counted in the cost."
+        if self.additions_verified is False:
+            text += (
+                " Warning: the least-labour plan with these additions was not found feasible "
+                "when solved again; treat them as indicative."
+            )
+        return [text]
 
 
 def _lp(data: PlanData, lay: Layout, target_mode: str, cost: np.ndarray, maximise: bool) -> LP:
@@ -209,12 +454,19 @@ def _lp(data: PlanData, lay: Layout, target_mode: str, cost: np.ndarray, maximis
 
 
 def common_level(data: PlanData, **solve: Any) -> float:
-    """Largest ``theta`` with gross output ``>= theta * target`` for all targets (0 if none)."""
+    """Largest ``theta`` with gross output ``>= theta * target`` for all targets (0 if none).
+
+    Raises
+    ------
+    PlanCheckError
+        When the LP stops without an answer (error, time limit).
+    """
     lay = base_layout(data)
     lay.add("level", 1)
     cost = np.zeros(lay.n)
     cost[lay.slice("level")] = 1.0
     sol = solve_lp(_lp(data, lay, "level", cost, True), **solve)
+    _need(sol, "the LP of the common level", ("optimal", "unbounded", "infeasible"))
     if sol.status == "unbounded":
         return float("inf")
     return float(sol.objective) if sol.status == "optimal" else 0.0
@@ -234,15 +486,26 @@ def elastic(data: PlanData, **solve: Any) -> tuple[LP, LPSolution]:
 
 
 def reachable_alone(data: PlanData, **solve: Any) -> np.ndarray:
-    """Largest output of each target's product and period with no other target (inf: no limit)."""
+    """Largest output of each target's product and period with no other target (inf: no limit).
+
+    NaN where even no target at all is feasible (floors, fixed final demand, terminal capacity).
+
+    Raises
+    ------
+    PlanCheckError
+        When one of the LPs stops without an answer (error, time limit).
+    """
     lay = base_layout(data)
     lp = _lp(data, lay, "none", np.zeros(lay.n), True)
     sel = data.products_of_targets()
     out = np.full(data.n_targets, np.nan)
+    tgt = data.spec.targets
     for k in range(data.n_targets):
         cost = np.zeros(lay.n)
         cost[lay.slice("x")] = sel[[k]].toarray().ravel()
         sol = solve_lp(replace(lp, cost=cost), **solve)
+        what = f"the LP of {tgt['product'].iloc[k]!r} in {tgt['period'].iloc[k]} alone"
+        _need(sol, what, ("optimal", "unbounded", "infeasible"))
         out[k] = (
             sol.objective
             if sol.status == "optimal"
@@ -251,12 +514,68 @@ def reachable_alone(data: PlanData, **solve: Any) -> np.ndarray:
     return out
 
 
+def valuation(data: PlanData, **solve: Any) -> tuple[np.ndarray, bool]:
+    """Labour value per product that prices the additions, and whether it is in labour.
+
+    The total labour values of the economy when it is square (one activity per product);
+    otherwise the labour values at the least-labour techniques, the largest ``v`` with
+    ``v (O - A) <= l`` activity by activity (``l``: all labour types; by the non-substitution
+    theorem, each product's least labour content), a product no activity makes being valued
+    at 0. Without labour coefficients, or when the LP has no optimum (an unproductive
+    economy), 1 per unit of every product (physical units summed) and ``False``.
+    """
+    if data.labour_values is not None:
+        return data.labour_values, True
+    ones = np.ones(data.n_p)
+    if data.Lab.nnz == 0 or data.n_a == 0:
+        return ones, False
+    lay = Layout()
+    made = np.asarray(abs(data.O).sum(axis=1)).ravel() > 0
+    lay.add("v", data.n_p, 0.0, np.where(made, np.inf, 0.0))
+    per = np.asarray(data.Lab.sum(axis=0)).ravel()
+    lp = LP(
+        cost=ones,
+        A=sp.csc_array((data.O - data.A).T),
+        col_lower=lay.lower[0],
+        col_upper=lay.upper[0],
+        row_lower=np.full(data.n_a, -np.inf),
+        row_upper=per,
+        maximise=True,
+        layout=lay,
+        blocks=(),
+        ranges={},
+    )
+    sol = solve_lp(lp, **solve)
+    if sol.status != "optimal":
+        log.warning("labour values at the least-labour techniques: %s", sol.status)
+        return ones, False
+    return np.maximum(sol.x, 0.0), True
+
+
 def _count_rows(data: PlanData, table: pd.DataFrame, key: str, types: pd.Index) -> int:
     return int(np.isfinite(data.per_period(table, key, types, "available")).sum())
 
 
-def additions(data: PlanData, **solve: Any) -> tuple[pd.DataFrame, float]:
-    """Smallest additions (least total labour cost) that make the targets feasible."""
+def additions(
+    data: PlanData, *, values: np.ndarray | None = None, **solve: Any
+) -> tuple[pd.DataFrame, float]:
+    """Smallest additions (least total labour cost) that make the targets feasible.
+
+    Labour, resources and imports are flows (one period each); capacity additions last from
+    their period to the end of the horizon and are charged once (see the module docstring).
+    ``values``: the labour value per product pricing them (default :func:`valuation`).
+
+    Returns
+    -------
+    (pandas.DataFrame, float)
+        The additions (columns as :attr:`PlanCheck.additions`) and their total labour cost
+        (NaN when no addition makes the targets feasible).
+
+    Raises
+    ------
+    PlanCheckError
+        When the LP stops without an answer (error, time limit).
+    """
     spec, eco, T = data.spec, data.eco, data.T
     lay = base_layout(data)
     n_lab = _count_rows(data, spec.labour_available, "labour_type", eco.labour_types)
@@ -265,11 +584,12 @@ def additions(data: PlanData, **solve: Any) -> tuple[pd.DataFrame, float]:
     lay.add("add_resources", n_res)
     lay.add("add_capacity", data.n_c * T)
     lay.add("add_imports", data.n_p * T)
-    v = data.labour_values if data.labour_values is not None else np.ones(data.n_p)
+    v = valuation(data, **solve)[0] if values is None else values
+    capital_value = np.asarray(sp.csc_array(data.B[:, data.capped]).T @ v).ravel()
     unit = {
         "add_labour": np.ones(n_lab),
         "add_resources": np.ones(n_res),
-        "add_capacity": np.tile(data.capital_value, T),
+        "add_capacity": np.tile(capital_value, T),  # charged once: the addition lasts
         "add_imports": np.tile(v, T),
     }
     cost = np.zeros(lay.n)
@@ -277,11 +597,15 @@ def additions(data: PlanData, **solve: Any) -> tuple[pd.DataFrame, float]:
         cost[lay.slice(name)] = c * (IMPORT_PENALTY if name == "add_imports" else 1.0)
         if name == "add_imports":
             cost[lay.slice(name)] += IMPORT_PENALTY  # also where the labour value is zero
+    # a lasting addition costs the same whichever period it starts in: of equally cheap
+    # answers, prefer the latest start (the period from which it is needed)
+    earlier = np.repeat(np.arange(T - 1, -1, -1, dtype=float), data.n_c)
+    cost[lay.slice("add_capacity")] *= 1.0 + LATER_PREFERENCE * earlier
     lp = _lp(data, lay, "hard", cost, False)
     sol = solve_lp(lp, **solve)
-    cols = ["kind", "label", "period", "amount", "labour_cost"]
+    _need(sol, "the LP of the smallest additions", ("optimal", "infeasible", "unbounded"))
     if sol.status != "optimal":
-        return pd.DataFrame(columns=cols), float("nan")
+        return pd.DataFrame(columns=_ADDITIONS), float("nan")
     rows = []
     kinds = {
         "add_labour": ("labour", "labour"),
@@ -289,12 +613,22 @@ def additions(data: PlanData, **solve: Any) -> tuple[pd.DataFrame, float]:
         "add_capacity": ("capacity", "capacity"),
         "add_imports": ("imports", "balance"),
     }
+    largest = max(
+        (float(np.abs(sol.x[lay.slice(n)]).max()) for n in kinds if lay.has(n)), default=0.0
+    )
     for name, (kind, block) in kinds.items():
         if not lay.has(name):
             continue
         amount = sol.x[lay.slice(name)]
         b = next(b for b in lp.blocks if b.name == block)
-        use = amount > 1e-9 * np.maximum(1.0, np.abs(amount).max())
+        use = amount > 1e-9 * max(1.0, largest)
+        if block == "capacity":
+            available = data.initial[:, :T].T.ravel()
+        elif block == "balance":
+            available = np.full(len(amount), np.nan)
+        else:
+            available = b.upper
+        labour_cost = amount * unit[name] if name != "add_resources" else np.nan * amount
         rows.append(
             pd.DataFrame(
                 {
@@ -302,15 +636,79 @@ def additions(data: PlanData, **solve: Any) -> tuple[pd.DataFrame, float]:
                     "label": b.labels[use],
                     "period": b.periods[use],
                     "amount": amount[use],
-                    "labour_cost": (amount * unit[name])[use],
+                    "labour_cost": labour_cost[use],
+                    "unit": _block_units(data, block, b.labels[use]),
+                    "available": available[use],
                 }
             )
         )
-    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
-    return table[cols], float(table["labour_cost"].sum())
+    rows = [r for r in rows if len(r)]
+    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=_ADDITIONS)
+    return table[_ADDITIONS], float(np.nansum(table["labour_cost"].to_numpy(float)))
 
 
-def check_plan(spec: PlanSpec, **solve: Any) -> PlanCheck:
+def with_additions(data: PlanData, table: pd.DataFrame) -> LP:
+    """The least-labour LP of the plan with the additions of ``table`` added to its limits.
+
+    Built from the plan's own LP (no ``add_*`` columns): labour and resources available are
+    raised in the period of each addition, capacity in every period from the addition's on
+    and at the end of the horizon, and imports lower the balance's right-hand side.
+    """
+    lp = formulate(data, "min_labour")
+    lower, upper = lp.row_lower.copy(), lp.row_upper.copy()
+    blocks = {b.name: b for b in lp.blocks}
+    kind_of = {"labour": "labour", "resource": "resources", "imports": "balance"}
+    for kind, name in kind_of.items():
+        rows = table[table["kind"] == kind]
+        if not len(rows) or name not in blocks:
+            continue
+        b, where = blocks[name], lp.ranges[name]
+        keys = pd.MultiIndex.from_arrays([b.labels, np.asarray(b.periods, dtype=int)])
+        pos = keys.get_indexer(
+            pd.MultiIndex.from_arrays([rows["label"].to_numpy(object), rows["period"].astype(int)])
+        )
+        if (pos < 0).any():
+            raise ValueError(f"additions of {kind} to rows the LP does not have")
+        change = np.zeros(b.n_rows)
+        np.add.at(change, pos, rows["amount"].to_numpy(float))
+        if name == "balance":
+            lower[where] -= change
+            upper[where] -= change
+        else:
+            upper[where] += change
+    rows = table[table["kind"] == "capacity"]
+    if len(rows):
+        capped = data.eco.activity_labels[data.capped]
+        k = capped.get_indexer(rows["label"])
+        t = data.period_index(rows["period"])
+        if (k < 0).any() or (t < 0).any():
+            raise ValueError("capacity additions to activities or periods the plan lacks")
+        grid = np.zeros((data.n_c, data.T))
+        np.add.at(grid, (k, t), rows["amount"].to_numpy(float))
+        lasting = np.cumsum(grid, axis=1)  # from its period on
+        if "capacity" in blocks:
+            b, where = blocks["capacity"], lp.ranges["capacity"]
+            pos = capped.get_indexer(b.labels)
+            upper[where] += lasting[pos, data.period_index(b.periods)]
+        if "terminal" in blocks:
+            b, where = blocks["terminal"], lp.ranges["terminal"]
+            lower[where] -= lasting[capped.get_indexer(b.labels), -1]
+    return replace(lp, row_lower=lower, row_upper=upper)
+
+
+def verify_additions(data: PlanData, table: pd.DataFrame, **solve: Any) -> bool | None:
+    """Whether the least-labour LP with the additions is feasible (``None``: solver failed)."""
+    sol = solve_lp(with_additions(data, table), **solve)
+    if sol.status == "optimal":
+        return True
+    if sol.status == "infeasible":
+        log.warning("the plan with the proposed additions is still infeasible")
+        return False
+    log.warning("the check of the additions ended %s%s", sol.status, _detail(sol))
+    return None
+
+
+def check_plan(spec: PlanSpec, *, check_additions: bool = True, **solve: Any) -> PlanCheck:
     """Check whether a plan's targets can be met; if not, diagnose why and what is needed.
 
     Parameters
@@ -318,13 +716,24 @@ def check_plan(spec: PlanSpec, **solve: Any) -> PlanCheck:
     spec
         The plan specification (its objective is not used: the check seeks the least-labour
         plan meeting the targets).
+    check_additions
+        Solve the least-labour LP once more with the additions added to the limits and record
+        whether it is feasible (:attr:`PlanCheck.additions_verified`).
     **solve
         ``solver``, ``tol``, ``time_limit`` as for :func:`gosplan.plan.optimise.optimise`
-        (``progress`` and ``verify`` apply to the least-labour plan).
+        (``progress`` and ``verify`` apply to the least-labour plan); ``time_limit`` applies
+        to each LP of the check.
 
     Returns
     -------
     PlanCheck
+
+    Raises
+    ------
+    PlanCheckError
+        (a :class:`~gosplan.errors.SolverError`) when an LP of the check stops without an
+        answer (solver error, time limit): it names the LP; the check does not call the
+        targets infeasible then.
     """
     spec = spec.validated()
     opt_kw = {
@@ -332,6 +741,18 @@ def check_plan(spec: PlanSpec, **solve: Any) -> PlanCheck:
     }
     lp_kw = {k: v for k, v in solve.items() if k in ("solver", "tol", "time_limit")}
     plan = optimise(spec, objective="min_labour", **opt_kw)
+    if plan.status not in ("optimal", "infeasible"):
+        p = plan.provenance or {}
+        detail = (
+            f" (HiGHS {p.get('method', '?')}, {p.get('iterations', '?')} iterations, "
+            f"{float(p.get('solve_seconds', float('nan'))):.3g} s)"
+        )
+        raise PlanCheckError(
+            "the least-labour LP (can the targets be met?)",
+            plan.status,
+            infeasible=False,
+            detail=detail,
+        )
     data = PlanData(spec)
     unit = spec.economy.meta.labour_unit
     tgt = spec.targets
@@ -342,16 +763,30 @@ def check_plan(spec: PlanSpec, **solve: Any) -> PlanCheck:
             "target": data.target_value,
         }
     )
-    empty_binding = pd.DataFrame(columns=["block", "label", "period", "shadow_price"])
-    empty_add = pd.DataFrame(columns=["kind", "label", "period", "amount", "labour_cost"])
+    units = _product_units(data)[data.target_product]
+    empty_binding = pd.DataFrame(columns=_BINDING)
+    empty_add = pd.DataFrame(columns=_ADDITIONS)
     if plan.status == "optimal":
         base["reachable_jointly"] = base["target"]
         base["reachable_alone"] = np.nan
         base["shortfall"] = 0.0
-        level = 1.0 if data.n_targets == 0 else max(1.0, common_level(data, **lp_kw))
-        return PlanCheck(True, plan, level, base, empty_binding, empty_add, 0.0, unit)
+        base["unit"] = units
+        level = 1.0
+        if data.n_targets:
+            try:
+                level = max(1.0, common_level(data, **lp_kw))
+            except PlanCheckError as err:
+                raise PlanCheckError(
+                    err.lp, err.status, infeasible=False, feasible=True, detail=err.detail
+                ) from None
+        return PlanCheck(
+            True, plan, level, base[[*_REACHABLE, "unit"]], empty_binding, empty_add, 0.0, unit
+        )
     level = common_level(data, **lp_kw) if data.n_targets else 0.0
     lp, sol = elastic(data, **lp_kw)
+    _need(
+        sol, "the LP of the least shortfall (what is reachable jointly)", ("optimal", "infeasible")
+    )
     binding = empty_binding
     if sol.status == "optimal":
         short = sol.x[lp.layout.slice("shortfall")]
@@ -362,27 +797,36 @@ def check_plan(spec: PlanSpec, **solve: Any) -> PlanCheck:
             if b.name not in _LIMITS:
                 continue
             d = -sol.row_dual[lp.ranges[b.name]]
-            use = np.abs(d) > 1e-9
-            rows.append(
+            rows.append((b, d))
+        largest = max((float(np.abs(d).max()) for _, d in rows if len(d)), default=0.0)
+        frames = []
+        for b, d in rows:
+            use = np.abs(d) > max(1e-9, BINDING_RTOL * largest)
+            frames.append(
                 pd.DataFrame(
                     {
                         "block": b.name,
                         "label": b.labels[use],
                         "period": b.periods[use],
                         "shadow_price": d[use],
+                        "unit": _block_units(data, b.name, b.labels[use]),
                     }
                 )
             )
-        if rows:
-            binding = pd.concat(rows, ignore_index=True)
+        frames = [f for f in frames if len(f)]
+        if frames:
+            binding = pd.concat(frames, ignore_index=True)[_BINDING]
     else:
         base["reachable_jointly"] = np.nan
         base["shortfall"] = np.nan
     base["reachable_alone"] = (
         reachable_alone(data, **lp_kw) if data.n_targets <= ALONE_MAX else np.nan
     )
-    base = base[
-        ["product", "period", "target", "reachable_jointly", "reachable_alone", "shortfall"]
-    ]
-    add, cost = additions(data, **lp_kw)
-    return PlanCheck(False, None, level, base, binding, add, cost, unit)
+    base["unit"] = units
+    base = base[[*_REACHABLE, "unit"]]
+    values, in_labour = valuation(data, **lp_kw)
+    add, cost = additions(data, values=values, **lp_kw)
+    verified = None
+    if check_additions and len(add):
+        verified = verify_additions(data, add, **lp_kw)
+    return PlanCheck(False, None, level, base, binding, add, cost, unit, verified, in_labour)

@@ -3,19 +3,22 @@
 Every variable group is stored period-major: entry ``(k, t)`` of a group with ``n`` members
 sits at column ``offset + t * n + k``. The groups are
 
-========== ================================ ==============================================
-group      members x periods                meaning
-========== ================================ ==============================================
-x          activities x T                   activity levels
-c          products x T                     consumption (final use left free), ``c >= 0``
-inv        capped activities x T            new capacity started in the period
-s          products x T                     stocks at the end of the period (when kept)
-m, e       traded products x T              imports and exports
-level      1                                common fulfilment level (``max_level``)
-harmony    targets                          harmony value of each target (``harmony``)
-shortfall  targets                          shortfall of each target (elastic diagnosis)
-add_*      rows of a block                  additions of labour, capacity, resources, imports
-========== ================================ ==============================================
+============ ================================ ==============================================
+group        members x periods                meaning
+============ ================================ ==============================================
+x            activities x T                   activity levels
+c            products x T                     consumption (final use left free), ``c >= 0``
+inv          capped activities x T            new capacity started in the period
+s            products x T                     stocks at the end of the period (when kept)
+m, e         traded products x T              imports and exports
+level        1                                common fulfilment level (``max_level``)
+harmony      targets                          harmony value of each target (``harmony``)
+shortfall    targets                          shortfall of each target (elastic diagnosis)
+add_*        rows of a block                  additions of labour, resources, imports (flows:
+                                              one period each), diagnosis only
+add_capacity capped activities x T            lasting capacity additions first available in
+                                              the period (diagnosis only)
+============ ================================ ==============================================
 
 :class:`PlanData` turns a validated :class:`~gosplan.plan.spec.PlanSpec` into positional arrays
 (capacity surviving from the initial vintages, capacity created by an investment, the spending

@@ -110,7 +110,9 @@ def read_plan(path: str | Path, *, economy: Economy | None = None) -> PlanSpec:
         Naming the file, the row (1-based, header = row 1), the label and what is wrong:
         unreadable file, missing column, non-numeric or missing cell, unknown product,
         activity, labour type, resource or period, negative value, duplicate row, unknown
-        manifest key or objective, an investment lag not shorter than the horizon.
+        manifest key or objective, an investment lag not shorter than the horizon (a row of
+        the lags table is named with its file, row and activity; ``default_lag`` with the
+        manifest and its key).
     """
     manifest_path = _manifest_path(Path(path))
     manifest = _read_manifest(manifest_path)
@@ -346,9 +348,10 @@ def _check_table(base: PlanSpec, name: str, raw: pd.DataFrame, source: str) -> p
                 "a depreciation rate must be below 1", source=source, row=i + 2, label=labels[i]
             )
     # The spec's own checks (labels, periods, negatives, duplicates, vintages), on this table
-    # alone, so that their messages name this file.
+    # alone, so that their messages name this file. The default lag is the manifest's: it is
+    # checked against the horizon with the whole plan, naming plan.toml and its key.
     try:
-        replace(base, **{name: table}).validated(source=source)
+        replace(base, default_lag=0, **{name: table}).validated(source=source)
     except InputError as exc:
         message = exc.message
         raise type(exc)(

@@ -58,7 +58,9 @@ class PlanSpec:
         ``"max_level"``: maximise the common fulfilment level of the assortment (Kantorovich);
         ``"min_labour"``: meet the targets with the least total labour;
         ``"harmony"``: priority-weighted concave fulfilment of the targets;
-        ``"max_consumption"``: maximise (discounted) consumption subject to the terminal capacity.
+        ``"max_consumption"``: maximise (discounted) consumption subject to the terminal capacity
+        requirement, if any (without one, nothing is built that bears fruit only after the
+        horizon; a warning is logged).
     targets
         Columns ``product``, ``period``, ``target`` [, ``priority`` (default 1)]:
         gross output of the product (over all its activities) in that period.
@@ -80,6 +82,7 @@ class PlanSpec:
     lags
         Columns ``activity``, ``lag``: periods between starting an investment and the capacity
         it creates (default ``default_lag``). Capital goods are spent evenly over the lag.
+        Every lag must be shorter than the horizon.
     depreciation
         Columns ``activity``, ``rate``: geometric loss of capacity per period, besides
         retirement at the end of the service life (default 0).
@@ -97,7 +100,8 @@ class PlanSpec:
         Columns ``product``, ``period``, ``quantity``: final uses fixed in advance (defence,
         exports under contract) that come before consumption.
     default_lag
-        Investment lag for activities without a row in ``lags``.
+        Investment lag for activities without a row in ``lags``; shorter than the horizon
+        when some activity uses it (a one-period plan may keep the default of 1).
     discount
         Per-period discount rate of consumption in ``max_consumption``.
     consumption_weights
@@ -275,16 +279,7 @@ class PlanSpec:
             raise InputError(
                 "a depreciation rate must be below 1", source=f"{source}: depreciation"
             )
-        lag = self.lag_of()
-        if len(self.lags) and lag.max() >= self.n_periods:
-            i = int(np.argmax(lag))
-            raise InputError(
-                f"investment lag {lag[i]} is not shorter than the horizon of {self.n_periods} "
-                "periods: no investment could ever bear fruit",
-                source=f"{source}: lags",
-                label=str(eco.activity_labels[i]),
-                check="lag_exceeds_horizon",
-            )
+        self._check_lags(source)
         if len(self.vintages):
             late = self.vintages["year_built"].astype(int) >= self.start
             if late.any():
@@ -307,3 +302,37 @@ class PlanSpec:
         if not 0.0 <= self.discount < 1.0:
             raise InputError("discount must be in [0, 1)", source=source)
         return self
+
+    def _check_lags(self, source: str) -> None:
+        """Every investment lag in use must be shorter than the horizon.
+
+        A row of ``lags`` is named with its row and activity; ``default_lag`` (used by the
+        activities without a row) with its key. A one-period plan may keep the default lag of 1:
+        it is then a static plan, whose investment could only serve a terminal requirement.
+        """
+        T = self.n_periods
+        if len(self.lags):
+            lags = self.lags["lag"].to_numpy(dtype=float)
+            long = lags >= T
+            if long.any():
+                i = int(np.flatnonzero(long)[0])
+                raise InputError(
+                    f"investment lag {int(lags[i])} is not shorter than the horizon of {T} "
+                    "periods: no investment could ever bear fruit",
+                    source=f"{source}: lags",
+                    row=i + 2,
+                    label=str(self.lags["activity"].iloc[i]),
+                    check="lag_exceeds_horizon",
+                )
+        listed = self.economy.activity_labels.isin(self.lags["activity"]) if len(self.lags) else []
+        uses_default = not len(self.lags) or not bool(np.all(listed))
+        static = T == 1 and self.default_lag == 1
+        if uses_default and self.default_lag >= T and not static:
+            raise InputError(
+                f"default_lag {self.default_lag} is not shorter than the horizon of {T} "
+                f"period{'s' if T > 1 else ''}: no investment of an activity without a row in "
+                "lags could ever bear fruit",
+                source=source,
+                label="default_lag",
+                check="lag_exceeds_horizon",
+            )
