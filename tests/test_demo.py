@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from gosplan.cli.app import app
-from gosplan.demo import COMPRESSED_PERIODS, FRONTIER_SHARES, DemoResult, run_demo
+from gosplan.demo import COMPRESSED_PERIODS, FRONTIER_SHARES, DemoResult, run_demo, summary_rows
+from gosplan.report.tables import format_value
 
 
 class _Headings(HTMLParser):
@@ -121,13 +122,103 @@ def test_report_has_every_section(demo: DemoResult) -> None:
     assert parser.tables >= 10
 
 
+def _cells(html_text: str, caption_start: str) -> tuple[list[str], dict[str, list[str]]]:
+    """Header and rows (label -> cells) of the report table whose caption starts so."""
+    import html
+    import re
+
+    for table in re.findall(r"<table.*?</table>", html.unescape(html_text), flags=re.S):
+        caption = re.sub(r"<.*?>", "", re.search(r"<caption>(.*?)</caption>", table).group(1))
+        if caption.split(". ", 1)[-1].startswith(caption_start):
+            head = re.findall(r"<th scope=\"col\"[^>]*>(.*?)</th>", table)
+            rows = {}
+            for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S):
+                label = re.search(r"<th scope=\"row\">(.*?)(<sup|</th>)", row)
+                cells = [re.sub(r"<.*?>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+                if label:
+                    rows[label.group(1)] = cells
+            return head, rows
+    raise AssertionError(f"no table {caption_start!r}")
+
+
+def test_report_comparison_is_indexed_on_the_base_year(demo: DemoResult) -> None:
+    from gosplan.report.tables import parse_value
+
+    text = demo.report.read_text(encoding="utf-8")
+    assert "Indices relative to unit" not in text and "unit = 100" not in text
+    head, rows = _cells(text, "The comparison as indices")
+    assert head[:2] == ["product", "base 1927/28"]
+    # Coal: base 35 Mt, optimal variant 75 Mt, outcome 64.3 Mt (targets_of_production.csv).
+    coal = dict(zip(head[1:], rows["coal"], strict=True))
+    assert parse_value(coal["base 1927/28"]) == 100
+    assert parse_value(coal["optimal variant 1932/33"]) == pytest.approx(7500 / 35, rel=5e-4)
+    assert parse_value(coal["outcome 1932"]) == pytest.approx(6430 / 35, rel=5e-4)
+
+
+def test_report_tables_print_years_and_sourced_figures_as_given(demo: DemoResult) -> None:
+    text = demo.report.read_text(encoding="utf-8")
+    head, rows = _cells(text, "Base year, the plan's variants")
+    coal = dict(zip(head[1:], rows["coal"], strict=True))
+    assert coal["1927/28"] == "35" and coal["optimal variant 1932/33"] == "75"
+    assert dict(zip(head[1:], rows["sugar"], strict=True))["1927/28"] == "1,340"
+    head, rows = _cells(text, "Workers and employees")
+    assert head == ["category", "unit", "1928", "1929", "1932"]
+    assert rows["workers and employees (whole economy)"] == ["million", "11.4", "—", "24.2"]
+    assert rows["manual workers (whole economy)"] == ["million", "8.7", "—", "17.8"]
+    head, _ = _cells(text, "Workers hired and leaving")
+    assert head[1:] == ["1929", "1930", "1931", "1932"]
+    assert "1,928" not in text and "1929.0" not in text
+    assert "0.142857" not in text and "1/7 (14.3 %)" in text  # the frontier's shares
+
+
+def test_report_provenance_has_tolerances_and_clean_paths(demo: DemoResult) -> None:
+    text = demo.report.read_text(encoding="utf-8")
+    provenance = text.rsplit("<h2>Provenance</h2>", 1)[1]
+    assert "LP tolerance" in provenance and "1e-08" in provenance
+    assert "verification tolerance" in provenance
+    assert "gosplan/scenarios/ussr-1928/economy (bundled)" in provenance
+    assert "/../" not in text and "written" in provenance
+
+
+def test_summary_speaks_plainly(demo: DemoResult) -> None:
+    rows = dict(summary_rows(demo))
+    assert "at share 2/7" in rows["frontier"]
+    basic = demo.checks["basic"]
+    assert basic.feasible
+    margin = format_value(basic.common_level - 1, "percent")
+    assert rows["basic variant"] == f"feasible: every target could be exceeded by {margin} " + (
+        "(all together)"
+    )
+    assert "reachable jointly" not in " ".join(rows.values())
+
+
 def test_cli_demo_writes_the_report_and_says_where(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--output", str(tmp_path)])
+    result = CliRunner().invoke(app, ["demo", "--output", str(tmp_path)], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     written = list(tmp_path.glob("*.html"))
     assert len(written) == 1
     assert "Report written to" in result.stdout
     assert "Summary" in result.stdout
+    out = result.stdout
+    # Fits a CI log of 80 columns: no wrapped headers, no residuals, no source locations.
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "demo_cmd.py" not in result.output and "closure" not in out
+    assert sum("e-1" in line for line in out.splitlines()) == 1  # only "balances close to"
+    assert "balances close to" in out and "m rub.*" in out
+    header = next(line for line in out.splitlines() if line.startswith("product "))
+    assert header.split() == [
+        "product",
+        "unit",
+        "output",
+        "interm.",
+        "final",
+        "capacity",
+        "surplus",
+    ]
+    coal = next(line for line in out.splitlines() if line.startswith("coal "))
+    assert coal.split()[:4] == ["coal", "Mt", "35", "29.4"]
+    assert "Key products" in out and "4 years" in out and "2/7" in out
+    assert "reading the scenario" in result.stderr
 
 
 def test_cli_demo_unknown_scenario_is_bad_input(tmp_path: Path) -> None:

@@ -39,6 +39,19 @@ TARGET_VARIANTS = {
 #: Shares of capital spending going to means of production on the frontier: 1/7 ... 6/7.
 FRONTIER_SHARES = tuple(k / 7 for k in range(1, 7))
 COMPRESSED_PERIODS = 4
+#: Label of the base year (the scenario's 1927/28).
+BASE_LABEL = "1927/28"
+#: Products shown in the short table of the optimum and the four-year plan.
+KEY_PRODUCTS = (
+    "coal",
+    "oil",
+    "pig iron",
+    "steel",
+    "electricity",
+    "machinery",
+    "grain",
+    "cotton fabric",
+)
 
 Step = Callable[[str], None]
 
@@ -67,6 +80,10 @@ class DemoResult:
         Products x (base year, the variants' targets, optimum, 1932 outcome).
     history
         The scenario's history tables.
+    population_unit
+        Unit of the frontier's population (e.g. ``"million"``), if the scenario gives one.
+    inputs
+        What was read: the economy, the plan specifications and the history folder (paths).
     report
         Path of the HTML report written.
     seconds
@@ -85,6 +102,8 @@ class DemoResult:
     history: dict[str, pd.DataFrame] = field(default_factory=dict)
     report: Path | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    population_unit: str | None = None
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 def run_demo(
@@ -108,7 +127,13 @@ def run_demo(
     """
     from gosplan.io import read_economy
     from gosplan.plan import check_plan, compress, frontier, optimise, read_plan
-    from gosplan.scenarios import load_history, load_population, plan_path, scenario_path
+    from gosplan.scenarios import (
+        load_history,
+        load_population,
+        plan_path,
+        read_history_table,
+        scenario_path,
+    )
 
     say = step or (lambda message: log.info("%s", message))
     seconds: dict[str, float] = {}
@@ -127,6 +152,11 @@ def run_demo(
         "balance", "base-year balance (1927/28)", lambda: _base_balance(economy, levels)
     )
     result = DemoResult(economy, levels, balance, values, history=history, seconds=seconds)
+    result.inputs = {
+        "economy": scenario_path(scenario),
+        "history": scenario_path(scenario).parent / "history",
+        "plans": [plan_path(scenario, v) for v in (*TARGET_VARIANTS, "optimum", "frontier")],
+    }
     for variant, title in TARGET_VARIANTS.items():
         spec = read_plan(plan_path(scenario, variant))
         result.checks[variant] = timed(
@@ -140,12 +170,15 @@ def run_demo(
     )
     frontier_spec = read_plan(plan_path(scenario, "frontier"))
     population = load_population(scenario, "frontier")
+    result.population_unit = _population_unit(
+        read_history_table(plan_path(scenario, "frontier") / "population.csv")
+    )
     result.frontier = timed(
         "frontier",
         "accumulation–consumption frontier (6 shares)",
         lambda: frontier(frontier_spec, FRONTIER_SHARES, population=population),
     )
-    result.comparison = comparison_table(history, result.optimum, economy)
+    result.comparison = comparison_table(history, result.optimum, economy, result.compressed)
     result.report = timed(
         "report", "writing the report", lambda: write_demo_report(result, Path(output_dir))
     )
@@ -166,13 +199,29 @@ def _base_balance(economy: Economy, levels: pd.Series) -> tuple[pd.DataFrame, pd
     return square.balance_sheet(final), square.labour_values()
 
 
+def economic_year(period: Any) -> str:
+    """The economic year a plan period stands for: ``1933`` is ``1932/33``.
+
+    Examples
+    --------
+    >>> economic_year(1933)
+    '1932/33'
+    """
+    try:
+        year = int(period)
+    except (TypeError, ValueError):
+        return str(period)
+    return f"{year - 1}/{year % 100:02d}"
+
+
 def comparison_table(
-    history: dict[str, pd.DataFrame], optimum: Any, economy: Economy
+    history: dict[str, pd.DataFrame], optimum: Any, economy: Economy, compressed: Any = None
 ) -> pd.DataFrame:
-    """Products x (base, basic, optimal, amended, optimum, 1932 outcome), in product units.
+    """Products x (base, basic, optimal, amended, optimum, 4 years, 1932 outcome), in units.
 
     The amended targets are ranges in the sources; the table shows their midpoint. The
-    optimum is the scenario's optimal plan's gross output in its last period.
+    optimum is the scenario's optimal plan's gross output in its last period, and the
+    four-year plan's (when given) in its own last period.
     """
     targets = history["targets_of_production"].set_index("product")
     known = [p for p in targets.index if p in economy.product_labels]
@@ -184,11 +233,60 @@ def comparison_table(
     low = targets.loc[known, "amended_low"].astype(float)
     high = targets.loc[known, "amended_high"].astype(float)
     table["amended targets (midpoint)"] = (low + high.fillna(low)) / 2
-    if optimum is not None and optimum.optimal:
-        last = optimum.output.columns[-1]
-        table[f"gosplan optimum {last}"] = optimum.output[last].reindex(known).to_numpy()
+    for name, plan in (("gosplan optimum", optimum), ("gosplan in 4 years", compressed)):
+        if plan is not None and plan.optimal:
+            last = plan.output.columns[-1]
+            table[f"{name} {economic_year(last)}"] = plan.output[last].reindex(known).to_numpy()
     table["outcome 1932"] = targets.loc[known, "outcome_1932"].astype(float)
     return table
+
+
+def key_products_table(
+    result: DemoResult, products: tuple[str, ...] = KEY_PRODUCTS
+) -> pd.DataFrame:
+    """Key products: base year, the optimum and the four-year plan at their ends, and ratios.
+
+    Columns ``unit``, the base year, each plan's gross output in its last period and that
+    output as a multiple of the base year (``x base``).
+    """
+    eco = result.economy
+    known = [p for p in products if p in eco.product_labels]
+    gross = result.balance["gross_output"].astype(float)
+    table = pd.DataFrame(index=pd.Index(known, name="product"))
+    table["unit"] = eco.products["unit"].reindex(known).astype(str).to_numpy()
+    table[BASE_LABEL] = gross.reindex(known).to_numpy()
+    for name, plan in (("optimum", result.optimum), ("4-year plan", result.compressed)):
+        if plan is None or not plan.optimal:
+            continue
+        last = plan.output.columns[-1]
+        values = plan.output[last].reindex(known).astype(float).to_numpy()
+        table[f"{name} {economic_year(last)}"] = values
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table[f"{name} x base"] = values / table[BASE_LABEL].to_numpy()
+    return table
+
+
+def _population_unit(table: pd.DataFrame) -> str | None:
+    if "unit" not in table:
+        return None
+    units = table["unit"].dropna().astype(str).unique()
+    return str(units[0]) if len(units) == 1 else None
+
+
+def labour_force_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The labour force by category (rows) and year (columns), with unit and source."""
+    frame = table.copy()
+    frame["year"] = [str(int(y)) if pd.notna(y) else "" for y in frame["year"]]
+    wide = frame.pivot_table(
+        index="category", columns="year", values="value", sort=False, aggfunc="first"
+    )
+    wide = wide[sorted(wide.columns, key=lambda c: (len(str(c)), str(c)))]
+    wide.columns = [str(c) for c in wide.columns]
+    wide.index.name = "category"
+    first = frame.groupby("category", sort=False)
+    wide.insert(0, "unit", first["unit"].first().reindex(wide.index))
+    wide["source"] = first["source"].first().reindex(wide.index)
+    return wide
 
 
 def targets_of_production(table: pd.DataFrame) -> pd.DataFrame:
@@ -227,15 +325,36 @@ def labour_turnover(table: pd.DataFrame) -> pd.DataFrame:
         series=table["industry"].astype(str) + ", " + table["movement"].astype(str)
     )
     wide = frame.pivot_table(index="series", columns="year", values="rate", sort=False)
-    wide.columns = [str(c) for c in wide.columns]
+    wide.columns = [str(int(c)) if float(c).is_integer() else str(c) for c in wide.columns]
     wide.index.name = "industry, movement"
     wide["source"] = frame.groupby("series", sort=False)["source"].first().reindex(wide.index)
     return wide
 
 
+def _variant_finding(check: Any, unit: str) -> str:
+    from gosplan.report.tables import PERCENT, format_value
+
+    level = float(check.common_level)
+    if check.feasible:
+        if not np.isfinite(level):
+            return "feasible: every target could be exceeded without limit"
+        if level > 1 + 1e-6:
+            margin = format_value(level - 1, PERCENT)
+            return f"feasible: every target could be exceeded by {margin} (all together)"
+        return "feasible, with no margin: the targets can just be met together"
+    text = f"INFEASIBLE: only {format_value(level, PERCENT)} of every target can be met together"
+    cost = float(check.total_labour_cost)
+    if np.isfinite(cost):
+        text += f"; the smallest additions cost {format_value(cost)} {unit}"
+    return text
+
+
 def summary_rows(result: DemoResult) -> list[tuple[str, str]]:
     """The demo's findings as (step, finding) rows, worded for a reader."""
+    from gosplan.report.tables import format_value, share_labels
+
     rows: list[tuple[str, str]] = []
+    unit = result.economy.meta.labour_unit
     deficits = int((result.balance["status"] == "deficit").sum())
     rows.append(
         (
@@ -245,33 +364,34 @@ def summary_rows(result: DemoResult) -> list[tuple[str, str]]:
         )
     )
     for variant, check in result.checks.items():
-        verdict = "feasible" if check.feasible else "INFEASIBLE"
-        rows.append(
-            (
-                f"{variant} variant",
-                f"{verdict}: {check.common_level:.0%} of every target reachable jointly"
-                + (
-                    f"; additions cost {check.total_labour_cost:,.0f} thousand person-years"
-                    if not check.feasible and np.isfinite(check.total_labour_cost)
-                    else ""
-                ),
-            )
-        )
+        rows.append((f"{variant} variant", _variant_finding(check, unit)))
     for name, plan in (("optimum (5 years)", result.optimum), ("in 4 years", result.compressed)):
         if plan is None:
             continue
-        level = f", common level {plan.level:.3f}" if plan.level is not None else ""
-        rows.append((name, f"{plan.status}{level}"))
+        if plan.optimal and plan.level is not None:
+            last = economic_year(plan.periods[-1])
+            finding = (
+                f"optimal: consumer goods in {last} at {format_value(plan.level, digits=3)} "
+                f"times the {BASE_LABEL} bundle, every target met"
+            )
+        else:
+            finding = str(plan.status)
+        rows.append((name, finding))
     if result.frontier is not None:
         table = result.frontier.table
         ok = table[table["status"] == "optimal"]
         if len(ok):
             best = ok.loc[ok["cumulative_consumption"].idxmax()]
+            labels = share_labels(table["share"])
+            if labels is not None:
+                share = labels[list(table.index).index(best.name)]
+            else:
+                share = f"{100 * float(best['share']):.3g} %"
             rows.append(
                 (
                     "frontier",
-                    f"{len(ok)}/{len(table)} shares solved; most consumption at share "
-                    f"{best['share']:.2f}",
+                    f"{len(ok)}/{len(table)} shares solved; most consumption at share {share} "
+                    "of investment in means of production",
                 )
             )
     if result.report is not None:
@@ -279,15 +399,60 @@ def summary_rows(result: DemoResult) -> list[tuple[str, str]]:
     return rows
 
 
-def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
-    """Write the demo's HTML report to ``output_dir/<economy name>.html``."""
-    from gosplan.report import Report
+def _solver_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"HiGHS {version('highspy')} (highspy)"
+    except PackageNotFoundError:  # pragma: no cover - highspy is a dependency
+        return "HiGHS (highspy)"
+
+
+def provenance(result: DemoResult) -> dict[str, Any]:
+    """What produced the demo's numbers: inputs, solver, methods, tolerances, times."""
+    from gosplan import __version__
+    from gosplan.report.tables import RESIDUAL
 
     eco = result.economy
+    info: dict[str, Any] = {
+        "gosplan version": __version__,
+        "scenario": eco.meta.name,
+        "economy (input)": result.inputs.get("economy", eco.meta.source),
+        "plans (input)": result.inputs.get("plans", []),
+        "history (input)": result.inputs.get("history", ""),
+        "solver": _solver_version(),
+    }
+    methods = []
+    for name, plan in (
+        ("optimum", result.optimum),
+        ("4 years", result.compressed),
+        *((f"check {k}", getattr(c, "plan", None)) for k, c in result.checks.items()),
+    ):
+        if plan is not None and plan.provenance:
+            methods.append(f"{name}: {plan.provenance.get('method', '?')}")
+    if methods:
+        info["LP methods"] = "; ".join(methods)
+    plan = result.optimum
+    if plan is not None and plan.provenance.get("tolerance") is not None:
+        info["LP tolerance (feasibility and optimality)"] = float(plan.provenance["tolerance"])
+    if plan is not None and plan.verification is not None:
+        info["verification tolerance (relative)"] = float(plan.verification.tolerance)
+    info["balance residuals shown as 0 below"] = f"{RESIDUAL:.0e} of their column"
+    info["labour unit"] = eco.meta.labour_unit
+    info["steps (seconds)"] = ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items())
+    return info
+
+
+def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
+    """Write the demo's HTML report to ``output_dir/<economy name>.html``."""
+    from gosplan.report import Report, figures
+
+    eco = result.economy
+    unit = eco.meta.labour_unit
     rep = Report(
         title="The First Five-Year Plan, examined",
         subtitle=f"Scenario {eco.meta.name}: {eco.n_products} products, "
-        f"{eco.n_activities} techniques, base year {eco.meta.base_year}",
+        f"{eco.n_activities} techniques, base year {BASE_LABEL}",
     )
     rep.add_text(
         "What this report shows",
@@ -297,6 +462,9 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
             "raised twice. This report takes the plan's own figures, the scenario's technology "
             "and labour, and asks the questions its planners could not answer exactly: does "
             "the plan balance, can its targets be met, and at what cost?",
+            "The plan's periods are economic years, named by the year they end in: 1929 "
+            "stands for 1928/29, and so on to 1933 for 1932/33. Labour is counted in "
+            f"{unit}.",
             "Every historical figure carries its source (see the tables' source columns and "
             "the scenario's README); coefficients are the scenario's own assumptions, each "
             "with its basis.",
@@ -307,32 +475,57 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
         rep.add_table(
             "Targets of production",
             targets_of_production(history["targets_of_production"]),
-            caption="Base year, the plan's variants and the 1932 outcome (restored table; "
-            "notes and sources under the table)",
+            caption="Base year, the plan's variants and the 1932 outcome, as the sources give "
+            "them (restored table; notes and sources under the table)",
         )
-    rep.add_balance(result.balance, heading="Base-year material balance (1927/28)")
+    rep.add_balance(result.balance, heading=f"Base-year material balance ({BASE_LABEL})")
     rep.add_table(
-        "Labour values, 1927/28",
+        f"Labour values, {BASE_LABEL}",
         result.labour_values,
-        caption="Thousand person-years per unit of each product, direct and indirect",
+        caption=f"{unit[:1].upper()}{unit[1:]} per unit of each product, direct and indirect",
         sources=False,
     )
     for variant, check in result.checks.items():
         rep.add_check(check, heading=f"Can {TARGET_VARIANTS[variant]} be met?")
+    units = eco.products["unit"]
+    base = result.balance["gross_output"]
     if result.optimum is not None:
-        rep.add_plan(result.optimum, heading="The optimal five-year plan")
+        rep.add_plan(
+            result.optimum,
+            heading="The optimal five-year plan",
+            base=base,
+            base_label=BASE_LABEL,
+            units=units,
+        )
     if result.compressed is not None:
-        rep.add_plan(result.compressed, heading="The five-year plan in four years")
+        rep.add_plan(
+            result.compressed,
+            heading="The five-year plan in four years",
+            base=base,
+            base_label=BASE_LABEL,
+            units=units,
+        )
     if result.frontier is not None:
-        rep.add_frontier(result.frontier, heading="Accumulation against consumption")
+        rep.add_frontier(
+            result.frontier,
+            heading="Accumulation against consumption",
+            population_unit=result.population_unit,
+        )
     rep.add_comparison(
         result.comparison,
         heading="Plan, optimum and outcome",
         caption="Gross output in product units; amended targets as the midpoint of their range",
     )
+    if result.optimum is not None or result.compressed is not None:
+        key = key_products_table(result)
+        rep.add_table(
+            "Key products: the optimum and the four-year plan",
+            key,
+            digits={c: 3 for c in key.columns if c.endswith("x base")},
+            caption=f"Gross output of key products in {BASE_LABEL} and at the end of each "
+            f"plan (product units), and as a multiple of {BASE_LABEL} (x base)",
+        )
     if "labour_turnover" in history:
-        from gosplan.report import figures
-
         turnover = labour_turnover(history["labour_turnover"])
         rep.add_table(
             "Labour turnover",
@@ -340,11 +533,10 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
             caption="Workers hired and leaving per 100 employees on the books, by year "
             "(restored table)",
         )
-        rates = turnover.drop(columns="source").T
         rep.add_figure(
             "Labour turnover, hires and departures",
             figures.lines_over_periods(
-                rates,
+                turnover.drop(columns="source"),
                 title="Labour turnover",
                 ylabel="per 100 employees on the books",
                 xlabel="year",
@@ -353,15 +545,10 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
             "average: the plan's labour force was in constant motion.",
         )
     if "labour_force" in history:
-        rep.add_table("Labour force", history["labour_force"], caption="Workers and employees")
-    from gosplan import __version__
-
-    rep.add_provenance(
-        {
-            "gosplan version": __version__,
-            "scenario": f"{eco.meta.name} ({eco.meta.source})",
-            "solver": "HiGHS (highspy)",
-            "steps (seconds)": ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()),
-        }
-    )
+        rep.add_table(
+            "Labour force",
+            labour_force_table(history["labour_force"]),
+            caption="Workers and employees by category and year",
+        )
+    rep.add_provenance(provenance(result))
     return rep.write(output_dir / f"{eco.meta.name}.html")

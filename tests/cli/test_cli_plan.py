@@ -107,6 +107,36 @@ def test_plan_json_output_to_stdout_matches_library(tmp_path: Path) -> None:
     np.testing.assert_allclose(got.to_numpy(dtype=float), lib.to_numpy(), rtol=1e-12)
 
 
+def test_plan_json_on_stdout_has_status_objective_and_level(tmp_path: Path) -> None:
+    spec = level_plan(tmp_path / "plan")
+    result = invoke("plan", spec, "--format", "json", "-q")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["status"] == "optimal" and doc["objective_kind"] == "max_level"
+    # theta = 570 / (v_a + v_b) = 757.5 (see test_plan_writes_tables_that_match_the_textbook).
+    assert doc["level"] == pytest.approx(570.0 / V_MB.sum(), rel=1e-7)
+    assert doc["objective"] == pytest.approx(doc["level"], rel=1e-9)
+    assert doc["periods"] == [1]
+
+
+def test_plan_output_json_creates_missing_folders(tmp_path: Path) -> None:
+    spec = level_plan(tmp_path / "plan")
+    target = tmp_path / "r" / "sub" / "plan.json"
+    result = invoke("plan", spec, "--output", target, "-q")
+    assert result.exit_code == 0, result.output
+    assert json.loads(target.read_text())["status"] == "optimal"
+
+
+def test_plan_output_under_a_file_fails_before_solving(tmp_path: Path) -> None:
+    spec = level_plan(tmp_path / "plan")
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    result = invoke("plan", spec, "--output", blocker / "plan.json", "-q")
+    assert result.exit_code == 2
+    assert "afile" in result.stderr
+    assert "Plan 'test plan'" not in result.output  # nothing was solved
+
+
 def test_plan_bad_spec_exits_two(tmp_path: Path) -> None:
     missing = tmp_path / "no-plan"
     result = invoke("plan", missing)
@@ -150,7 +180,66 @@ def test_check_plan_infeasible_exits_one_with_the_diagnosis(tmp_path: Path) -> N
     assert additions["kind"].tolist() == ["labour"]
     np.testing.assert_allclose(additions["amount"], [200.0], rtol=1e-7)
     assert lib.common_level == pytest.approx(5 / 7, rel=1e-7)
-    assert {p.name for p in out.iterdir()} == {"reachable.csv", "binding.csv", "additions.csv"}
+    # The full check (PlanCheck.write) and its provenance, so `gosplan report` can read it.
+    assert {p.name for p in out.iterdir()} == {
+        "reachable.csv",
+        "binding.csv",
+        "additions.csv",
+        "check.json",
+        "provenance.json",
+    }
+    meta = json.loads((out / "check.json").read_text())
+    assert meta["feasible"] is False
+    assert meta["common_level"] == pytest.approx(5 / 7, rel=1e-7)
+    assert meta["total_labour_cost"] == pytest.approx(lib.total_labour_cost, rel=1e-9)
+
+
+def test_check_plan_output_then_report_round_trip(tmp_path: Path) -> None:
+    from gosplan.report.load import LoadedCheck, load_result
+
+    spec = target_plan(tmp_path / "plan", labour=500.0)
+    out = tmp_path / "diagnosis"
+    assert invoke("check-plan", spec, "--output", out).exit_code == 1
+    loaded = load_result(out)
+    assert isinstance(loaded, LoadedCheck) and not loaded.feasible
+    # 500 of the 700 person-years needed: 5/7 of each target jointly.
+    assert loaded.common_level == pytest.approx(5 / 7, rel=1e-7)
+    assert loaded.total_labour_cost == pytest.approx(200.0, rel=1e-7)
+    html_path = tmp_path / "check.html"
+    result = invoke("report", out, "--output", html_path)
+    assert result.exit_code == 0, result.output
+    text = html_path.read_text(encoding="utf-8")
+    assert "Targets (gross output" in text and "71.4 %" in text  # common level 5/7
+    provenance = text.split("<h2>Provenance</h2>")[1]
+    assert "LP tolerance" in provenance and "plan (input)" in provenance
+    assert "/../" not in provenance and "person-years" in text
+
+
+def test_check_plan_feasible_output_round_trip_and_json_file(tmp_path: Path) -> None:
+    spec = target_plan(tmp_path / "plan", labour=1000.0)
+    out = tmp_path / "check"
+    assert invoke("check-plan", spec, "--output", out).exit_code == 0
+    assert (out / "plan" / "plan.json").is_file()  # the least-labour plan
+    assert invoke("report", out, "--output", tmp_path / "a.html").exit_code == 0
+    one = tmp_path / "deep" / "check.json"  # parents are created
+    assert invoke("check-plan", spec, "--format", "json", "--output", one).exit_code == 0
+    doc = json.loads(one.read_text())
+    assert doc["kind"] == "plan-check" and doc["feasible"] is True
+    assert invoke("report", one, "--output", tmp_path / "b.html").exit_code == 0
+    assert "None needed" in (tmp_path / "b.html").read_text(encoding="utf-8")
+
+
+def test_check_plan_json_on_stdout_has_the_verdict(tmp_path: Path) -> None:
+    spec = target_plan(tmp_path / "plan", labour=500.0)
+    result = invoke("check-plan", spec, "--format", "json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert doc["feasible"] is False
+    assert doc["common_level"] == pytest.approx(5 / 7, rel=1e-7)
+    # The missing 200 person-years at one person-year each.
+    assert doc["total_labour_cost"] == pytest.approx(200.0, rel=1e-7)
+    assert doc["message"] and doc["labour_unit"] == "person-years"
+    assert {"reachable", "binding", "additions"} <= set(doc)
 
 
 def test_check_plan_bad_input_exits_two(tmp_path: Path) -> None:
@@ -174,3 +263,57 @@ def test_frontier_has_one_row_per_share(tmp_path: Path) -> None:
     np.testing.assert_allclose(table["share"], [0.2, 0.5, 0.8])
     lib = frontier(read_plan(spec), shares=[0.2, 0.5, 0.8]).table
     assert table["status"].tolist() == lib["status"].tolist()
+
+
+def test_frontier_population_gives_consumption_per_head(tmp_path: Path) -> None:
+    from gosplan.plan.frontier import frontier
+    from gosplan.plan.reader import read_plan
+
+    spec = level_plan(tmp_path / "plan")
+    out = tmp_path / "f" / "frontier.csv"
+    result = invoke("frontier", spec, "--shares", "0.5", "--population", "2", "-o", out, "-q")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    lib = frontier(read_plan(spec), shares=[0.5]).table
+    # One period: consumption per head is the consumption over the horizon / 2.
+    np.testing.assert_allclose(
+        table["consumption_per_head"], lib["cumulative_consumption"] / 2, rtol=1e-9
+    )
+    assert table["labour_unit"].tolist() == ["person-years"]
+    # A CSV by period (with a unit) works too, and the report shows the units.
+    csv = tmp_path / "population.csv"
+    csv.write_text("period,population,unit\n1,4,million\n")
+    result = invoke("frontier", spec, "--shares", "0.5", "--population", csv, "-o", out, "-q")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    np.testing.assert_allclose(
+        table["consumption_per_head"], lib["cumulative_consumption"] / 4, rtol=1e-9
+    )
+    html_path = tmp_path / "f.html"
+    assert invoke("report", out, "--output", html_path).exit_code == 0
+    text = html_path.read_text(encoding="utf-8")
+    assert "consumption per head (person-years per million people)" in text
+
+
+def test_frontier_report_takes_the_economy_labour_unit(tmp_path: Path) -> None:
+    spec = level_plan(tmp_path / "plan")
+    economy = spec / "economy" / "economy.toml"  # its labour.csv gets a unit column
+    labour = pd.read_csv(economy.parent / "labour.csv").assign(unit="thousand person-years")
+    write_csv(economy.parent / "labour.csv", labour)
+    from gosplan.plan.reader import read_plan
+
+    unit = read_plan(spec).economy.meta.labour_unit
+    assert unit == "thousand person-years"
+    out = tmp_path / "frontier.csv"
+    assert invoke("frontier", spec, "--shares", "0.5", "-o", out, "-q").exit_code == 0
+    assert pd.read_csv(out)["labour_unit"].tolist() == [unit]
+    html_path = tmp_path / "f.html"
+    assert invoke("report", out, "--output", html_path).exit_code == 0
+    assert f"consumption over the horizon ({unit})" in html_path.read_text(encoding="utf-8")
+
+
+def test_frontier_bad_population_exits_two(tmp_path: Path) -> None:
+    spec = level_plan(tmp_path / "plan")
+    result = invoke("frontier", spec, "--shares", "0.5", "--population", "-3", "-q")
+    assert result.exit_code == 2
+    assert "population" in result.stderr

@@ -1,13 +1,209 @@
-"""The ``demo`` command: the worked example (USSR 1928–1932) with its HTML report."""
+"""The ``demo`` command: the worked example (USSR 1928–1932) with its HTML report.
+
+The terminal shows compact tables that fit 80 columns (the width of a CI log): short
+headers, units abbreviated with footnotes, numbers rounded for people. The HTML report has
+the full tables.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gosplan.cli.output import rich_table, stderr_console, stdout_console
+from gosplan.cli.output import compact_table, stderr_console, stdout_console, table_width
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+
+    from gosplan.demo import DemoResult
+
+#: Short headers of the base-year balance on the terminal.
+BALANCE_HEADERS = {
+    "product": "product",
+    "unit": "unit",
+    "gross_output": "output",
+    "intermediate_use": "interm.",
+    "final_use": "final",
+    "capacity": "capacity",
+    "surplus": "surplus",
+}
+#: Short headers of the comparison on the terminal (the legend is printed under it).
+COMPARISON_LEGEND = (
+    "1927/28: base year; basic, optimal: the 1929 variants' targets for 1932/33; amended: "
+    "midpoint of the 1930 targets; optimum: gosplan's optimal plan, 1932/33; 4 years: the "
+    "same targets in four years, 1931/32; 1932: outcome."
+)
+_ROUBLES = re.compile(r"^(m|bn) roubles \((\d{4}/\d{2}) prices\)$")
+
+
+def compact_unit(unit: str) -> tuple[str, str | None]:
+    """A unit short enough for a terminal column, and the footnote it needs (or ``None``).
+
+    Examples
+    --------
+    >>> compact_unit("m roubles (1926/27 prices)")
+    ('m rub.*', '* m rub.: million roubles at 1926/27 prices')
+    >>> compact_unit("Mt")
+    ('Mt', None)
+    """
+    match = _ROUBLES.match(str(unit))
+    if match is None:
+        return str(unit), None
+    size, prices = match.groups()
+    word = "million" if size == "m" else "billion"
+    return f"{size} rub.*", f"* {size} rub.: {word} roubles at {prices} prices"
+
+
+def _compact_units(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    if "unit" not in frame:
+        return frame, []
+    out = frame.copy()
+    notes: list[str] = []
+    short = []
+    for unit in out["unit"].astype(str):
+        text, note = compact_unit(unit)
+        short.append(text)
+        if note and note not in notes:
+            notes.append(note)
+    out["unit"] = short
+    return out, notes
+
+
+def _fits(console: Console, table: Any) -> bool:
+    return table_width(table) <= console.width
+
+
+def balance_view(result: DemoResult, console: Console) -> None:
+    """The base-year balance: compact columns, closure as one line, units footnoted."""
+    sheet = result.balance
+    cols = [c for c in BALANCE_HEADERS if c in sheet.columns and c != "product"]
+    frame, notes = _compact_units(sheet[cols])
+    frame.index.name = "product"
+    console.print(
+        compact_table(frame, title="Base-year material balance (1927/28)", headers=BALANCE_HEADERS)
+    )
+    lines = []
+    if "closure" in sheet:
+        worst = float(sheet["closure"].abs().max())
+        lines.append(
+            f"balances close to {worst:.0e} (largest |output - intermediate - final|)"
+            if worst > 0
+            else "balances close exactly"
+        )
+    deficits = [str(p) for p, s in sheet["status"].items() if s == "deficit"]
+    lines.append(
+        f"over capacity: {', '.join(deficits)}" if deficits else "every product within capacity"
+    )
+    for line in [*lines, *notes]:
+        console.print(line, highlight=False)
+
+
+def comparison_view(result: DemoResult, console: Console) -> None:
+    """Plan, optimum and outcome; the four-year plan column when it fits."""
+    table = result.comparison.copy()
+    frame, notes = _compact_units(table)
+    headers = {"product": "product", "unit": "unit"}
+    for col in frame.columns:
+        if col.startswith("base"):
+            headers[col] = "1927/28"
+        elif col.startswith("basic"):
+            headers[col] = "basic"
+        elif col.startswith("optimal"):
+            headers[col] = "optimal"
+        elif col.startswith("amended"):
+            headers[col] = "amended"
+        elif col.startswith("gosplan optimum"):
+            headers[col] = "optimum"
+        elif col.startswith("gosplan in 4"):
+            headers[col] = "4 years"
+        elif col.startswith("outcome"):
+            headers[col] = "1932"
+    title = "Plan, optimum and 1932 outcome (gross output)"
+    view = compact_table(frame, title=title, headers=headers)
+    if not _fits(console, view):
+        frame = frame.drop(columns=[c for c in frame.columns if c.startswith("gosplan in 4")])
+        view = compact_table(frame, title=title, headers=headers)
+    console.print(view)
+    for line in [COMPARISON_LEGEND, *notes]:
+        console.print(line, highlight=False)
+
+
+def key_products_view(result: DemoResult, console: Console) -> None:
+    """Key products in the optimum and the four-year plan against the base year."""
+    from gosplan.demo import BASE_LABEL, key_products_table
+
+    if result.optimum is None and result.compressed is None:
+        return
+    table = key_products_table(result)
+    frame, notes = _compact_units(table)
+    headers = {"product": "product", "unit": "unit", BASE_LABEL: BASE_LABEL}
+    digits = {}
+    for col in frame.columns:
+        if col.endswith("x base"):
+            headers[col] = "x base"
+            digits[col] = 3
+        elif col.startswith("optimum"):
+            headers[col] = f"optimum {col.rsplit(' ', 1)[-1]}"
+        elif col.startswith("4-year"):
+            headers[col] = f"4 years {col.rsplit(' ', 1)[-1]}"
+    console.print(
+        compact_table(
+            frame,
+            title="Key products: the optimum and the plan in four years",
+            headers=headers,
+            digits=digits,
+        )
+    )
+    for line in ["x base: gross output as a multiple of 1927/28.", *notes]:
+        console.print(line, highlight=False)
+
+
+def frontier_view(result: DemoResult, console: Console) -> None:
+    """The frontier with shares as sevenths and short headers (units printed under it)."""
+    from gosplan.report.tables import share_labels
+
+    fr = result.frontier
+    if fr is None:
+        return
+    table = fr.table.copy()
+    unit = result.economy.meta.labour_unit
+    if (table["status"] == "optimal").all():
+        table = table.drop(columns="status")
+    labels = share_labels(table["share"])
+    if labels is not None:
+        table["share"] = labels
+    table = table.set_index("share")
+    if table["consumption_per_head"].isna().all():
+        table = table.drop(columns="consumption_per_head")
+    headers = {
+        "share": "share",
+        "status": "status",
+        "cumulative_consumption": "consumption",
+        "consumption_per_head": "per head",
+        "terminal_capacity_value": "capacity left",
+        "terminal_means_of_production_capacity": "of which MoP",
+    }
+    console.print(
+        compact_table(
+            table,
+            title="Accumulation–consumption frontier",
+            headers=headers,
+            formats={"status": "text"},
+        )
+    )
+    people = f"per {result.population_unit} people" if result.population_unit else "per head"
+    lines = [
+        "share: of capital spending going to means of production (MoP); consumption over the "
+        f"five years and capacity left at the end in {unit} (labour values)",
+    ]
+    if "consumption_per_head" in table:
+        lines.append(f"per head: {unit} {people}")
+    for line in lines:
+        console.print(line, highlight=False)
 
 
 def demo(
@@ -20,6 +216,7 @@ def demo(
 ) -> None:
     """Run the worked example: balance, feasibility of each plan variant, optimum, frontier."""
     import time
+    from contextlib import nullcontext
 
     import pandas as pd
 
@@ -27,25 +224,33 @@ def demo(
 
     err = stderr_console()
     start = time.perf_counter()
-    with err.status("starting", spinner="dots") as status:
+    spinner = err.status("starting", spinner="dots") if err.is_terminal else nullcontext()
+    with spinner as status:
 
         def step(message: str) -> None:
-            err.log(message)
-            status.update(message)
+            err.print(f"- {message}", highlight=False)
+            if status is not None:
+                status.update(message)
 
         result = run_demo(output, step=step, scenario=scenario)
     out = stdout_console()
-    out.print(rich_table(result.balance, title="Base-year material balance (1927/28)"))
+    balance_view(result, out)
+    out.print()
     for variant, check in result.checks.items():
-        out.print(f"[bold]{variant} variant:[/bold] {check.message()}", soft_wrap=False)
-    out.print(rich_table(result.comparison, title="Plan, optimum and 1932 outcome"))
-    if result.frontier is not None:
-        out.print(rich_table(result.frontier.table, title="Accumulation–consumption frontier"))
+        out.print(f"[bold]{variant} variant:[/bold] {check.message()}", highlight=False)
+    out.print()
+    comparison_view(result, out)
+    out.print()
+    key_products_view(result, out)
+    out.print()
+    frontier_view(result, out)
+    out.print()
     rows = pd.DataFrame(summary_rows(result), columns=["step", "finding"]).set_index("step")
-    out.print(rich_table(rows, title="Summary"))
+    out.print(compact_table(rows, title="Summary", formats={"finding": "text"}))
     out.print(
         f"[green]Report written to {result.report}[/green] "
-        f"({time.perf_counter() - start:.1f} s in all)"
+        f"({time.perf_counter() - start:.1f} s in all)",
+        highlight=False,
     )
 
 

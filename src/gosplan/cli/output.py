@@ -279,6 +279,70 @@ def rich_table(
     return table
 
 
+def compact_table(
+    frame: pd.DataFrame,
+    title: str | None = None,
+    *,
+    formats: Mapping[str, str] | None = None,
+    digits: Mapping[str, int] | None = None,
+    headers: Mapping[str, str] | None = None,
+    caption: str | None = None,
+) -> Table:
+    """A narrow rich table of a labelled frame, numbers formatted for people.
+
+    Numbers follow :func:`gosplan.report.tables.format_value` (whole numbers without
+    decimals, else four significant digits, residuals shown as 0); there are no vertical
+    rules and a single space between columns, so that a table of seven or eight short
+    columns fits 80 columns.
+
+    Parameters
+    ----------
+    frame
+        The table; its index is the first (bold) column.
+    title, caption
+        Shown above and below the table.
+    formats, digits
+        Per column: ``number``, ``percent`` or ``text``; significant digits.
+    headers
+        Short headers for the columns (and for the index, by its name).
+    """
+    from rich import box
+
+    from gosplan.report.tables import DisplayTable
+
+    headers = dict(headers or {})
+    display = DisplayTable(frame, formats=dict(formats or {}), digits=dict(digits or {}))
+    table = Table(
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 0),
+        caption=caption,
+        caption_justify="left",
+    )
+    name = frame.index.name or ""
+    table.add_column(headers.get(name, name), style="bold", justify="left", overflow="fold")
+    for col in frame.columns:
+        text = display.format_of(col) == "text"
+        table.add_column(
+            headers.get(col, str(col)),
+            justify="left" if text else "right",
+            no_wrap=not text,
+            overflow="fold",
+        )
+    for label, cells in zip(frame.index, display.cells(), strict=True):
+        table.add_row(str(label), *cells)
+    return table
+
+
+def table_width(table: Table, console: Console | None = None) -> int:
+    """The width a rich table needs to show without wrapping."""
+    console = console or Console(width=10_000)
+    return Measurement.get(console, console.options.update_width(10_000), table).maximum
+
+
 Tables = Mapping[str, "pd.DataFrame | pd.Series"]
 
 
@@ -288,6 +352,7 @@ def emit(
     output: Path | None = None,
     *,
     titles: Mapping[str, str] | None = None,
+    meta: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Show or write a command's tables.
 
@@ -302,6 +367,10 @@ def emit(
         File to write (one table) or directory (several tables). ``parquet`` needs it.
     titles
         Titles for the terminal tables (default: the names).
+    meta
+        Scalars that go with the tables (status, objective, ...): JSON on standard output
+        is then one object holding them and each table's records; other formats leave them
+        out (the commands print them as notes).
 
     Returns
     -------
@@ -332,7 +401,7 @@ def emit(
     if output is None:
         if kind == "parquet":
             raise InputError("--format parquet writes a binary file: give --output FILE")
-        _print_data(tables, kind)
+        _print_data(tables, kind, meta)
         return []
     if len(tables) == 1:
         (data,) = tables.values()
@@ -341,9 +410,19 @@ def emit(
     return [write_table(data, output / f"{name}.{kind}", kind) for name, data in tables.items()]
 
 
-def _print_data(tables: Tables, kind: str) -> None:
+def json_payload(tables: Tables, meta: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One JSON object: the scalars of ``meta``, then each table's records by name."""
+    payload: dict[str, Any] = {k: _json_value(v) for k, v in (meta or {}).items()}
+    payload.update({name: records(data) for name, data in tables.items()})
+    return payload
+
+
+def _print_data(tables: Tables, kind: str, meta: Mapping[str, Any] | None = None) -> None:
     out = sys.stdout
     if kind == "json":
+        if meta:
+            out.write(json.dumps(json_payload(tables, meta), indent=1, allow_nan=False) + "\n")
+            return
         if len(tables) == 1:
             (data,) = tables.values()
             out.write(to_json_text(data) + "\n")

@@ -10,15 +10,30 @@ plan); ``2`` bad input.
 
 from __future__ import annotations
 
+import errno
+import json
+import os
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gosplan.cli.output import FormatOption, OutputFormat, OutputOption, emit, note, progress_bar
+from gosplan.cli.output import (
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    emit,
+    json_payload,
+    note,
+    progress_bar,
+    resolve_format,
+)
+from gosplan.errors import InputError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from gosplan.plan.spec import PlanSpec
 
 #: Exit status of a valid negative answer (infeasible targets, no optimal plan).
@@ -50,6 +65,64 @@ def load_plan(path: Path) -> PlanSpec:
     from gosplan.plan.reader import read_plan
 
     return read_plan(path)
+
+
+def check_writable(output: Path | None, *, folder: bool) -> None:
+    """Fail early, before solving, when ``output`` cannot be written.
+
+    The nearest existing folder on the way to ``output`` must be a writable directory (the
+    missing ones are created when writing); a folder output must not be an existing file.
+
+    Raises
+    ------
+    InputError
+        ``output`` names a file where a folder is needed, or a folder where a file is.
+    PermissionError
+        The nearest existing folder is not writable (exit status 2, naming it).
+    """
+    if output is None:
+        return
+    if folder and output.exists() and not output.is_dir():
+        raise InputError("--output must be a folder here, not a file", source=str(output))
+    if not folder and output.is_dir():
+        raise InputError("--output must be a file here, not a folder", source=str(output))
+    parent = output if folder else output.parent
+    parent = Path(os.path.abspath(parent))
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError("cannot create a folder under a file", source=str(parent))
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, "folder is not writable", str(parent))
+
+
+def _provenance(spec_path: Path, plan_spec: Any, solver: str, time_limit: float | None) -> dict:
+    """Provenance of a command-line result: inputs, solver, tolerance, time."""
+    import datetime as dt
+    import inspect
+
+    from gosplan import __version__
+    from gosplan.plan.highs import solve_lp
+
+    def resolved(path: str | Path) -> str:
+        return Path(os.path.normpath(os.path.abspath(path))).as_posix()
+
+    tol = inspect.signature(solve_lp).parameters["tol"].default
+    meta = plan_spec.economy.meta
+    source = Path(meta.source) if meta.source else None
+    return {
+        "gosplan": __version__,
+        "spec_path": resolved(spec_path),
+        "spec": plan_spec.name,
+        "economy": meta.name,
+        "economy_source": resolved(source) if source is not None and source.exists() else "",
+        "labour_unit": meta.labour_unit,
+        "solver": "highs",
+        "requested": solver,
+        "tolerance": tol,
+        "time_limit": time_limit,
+        "computed": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def parse_shares(text: str | None) -> list[float] | None:
@@ -87,7 +160,8 @@ def plan(
             "--output",
             "-o",
             help="Write every table of the plan: a directory for csv (the default) or "
-            "parquet, one file for json.",
+            "parquet, one file for json (also picked by a .json suffix); missing parent "
+            "folders are created.",
         ),
     ] = None,
     quiet: QuietOption = False,
@@ -95,12 +169,15 @@ def plan(
     """Compute an optimal plan; show its summary, output, investment shares and bottlenecks."""
     from gosplan.plan.optimise import optimise
 
+    kind = resolve_format(format, output) if output is not None else format.value
+    check_writable(output, folder=kind != "json")
     plan_spec = load_plan(spec)
     with progress_bar("planning", enabled=not quiet) as callback:
         result = optimise(plan_spec, solver=solver.value, time_limit=time_limit, progress=callback)
     note(result.summary(), format, None)
     if output is not None:
-        kind = "csv" if format is OutputFormat.table else format.value
+        if kind == "json":
+            output.parent.mkdir(parents=True, exist_ok=True)
         path = result.write(output, format=kind)
         note(f"wrote the plan's tables ({kind}) to {path}", format, None)
     else:
@@ -116,6 +193,13 @@ def plan(
                 "output": "Output by product and period",
                 "investment_shares": "Shares of investment",
                 "binding": "Binding constraints",
+            },
+            meta={
+                "status": result.status,
+                "objective": result.objective,
+                "objective_kind": result.objective_kind,
+                "level": result.level,
+                "periods": list(result.periods),
             },
         )
     if result.status != "optimal":
@@ -143,25 +227,85 @@ def check_plan(
     """
     from gosplan.plan.diagnosis import check_plan as diagnose
 
+    kind = resolve_format(format, output)
+    check_writable(output, folder=kind != "json")
     plan_spec = load_plan(spec)
     result = diagnose(plan_spec, solver=solver.value, time_limit=time_limit)
     note(result.message(), format, output, style=None if result.feasible else "yellow")
-    emit(
-        {
-            "reachable": result.reachable,
-            "binding": result.binding,
-            "additions": result.additions,
-        },
-        format,
-        output,
-        titles={
-            "reachable": "Targets: reachable jointly and alone",
-            "binding": "What limits the targets",
-            "additions": "What it would take",
-        },
-    )
+    tables = {
+        "reachable": result.reachable,
+        "binding": result.binding,
+        "additions": result.additions,
+    }
+    provenance = _provenance(spec, plan_spec, solver.value, time_limit)
+    if result.plan is not None and result.plan.provenance.get("method"):
+        provenance["method"] = result.plan.provenance["method"]
+    if output is not None and kind in ("csv", "parquet"):
+        folder = result.write(output, format=kind)
+        (folder / "provenance.json").write_text(
+            json.dumps(provenance, indent=1, default=str) + "\n", encoding="utf-8"
+        )
+        note(
+            f"wrote the check ({kind}) to {folder}; `gosplan report {folder}` makes its report",
+            format,
+            output,
+        )
+    elif output is not None:  # one JSON file
+        doc = _check_document(result, tables, provenance)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+        note(f"wrote the check (json) to {output}", format, output)
+    else:
+        emit(
+            tables,
+            format,
+            None,
+            titles={
+                "reachable": "Targets: reachable jointly and alone",
+                "binding": "What limits the targets",
+                "additions": "What it would take",
+            },
+            meta=_check_meta(result),
+        )
     if not result.feasible:
         raise typer.Exit(EXIT_NO)
+
+
+def _check_meta(result: Any) -> dict[str, Any]:
+    return {
+        "kind": "plan-check",
+        "feasible": bool(result.feasible),
+        "common_level": float(result.common_level),
+        "total_labour_cost": float(result.total_labour_cost),
+        "labour_unit": result.labour_unit,
+        "message": result.message(),
+    }
+
+
+def _check_document(result: Any, tables: dict, provenance: dict) -> dict[str, Any]:
+    """The whole check as one JSON object (``gosplan report`` reads it back)."""
+    import tempfile
+
+    doc = json_payload(tables, _check_meta(result))
+    doc["provenance"] = {k: v for k, v in provenance.items() if v is not None}
+    if result.plan is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = result.plan.write(Path(tmp) / "plan.json", format="json")
+            doc["plan"] = _finite(json.loads(path.read_text(encoding="utf-8")))
+    return doc
+
+
+def _finite(value: Any) -> Any:
+    """NaN as ``null`` and infinities as ``"inf"`` / ``"-inf"``, throughout a JSON value."""
+    import math
+
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def frontier(
@@ -174,6 +318,16 @@ def frontier(
             "0.143,0.286,0.429 (default: the library's grid).",
         ),
     ] = None,
+    population: Annotated[
+        str | None,
+        typer.Option(
+            "--population",
+            help="Population for consumption per head: one number for every period, or a CSV "
+            "with the columns period and population (and optionally unit). Default: the "
+            "spec folder's population.csv, if there is one.",
+            show_default=False,
+        ),
+    ] = None,
     format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     quiet: QuietOption = False,
@@ -183,11 +337,95 @@ def frontier(
 
     from gosplan.plan.frontier import frontier as trace
 
+    kind = resolve_format(format, output)
+    check_writable(output, folder=False)
     plan_spec = load_plan(spec)
-    options = {} if grid is None else {"shares": grid}
+    heads, people, source = read_population(population, spec, plan_spec.periods)
+    if source is not None and population is None:
+        note(f"population from {source}", format, output)
+    options: dict[str, Any] = {} if grid is None else {"shares": grid}
     with progress_bar("tracing the frontier", enabled=not quiet) as callback:
-        result = trace(plan_spec, progress=callback, **options)
-    emit({"frontier": result.table}, format, output, titles={"frontier": "Frontier"})
+        result = trace(plan_spec, progress=callback, population=heads, **options)
+    unit = plan_spec.economy.meta.labour_unit
+    table = result.table
+    if kind != "table":  # files and piped data carry their units
+        table = table.assign(labour_unit=unit)
+        if people:
+            table = table.assign(population_unit=people)
+    emit(
+        {"frontier": table},
+        format,
+        output,
+        titles={"frontier": f"Frontier (consumption and capacity in {unit} of labour)"},
+    )
+    if output is not None:
+        from gosplan.report.load import frontier_provenance_path
+
+        info = _provenance(spec, plan_spec, "auto", None)
+        methods = sorted({str(r.provenance.get("method")) for r in result.results if r})
+        info["method"] = ", ".join(methods) or None
+        info["population_path"] = str(source.resolve()) if source is not None else None
+        info["population_unit"] = people
+        frontier_provenance_path(output).write_text(
+            json.dumps(info, indent=1, default=str) + "\n", encoding="utf-8"
+        )
+
+
+def read_population(
+    value: str | None, spec: Path, periods: tuple[int, ...]
+) -> tuple[pd.Series | None, str | None, Path | None]:
+    """The ``--population`` option: a number, a CSV, or the spec folder's population.csv.
+
+    Returns
+    -------
+    (pandas.Series or None, str or None, pathlib.Path or None)
+        Population by period, its unit (from a ``unit`` column), and the file read.
+
+    Raises
+    ------
+    InputError
+        A number that is not positive, a CSV without the columns ``period`` and
+        ``population``, or with a population that is not a positive number.
+    """
+    import pandas as pd
+
+    if value is None:
+        folder = spec if spec.is_dir() else spec.parent
+        path = folder / "population.csv"
+        if not path.is_file():
+            return None, None, None
+    else:
+        try:
+            number = float(value)
+        except ValueError:
+            path = Path(value)
+        else:
+            if not number > 0:
+                raise InputError(f"--population must be positive, got {value!r}")
+            return pd.Series(number, index=pd.Index(list(periods), name="period")), None, None
+    try:
+        table = pd.read_csv(path)
+    except (OSError, ValueError) as err:
+        if isinstance(err, FileNotFoundError):
+            raise
+        raise InputError(f"cannot read the population: {err}", source=str(path)) from None
+    for col in ("period", "population"):
+        if col not in table.columns:
+            raise InputError(f"missing column {col!r}", source=str(path))
+    heads = pd.to_numeric(table["population"], errors="coerce")
+    bad = ~(heads > 0)
+    if bad.any():
+        row = int(bad.to_numpy().argmax())
+        raise InputError("population must be a positive number", source=str(path), row=row + 2)
+    try:
+        index = pd.Index([int(p) for p in table["period"]], name="period")
+    except (TypeError, ValueError):
+        raise InputError("period must be a whole number", source=str(path)) from None
+    unit = None
+    if "unit" in table.columns:
+        units = table["unit"].dropna().astype(str).unique()
+        unit = str(units[0]) if len(units) == 1 else None
+    return pd.Series(heads.to_numpy(float), index=index, name="population"), unit, path
 
 
 #: Commands of this group, registered by :mod:`gosplan.cli.app`.

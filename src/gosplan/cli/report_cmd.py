@@ -1,8 +1,10 @@
 """The ``report`` command: an HTML report of a result written to disk.
 
 ``RESULT`` is what :func:`gosplan.report.load.load_result` reads: a plan folder (``gosplan plan
---output DIR``), a plan's JSON file, a plan-check folder, a frontier table or a material
-balance table. The report is one self-contained HTML file.
+--output DIR``), a plan's JSON file, a plan-check folder (``gosplan check-plan --output DIR``)
+or JSON file (``--format json --output FILE``), a frontier table (``gosplan frontier
+--output FILE``) or a material balance table. The report is one self-contained HTML file,
+ending with its provenance.
 
 Exit status: ``0`` success; ``2`` bad input (a missing path, a folder or file that is not a
 gosplan result).
@@ -20,8 +22,8 @@ def report(
     result: Annotated[
         Path,
         typer.Argument(
-            help="A result on disk: a plan folder or JSON file, a plan-check folder, a frontier "
-            "table or a material balance table.",
+            help="A result on disk: a plan folder or JSON file, a plan-check folder or JSON "
+            "file, a frontier table or a material balance table.",
             show_default=False,
         ),
     ],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,8 @@ class Report:
         self._ids: set[str] = set()
         self._tables = 0
         self._figures = 0
+        self._provenance: dict[str, Any] = {}
+        self._has_provenance = False
 
     # ------------------------------------------------------------------ counts
     @property
@@ -96,7 +99,13 @@ class Report:
         return self
 
     def add_table(
-        self, heading: str, frame: pd.DataFrame, *, caption: str = "", sources: bool = True
+        self,
+        heading: str,
+        frame: pd.DataFrame,
+        *,
+        caption: str = "",
+        sources: bool = True,
+        digits: dict[str, int] | None = None,
     ) -> Report:
         """A section with one labelled table.
 
@@ -111,9 +120,14 @@ class Report:
             What the table shows (with units).
         sources
             A ``source`` column is shown as numbered notes under the table (True) or dropped.
+        digits
+            Significant digits of some columns (default: four).
         """
         sec = self._section(heading)
-        self._table(sec, tables.generic_table(frame, caption=caption or heading, sources=sources))
+        table = tables.generic_table(frame, caption=caption or heading, sources=sources)
+        if digits:
+            table = replace(table, digits={**table.digits, **digits})
+        self._table(sec, table)
         return self
 
     def add_figure(self, heading: str, fig: Figure, *, caption: str = "") -> Report:
@@ -123,10 +137,25 @@ class Report:
         return self
 
     def add_provenance(self, info: dict[str, Any], *, heading: str = "Provenance") -> Report:
-        """A definition list of what produced the numbers (inputs, solver, tolerances, version)."""
+        """A definition list of what produced the numbers (inputs, solver, tolerances, version).
+
+        The gosplan version and the date and time of writing are added where ``info`` lacks
+        them; paths are shown resolved (relative to the package where bundled). A report
+        without such a section gets one when it is written (see :meth:`note_provenance`).
+        """
         sec = self._section(heading)
-        items = tables.provenance_items(info)
-        sec.blocks.append(Definitions(tuple(items.items())))
+        sec.blocks.append(Definitions(tuple(_provenance(info).items())))
+        self._has_provenance = True
+        return self
+
+    def note_provenance(self, info: dict[str, Any]) -> Report:
+        """Remember provenance (input paths, solver, ...) for the report's closing section.
+
+        When no :meth:`add_provenance` section was added, :meth:`to_html` ends the report with
+        a provenance section made of what was noted (and the version, date and time).
+        """
+        for key, value in info.items():
+            self._provenance.setdefault(key, value)
         return self
 
     # ------------------------------------------------------------------ balance
@@ -150,9 +179,18 @@ class Report:
         if "closure" in sheet:
             worst = float(np.nanmax(np.abs(sheet["closure"].astype(float)))) if len(sheet) else 0.0
             text.append(
-                f"Largest balance residual (output − intermediate − final use): {worst:.2e}."
+                "The balance closes: the largest residual of gross output − intermediate use − "
+                f"final use is {worst:.1e} (rounding)."
+                if worst < 1e-6
+                else f"Largest balance residual (output − intermediate − final use): {worst:.3g}."
             )
         sec.blocks.append(Paragraphs(tuple(text)))
+        self.note_provenance(
+            {
+                "method": "material balance (linear algebra; no LP solver)",
+                "balance residuals shown as 0 below": f"{tables.RESIDUAL:.0e} of the column",
+            }
+        )
         self._table(sec, tables.balance_table(sheet))
         share = tables.balance_utilisation(sheet)
         if len(share):
@@ -169,7 +207,16 @@ class Report:
         return self
 
     # ------------------------------------------------------------------ plan
-    def add_plan(self, result: Any, *, heading: str, level: int = 2) -> Report:
+    def add_plan(
+        self,
+        result: Any,
+        *,
+        heading: str,
+        level: int = 2,
+        base: pd.Series | None = None,
+        base_label: str = "",
+        units: pd.Series | None = None,
+    ) -> Report:
         """A plan with its parts as subsections.
 
         Summary, output paths, investment shares, consumption, employment, targets, binding
@@ -184,6 +231,13 @@ class Report:
             Heading of the plan's section (its parts are subsections).
         level
             2 for a top-level section, 3 to nest the whole plan one level down.
+        base
+            Gross output of the base year by product: the output paths are indices with the
+            base year = 100 (default: the plan's first period = 100).
+        base_label
+            The base year's label (e.g. ``"1927/28"``).
+        units
+            Unit of each product, shown in the output and consumption tables.
         """
         sub = min(level + 1, 3)
         sec = self._section(heading, level)
@@ -200,20 +254,26 @@ class Report:
             if result.provenance:
                 s = self._section("Provenance", sub, heading)
                 s.blocks.append(
-                    Definitions(tuple(tables.provenance_items(result.provenance).items()))
+                    Definitions(tuple(_provenance(result.provenance, stamp=False).items()))
                 )
             return self
         periods = [str(p) for p in result.periods]
-        first = periods[0]
-
+        index = tables.output_index_table(result, base=base, base_label=base_label)
+        first = str(index.frame.columns[0]) if len(index.frame.columns) else periods[0]
         s = self._section("Output", sub, heading)
-        index = tables.output_index_table(result)
+        shown = min(len(index.frame), figures.MAX_SERIES)
+        more = (
+            f" The {shown} products with the largest index are drawn (of {len(index.frame)})."
+            if len(index.frame) > figures.MAX_SERIES
+            else ""
+        )
         self._figure(
             s,
             figures.output_index(index.frame, first=first),
-            f"Output paths: gross output of each product as an index ({first} = 100).",
+            f"Output paths: gross output of each product as an index ({first} = 100); "
+            f"products on the same path share a line.{more}",
         )
-        self._table(s, tables.output_table(result))
+        self._table(s, tables.output_table(result, units))
         self._table(s, index)
 
         shares = tables.investment_shares_table(result)
@@ -232,15 +292,27 @@ class Report:
         self._table(s, shares)
 
         s = self._section("Consumption", sub, heading)
-        cons = tables.consumption_table(result)
-        self._figure(
-            s,
-            figures.lines_over_periods(
-                cons.frame, title="Consumption by product", ylabel="consumption (physical units)"
-            ),
-            "Final use left for consumption, by product and period (physical units).",
-        )
-        self._table(s, cons)
+        cons_index, left_out = tables.consumption_index(result)
+        if len(cons_index):
+            start = periods[0]
+            out_note = (
+                f" Left out (nothing consumed in {start}): {', '.join(left_out)}."
+                if left_out
+                else ""
+            )
+            self._figure(
+                s,
+                figures.lines_over_periods(
+                    cons_index,
+                    title="Consumption by product",
+                    ylabel=f"consumption, index ({start} = 100)",
+                    merge_equal=True,
+                ),
+                f"Final use left for consumption as an index by product ({start} = 100: "
+                "products in different units on one scale); products on the same path share "
+                f"a line.{out_note}",
+            )
+        self._table(s, tables.consumption_table(result, units))
 
         s = self._section("Employment", sub, heading)
         emp = tables.employment_table(result)
@@ -275,7 +347,9 @@ class Report:
                 "Shadow prices of the binding constraints (block: label (period)), largest in "
                 "magnitude first.",
             )
-        self._table(s, tables.binding_table(result.binding))
+            self._table(s, tables.binding_table(result.binding))
+        else:
+            s.blocks.append(Paragraphs(("No inequality constraint binds.",)))
 
         s = self._section("Growth", sub, heading)
         self._table(s, tables.growth_table(result))
@@ -297,7 +371,7 @@ class Report:
 
         if result.provenance:
             s = self._section("Provenance", sub, heading)
-            s.blocks.append(Definitions(tuple(tables.provenance_items(result.provenance).items())))
+            s.blocks.append(Definitions(tuple(_provenance(result.provenance, stamp=False).items())))
         return self
 
     # ------------------------------------------------------------------ check
@@ -313,6 +387,7 @@ class Report:
             Heading of the check's section.
         """
         sec = self._section(heading)
+        unit = tables.labour_unit(check)
         sec.blocks.append(Paragraphs((check.message(),)))
         sec.blocks.append(
             Definitions(
@@ -321,8 +396,7 @@ class Report:
                     ("common level", tables.format_value(check.common_level, tables.PERCENT)),
                     (
                         "labour cost of the additions",
-                        f"{tables.format_value(check.total_labour_cost)} "
-                        f"{tables.labour_unit(check)}",
+                        f"{tables.format_value(check.total_labour_cost)} {unit}",
                     ),
                 )
             )
@@ -334,9 +408,13 @@ class Report:
                 s,
                 figures.reachable(reach.frame),
                 "What can be reached of each target, jointly and alone, as a percentage of the "
-                "target (dashed: the target).",
+                f"target (dashed: the target; bars above {figures.REACHABLE_CAP:,.0f} % are "
+                "cut and labelled with their value).",
             )
-        self._table(s, reach)
+        if len(reach.frame):
+            self._table(s, reach)
+        else:
+            s.blocks.append(Paragraphs(("The plan sets no targets.",)))
         s = self._section("Binding limits", 3, heading)
         if len(check.binding):
             self._figure(
@@ -345,23 +423,46 @@ class Report:
                 "Shadow prices of the limits in the least-shortfall plan: the fall of the "
                 "weighted relative shortfall per unit more of the limit.",
             )
-        self._table(
-            s,
-            tables.binding_table(
-                check.binding,
-                caption="Limits holding the targets back, with their shadow prices (fall of the "
-                "weighted relative shortfall per unit more), largest first.",
-            ),
-        )
+            self._table(
+                s,
+                tables.binding_table(
+                    check.binding,
+                    caption="Limits holding the targets back, with their shadow prices (fall of "
+                    "the weighted relative shortfall per unit more), largest first.",
+                ),
+            )
+        elif check.feasible:
+            s.blocks.append(
+                Paragraphs(("Nothing binds: every target can be met, so no limit holds it back.",))
+            )
+        else:
+            s.blocks.append(Paragraphs(("No limit with a shadow price was found.",)))
         s = self._section("Additions", 3, heading)
-        self._table(s, tables.additions_table(check))
-        if getattr(check, "plan", None) is not None:
+        if len(check.additions):
+            self._table(s, tables.additions_table(check))
+        elif check.feasible:
+            s.blocks.append(Paragraphs(("None needed: the targets can be met as they are.",)))
+        else:
+            s.blocks.append(
+                Paragraphs(
+                    (
+                        "No addition of labour, capacity, resources or imports makes the "
+                        "targets feasible.",
+                    )
+                )
+            )
+        plan = getattr(check, "plan", None)
+        if plan is not None:
             s = self._section("The least-labour plan", 3, heading)
-            s.blocks.append(Preformatted(check.plan.summary()))
+            s.blocks.append(Preformatted(plan.summary()))
+            if getattr(plan, "provenance", None):
+                self.note_provenance(_solver_items(plan.provenance))
+        if getattr(check, "provenance", None):
+            self.note_provenance(dict(check.provenance))
         return self
 
     # ------------------------------------------------------------------ frontier
-    def add_frontier(self, fr: Any, *, heading: str) -> Report:
+    def add_frontier(self, fr: Any, *, heading: str, population_unit: str | None = None) -> Report:
         """The accumulation–consumption frontier: table and figure.
 
         Parameters
@@ -369,8 +470,15 @@ class Report:
         fr
             A :class:`~gosplan.plan.frontier.FrontierResult`, a
             :class:`~gosplan.report.load.LoadedFrontier` or its table (a DataFrame).
+        heading
+            Heading of the section.
+        population_unit
+            Unit of the population behind consumption per head (e.g. ``"million"``; default:
+            the frontier's own, if it has one).
         """
         table = fr if isinstance(fr, pd.DataFrame) else fr.table
+        unit = tables.labour_unit(fr)
+        people = population_unit or tables.population_unit(fr)
         sec = self._section(heading)
         ok = table["status"].astype(str) == "optimal"
         sec.blocks.append(
@@ -385,44 +493,65 @@ class Report:
         if ok.any():
             self._figure(
                 sec,
-                figures.frontier(table, unit=tables.labour_unit(fr)),
-                "Left: consumption over the horizon against the share of investment in means of "
-                "production; right: the capacity left at the end of the horizon (labour values).",
+                figures.frontier(table, unit=unit, population_unit=people),
+                "Consumption over the horizon (and per head, where the population is known) "
+                "against the share of investment in means of production, and the capacity "
+                f"left at the end of the horizon; all valued at labour values ({unit}).",
             )
-        self._table(sec, tables.frontier_table(table, unit=tables.labour_unit(fr)))
+        self._table(sec, tables.frontier_table(table, unit=unit, population_unit=people))
+        results = [r for r in getattr(fr, "results", ()) or () if r is not None]
+        if results and getattr(results[0], "provenance", None):
+            self.note_provenance(_solver_items(results[0].provenance))
+        if getattr(fr, "provenance", None):
+            self.note_provenance(dict(fr.provenance))
         return self
 
     # ------------------------------------------------------------------ comparison
     def add_comparison(self, frame: pd.DataFrame, *, heading: str, caption: str = "") -> Report:
         """Products by variant (e.g. base year, plan, optimum, outcome): tables and bars.
 
-        The figure shows each column as an index relative to the first column (= 100).
+        The figure shows each numeric column as an index relative to the base column (= 100):
+        the first numeric column named ``base ...``, else the first numeric column. Text
+        columns (a ``unit``) stay in the table of values.
         """
         sec = self._section(heading)
         values, index = tables.comparison_tables(frame, caption)
-        first = values.frame.columns[0] if len(values.frame.columns) else ""
-        self._figure(
-            sec,
-            figures.grouped_bars(
-                index.frame,
-                title=f"Indices relative to {first}",
-                ylabel=f"index ({first} = 100)",
-                reference=100.0,
-            ),
-            caption or f"Each variant as an index by product ({first} = 100).",
-        )
+        base = tables.comparison_base(values.frame)
+        bars = index.frame.drop(columns=[base]) if base is not None else index.frame
+        if bars.shape[1] and np.isfinite(bars.to_numpy(dtype=float)).any():
+            self._figure(
+                sec,
+                figures.grouped_bars(
+                    bars,
+                    title=f"Indices relative to {base}",
+                    ylabel=f"index ({base} = 100)",
+                    reference=100.0,
+                ),
+                caption or f"Each variant as an index by product ({base} = 100, dashed).",
+            )
         self._table(sec, values)
         self._table(sec, index)
         return self
 
     # ------------------------------------------------------------------ output
+    def _closing_provenance(self) -> Section | None:
+        if self._has_provenance:
+            return None
+        sec = Section("Provenance", 2, "provenance" if "provenance" not in self._ids else "prov")
+        sec.blocks.append(Definitions(tuple(_provenance(self._provenance).items())))
+        return sec
+
     def to_html(self) -> str:
-        """The report as one HTML document."""
+        """The report as one HTML document (ending with a provenance section)."""
         from gosplan import __version__
 
         stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         footer = f"Made by gosplan {__version__} on {stamp}."
-        return render_document(self.title, self.subtitle, self.sections, footer)
+        sections = list(self.sections)
+        closing = self._closing_provenance()
+        if closing is not None:
+            sections.append(closing)
+        return render_document(self.title, self.subtitle, sections, footer)
 
     def write(self, path: str | Path) -> Path:
         """Write the report as one self-contained HTML file (parent folders are created).
@@ -444,3 +573,25 @@ def _paragraphs(text: str | list[str]) -> tuple[str, ...]:
         parts = [p.strip() for p in text.split("\n\n")]
         return tuple(" ".join(p.split()) for p in parts if p)
     return tuple(str(p) for p in text)
+
+
+#: Provenance keys of a plan that say how it was solved.
+_SOLVER_KEYS = ("solver", "method", "tolerance", "iterations", "solve_seconds", "economy_source")
+
+
+def _solver_items(provenance: dict[str, Any]) -> dict[str, Any]:
+    return {k: provenance[k] for k in _SOLVER_KEYS if k in provenance}
+
+
+def _provenance(info: dict[str, Any], *, stamp: bool = True) -> dict[str, str]:
+    """Provenance as label -> text, with the version and (``stamp``) the time of writing."""
+    from gosplan import __version__
+
+    items = tables.provenance_items(info)
+    out: dict[str, str] = {}
+    if not any(k in items for k in ("gosplan version", "gosplan")):
+        out["gosplan version"] = __version__
+    out.update(items)
+    if stamp and "written" not in out:
+        out["written"] = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return out

@@ -2,25 +2,76 @@
 
 Every function returns a new :class:`matplotlib.figure.Figure` (never pyplot's global state),
 with a title, labelled axes (with units) and a legend where there is more than one series.
-Rendering to PNG goes through the Agg canvas (:func:`to_png`).
+Legends sit outside the plotting area (right of it), so they never cover the data; series
+beyond the ten colours of the palette change line style and marker, so no two look alike.
+Rendering to PNG goes through the Agg canvas (:func:`to_png`) with a tight bounding box, so
+no label is clipped.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import math
+import textwrap
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-#: Default figure size in inches and resolution of the embedded PNG.
+#: Default figure size in inches and resolution of the embedded PNG (the report's column is
+#: about 9.3 inches at this resolution: wider figures are shrunk, and their text with them).
 SIZE = (7.5, 4.0)
+MAX_WIDTH = 9.3
 DPI = 110
-#: At most this many series are drawn in one line chart (the largest by the first column).
+#: At most this many series are drawn in one line chart (the largest by magnitude).
 MAX_SERIES = 12
 
+#: Qualitative palette (matplotlib's tab10), then line styles and markers for series 11+.
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)  # fmt: skip
+LINESTYLES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D")
+#: Colours of stacked bars (well apart from each other, and from a legend's white ground).
+STACK_COLOURS = ("#1f5f99", "#e8a33d", "#5b9c47", "#b6404a", "#8064a2", "#7a7a7a")
+
+STYLE: dict[str, Any] = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+}
+
 _POS, _NEG = "#3b7d3b", "#b03a2e"
+
+
+def _tick(value: float, _pos: Any = None) -> str:
+    from gosplan.report.tables import format_value
+
+    return format_value(float(value))
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _styled(func: F) -> F:
+    """Run a figure function with the report's font sizes."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with mpl.rc_context(STYLE):  # type: ignore[arg-type]
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def new_figure(size: tuple[float, float] = SIZE, ncols: int = 1) -> tuple[Figure, list]:
@@ -32,10 +83,20 @@ def new_figure(size: tuple[float, float] = SIZE, ncols: int = 1) -> tuple[Figure
 
 
 def to_png(fig: Figure, dpi: int = DPI) -> bytes:
-    """The figure as PNG bytes."""
+    """The figure as PNG bytes (tight bounding box: nothing outside the axes is clipped)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.08)
     return buf.getvalue()
+
+
+def series_style(i: int) -> dict[str, Any]:
+    """Colour, line style and marker of the ``i``-th series (distinct for 40 series)."""
+    block = (i // len(PALETTE)) % len(LINESTYLES)
+    return {
+        "color": PALETTE[i % len(PALETTE)],
+        "linestyle": LINESTYLES[block],
+        "marker": MARKERS[block],
+    }
 
 
 def _largest(frame: pd.DataFrame, n: int = MAX_SERIES) -> pd.DataFrame:
@@ -45,46 +106,116 @@ def _largest(frame: pd.DataFrame, n: int = MAX_SERIES) -> pd.DataFrame:
     return frame.loc[size.index[:n]]
 
 
+def _wrap(label: str, width: int = 28) -> str:
+    return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+
+
 def _legend(ax, n: int) -> None:
+    """A legend right of the axes (outside the data)."""
     if n > 1:
-        ax.legend(fontsize="small", ncols=2 if n > 6 else 1, frameon=False)
+        ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            borderaxespad=0.0,
+            frameon=False,
+            ncols=2 if n > 16 else 1,
+        )
 
 
-def lines_over_periods(
-    frame: pd.DataFrame, *, title: str, ylabel: str, xlabel: str = "period"
-) -> Figure:
-    """One line per row of a labels x periods frame."""
-    fig, (ax,) = new_figure()
-    data = _largest(frame.astype(float))
-    x = [str(c) for c in data.columns]
+def merge_equal_rows(
+    frame: pd.DataFrame, rtol: float = 1e-6, noun: str = "products"
+) -> pd.DataFrame:
+    """Rows that are equal (within ``rtol``) merged into one, labelled with their names.
+
+    Lines that coincide would hide one another; merged, the legend says which products
+    follow the path (``"grain, meat and 10 more"``; ``"all 12 products"`` when every row
+    does).
+    """
+    groups: list[list[Any]] = []
+    values: list[np.ndarray] = []
+    data = frame.astype(float)
     for label, row in data.iterrows():
-        ax.plot(x, row.to_numpy(float), marker="o", label=str(label))
+        x = row.to_numpy(float)
+        for k, v in enumerate(values):
+            same = np.isnan(x) == np.isnan(v)
+            ok = ~np.isnan(x)
+            if same.all() and np.allclose(x[ok], v[ok], rtol=rtol, atol=1e-12):
+                groups[k].append(label)
+                break
+        else:
+            groups.append([label])
+            values.append(x)
+
+    def name(labels: list[Any]) -> str:
+        labels = [str(v) for v in labels]
+        if len(groups) == 1 and len(labels) > 3:
+            return f"all {len(labels)} {noun}"
+        if len(labels) <= 3:
+            return ", ".join(labels)
+        return f"{labels[0]}, {labels[1]} and {len(labels) - 2} more"
+
+    return pd.DataFrame(
+        np.array(values) if values else np.empty((0, data.shape[1])),
+        index=pd.Index([name(g) for g in groups], name=frame.index.name),
+        columns=data.columns,
+    )
+
+
+@_styled
+def lines_over_periods(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    ylabel: str,
+    xlabel: str = "period",
+    merge_equal: bool = False,
+) -> Figure:
+    """One line per row of a labels x periods frame (at most :data:`MAX_SERIES`).
+
+    With ``merge_equal``, rows that coincide are drawn as one line (see
+    :func:`merge_equal_rows`).
+    """
+    fig, (ax,) = new_figure()
+    data = frame.astype(float)
+    merged = False
+    if merge_equal:
+        data = merge_equal_rows(data)
+        merged = len(data) < len(frame)
+    data = _largest(data)
+    x = [str(c) for c in data.columns]
+    for i, (label, row) in enumerate(data.iterrows()):
+        ax.plot(x, row.to_numpy(float), label=_wrap(str(label)), **series_style(i))
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
-    _legend(ax, len(data))
+    _legend(ax, max(len(data), 2 if merged else 1))
     return fig
 
 
 def output_index(index: pd.DataFrame, *, first: str) -> Figure:
-    """Output paths: each product's output as an index, first period = 100."""
+    """Output paths: each product's output as an index, ``first`` (the base) = 100."""
     fig = lines_over_periods(
-        index, title="Output paths by product", ylabel=f"gross output, index ({first} = 100)"
+        index,
+        title="Output paths by product",
+        ylabel=f"gross output, index ({first} = 100)",
+        merge_equal=True,
     )
     fig.axes[0].axhline(100.0, color="grey", lw=0.8, ls="--")
     return fig
 
 
+@_styled
 def stacked_shares(shares: pd.DataFrame, *, title: str) -> Figure:
     """Stacked bars of shares (rows = periods, columns = groups), in percent."""
     fig, (ax,) = new_figure()
     data = shares.astype(float).fillna(0.0) * 100.0
     x = np.arange(len(data))
     bottom = np.zeros(len(data))
-    for col in data.columns:
+    for j, col in enumerate(data.columns):
         vals = data[col].to_numpy()
-        ax.bar(x, vals, bottom=bottom, label=str(col))
+        colour = STACK_COLOURS[j % len(STACK_COLOURS)]
+        ax.bar(x, vals, bottom=bottom, label=str(col), color=colour, edgecolor="white")
         bottom += vals
     ax.set_xticks(x, [str(i) for i in data.index])
     ax.set_ylim(0, 105)
@@ -96,28 +227,32 @@ def stacked_shares(shares: pd.DataFrame, *, title: str) -> Figure:
     return fig
 
 
+@_styled
 def stacked_over_periods(frame: pd.DataFrame, *, title: str, ylabel: str) -> Figure:
     """Stacked bars of a labels x periods frame (e.g. employment by labour type)."""
     fig, (ax,) = new_figure()
     data = frame.astype(float).fillna(0.0)
     x = np.arange(len(data.columns))
     bottom = np.zeros(len(data.columns))
-    for label, row in data.iterrows():
+    for j, (label, row) in enumerate(data.iterrows()):
         vals = row.to_numpy()
-        ax.bar(x, vals, bottom=bottom, label=str(label))
+        colour = STACK_COLOURS[j % len(STACK_COLOURS)]
+        ax.bar(x, vals, bottom=bottom, label=str(label), color=colour, edgecolor="white")
         bottom += vals
     ax.set_xticks(x, [str(c) for c in data.columns])
     ax.set_title(title)
     ax.set_xlabel("period")
     ax.set_ylabel(ylabel)
+    ax.yaxis.set_major_formatter(FuncFormatter(_tick))
     ax.grid(axis="y", alpha=0.3)
     _legend(ax, len(data))
     return fig
 
 
+@_styled
 def signed_bars(values: pd.Series, *, title: str, xlabel: str) -> Figure:
     """Horizontal bars, positive green and negative red, one per label."""
-    height = max(2.5, 0.35 * len(values) + 1.2)
+    height = max(2.5, 0.3 * len(values) + 1.2)
     fig, (ax,) = new_figure((SIZE[0], min(height, 12.0)))
     vals = values.astype(float).to_numpy()
     y = np.arange(len(values))
@@ -156,22 +291,79 @@ def shadow_prices(binding: pd.DataFrame, *, title: str, n: int = 15) -> Figure:
     )
 
 
+def _bar_label(value: float, unit: str) -> str:
+    if math.isinf(value):
+        return "no limit"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+    return f"{text}{unit}"
+
+
+@_styled
 def grouped_bars(
-    frame: pd.DataFrame, *, title: str, ylabel: str, reference: float | None = None
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    ylabel: str,
+    reference: float | None = None,
+    cap: float | None = None,
+    value_unit: str = "",
 ) -> Figure:
-    """Grouped vertical bars: groups = rows, one bar per column."""
+    """Grouped vertical bars: groups = rows, one bar per column.
+
+    Parameters
+    ----------
+    frame
+        Groups (rows) by series (columns).
+    title, ylabel
+        Title and label of the value axis (with its unit).
+    reference
+        A dashed horizontal line at this value (e.g. 100 for an index).
+    cap
+        Bars above ``cap`` are drawn up to it, hatched, and labelled with their value
+        (``value_unit`` appended), so one large value does not flatten the rest; infinite
+        values read "no limit".
+    """
     data = frame.astype(float)
-    fig, (ax,) = new_figure((max(SIZE[0], 0.9 * len(data) + 3), SIZE[1]))
-    k = max(len(data.columns), 1)
+    n, k = len(data), max(len(data.columns), 1)
+    width_in = min(MAX_WIDTH, max(SIZE[0], 0.18 * n * k + 3.0))
+    fig, (ax,) = new_figure((width_in, SIZE[1] + 0.6))
     width = 0.8 / k
-    x = np.arange(len(data))
+    x = np.arange(n)
+    capped_any = False
     for j, col in enumerate(data.columns):
-        ax.bar(
-            x + (j - (k - 1) / 2) * width, data[col].fillna(0.0).to_numpy(), width, label=str(col)
-        )
+        raw = data[col].to_numpy(float)
+        vals = np.nan_to_num(raw, nan=0.0, posinf=np.inf)
+        over = np.zeros(n, dtype=bool)
+        if cap is not None:
+            over = vals > cap
+            vals = np.where(over, cap, vals)
+        pos = x + (j - (k - 1) / 2) * width
+        bars = ax.bar(pos, vals, width, label=str(col), color=PALETTE[j % len(PALETTE)])
+        for bar, flag, value in zip(bars, over, raw, strict=True):
+            if flag:
+                capped_any = True
+                bar.set_hatch("///")
+                bar.set_edgecolor("white")
+                ax.annotate(
+                    _bar_label(value, value_unit),
+                    (bar.get_x() + bar.get_width() / 2, cap),
+                    xytext=(0, 3),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    rotation=90,
+                    fontsize=8,
+                )
     if reference is not None:
         ax.axhline(reference, color="grey", lw=0.8, ls="--")
-    ax.set_xticks(x, [str(i) for i in data.index])
+    if capped_any and cap is not None:
+        ax.set_ylim(0, cap * 1.22)
+    labels = [str(i) for i in data.index]
+    long = n > 6 or max((len(s) for s in labels), default=0) > 12
+    if long:
+        ax.set_xticks(x, labels, rotation=35, ha="right", rotation_mode="anchor")
+    else:
+        ax.set_xticks(x, labels)
     ax.set_title(title)
     ax.set_xlabel(str(data.index.name or "product"))
     ax.set_ylabel(ylabel)
@@ -180,65 +372,93 @@ def grouped_bars(
     return fig
 
 
+#: Bars of :func:`reachable` above this percentage are capped and labelled.
+REACHABLE_CAP = 1000.0
+
+
 def reachable(frame: pd.DataFrame) -> Figure:
-    """What is reachable jointly and alone, as a percentage of each target."""
+    """What is reachable jointly and alone, as a percentage of each target.
+
+    Bars above :data:`REACHABLE_CAP` % are capped and labelled with their value.
+    """
     target = frame["target"].astype(float).to_numpy()
+    columns = {}
     with np.errstate(divide="ignore", invalid="ignore"):
-        rel = pd.DataFrame(
-            {
-                "reachable jointly": 100.0 * frame["reachable jointly"].astype(float) / target,
-                "reachable alone": 100.0 * frame["reachable alone"].astype(float) / target,
-            }
-        )
+        for col in ("reachable jointly", "reachable alone"):
+            if col in frame:
+                columns[col] = 100.0 * frame[col].astype(float).to_numpy() / target
+    rel = pd.DataFrame(columns)
     rel.index = pd.Index(
         [f"{p} ({t})" for p, t in zip(frame.index, frame["period"], strict=True)],
         name="target (period)",
     )
-    rel = rel.clip(upper=1000.0)
+    finite = rel.to_numpy()[np.isfinite(rel.to_numpy())]
+    needs_cap = bool((~np.isfinite(rel.to_numpy()) & ~np.isnan(rel.to_numpy())).any()) or (
+        finite.size > 0 and finite.max() > REACHABLE_CAP
+    )
     return grouped_bars(
-        rel, title="Targets: what can be reached", ylabel="% of the target", reference=100.0
+        rel,
+        title="Targets: what can be reached",
+        ylabel="% of the target",
+        reference=100.0,
+        cap=REACHABLE_CAP if needs_cap else None,
+        value_unit=" %",
     )
 
 
-def frontier(table: pd.DataFrame, unit: str = "person-years") -> Figure:
-    """Consumption and terminal capacity against the investment share (two panels).
+@_styled
+def frontier(
+    table: pd.DataFrame, unit: str = "person-years", population_unit: str | None = None
+) -> Figure:
+    """Consumption (and per head) and terminal capacity against the investment share.
 
-    Consumption and capacity are valued in labour, ``unit`` being the unit of labour.
+    Consumption and capacity are valued in labour, ``unit`` being the unit of labour. With
+    consumption per head in the table, it gets its own panel (it follows total consumption
+    closely, so on a second axis the two lines would hide each other).
     """
-    fig, (left, right) = new_figure((10.0, 4.0), ncols=2)
     ok = table[table["status"].astype(str) == "optimal"] if "status" in table else table
-    share = 100.0 * ok["share"].astype(float).to_numpy()
-    left.plot(
-        share,
-        ok["cumulative_consumption"].astype(float),
-        marker="o",
-        label="cumulative consumption",
-    )
-    left.set_title("Consumption over the horizon")
-    left.set_xlabel("share of investment in means of production (%)")
-    left.set_ylabel(f"cumulative consumption ({unit})")
-    left.grid(alpha=0.3)
     per_head = ok.get("consumption_per_head")
-    if per_head is not None and per_head.notna().any():
-        twin = left.twinx()
-        twin.plot(
-            share, per_head.astype(float), marker="s", ls="--", color="#b06000", label="per head"
-        )
-        twin.set_ylabel(f"consumption per head ({unit} per person)")
-        lines = left.get_lines() + twin.get_lines()
-        left.legend(lines, [ln.get_label() for ln in lines], fontsize="small", frameon=False)
+    has_head = per_head is not None and per_head.notna().any()
+    if has_head:
+        fig = Figure(figsize=(MAX_WIDTH, 7.2), layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = fig.subplot_mosaic([["cons", "head"], ["cap", "cap"]])
+        left, head, right = axes["cons"], axes["head"], axes["cap"]
+    else:
+        fig, (left, right) = new_figure((MAX_WIDTH, 4.0), ncols=2)
+        head = None
+    share = 100.0 * ok["share"].astype(float).to_numpy()
+    xlabel = "share of investment in means of production (%)"
+    left.plot(share, ok["cumulative_consumption"].astype(float), **series_style(0))
+    left.set_title("Consumption over the horizon")
+    left.set_xlabel(xlabel)
+    left.set_ylabel(f"consumption ({unit})")
+    left.grid(alpha=0.3)
+    if head is not None:
+        per = f"per {population_unit} people" if population_unit else "per unit of population"
+        head.plot(share, per_head.astype(float), **series_style(1))
+        head.set_title("Consumption per head")
+        head.set_xlabel(xlabel)
+        head.set_ylabel(_wrap(f"{unit} {per}", 34))
+        head.grid(alpha=0.3)
     right.plot(
-        share, ok["terminal_capacity_value"].astype(float), marker="o", label="all activities"
+        share,
+        ok["terminal_capacity_value"].astype(float),
+        label="all activities",
+        **series_style(0),
     )
     right.plot(
         share,
         ok["terminal_means_of_production_capacity"].astype(float),
-        marker="^",
         label="means of production",
+        **series_style(2),
     )
     right.set_title("Capacity left at the end of the horizon")
-    right.set_xlabel("share of investment in means of production (%)")
-    right.set_ylabel(f"terminal capacity ({unit})")
+    right.set_xlabel(xlabel)
+    right.set_ylabel(_wrap(f"terminal capacity ({unit})", 30))
     right.grid(alpha=0.3)
-    right.legend(fontsize="small", frameon=False)
+    _legend(right, 2)
+    for ax in (left, head, right):
+        if ax is not None:
+            ax.yaxis.set_major_formatter(FuncFormatter(_tick))
     return fig

@@ -15,7 +15,7 @@ from html import escape
 
 import pandas as pd
 
-from gosplan.report.tables import TEXT, DisplayTable, format_value
+from gosplan.report.tables import TEXT, DisplayTable
 
 CSS = """
 :root { --ink: #1d2327; --muted: #5b6770; --rule: #d5dbe0; --band: #f4f6f8; --accent: #8b1e1e; }
@@ -43,6 +43,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 th[scope=row] { text-align: left; font-weight: 600; }
 td.empty { color: var(--muted); font-style: italic; }
 .table-wrap { overflow-x: auto; }
+p.table-note { font-size: .85rem; color: var(--muted); margin: .2rem 0 .6rem; }
 ol.sources { font-size: .8rem; color: var(--muted); margin: .2rem 0 1rem; }
 sup.fn a { color: var(--accent); text-decoration: none; }
 figure { margin: 1.2rem 0; }
@@ -141,9 +142,7 @@ def render_table(block: TableBlock) -> str:
         head.append(f'<th scope="col"{cls}>{escape(str(col))}</th>')
     notes: dict[str, int] = {}
     rows = []
-    for i, (label, values) in enumerate(
-        zip(frame.index, frame.itertuples(index=False), strict=True)
-    ):
+    for i, (label, texts) in enumerate(zip(frame.index, t.cells(), strict=True)):
         marker = ""
         if t.sources is not None and t.sources[i]:
             n = notes.setdefault(t.sources[i], len(notes) + 1)
@@ -152,10 +151,9 @@ def render_table(block: TableBlock) -> str:
         if show_index:
             cells.append(f'<th scope="row">{escape(str(label))}{marker}</th>')
             marker = ""
-        for j, (value, kind) in enumerate(zip(values, formats, strict=True)):
+        for j, (text, kind) in enumerate(zip(texts, formats, strict=True)):
             cls = "" if kind == TEXT else ' class="num"'
-            text = escape(format_value(value, kind))
-            cells.append(f"<td{cls}>{text}{marker if j == 0 else ''}</td>")
+            cells.append(f"<td{cls}>{escape(text)}{marker if j == 0 else ''}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     if not rows:
         span = len(head) or 1
@@ -170,6 +168,8 @@ def render_table(block: TableBlock) -> str:
         "</table>",
         "</div>",
     ]
+    if t.note:
+        out.append(f'<p class="table-note">{escape(t.note)}</p>')
     if notes:
         items = "".join(
             f'<li id="{block.id}-source-{n}">{escape(text)}</li>' for text, n in notes.items()

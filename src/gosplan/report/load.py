@@ -7,9 +7,12 @@ Recognised layouts (:func:`load_result`):
   :class:`LoadedPlan`, with the attribute names of :class:`~gosplan.plan.result.PlanResult`;
 * a **plan check**: a folder with ``check.json`` and the tables ``reachable``, ``binding`` and
   ``additions`` (CSV or Parquet), and the least-labour plan in ``plan/`` when feasible, as
-  written by :func:`write_check`; read as a :class:`LoadedCheck`;
-* a **frontier**: the table written by ``FrontierResult.write`` (CSV, Parquet or JSON);
-  read as a :class:`LoadedFrontier`;
+  written by :func:`write_check` (``gosplan check-plan --output DIR``), with an optional
+  ``provenance.json``; or one JSON file with ``"kind": "plan-check"`` and the three tables
+  (``gosplan check-plan --format json --output FILE``); read as a :class:`LoadedCheck`;
+* a **frontier**: the table written by ``FrontierResult.write`` or ``gosplan frontier``
+  (CSV, Parquet or JSON; optional ``labour_unit`` and ``population_unit`` columns, and a
+  ``<name>.provenance.json`` beside it); read as a :class:`LoadedFrontier`;
 * a **material balance**: a CSV or Parquet table with the columns of
   ``Economy.balance_sheet`` (``gross_output``, ``capacity``, ``surplus``, ...); read as a
   DataFrame indexed by product.
@@ -38,6 +41,9 @@ PERIOD_INDEXED = ("investment_shares",)
 PLAN_META = "plan.json"
 CHECK_META = "check.json"
 CHECK_TABLES = ("reachable", "binding", "additions")
+#: Provenance written beside a result by the command line (a check folder's
+#: ``provenance.json``; a frontier table's ``<name>.provenance.json``).
+PROVENANCE = "provenance.json"
 FRONTIER_KEYS = {"share", "status", "cumulative_consumption"}
 BALANCE_KEYS = {"gross_output", "capacity", "surplus"}
 _SUFFIXES = (".csv", ".parquet")
@@ -108,6 +114,8 @@ class LoadedCheck:
     additions: pd.DataFrame
     total_labour_cost: float
     text: str = ""
+    labour_unit: str = "person-years"
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def message(self) -> str:
         """The engineer's answer written with the check."""
@@ -120,6 +128,9 @@ class LoadedFrontier:
 
     table: pd.DataFrame
     results: tuple[Any, ...] = ()
+    labour_unit: str | None = None
+    population_unit: str | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------- reading tables
@@ -294,14 +305,39 @@ def load_check_dir(folder: Path) -> LoadedCheck:
         raise InputError(f"a plan check needs the table {missing[0]!r}", source=str(folder))
     tables = {n: _long(_read_table(files[n])) for n in CHECK_TABLES}
     plan = load_plan_dir(folder / "plan") if (folder / "plan" / PLAN_META).is_file() else None
+    provenance = _json(folder / PROVENANCE) if (folder / PROVENANCE).is_file() else {}
+    return _check(meta, tables, plan, provenance)
+
+
+def _check(
+    meta: dict[str, Any],
+    tables: dict[str, pd.DataFrame],
+    plan: LoadedPlan | None,
+    provenance: dict[str, Any],
+) -> LoadedCheck:
+    unit = meta.get("labour_unit") or (plan.provenance.get("labour_unit") if plan else None)
     return LoadedCheck(
         feasible=bool(meta.get("feasible")),
         plan=plan,
         common_level=_float(meta.get("common_level")),
         total_labour_cost=_float(meta.get("total_labour_cost")),
         text=str(meta.get("message", "")),
+        labour_unit=str(unit or "person-years"),
+        provenance=dict(meta.get("provenance") or provenance or {}),
         **tables,
     )
+
+
+def _check_from_json(doc: dict[str, Any], source: str) -> LoadedCheck:
+    """A plan check written as one JSON file (``gosplan check-plan --format json -o FILE``)."""
+    tables = {}
+    for name in CHECK_TABLES:
+        rows = doc.get(name, doc.get("tables", {}).get(name))
+        if rows is None:
+            raise InputError(f"a plan check needs the table {name!r}", source=source)
+        tables[name] = _long(pd.DataFrame.from_records(rows))
+    plan = _plan_from_json(doc["plan"], source) if isinstance(doc.get("plan"), dict) else None
+    return _check(doc, tables, plan, {})
 
 
 # ---------------------------------------------------------------------------- entry points
@@ -316,14 +352,43 @@ def _balance(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_FRONTIER_TEXT = ("status", "labour_unit", "population_unit")
+
+
 def _frontier(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
     for col in out.columns:
-        if col == "status":
+        if col in _FRONTIER_TEXT:
             out[col] = out[col].astype(str)
         else:
             out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
     return out
+
+
+def frontier_provenance_path(path: str | Path) -> Path:
+    """Where the provenance of a frontier table is written: ``<name>.provenance.json``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.{PROVENANCE}")
+
+
+def _loaded_frontier(table: pd.DataFrame, path: Path) -> LoadedFrontier:
+    frame = _frontier(table)
+
+    def unit(col: str) -> str | None:
+        if col not in frame:
+            return None
+        values = [v for v in frame[col].astype(str) if v and v not in ("nan", "None")]
+        return values[0] if values else None
+
+    side = frontier_provenance_path(path)
+    provenance = _json(side) if side.is_file() else {}
+    labour = unit("labour_unit") or (provenance.get("labour_unit") if provenance else None)
+    return LoadedFrontier(
+        table=frame,
+        labour_unit=labour,
+        population_unit=unit("population_unit") or provenance.get("population_unit"),
+        provenance=dict(provenance),
+    )
 
 
 def load_result(path: str | Path) -> LoadedPlan | LoadedCheck | LoadedFrontier | pd.DataFrame:
@@ -359,6 +424,8 @@ def load_result(path: str | Path) -> LoadedPlan | LoadedCheck | LoadedFrontier |
         )
     if path.suffix == ".json":
         doc = _json(path)
+        if isinstance(doc, dict) and doc.get("kind") == "plan-check":
+            return _check_from_json(doc, str(path))
         if isinstance(doc, dict) and "tables" in doc:
             return _plan_from_json(doc, str(path))
         table = pd.DataFrame.from_records(doc) if isinstance(doc, list) else pd.DataFrame()
@@ -371,7 +438,7 @@ def load_result(path: str | Path) -> LoadedPlan | LoadedCheck | LoadedFrontier |
         )
     columns = set(map(str, table.columns))
     if FRONTIER_KEYS <= columns:
-        return LoadedFrontier(table=_frontier(table))
+        return _loaded_frontier(table, path)
     if BALANCE_KEYS <= columns:
         return _balance(table)
     raise InputError(
@@ -408,10 +475,11 @@ def report_from_path(
         The HTML file written.
     """
     from gosplan.report.build import Report
+    from gosplan.report.tables import display_path
 
     result = load_result(path)
     name = Path(path).name
-    subtitle = f"from {path}"
+    subtitle = f"from {display_path(path)}"
     if isinstance(result, LoadedPlan):
         spec = result.provenance.get("spec") or name
         rep = Report(title or f"Plan {spec}", subtitle)
@@ -425,6 +493,13 @@ def report_from_path(
     else:
         rep = Report(title or f"Material balance {name}", subtitle)
         rep.add_balance(result)
+    info: dict[str, Any] = {"input path": Path(path)}
+    if isinstance(result, LoadedPlan):
+        info.update(
+            {k: result.provenance[k] for k in ("economy_source",) if k in result.provenance}
+        )
+        info["solver, method, tolerance"] = "see the plan's provenance above"
+    rep.note_provenance(info)
     out = rep.write(default_output(path) if output is None else output)
     logger.info("report of %s written to %s", path, out)
     return out

@@ -13,17 +13,26 @@ attribute names), a :class:`~gosplan.plan.diagnosis.PlanCheck` or a
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-#: Significant digits shown for a number.
-SIGNIFICANT = 5
+#: Significant digits shown for a number that is not a whole number.
+SIGNIFICANT = 4
+#: Significant digits shown for a percentage.
+PERCENT_DIGITS = 3
+#: A number smaller than this times the largest magnitude of its column is shown as 0.
+RESIDUAL = 1e-9
 #: Column formats understood by :func:`format_value`.
 FORMATS = ("number", "percent", "text")
+#: Columns holding years or periods: shown as plain integers (no thousands separator).
+YEAR_COLUMNS = ("year", "period", "base year")
 
 NUMBER, PERCENT, TEXT = FORMATS
 
@@ -44,12 +53,19 @@ class DisplayTable:
         What the table shows, with units.
     sources
         The source of each row (same order as ``frame``), or ``None``.
+    digits
+        Column name -> significant digits (default :data:`SIGNIFICANT`, percentages
+        :data:`PERCENT_DIGITS`).
+    note
+        A sentence under the table (e.g. how many rows were left out).
     """
 
     frame: pd.DataFrame
     formats: dict[str, str] = field(default_factory=dict)
     caption: str = ""
     sources: tuple[str, ...] | None = None
+    digits: dict[str, int] = field(default_factory=dict)
+    note: str = ""
 
     def format_of(self, column: Any) -> str:
         """How ``column`` is shown."""
@@ -60,14 +76,42 @@ class DisplayTable:
             return TEXT
         return NUMBER
 
+    def scale_of(self, column: Any) -> float:
+        """Largest finite magnitude of a numeric column (0 for text or empty columns)."""
+        if self.format_of(column) == TEXT:
+            return 0.0
+        values = pd.to_numeric(self.frame[column], errors="coerce").to_numpy(dtype=float)
+        finite = np.abs(values[np.isfinite(values)])
+        return float(finite.max()) if finite.size else 0.0
+
+    def cells(self) -> list[list[str]]:
+        """Every body cell as text, row by row (the index is not included)."""
+        columns = list(self.frame.columns)
+        kinds = [self.format_of(c) for c in columns]
+        scales = [self.scale_of(c) for c in columns]
+        digits = [self.digits.get(c) for c in columns]
+        return [
+            [
+                format_value(v, k, digits=d, scale=s)
+                for v, k, d, s in zip(row, kinds, digits, scales, strict=True)
+            ]
+            for row in self.frame.itertuples(index=False, name=None)
+        ]
+
 
 # ---------------------------------------------------------------------------- formatting
-def format_value(value: Any, kind: str = NUMBER) -> str:
-    """Format one cell.
+def format_value(
+    value: Any, kind: str = NUMBER, *, digits: int | None = None, scale: float | None = None
+) -> str:
+    """Format one cell for a reader.
 
-    Numbers keep :data:`SIGNIFICANT` significant digits, with thousands separators between
-    ``1e-3`` and ``1e9`` and in scientific notation outside; percentages are ``value * 100``
-    with one decimal less. Missing values are an em dash, infinities ``∞``.
+    Whole numbers are shown without decimals; other numbers with up to ``digits``
+    significant digits (default :data:`SIGNIFICANT`, and never fewer than the whole part
+    needs), trailing zeros dropped; thousands separators throughout. Numbers below ``1e-6``
+    or from ``1e15`` in magnitude are written in scientific notation. Percentages are
+    ``value * 100`` with :data:`PERCENT_DIGITS` significant digits. A number smaller than
+    :data:`RESIDUAL` times ``scale`` (the largest magnitude of its column) is a rounding
+    residual and shows as ``0``. Missing values are an em dash, infinities ``∞``.
 
     Parameters
     ----------
@@ -75,6 +119,10 @@ def format_value(value: Any, kind: str = NUMBER) -> str:
         The cell.
     kind
         ``"number"``, ``"percent"`` or ``"text"``.
+    digits
+        Significant digits (``None``: the default of the kind).
+    scale
+        Magnitude of the cell's column, for residuals (``None``: no residual rule).
 
     Returns
     -------
@@ -83,9 +131,13 @@ def format_value(value: Any, kind: str = NUMBER) -> str:
     Examples
     --------
     >>> format_value(1234.5678)
-    '1,234.6'
+    '1,235'
+    >>> format_value(35.0), format_value(0.06), format_value(29.404)
+    ('35', '0.06', '29.4')
     >>> format_value(0.25, "percent")
-    '25.00 %'
+    '25 %'
+    >>> format_value(-1.137e-13, scale=35.0)
+    '0'
     >>> format_value(float("nan"))
     '—'
     """
@@ -102,26 +154,83 @@ def format_value(value: Any, kind: str = NUMBER) -> str:
         return "—"
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
+    if scale is not None and scale > 0 and abs(x) < RESIDUAL * scale:
+        x = 0.0
     if kind == PERCENT:
-        return _number(100.0 * x, SIGNIFICANT - 1, max_decimals=2) + " %"
+        return _number(100.0 * x, digits or PERCENT_DIGITS) + " %"
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
-    return _number(x, SIGNIFICANT)
+    return _number(x, digits or SIGNIFICANT)
 
 
-def _number(x: float, digits: int, max_decimals: int = 8) -> str:
+def _number(x: float, digits: int) -> str:
     if x == 0.0:
         return "0"
+    if x == round(x) and abs(x) < 1e15:
+        return f"{round(x):,}"
     magnitude = math.floor(math.log10(abs(x)))
-    if magnitude < -3 or magnitude >= 9:
-        return f"{x:.{digits - 1}e}"
-    decimals = min(max(digits - 1 - magnitude, 0), max_decimals)
+    if magnitude < -6 or magnitude >= 15:
+        mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}e{int(exponent):+03d}"
+    decimals = max(digits - 1 - magnitude, 0)
     text = f"{x:,.{decimals}f}"
-    return "0" if text in ("0", "-0") or float(text.replace(",", "")) == 0.0 else text
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("0", "-0") else text
+
+
+def format_year(value: Any) -> str:
+    """A year or period label: whole numbers without separator or decimals (``1928``)."""
+    if isinstance(value, (float, np.floating)) and math.isfinite(value) and value == round(value):
+        return str(int(value))
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return str(int(value))
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return str(value)
+
+
+def share_labels(shares: Any, max_denominator: int = 12) -> list[str] | None:
+    """Shares as fractions (``"2/7"``) when they are all multiples of ``1/n``.
+
+    Used where the shares were set as fractions whose decimals do not end (sevenths, thirds):
+    the denominator is the smallest ``n <= max_denominator`` with every ``share * n`` a whole
+    number, and it must have a prime factor other than 2 and 5 (halves, fifths and tenths
+    read better as percentages). ``None`` when there is no such ``n``.
+
+    Examples
+    --------
+    >>> share_labels([1 / 7, 2 / 7, 1.0])
+    ['1/7', '2/7', '1']
+    >>> share_labels([0.2, 0.8]) is None
+    True
+    """
+    values = [float(s) for s in shares]
+    if not values or not all(math.isfinite(v) for v in values):
+        return None
+    for n in range(2, max_denominator + 1):
+        if all(abs(v * n - round(v * n)) < 1e-7 for v in values):
+            m = n
+            for p in (2, 5):
+                while m % p == 0:
+                    m //= p
+            if m == 1:
+                return None
+            out = []
+            for v in values:
+                k = round(v * n)
+                g = math.gcd(k, n)
+                out.append(str(k // g) if n // g == 1 else f"{k // g}/{n // g}")
+            return out
+    return None
 
 
 def parse_value(text: str) -> float:
     """Read a cell written by :func:`format_value` back as a float (percent as a fraction).
+
+    A fraction ``k/n`` is read as ``k / n``; text in parentheses after a number is ignored.
 
     Examples
     --------
@@ -129,14 +238,21 @@ def parse_value(text: str) -> float:
     1234.6
     >>> parse_value("25.0 %")
     0.25
+    >>> parse_value("2/7 (28.6 %)") == 2 / 7
+    True
     """
     t = text.strip().replace(",", "").replace("−", "-")
+    if "(" in t:
+        t = t.split("(", 1)[0].strip()
     if t in ("—", ""):
         return math.nan
     if t in ("∞", "-∞"):
         return math.inf if t == "∞" else -math.inf
     if t.endswith("%"):
         return float(t[:-1].strip()) / 100.0
+    if "/" in t:
+        num, den = t.split("/", 1)
+        return float(num) / float(den)
     return float(t)
 
 
@@ -145,7 +261,7 @@ def _periods_frame(frame: pd.DataFrame, index_name: str) -> pd.DataFrame:
     out = frame.copy()
     out = out.apply(pd.to_numeric, errors="coerce") if len(out.columns) else out
     out.index = pd.Index([str(i) for i in out.index], name=index_name)
-    out.columns = [str(c) for c in out.columns]
+    out.columns = [format_year(c) for c in out.columns]
     return out
 
 
@@ -160,9 +276,38 @@ def index_relative_to_first(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rel, index=values.index, columns=values.columns)
 
 
+def numeric_columns(frame: pd.DataFrame) -> list[Any]:
+    """The columns of ``frame`` holding numbers (not booleans)."""
+    return [
+        c
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
+
+
+def _text_first(frame: pd.DataFrame, order: tuple[str, ...]) -> pd.DataFrame:
+    """The columns of ``order`` that ``frame`` has, in that order, then the others."""
+    first = [c for c in order if c in frame.columns]
+    return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def _tidy_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """Whole-number column labels (``1929.0``) as years; year columns as plain integers."""
+    out = frame.copy()
+    out.columns = [format_year(c) if isinstance(c, (float, np.floating)) else c for c in out]
+    for col in out.columns:
+        if str(col).lower() in YEAR_COLUMNS and pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = [format_year(v) for v in out[col]]
+    if pd.api.types.is_float_dtype(out.index) and str(out.index.name).lower() in YEAR_COLUMNS:
+        out.index = pd.Index([format_year(v) for v in out.index], name=out.index.name)
+    return out
+
+
 # ---------------------------------------------------------------------------- generic
 def generic_table(frame: pd.DataFrame, *, caption: str = "", sources: bool = True) -> DisplayTable:
     """A labelled frame as a table; a ``source`` column becomes the rows' sources.
+
+    Whole-number column labels and ``year`` / ``period`` columns are shown as years.
 
     Parameters
     ----------
@@ -188,6 +333,7 @@ def generic_table(frame: pd.DataFrame, *, caption: str = "", sources: bool = Tru
         first = out.columns[0]
         if not pd.api.types.is_numeric_dtype(out[first]):
             out = out.set_index(first)
+    out = _tidy_labels(out)
     return DisplayTable(out, caption=caption, sources=row_sources)
 
 
@@ -208,6 +354,8 @@ def balance_table(sheet: pd.DataFrame) -> DisplayTable:
     cols = [c for c in BALANCE_COLUMNS if c in sheet.columns]
     out = sheet[cols].rename(columns=BALANCE_COLUMNS)
     out.index = pd.Index([str(i) for i in sheet.index], name="product")
+    if "status" in out and (out["status"].astype(str) == "ok").all():
+        out = out.drop(columns="status")
     caption = (
         "Material balance by product, in each product's physical unit: gross output = "
         "intermediate use + final use; surplus = capacity − gross output (∞ where no capacity "
@@ -227,29 +375,75 @@ def balance_utilisation(sheet: pd.DataFrame) -> pd.Series:
 
 
 # ---------------------------------------------------------------------------- plan
-def output_table(result: Any) -> DisplayTable:
-    """Gross output by product and period."""
+def _with_units(frame: pd.DataFrame, units: pd.Series | None) -> pd.DataFrame:
+    if units is None:
+        return frame
+    out = frame.copy()
+    unit = pd.Series(units).astype(str)
+    unit.index = [str(i) for i in unit.index]
+    out.insert(0, "unit", unit.reindex(out.index).fillna("").to_numpy())
+    return out
+
+
+def output_table(result: Any, units: pd.Series | None = None) -> DisplayTable:
+    """Gross output by product and period (with a unit column when ``units`` are given)."""
     return DisplayTable(
-        _periods_frame(result.output, "product"),
+        _with_units(_periods_frame(result.output, "product"), units),
         caption="Gross output by product and period (physical units of each product).",
     )
 
 
-def output_index_table(result: Any) -> DisplayTable:
-    """Gross output as an index, first period = 100."""
-    frame = index_relative_to_first(_periods_frame(result.output, "product"))
-    first = frame.columns[0] if len(frame.columns) else ""
+def output_index_table(
+    result: Any, base: pd.Series | None = None, base_label: str = ""
+) -> DisplayTable:
+    """Gross output as an index: base year = 100 when ``base`` is given, else first period.
+
+    Parameters
+    ----------
+    result
+        The plan.
+    base
+        Gross output of the base year by product (e.g. the base-year balance), or ``None``.
+    base_label
+        The base year's column label (e.g. ``"1927/28"``).
+    """
+    frame = _periods_frame(result.output, "product")
+    if base is not None:
+        label = base_label or "base"
+        values = pd.Series(base).astype(float)
+        values.index = [str(i) for i in values.index]
+        frame.insert(0, label, values.reindex(frame.index).to_numpy())
+    index = index_relative_to_first(frame)
+    first = index.columns[0] if len(index.columns) else ""
     return DisplayTable(
-        frame, caption=f"Gross output as an index by product ({first} = 100; dimensionless)."
+        index, caption=f"Gross output as an index by product ({first} = 100; dimensionless)."
     )
 
 
-def consumption_table(result: Any) -> DisplayTable:
-    """Consumption by product and period."""
+def consumption_table(result: Any, units: pd.Series | None = None) -> DisplayTable:
+    """Consumption by product and period (with a unit column when ``units`` are given)."""
     return DisplayTable(
-        _periods_frame(result.consumption, "product"),
+        _with_units(_periods_frame(result.consumption, "product"), units),
         caption="Final use left for consumption by product and period (physical units).",
     )
+
+
+def consumption_index(result: Any) -> tuple[pd.DataFrame, list[str]]:
+    """Consumption as an index (first period = 100) of the products consumed in that period.
+
+    Returns
+    -------
+    (pandas.DataFrame, list of str)
+        The index, and the products left out (no consumption in the first period).
+    """
+    frame = _periods_frame(result.consumption, "product")
+    if frame.shape[1] == 0:
+        return frame, []
+    first = frame.iloc[:, 0].astype(float)
+    kept = first > 0
+    used = frame.abs().max(axis=1) > 0
+    left_out = [str(p) for p in frame.index[~kept & used]]
+    return index_relative_to_first(frame[kept]), left_out
 
 
 def labour_unit(result: Any) -> str:
@@ -260,6 +454,9 @@ def labour_unit(result: Any) -> str:
     provenance = getattr(result, "provenance", None) or {}
     if isinstance(provenance, dict) and provenance.get("labour_unit"):
         return str(provenance["labour_unit"])
+    plan = getattr(result, "plan", None)
+    if plan is not None:
+        return labour_unit(plan)
     for item in getattr(result, "results", ()) or ():
         if item is not None:
             return labour_unit(item)
@@ -277,7 +474,7 @@ def employment_table(result: Any) -> DisplayTable:
 def investment_shares_table(result: Any) -> DisplayTable:
     """Shares of capital spending by group of the investing activity, by period."""
     frame = result.investment_shares.copy()
-    frame.index = pd.Index([str(i) for i in frame.index], name="period")
+    frame.index = pd.Index([format_year(i) for i in frame.index], name="period")
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.apply(pd.to_numeric, errors="coerce")
     return DisplayTable(
@@ -307,7 +504,7 @@ def fulfilment_table(result: Any) -> DisplayTable:
     )
     frame = frame.set_index(pd.Index([str(p) for p in frame["product"]], name="product"))
     frame = frame.drop(columns="product")
-    frame["period"] = frame["period"].astype(str)
+    frame["period"] = [format_year(p) for p in frame["period"]]
     return DisplayTable(
         frame,
         formats={"period": TEXT, "fulfilment": PERCENT},
@@ -316,28 +513,53 @@ def fulfilment_table(result: Any) -> DisplayTable:
     )
 
 
-def binding_table(binding: pd.DataFrame, *, caption: str = "") -> DisplayTable:
-    """Binding constraints with their shadow prices, largest |shadow price| first."""
+#: Rows of a shadow-price table shown in a report (the rest are counted in a note).
+TOP_SHADOW_PRICES = 15
+#: Significant digits of a shadow price.
+SHADOW_DIGITS = 3
+
+
+def binding_table(
+    binding: pd.DataFrame, *, caption: str = "", top: int | None = TOP_SHADOW_PRICES
+) -> DisplayTable:
+    """Binding constraints with their shadow prices, largest |shadow price| first.
+
+    Only the ``top`` largest are shown (``None``: all); the note says how many more there are.
+    """
     frame = binding.copy()
     if len(frame):
         order = (
             frame["shadow_price"].astype(float).abs().sort_values(ascending=False, kind="stable")
         )
         frame = frame.loc[order.index]
+    total = len(frame)
+    if top is not None:
+        frame = frame.head(top)
     frame = frame.reset_index(drop=True)
-    frame["period"] = frame["period"].astype(str)
+    frame["period"] = [format_year(p) for p in frame["period"]]
     frame = frame.set_index(pd.Index(frame["block"].astype(str), name="block"))
     frame = frame.drop(columns="block").rename(columns={"shadow_price": "shadow price"})
     if "slack" in frame.columns:
         frame["slack"] = pd.to_numeric(frame["slack"], errors="coerce")
     frame["shadow price"] = pd.to_numeric(frame["shadow price"], errors="coerce")
     frame["label"] = frame["label"].astype(str)
+    frame = _text_first(frame, ("label", "period", "unit"))
+    more = total - len(frame)
+    note = (
+        f"The {len(frame)} largest of {total} are shown; the other {more} are in the full "
+        "result: its binding table (binding.csv in the folder that gosplan plan --output or "
+        "gosplan check-plan --output writes)."
+        if more > 0
+        else ""
+    )
     return DisplayTable(
         frame,
-        formats={"period": TEXT, "label": TEXT},
+        formats={"period": TEXT, "label": TEXT, "unit": TEXT},
+        digits={"shadow price": SHADOW_DIGITS, "slack": SHADOW_DIGITS},
         caption=caption
         or "Binding constraints and their shadow prices (change of the objective per unit "
         "more of the bound), largest in magnitude first.",
+        note=note,
     )
 
 
@@ -371,31 +593,42 @@ def summary_items(result: Any) -> dict[str, str]:
         items["economy"] = str(p.get("economy", ""))
         items["plan"] = str(p.get("spec", ""))
         items["LP size"] = (
-            f"{p.get('n_variables', 0)} variables, {p.get('n_constraints', 0)} constraints, "
-            f"{p.get('nnz', 0)} nonzeros"
+            f"{p.get('n_variables', 0):,} variables, {p.get('n_constraints', 0):,} constraints, "
+            f"{p.get('nnz', 0):,} nonzeros"
         )
     return items
 
 
 # ---------------------------------------------------------------------------- check
 def reachable_table(check: Any) -> DisplayTable:
-    """Targets with what is reachable jointly and alone, and the shortfall."""
+    """Targets with what is reachable jointly and alone, and the shortfall.
+
+    The column ``reachable alone`` is left out when it was not computed (a feasible check).
+    """
     frame = check.reachable.copy()
     frame = frame.set_index(pd.Index([str(p) for p in frame["product"]], name="product"))
     frame = frame.drop(columns="product")
-    frame["period"] = frame["period"].astype(str)
+    frame["period"] = [format_year(p) for p in frame["period"]]
     frame = frame.rename(
         columns={"reachable_jointly": "reachable jointly", "reachable_alone": "reachable alone"}
     )
     for c in frame.columns:
-        if c != "period":
+        if c not in ("period", "unit"):
             frame[c] = pd.to_numeric(frame[c], errors="coerce")
-    return DisplayTable(
-        frame,
-        formats={"period": TEXT},
-        caption="Targets (gross output, physical units): reachable with all targets together, "
-        "reachable by each target alone, and the joint shortfall.",
-    )
+    frame = _text_first(frame, ("period", "unit"))
+    alone = "reachable alone"
+    if alone in frame and len(frame) and frame[alone].isna().all():
+        frame = frame.drop(columns=alone)
+        caption = (
+            "Targets (gross output, physical units): reachable with all targets together, and "
+            "the joint shortfall."
+        )
+    else:
+        caption = (
+            "Targets (gross output, physical units): reachable with all targets together, "
+            "reachable by each target alone, and the joint shortfall."
+        )
+    return DisplayTable(frame, formats={"period": TEXT, "unit": TEXT}, caption=caption)
 
 
 def additions_table(check: Any) -> DisplayTable:
@@ -405,73 +638,213 @@ def additions_table(check: Any) -> DisplayTable:
         frame = frame.sort_values("labour_cost", ascending=False, kind="stable")
     frame = frame.reset_index(drop=True)
     frame = frame.set_index(pd.Index(frame["kind"].astype(str), name="kind")).drop(columns="kind")
-    frame["period"] = frame["period"].astype(str)
+    frame["period"] = [format_year(p) for p in frame["period"]]
     frame["label"] = frame["label"].astype(str)
     cost = f"labour cost ({labour_unit(check)})"
-    frame = frame.rename(columns={"labour_cost": cost})
-    for c in ("amount", cost):
-        frame[c] = pd.to_numeric(frame[c], errors="coerce")
+    frame = frame.rename(columns={"labour_cost": cost, "available": "available as given"})
+    for c in ("amount", cost, "available as given"):
+        if c in frame:
+            frame[c] = pd.to_numeric(frame[c], errors="coerce")
+    frame = _text_first(frame, ("label", "period", "amount", "unit", "available as given"))
     return DisplayTable(
         frame,
-        formats={"period": TEXT, "label": TEXT},
+        formats={"period": TEXT, "label": TEXT, "unit": TEXT},
         caption="Smallest additions making the targets feasible (amount in the unit of the "
         f"limit; cost in {labour_unit(check)}), costliest first.",
     )
 
 
 # ---------------------------------------------------------------------------- frontier
-FRONTIER_COLUMNS = {
-    "share": "investment share in means of production",
-    "status": "status",
-    "cumulative_consumption": "cumulative consumption (labour value)",
-    "consumption_per_head": "consumption per head",
-    "terminal_capacity_value": "terminal capacity (labour value)",
-    "terminal_means_of_production_capacity": "of which means of production",
-}
+SHARE_HEADER = "investment share in means of production"
 
 
-def frontier_table(table: pd.DataFrame, unit: str = "person-years") -> DisplayTable:
-    """The frontier, one row per investment share (values in labour, ``unit``)."""
-    frame = table.copy()
+def frontier_columns(unit: str, population_unit: str | None = None) -> dict[str, str]:
+    """Human headers (with units) of the frontier table's columns."""
+    per = f"per {population_unit} people" if population_unit else "per unit of population"
+    return {
+        "share": SHARE_HEADER,
+        "status": "status",
+        "cumulative_consumption": f"consumption over the horizon ({unit})",
+        "consumption_per_head": f"consumption per head ({unit} {per})",
+        "terminal_capacity_value": f"capacity left at the end ({unit})",
+        "terminal_means_of_production_capacity": f"of which means of production ({unit})",
+    }
+
+
+#: Kept for callers of the earlier name (headers without units).
+FRONTIER_COLUMNS = frontier_columns("labour value")
+
+
+def population_unit(fr: Any) -> str | None:
+    """The population unit of a frontier (``None`` when unknown)."""
+    unit = getattr(fr, "population_unit", None)
+    if unit:
+        return str(unit)
+    table = fr if isinstance(fr, pd.DataFrame) else getattr(fr, "table", None)
+    if isinstance(table, pd.DataFrame) and "population_unit" in table:
+        values = table["population_unit"].dropna().astype(str)
+        if len(values):
+            return str(values.iloc[0])
+    return None
+
+
+def frontier_table(
+    table: pd.DataFrame, unit: str = "person-years", population_unit: str | None = None
+) -> DisplayTable:
+    """The frontier, one row per investment share (values in labour, ``unit``).
+
+    Shares that are sevenths (or other fractions without a finite decimal) read ``2/7 (28.6
+    %)``, others as percentages; the status column is left out when every share is optimal.
+    """
+    frame = table.drop(columns=[c for c in ("labour_unit", "population_unit") if c in table]).copy()
     if "consumption_per_head" in frame and frame["consumption_per_head"].isna().all():
         frame = frame.drop(columns="consumption_per_head")
-    frame = frame.rename(columns=FRONTIER_COLUMNS)
-    key = FRONTIER_COLUMNS["share"]
-    frame[key] = pd.to_numeric(frame[key], errors="coerce")
+    all_optimal = "status" in frame and (frame["status"].astype(str) == "optimal").all()
+    if all_optimal:
+        frame = frame.drop(columns="status")
+    shares = pd.to_numeric(frame["share"], errors="coerce").astype(float)
+    labels = share_labels(shares)
+    formats: dict[str, str] = {"status": TEXT}
+    if labels is not None:
+        frame["share"] = [
+            f"{k} ({format_value(s, PERCENT)})" for k, s in zip(labels, shares, strict=True)
+        ]
+        formats[SHARE_HEADER] = TEXT
+    else:
+        frame["share"] = shares
+        formats[SHARE_HEADER] = PERCENT
+    frame = frame.rename(columns=frontier_columns(unit, population_unit))
+    status = " Every share has an optimal plan." if all_optimal else ""
     return DisplayTable(
         frame.reset_index(drop=True),
-        formats={key: PERCENT, "status": TEXT},
+        formats=formats,
         caption="The accumulation–consumption frontier: for each share of capital spending "
         "going to means of production, the consumption over the horizon and the capacity left "
-        f"at its end, both valued at labour values ({unit}).",
+        f"at its end, both valued at labour values ({unit}).{status}",
     )
 
 
 # ---------------------------------------------------------------------------- comparison
+def comparison_base(frame: pd.DataFrame) -> Any:
+    """The column a comparison is indexed on: the first numeric one named ``base ...``.
+
+    Without such a column, the first numeric column; ``None`` when there is none.
+    """
+    numbers = numeric_columns(frame)
+    for col in numbers:
+        if str(col).lower().startswith("base"):
+            return col
+    return numbers[0] if numbers else None
+
+
 def comparison_tables(frame: pd.DataFrame, caption: str = "") -> tuple[DisplayTable, DisplayTable]:
-    """A comparison as given and as indices relative to its first column (= 100)."""
+    """A comparison as given and as indices relative to its base column (= 100).
+
+    The base is :func:`comparison_base`; text columns (a ``unit``, say) stay in the first
+    table and are left out of the indices.
+    """
     values = frame.copy()
     values.index = pd.Index([str(i) for i in values.index], name=values.index.name or "product")
     values.columns = [str(c) for c in values.columns]
-    index = index_relative_to_first(values)
-    first = values.columns[0] if len(values.columns) else ""
+    base = comparison_base(values)
+    numbers = numeric_columns(values)
+    if base is not None:
+        numbers = [base] + [c for c in numbers if c != base]
+    index = index_relative_to_first(values[numbers])
     return (
         DisplayTable(values, caption=caption or "Comparison by product (physical units)."),
-        DisplayTable(index, caption=f"The comparison as indices by product ({first} = 100)."),
+        DisplayTable(
+            index,
+            caption=f"The comparison as indices by product ({base} = 100; — where the base "
+            "or the value is missing).",
+        ),
     )
 
 
+# ---------------------------------------------------------------------------- provenance
+#: Labels of the provenance keys that the planner writes.
+PROVENANCE_LABELS = {
+    "gosplan": "gosplan version",
+    "economy": "economy",
+    "economy_source": "economy (input)",
+    "labour_unit": "labour unit",
+    "spec": "plan",
+    "solver": "solver",
+    "requested": "method requested",
+    "method": "method",
+    "iterations": "iterations",
+    "tolerance": "LP tolerance",
+    "build_seconds": "build time (s)",
+    "solve_seconds": "solve time (s)",
+    "verify_seconds": "verification time (s)",
+    "n_variables": "variables",
+    "n_constraints": "constraints",
+    "nnz": "nonzeros",
+    "stages": "stages",
+    "spec_path": "plan (input)",
+    "population_path": "population (input)",
+    "population_unit": "population unit",
+    "time_limit": "time limit (s)",
+    "computed": "computed",
+}
+
+
+def display_path(value: Any) -> str:
+    """A path for a reader: resolved and normalised; inside the package, relative to it.
+
+    A bundled file reads ``gosplan/scenarios/ussr-1928/economy (bundled)``; any other path
+    is absolute and free of ``..``.
+    """
+    if isinstance(value, str) and value.endswith(" (bundled)"):
+        return value  # shown already
+    path = Path(os.path.normpath(os.path.abspath(os.fspath(value))))
+    with contextlib.suppress(OSError, RuntimeError):
+        path = path.resolve()
+    package = Path(__file__).resolve().parent.parent
+    try:
+        inside = path.relative_to(package)
+    except ValueError:
+        return path.as_posix()
+    return f"gosplan/{inside.as_posix()} (bundled)"
+
+
+def _looks_like_path(key: str, value: Any) -> bool:
+    if isinstance(value, Path):
+        return True
+    if not isinstance(value, str) or not value:
+        return False
+    name = key.lower()
+    pathy = any(w in name for w in ("source", "path", "input", "file", "folder", "scenario"))
+    return pathy and ("/" in value or "\\" in value) and "://" not in value
+
+
 def provenance_items(info: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    """Flatten nested provenance into label -> text."""
+    """Flatten nested provenance into label -> text.
+
+    Known planner keys get readable labels (:data:`PROVENANCE_LABELS`); a nested dict's keys
+    read ``outer: inner``; empty values are left out; paths are shown with
+    :func:`display_path`; times with three significant digits.
+    """
     out: dict[str, str] = {}
     for key, value in info.items():
-        name = f"{prefix}{key}"
+        name = f"{prefix}{PROVENANCE_LABELS.get(str(key), str(key))}"
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
         if isinstance(value, dict):
-            out.update(provenance_items(value, prefix=f"{name}."))
+            out.update(provenance_items(value, prefix=f"{name}: "))
+        elif _looks_like_path(str(key), value):
+            out[name] = display_path(value)
         elif isinstance(value, (list, tuple)):
-            out[name] = ", ".join(str(v) for v in value)
+            out[name] = ", ".join(
+                display_path(v) if _looks_like_path(str(key), v) else str(v) for v in value
+            )
         elif isinstance(value, float):
-            out[name] = f"{value:.6g}"
+            if str(key).endswith("seconds"):
+                out[name] = format_value(value, digits=3)
+            else:
+                out[name] = f"{value:.6g}"
+        elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            out[name] = f"{int(value):,}"
         else:
             out[name] = str(value)
     return out
