@@ -101,6 +101,7 @@ def rich_spec(economy: Economy, objective: str = "max_level", **changes: object)
         ),
         fixed_final_demand=frame(product=["machines"], period=[1930], quantity=[5.0]),
         trade_deficit=2.0,
+        storable="all",  # every product can be carried, without loss
         name="rich",
     )
     return spec.with_changes(**changes) if changes else spec.validated()

@@ -20,6 +20,7 @@ def test_balance_rows_are_products_by_period_and_close_the_identity():
         periods=(2000, 2001),
         assortment=frame(product=["grain"], weight=[1.0]),
         initial_stocks=frame(product=["steel"], stock=[7.0]),
+        storable="all",
     ).validated()
     data = PlanData(spec)
     lay = base_layout(data)

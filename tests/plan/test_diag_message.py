@@ -49,11 +49,11 @@ def amended() -> PlanCheck:
 def test_amended_variant_reads_like_an_answer():
     check = amended()
     msg = check.message()
-    assert msg.startswith("The targets cannot all be met. Jointly, 90.6% of every target")
-    assert "oil in 1932 (31 of 47.5 Mt jointly, 16.5 Mt short)" in msg
+    assert msg.startswith("The targets cannot all be met. Jointly, 81.5% of every target")
+    assert "oil in 1932 (17.6 of 47.5 Mt jointly, 29.9 Mt short)" in msg
     # what a shadow price measures, in the unit of the limit
     assert "how much one unit more of a limit would cut the shortfall of the targets" in msg
-    assert "capacity of 'steel' in 1929, 0.251 per Mt a year" in msg
+    assert "capacity of 'steel' in 1929, 0.246 per Mt a year" in msg
     assert "per bn kWh a year" in msg
     # at most five limits named, the rest counted
     named = msg.split("The binding limits")[1].split("To meet them")[0]
@@ -72,7 +72,10 @@ def test_amended_variant_reads_like_an_answer():
 def test_tables_carry_units():
     check = amended()
     assert check.reachable.set_index("product")["unit"].to_dict()["electricity"] == "bn kWh"
-    assert (check.binding["unit"].str.endswith(" a year")).all()
+    capacity = check.binding["block"] == "capacity"
+    assert capacity.any() and check.binding.loc[capacity, "unit"].str.endswith(" a year").all()
+    labour = check.binding["block"] == "labour"
+    assert (check.binding.loc[labour, "unit"] == "thousand person-years").all()
     assert check.additions.set_index("label").loc["steel", "unit"] == "Mt a year"
     # shadow prices negligible beside the largest are not listed
     price = check.binding["shadow_price"].abs()

@@ -10,7 +10,7 @@ The relations
 balance
     For every product and period (equality)::
 
-        output of its activities + stocks carried in + imports
+        output of its activities + stocks carried in (less storage loss) + imports
           = intermediate use + capital spending + consumption + fixed final demand
             + stocks carried out + exports
 
@@ -177,10 +177,15 @@ def investment_spending(data: PlanData) -> sp.csr_array:
 
 
 def stock_flows(data: PlanData) -> sp.csr_array:
-    """Stocks carried in minus carried out, ``(products x T) x (s)``."""
-    n, T = data.n_p, data.T
+    """Stocks carried in (less their loss) minus carried out, ``(products x T) x (s)``.
+
+    Only the products that can be stored have stock variables (``PlanData.stored``).
+    """
+    n, T, k = data.n_p, data.T, data.n_s
+    place = sp.csr_array((np.ones(k), (data.stored, np.arange(k))), shape=(n, k))
+    kept = place @ sp.diags_array(1.0 - data.storage_loss.to_numpy(float))
     shift = sp.eye_array(T, k=-1, format="csr")  # s[t-1] enters period t
-    return sp.csr_array(sp.kron(shift - _eye(T), _eye(n), format="csr"))
+    return sp.csr_array(sp.kron(shift, kept, format="csr") - sp.kron(_eye(T), place, format="csr"))
 
 
 def balance(data: PlanData, lay: Layout) -> Block:

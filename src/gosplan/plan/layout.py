@@ -9,7 +9,7 @@ group        members x periods                meaning
 x            activities x T                   activity levels
 c            products x T                     consumption (final use left free), ``c >= 0``
 inv          capped activities x T            new capacity started in the period
-s            products x T                     stocks at the end of the period (when kept)
+s            stored products x T              stocks at the end of the period (when kept)
 m, e         traded products x T              imports and exports
 level        1                                common fulfilment level (``max_level``)
 harmony      targets                          harmony value of each target (``harmony``)
@@ -269,10 +269,26 @@ class PlanData:
         tr = self.spec.trade
         return self.eco.product_labels.get_indexer(tr["product"]) if len(tr) else np.zeros(0, int)
 
+    @cached_property
+    def storage_loss(self) -> pd.Series:
+        """Loss per period of every product that can be stored (see ``PlanSpec.storage``)."""
+        return self.spec.storage_loss()
+
+    @cached_property
+    def stored(self) -> np.ndarray:
+        """Positions of the products that can be carried between periods."""
+        return self.eco.product_labels.get_indexer(self.storage_loss.index)
+
+    @property
+    def n_s(self) -> int:
+        """Number of products that can be stored."""
+        return len(self.stored)
+
     @property
     def keeps_stocks(self) -> bool:
-        """Stocks are variables when there are several periods or initial stocks."""
-        return self.T > 1 or len(self.spec.initial_stocks) > 0
+        """Stocks are variables when a product can be stored over several periods or has an
+        initial stock."""
+        return self.n_s > 0 and (self.T > 1 or len(self.spec.initial_stocks) > 0)
 
     def products_of_targets(self) -> sp.csr_array:
         """Selection ``targets x (activities x T)`` giving each target's gross output."""
@@ -293,7 +309,8 @@ def base_layout(data: PlanData) -> Layout:
     lay.add("c", data.n_p * T)
     lay.add("inv", data.n_c * T, 0.0, data.inv_upper)
     if data.keeps_stocks:
-        lay.add("s", data.n_p * T)
+        cap = data.spec.storage_capacity().to_numpy(float)
+        lay.add("s", data.n_s * T, 0.0, np.tile(cap, T))
     tr = data.spec.trade
     if len(tr):
         n = len(tr)

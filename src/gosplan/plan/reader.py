@@ -55,6 +55,7 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "targets": ("priority",),
     "assortment": ("period",),
     "trade": ("import_limit", "export_limit"),
+    "storage": ("loss", "max_stock"),
 }
 
 LABEL_COLUMNS: dict[str, str] = {
@@ -65,7 +66,7 @@ LABEL_COLUMNS: dict[str, str] = {
 }
 INTEGER_COLUMNS = frozenset({"period", "year_built", "lag"})
 #: Number columns whose cells may be empty (NaN = not given).
-OPTIONAL_NUMBERS = frozenset({"priority", "import_limit", "export_limit"})
+OPTIONAL_NUMBERS = frozenset({"priority", "import_limit", "export_limit", "loss", "max_stock"})
 #: Number columns that may be negative.
 SIGNED_NUMBERS = frozenset({"year_built"})
 
@@ -83,6 +84,7 @@ MANIFEST_KEYS = frozenset(
         "terminal_growth",
         "trade_deficit",
         "investment_share",
+        "storable",
         "tables",
     }
 )
@@ -133,7 +135,15 @@ def read_plan(path: str | Path, *, economy: Economy | None = None) -> PlanSpec:
         "terminal_growth": _get(manifest, "terminal_growth", float, None, where),
         "trade_deficit": _get(manifest, "trade_deficit", float, 0.0, where),
         "investment_share": _get(manifest, "investment_share", float, None, where),
+        "storable": _get(manifest, "storable", str, "listed", where),
     }
+    if settings["storable"] not in ("listed", "all"):
+        raise InputError(
+            f"storable must be 'listed' (the products of the storage table) or 'all', got "
+            f"{settings['storable']!r}",
+            source=where,
+            label="storable",
+        )
     if settings["objective"] not in OBJECTIVES:
         raise InputError(
             f"unknown objective {settings['objective']!r}; choose one of {', '.join(OBJECTIVES)}",

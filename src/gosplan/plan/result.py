@@ -223,7 +223,9 @@ def result_from_solution(
         )
     capacity = pd.DataFrame(cap, index=acts, columns=output.columns)
     zeros = pd.DataFrame(0.0, index=prods, columns=output.columns)
-    stocks = _grid(z[lay.slice("s")], prods, periods) if lay.has("s") else zeros.copy()
+    stocks = zeros.copy()
+    if lay.has("s"):
+        stocks.iloc[data.stored] = z[lay.slice("s")].reshape(T, data.n_s).T
     imports, exports = zeros.copy(), zeros.copy()
     if lay.has("m"):
         tp = prods[data.traded]

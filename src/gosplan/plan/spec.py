@@ -19,6 +19,7 @@ from gosplan.economy import Economy
 from gosplan.errors import InputError, UnknownLabelError
 
 Objective = Literal["max_level", "min_labour", "harmony", "max_consumption"]
+Storable = Literal["listed", "all"]
 OBJECTIVES: tuple[str, ...] = ("max_level", "min_labour", "harmony", "max_consumption")
 
 #: Required columns of each table field of :class:`PlanSpec` (optional columns in brackets in
@@ -33,6 +34,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "lags": ("activity", "lag"),
     "depreciation": ("activity", "rate"),
     "initial_stocks": ("product", "stock"),
+    "storage": ("product",),
     "trade": ("product", "world_price"),
     "terminal_capacity": ("activity", "capacity"),
     "fixed_final_demand": ("product", "period", "quantity"),
@@ -87,8 +89,17 @@ class PlanSpec:
         Columns ``activity``, ``rate``: geometric loss of capacity per period, besides
         retirement at the end of the service life (default 0).
     initial_stocks
-        Columns ``product``, ``stock``: stocks at the start (default 0). Stocks are carried
-        between periods; the final stock is free.
+        Columns ``product``, ``stock``: stocks at the start (default 0). A product with an
+        initial stock can be carried between periods; the final stock is free.
+    storage
+        Columns ``product`` [, ``loss``, ``max_stock``]: the products that can be stored from
+        one period to the next, with the share of a stock lost per period (``loss``, below 1;
+        default 0) and the largest stock that can be held (``max_stock``; default unlimited).
+        Services (electricity, transport, construction) and perishables are left out, so that
+        a plan cannot bank them for a later year.
+    storable
+        ``"listed"`` (default): only the products in ``storage`` or ``initial_stocks`` can be
+        carried; ``"all"``: every product can, without loss unless ``storage`` says otherwise.
     trade
         Columns ``product``, ``world_price`` [, ``import_limit``, ``export_limit``]: products
         that may be imported or exported at world prices, subject to the trade balance
@@ -131,6 +142,7 @@ class PlanSpec:
     lags: pd.DataFrame = field(default_factory=lambda: _empty("lags"))
     depreciation: pd.DataFrame = field(default_factory=lambda: _empty("depreciation"))
     initial_stocks: pd.DataFrame = field(default_factory=lambda: _empty("initial_stocks"))
+    storage: pd.DataFrame = field(default_factory=lambda: _empty("storage"))
     trade: pd.DataFrame = field(default_factory=lambda: _empty("trade"))
     terminal_capacity: pd.DataFrame = field(default_factory=lambda: _empty("terminal_capacity"))
     fixed_final_demand: pd.DataFrame = field(default_factory=lambda: _empty("fixed_final_demand"))
@@ -141,6 +153,7 @@ class PlanSpec:
     trade_deficit: float = 0.0
     investment_share: float | None = None
     name: str = "plan"
+    storable: Storable = "listed"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "periods", tuple(int(p) for p in self.periods))
@@ -163,6 +176,39 @@ class PlanSpec:
             pos = self.economy.activity_labels.get_indexer(self.lags["activity"])
             lag[pos] = self.lags["lag"].to_numpy(dtype=int)
         return lag
+
+    def storage_loss(self) -> pd.Series:
+        """Share of a stock lost per period, indexed by the products that can be stored.
+
+        In economy order: the products of ``storage`` and ``initial_stocks`` (every product
+        when ``storable == "all"``); ``loss`` from ``storage`` where given, else 0.
+        """
+        labels = self.economy.product_labels
+        loss = pd.Series(np.nan, index=labels, dtype=float)
+        if self.storable == "all":
+            loss[:] = 0.0
+        if len(self.initial_stocks):
+            loss[pd.Index(self.initial_stocks["product"])] = 0.0
+        if len(self.storage):
+            given = (
+                pd.to_numeric(self.storage["loss"], errors="coerce").fillna(0.0).to_numpy(float)
+                if "loss" in self.storage.columns
+                else np.zeros(len(self.storage))
+            )
+            loss[pd.Index(self.storage["product"])] = given
+        return loss.dropna()
+
+    def storage_capacity(self) -> pd.Series:
+        """Largest stock of every product that can be stored (``inf`` where not limited).
+
+        Indexed like :meth:`storage_loss`.
+        """
+        cap = pd.Series(np.inf, index=self.storage_loss().index, dtype=float)
+        if len(self.storage) and "max_stock" in self.storage.columns:
+            given = pd.to_numeric(self.storage["max_stock"], errors="coerce")
+            given.index = pd.Index(self.storage["product"])
+            cap.update(given.dropna())
+        return cap
 
     def with_changes(self, **changes: object) -> PlanSpec:
         """Return a validated copy with some fields replaced."""
@@ -210,6 +256,7 @@ class PlanSpec:
             "lags": ("lag",),
             "depreciation": ("rate",),
             "initial_stocks": ("stock",),
+            "storage": ("loss", "max_stock"),
             "trade": ("world_price", "import_limit", "export_limit"),
             "terminal_capacity": ("capacity",),
             "fixed_final_demand": ("quantity",),
@@ -249,7 +296,7 @@ class PlanSpec:
                 if col not in table.columns or not len(table):
                     continue
                 values = pd.to_numeric(table[col], errors="coerce").to_numpy(dtype=float)
-                optional = col in ("priority", "import_limit", "export_limit")
+                optional = col in ("priority", "import_limit", "export_limit", "loss", "max_stock")
                 nan = np.zeros(len(values), dtype=bool) if optional else np.isnan(values)
                 neg = values < 0
                 for mask, what in ((nan, "is missing or not a number"), (neg, "is negative")):
@@ -274,6 +321,23 @@ class PlanSpec:
                     row=i + 2,
                     label=" / ".join(str(table[k].iloc[i]) for k in keys),
                     check="duplicate_label",
+                )
+        if self.storable not in ("listed", "all"):
+            raise InputError(
+                f"storable must be 'listed' or 'all', got {self.storable!r}", source=source
+            )
+        if len(self.storage) and "loss" in self.storage.columns:
+            loss = pd.to_numeric(self.storage["loss"], errors="coerce").to_numpy(float)
+            high = loss >= 1
+            if high.any():
+                i = int(np.flatnonzero(high)[0])
+                raise InputError(
+                    f"a storage loss must be below 1 (got {loss[i]:g}): the whole stock would "
+                    "be lost",
+                    source=f"{source}: storage",
+                    row=i + 2,
+                    label=str(self.storage["product"].iloc[i]),
+                    check="negative_value",
                 )
         if len(self.depreciation) and (self.depreciation["rate"].astype(float) >= 1).any():
             raise InputError(

@@ -162,8 +162,11 @@ def verify(result: PlanResult, spec: PlanSpec, tol: float = 1e-6) -> Verificatio
     fd = spec.fixed_final_demand
     for _, row in fd.iterrows():
         ffd[prods.get_loc(row["product"]), per.index(int(row["period"]))] += row["quantity"]
+    loss = spec.storage_loss().reindex(prods)  # NaN: the product cannot be stored
     s_in = np.zeros((eco.n_products, T))
-    s_in[:, 1:] = S[:, :-1]
+    s_in[:, 1:] = S[:, :-1] * (1.0 - loss.fillna(0.0).to_numpy(float))[:, None]
+    store_cap = spec.storage_capacity().reindex(prods).fillna(0.0).to_numpy(float)
+    viol["storage"] = _rel(S - store_cap[:, None], store_cap[:, None])
     for _, row in spec.initial_stocks.iterrows():
         s_in[prods.get_loc(row["product"]), 0] += row["stock"]
     resid = out + s_in + M - inter - spent - C - ffd - S - E

@@ -66,6 +66,8 @@ def write_plan(
         manifest["terminal_growth"] = float(spec.terminal_growth)
     if spec.investment_share is not None:
         manifest["investment_share"] = float(spec.investment_share)
+    if spec.storable != "listed":
+        manifest["storable"] = spec.storable
     tables = {name: _table_to_write(spec, name) for name in PLAN_TABLES}
     tables = {name: t for name, t in tables.items() if t is not None and len(t)}
     entries: dict[str, str] = {}

@@ -488,6 +488,8 @@ def investment_shares_table(result: Any) -> DisplayTable:
 def growth_table(result: Any) -> DisplayTable:
     """Output growth against the previous period, in percent."""
     frame = _periods_frame(result.growth, "product")
+    numbers = frame.select_dtypes("number")
+    frame[numbers.columns] = numbers.mask(numbers.abs() < RESIDUAL, 0.0)  # rounding noise
     return DisplayTable(
         frame,
         formats=dict.fromkeys(frame.columns, PERCENT),
