@@ -218,6 +218,14 @@ def _plan_spec(n: int, periods: int) -> Any:
             "capacity": x0 * rng.uniform(1.0, 1.3, n),
         }
     )
+    stored = np.sort(rng.choice(n, size=n // 4, replace=False))  # a quarter can be stored
+    storage = pd.DataFrame(
+        {
+            "product": labels[stored].astype(str),
+            "loss": np.full(len(stored), 0.02),
+            "max_stock": 0.25 * x0[stored],
+        }
+    )
     return PlanSpec(
         economy=eco,
         periods=tuple(years),
@@ -225,6 +233,7 @@ def _plan_spec(n: int, periods: int) -> Any:
         assortment=assortment,
         labour_available=labour_available,
         vintages=vintages,
+        storage=storage,
         name=f"bench-{n}-{periods}",
     ).validated()
 

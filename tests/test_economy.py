@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -240,3 +242,44 @@ def test_blend_techniques_idle_product_takes_its_first_technique() -> None:
     np.testing.assert_allclose(blend.technology.toarray()[:, 0], [0.15, 0.20])
     with pytest.raises(InputError, match="must not be negative"):
         eco.blend_techniques(pd.Series({"b1": -1.0}))
+
+
+# ---------------------------------------------------------------------- bad input in code
+@pytest.mark.parametrize(
+    ("change", "message", "label"),
+    [
+        (lambda A: A.assign(a=[np.nan, 0.2]), "row 'a', column 'a', is NaN", "a"),
+        (lambda A: A.astype(object).assign(b=["x", 0.05]), "is not a number ('x')", "b"),
+    ],
+)
+def test_from_coefficients_names_a_bad_cell(change, message, label):
+    A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+    with pytest.raises(InputError, match=re.escape(message)) as err:
+        Economy.from_coefficients(change(A))
+    assert err.value.label == label
+
+
+@pytest.mark.parametrize("what", ["labour", "capacity", "capital"])
+def test_a_nan_given_for_a_coefficient_is_an_error_not_a_default(what):
+    A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+    values = {
+        "labour": pd.Series({"a": np.nan, "b": 0.2}),
+        "capacity": pd.Series({"a": np.nan}),
+        "capital": pd.DataFrame([[np.nan, 0.0], [0.0, 0.0]], index=A.index, columns=A.columns),
+    }
+    with pytest.raises(InputError, match="is NaN") as err:
+        Economy.from_coefficients(A, **{what: values[what]})
+    assert err.value.label == "a"
+    # a label simply left out keeps its default (no labour, unlimited capacity)
+    eco = Economy.from_coefficients(A, capacity=pd.Series({"b": 5.0}))
+    assert np.isinf(eco.capacity[0]) and eco.capacity[1] == 5.0
+
+
+def test_from_flows_wants_labelled_tables_and_some_products():
+    with pytest.raises(InputError, match="pandas DataFrame"):
+        Economy.from_flows(np.eye(2), pd.Series([1.0, 2.0]))  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="no products"):
+        Economy.from_coefficients(pd.DataFrame())
+    Z = pd.DataFrame([[150.0, 500.0], [200.0, 100.0]], index=["a", "b"], columns=["a", "b"])
+    with pytest.raises(InputError, match=r"gross output, 'b', is NaN"):
+        Economy.from_flows(Z, pd.Series({"a": 1000.0, "b": np.nan}))

@@ -225,6 +225,10 @@ class Economy:
         """
         if not isinstance(A, pd.DataFrame):
             raise InputError("A must be a pandas DataFrame indexed by product label")
+        if A.shape[0] == 0:
+            raise InputError(
+                "A has no products: an economy needs at least one", check="empty_table"
+            )
         labels = pd.Index(A.index)
         _require_same_labels("A's columns", pd.Index(A.columns), labels)
         A = _ordered(A, labels)
@@ -235,7 +239,7 @@ class Economy:
         eco = cls(
             products=prods,
             activities=acts,
-            technology=sp.csc_array(A.to_numpy(dtype=float, copy=False)),
+            technology=sp.csc_array(_float_values(A, "technical coefficients (A)")),
             labour_types=lab_types,
             labour=lab,
             resource_types=res_types,
@@ -277,10 +281,18 @@ class Economy:
         -------
         Economy
         """
+        if not isinstance(Z, pd.DataFrame) or not isinstance(gross_output, pd.Series):
+            raise InputError(
+                "Z must be a pandas DataFrame and gross_output a Series, indexed by product label"
+            )
+        if Z.shape[0] == 0:
+            raise InputError(
+                "Z has no products: an economy needs at least one", check="empty_table"
+            )
         labels = pd.Index(Z.index)
         _require_same_labels("gross output", pd.Index(gross_output.index), labels)
-        x = gross_output.reindex(labels).to_numpy(dtype=float)
-        flows = _ordered(Z, labels).to_numpy(dtype=float)
+        x = _float_values(gross_output.reindex(labels), "gross output")
+        flows = _float_values(_ordered(Z, labels), "flows (Z)")
         bad = np.flatnonzero(~(x > 0) & (flows.sum(axis=0) != 0))
         if bad.size:
             raise InputError(
@@ -788,6 +800,43 @@ def _product_table(labels: pd.Index, products: pd.DataFrame | None) -> pd.DataFr
     return table
 
 
+def _float_values(
+    values: pd.DataFrame | pd.Series, what: str, *, allow_nan: bool = False
+) -> np.ndarray:
+    """The values of a labelled table as floats; a cell that is not a number raises.
+
+    A text cell, or a NaN (unless ``allow_nan``), raises :class:`InputError` naming the
+    labels of the cell. The NaN test sums the array (a NaN makes the sum NaN), so a large
+    dense table is not copied into a mask unless it has a bad cell.
+    """
+    try:
+        arr = values.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        coerced = (
+            values.apply(pd.to_numeric, errors="coerce")
+            if isinstance(values, pd.DataFrame)
+            else pd.to_numeric(values, errors="coerce")
+        )
+        bad = (coerced.isna() & values.notna()).to_numpy()
+        _raise_at(values, bad, what, "is not a number")
+        raise  # pragma: no cover - a failed conversion always has a bad cell
+    if not allow_nan and arr.size and np.isnan(arr.sum()):
+        _raise_at(values, np.isnan(arr), what, "is NaN (missing)")
+    return arr
+
+
+def _raise_at(values: pd.DataFrame | pd.Series, bad: np.ndarray, what: str, problem: str) -> None:
+    where = np.argwhere(bad)[0]
+    if isinstance(values, pd.DataFrame):
+        row, col = values.index[where[0]], values.columns[where[1]]
+        cell, place, label = values.iloc[where[0], where[1]], f"row {row!r}, column {col!r}", col
+    else:
+        label = values.index[where[0]]
+        cell, place = values.iloc[where[0]], f"{label!r}"
+    shown = f" ({cell!r})" if isinstance(cell, str) else ""
+    raise InputError(f"{what}, {place}, {problem}{shown}", label=str(label), check="non_numeric")
+
+
 def _type_rows(
     values: pd.DataFrame | pd.Series | None, labels: pd.Index, what: str
 ) -> tuple[pd.Index, sp.csc_array | None]:
@@ -799,6 +848,7 @@ def _type_rows(
     unknown = pd.Index(frame.columns).difference(labels)
     if len(unknown):
         raise UnknownLabelError(f"{what} names an unknown product", label=str(unknown[0]))
+    _float_values(frame, what)
     dense = frame.reindex(columns=labels).fillna(0.0).to_numpy(dtype=float)
     return pd.Index(frame.index), sp.csc_array(dense)
 
@@ -809,6 +859,7 @@ def _per_label(values: pd.Series | None, labels: pd.Index, what: str, default: f
     unknown = pd.Index(values.index).difference(labels)
     if len(unknown):
         raise UnknownLabelError(f"{what} names an unknown product", label=str(unknown[0]))
+    _float_values(values, what, allow_nan=what == "service_life")
     return values.reindex(labels).fillna(default).to_numpy(dtype=float)
 
 
@@ -819,6 +870,7 @@ def _square_frame(values: pd.DataFrame | None, labels: pd.Index, what: str) -> s
         unknown = pd.Index(axis).difference(labels)
         if len(unknown):
             raise UnknownLabelError(f"{what} names an unknown product", label=str(unknown[0]))
+    _float_values(values, what)
     return sp.csc_array(values.reindex(index=labels, columns=labels).fillna(0.0).to_numpy(float))
 
 
