@@ -239,6 +239,7 @@ def solve_lp(
     tol: float = 1e-8,
     time_limit: float | None = None,
     basis: Any = None,
+    primal_basis: bool = False,
 ) -> LPSolution:
     """Solve an LP with HiGHS.
 
@@ -257,6 +258,9 @@ def solve_lp(
     basis
         A simplex basis to start from (of an LP with the same rows and columns), e.g. the
         :attr:`LPSolution.basis` of an earlier solve.
+    primal_basis
+        The basis is primal feasible (e.g. :func:`gosplan.plan.crash.leontief_crash`): the
+        simplex method starts as primal simplex from it.
 
     Returns
     -------
@@ -270,14 +274,16 @@ def solve_lp(
     def left() -> float | None:
         return None if time_limit is None else time_limit - (time.perf_counter() - t0)
 
-    h, status = _run(lp, method, tol, time_limit, basis if method == "simplex" else None)
+    start = basis if method == "simplex" else None
+    first = "primal-simplex" if start is not None and primal_basis else method
+    h, status = _run(lp, first, tol, time_limit, start)
     iterations = _iterations(h)
     if status == "unknown" and method == "pdlp":
         log.info("PDLP status unknown at tol %.1e: retrying at %.1e", tol, tol / 100)
         h, status = _run(lp, method, tol / 100, left())
         iterations += _iterations(h)
-    ran = [method]
-    answered = method
+    ran = [first]
+    answered = first
     large = method == "pdlp" and lp.n_variables > IPM_MAX
     for strategy in () if large else FALLBACKS[method]:
         if status in FINAL:

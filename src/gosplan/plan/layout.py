@@ -286,8 +286,10 @@ class PlanData:
 
     @property
     def keeps_stocks(self) -> bool:
-        """Stocks are variables when a product can be stored over several periods or has an
-        initial stock."""
+        """Whether the plan has stock variables.
+
+        Yes when some product can be stored and there are several periods or initial stocks.
+        """
         return self.n_s > 0 and (self.T > 1 or len(self.spec.initial_stocks) > 0)
 
     def products_of_targets(self) -> sp.csr_array:

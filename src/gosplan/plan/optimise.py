@@ -10,7 +10,8 @@ from dataclasses import replace
 import numpy as np
 
 from gosplan.plan.assemble import LP
-from gosplan.plan.highs import LPSolution, solve_lp
+from gosplan.plan.crash import leontief_crash
+from gosplan.plan.highs import LPSolution, choose_method, solve_lp
 from gosplan.plan.layout import PlanData
 from gosplan.plan.objectives import formulate, labour_cost
 from gosplan.plan.result import PlanResult, empty_result, result_from_solution
@@ -41,6 +42,7 @@ def optimise(
     verify: bool = True,
     objective: str | None = None,
     least_labour: bool | None = None,
+    crash_basis: bool = True,
 ) -> PlanResult:
     """Find the optimal plan of a spec.
 
@@ -70,6 +72,11 @@ def optimise(
         on large plans (the provenance's ``stages`` says what ran). The shadow prices stay
         those of the level (``d level / d limit``): the second-stage plan is optimal for the
         first stage too.
+    crash_basis
+        For ``max_level`` solved by simplex: start from the basis of the static Leontief plan
+        (:func:`gosplan.plan.crash.leontief_crash`) when that plan is feasible. It is the
+        planner's first guess and a vertex of the LP; when it is optimal the solve needs no
+        pivot. The provenance's ``start`` says which basis was used.
 
     Returns
     -------
@@ -104,8 +111,23 @@ def optimise(
         lp.A.nnz,
         build,
     )
-    say(0.1, f"solving ({lp.n_variables} variables, {lp.n_constraints} constraints)")
-    sol = solve_lp(lp, solver=solver, tol=tol, time_limit=time_limit)
+    crash = None
+    if kind == "max_level" and crash_basis and choose_method(lp.n_variables, solver) == "simplex":
+        crash = leontief_crash(data, lp)
+    start = (
+        f"Leontief crash basis (static plan at level {crash.level:.6g})"
+        if crash is not None
+        else "slack basis"
+    )
+    say(0.1, f"solving ({lp.n_variables} variables, {lp.n_constraints} constraints; {start})")
+    sol = solve_lp(
+        lp,
+        solver=solver,
+        tol=tol,
+        time_limit=time_limit,
+        basis=crash.basis if crash is not None else None,
+        primal_basis=crash is not None,
+    )
     provenance = {
         "gosplan": _version(),
         "economy": spec.economy.meta.name,
@@ -122,6 +144,7 @@ def optimise(
         "n_variables": lp.n_variables,
         "n_constraints": lp.n_constraints,
         "nnz": int(lp.A.nnz),
+        "start": start,
     }
     if sol.status != "optimal":
         say(1.0, sol.status)
