@@ -33,6 +33,7 @@ import numpy as np
 HERE = Path(__file__).resolve()
 SEED = 20240601
 LINOPY_LIMIT = 14 * 2**30  # bytes the linopy baseline may use on this 24 GiB machine
+PLAN_TIME_LIMIT = 540.0  # seconds HiGHS may take on one benchmark plan
 
 
 # ============================================================================ child side
@@ -186,8 +187,13 @@ def case_sparse_spsolve(n: int, out: Path) -> dict[str, Any]:
     return {"seconds": seconds, "nnz": int(A.nnz), "method": "spsolve", "gen": gen}
 
 
-def _plan_spec(n: int, periods: int) -> Any:
-    """A max-level plan: consumer-goods assortment, labour and capacity limits, investment."""
+def _plan_spec(n: int, periods: int, *, growth: bool = False) -> Any:
+    """A max-level plan: consumer-goods assortment, labour and capacity limits, investment.
+
+    The assortment applies every year (the level is then held down by the first year's
+    capacities: the static Leontief plan is optimal), or with ``growth`` in the last year
+    only (investment lifts the level: the static plan is only a start).
+    """
     import pandas as pd
 
     from gosplan.balance.solvers import LeontiefSolver
@@ -226,6 +232,8 @@ def _plan_spec(n: int, periods: int) -> Any:
             "max_stock": 0.25 * x0[stored],
         }
     )
+    if growth:
+        assortment["period"] = years[-1]
     return PlanSpec(
         economy=eco,
         periods=tuple(years),
@@ -238,14 +246,16 @@ def _plan_spec(n: int, periods: int) -> Any:
     ).validated()
 
 
-def case_plan_gosplan(n: int, periods: int, out: Path) -> dict[str, Any]:
+def case_plan_gosplan(
+    n: int, periods: int, out: Path, *, growth: bool = False, crash: bool = True
+) -> dict[str, Any]:
     """optimise(): build the LP (blocks, scipy.sparse), solve with HiGHS, label, verify."""
     from gosplan.plan.optimise import optimise
 
-    spec = _plan_spec(n, periods)
+    spec = _plan_spec(n, periods, growth=growth)
     _reset_peak()
     t0 = time.perf_counter()
-    result = optimise(spec)
+    result = optimise(spec, crash_basis=crash, time_limit=PLAN_TIME_LIMIT)
     seconds = time.perf_counter() - t0
     prov = result.provenance
     passed = getattr(result.verification, "passed", None)
@@ -254,7 +264,9 @@ def case_plan_gosplan(n: int, periods: int, out: Path) -> dict[str, Any]:
         "build": prov["build_seconds"],
         "solve": prov["solve_seconds"],
         "nnz": prov["nnz"],
-        "method": f"{result.status}, {prov['method']}, verified={passed}",
+        "method": f"{result.status}, {prov['method']}, {prov['iterations']} it., "
+        f"{'crash' if prov['start'].startswith('Leontief') else 'slack'} start, "
+        f"verified={passed}",
         "level": float(result.level) if result.level is not None else None,
     }
 
@@ -345,6 +357,9 @@ CASES = {
     "sparse-gosplan": case_sparse_gosplan,
     "sparse-spsolve": case_sparse_spsolve,
     "plan-gosplan": case_plan_gosplan,
+    "plan-slack": lambda n, t, out: case_plan_gosplan(n, t, out, crash=False),
+    "plan-growth": lambda n, t, out: case_plan_gosplan(n, t, out, growth=True),
+    "plan-growth-slack": lambda n, t, out: case_plan_gosplan(n, t, out, growth=True, crash=False),
     "plan-linopy": case_plan_linopy,
 }
 
@@ -489,6 +504,13 @@ def build_rows(args: argparse.Namespace) -> list[Row]:
             rows.append(
                 Row("plan", "plan-gosplan", n, t, repeats=1, baseline="plan-linopy", timeout=600)
             )
+        # the same plans from a slack basis, and plans whose level needs investment (at 10^5
+        # only from the crash basis: from a slack basis the 10^5 x 5 plans take far longer)
+        extra = [("plan-slack", 10_000), ("plan-growth", 10_000), ("plan-growth-slack", 10_000)]
+        if not quick:
+            extra.append(("plan-growth", 100_000))
+        for case, n in extra:
+            rows.append(Row("plan", case, n, 5, repeats=1, baseline="plan-linopy", timeout=600))
     return rows
 
 

@@ -102,26 +102,27 @@ def balance_view(result: DemoResult, console: Console) -> None:
         console.print(line, highlight=False)
 
 
+#: Short terminal headers of the comparison's columns, by the start of their names.
+COMPARISON_HEADERS = (
+    ("base", "1927/28"),
+    ("basic", "basic"),
+    ("optimal", "optimal"),
+    ("amended", "amended"),
+    ("gosplan optimum", "optimum"),
+    ("gosplan in 4", "4 years"),
+    ("outcome", "1932"),
+)
+
+
 def comparison_view(result: DemoResult, console: Console) -> None:
     """Plan, optimum and outcome; the four-year plan column when it fits."""
     table = result.comparison.copy()
     frame, notes = _compact_units(table)
     headers = {"product": "product", "unit": "unit"}
     for col in frame.columns:
-        if col.startswith("base"):
-            headers[col] = "1927/28"
-        elif col.startswith("basic"):
-            headers[col] = "basic"
-        elif col.startswith("optimal"):
-            headers[col] = "optimal"
-        elif col.startswith("amended"):
-            headers[col] = "amended"
-        elif col.startswith("gosplan optimum"):
-            headers[col] = "optimum"
-        elif col.startswith("gosplan in 4"):
-            headers[col] = "4 years"
-        elif col.startswith("outcome"):
-            headers[col] = "1932"
+        short = next((h for prefix, h in COMPARISON_HEADERS if col.startswith(prefix)), None)
+        if short is not None:
+            headers[col] = short
     title = "Plan, optimum and 1932 outcome (gross output)"
     view = compact_table(frame, title=title, headers=headers)
     if not _fits(console, view):
