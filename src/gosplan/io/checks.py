@@ -132,6 +132,9 @@ _ROWS = {
 def _check_entries(
     name: str, M: sp.csc_array, economy: Economy, source: str | None, problems: Problems
 ) -> None:
+    data = M.data
+    if data.size == 0 or (np.isfinite(data.sum()) and data.min() >= 0):
+        return  # the common case, without building row and column indexes of every entry
     coo = sp.coo_array(M)
     row_labels = {
         "technology": economy.product_labels,

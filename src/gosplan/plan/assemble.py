@@ -24,7 +24,8 @@ class LP:
     cost
         Objective coefficients.
     A
-        Constraint matrix (CSC).
+        Constraint matrix (CSR from the assembler, whose rows go to HiGHS as they are; CSC
+        also accepted).
     col_lower, col_upper, row_lower, row_upper
         Bounds.
     maximise
@@ -38,7 +39,7 @@ class LP:
     """
 
     cost: np.ndarray
-    A: sp.csc_array
+    A: sp.csr_array | sp.csc_array
     col_lower: np.ndarray
     col_upper: np.ndarray
     row_lower: np.ndarray
@@ -87,11 +88,12 @@ def assemble(layout: Layout, blocks: list[Block], cost: np.ndarray, maximise: bo
         ranges[b.name] = slice(start, start + b.n_rows)
         start += b.n_rows
     if kept:
-        A = sp.csc_array(sp.vstack([b.matrix for b in kept], format="csc"))
+        # CSR blocks stack by concatenation; HiGHS takes the rows as they are
+        A = sp.csr_array(sp.vstack([sp.csr_array(b.matrix) for b in kept], format="csr"))
         lo = np.concatenate([b.lower for b in kept])
         up = np.concatenate([b.upper for b in kept])
     else:
-        A, lo, up = sp.csc_array((0, layout.n)), np.zeros(0), np.zeros(0)
+        A, lo, up = sp.csr_array((0, layout.n)), np.zeros(0), np.zeros(0)
     A.sum_duplicates()
     col_lo, col_up = layout.bounds()
     return LP(

@@ -36,6 +36,7 @@ from typing import Any
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from gosplan.plan.assemble import LP
 
@@ -123,10 +124,14 @@ def _highs_lp(lp: LP) -> highspy.HighsLp:
     model.row_lower_ = lp.row_lower
     model.row_upper_ = lp.row_upper
     model.sense_ = highspy.ObjSense.kMaximize if lp.maximise else highspy.ObjSense.kMinimize
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = lp.A.indptr.astype(np.int32)
-    model.a_matrix_.index_ = lp.A.indices.astype(np.int32)
-    model.a_matrix_.value_ = lp.A.data
+    rowwise = lp.A.format == "csr"  # the assembler's rows go to HiGHS without a transpose
+    A = lp.A if rowwise else sp.csc_array(lp.A)
+    model.a_matrix_.format_ = (
+        highspy.MatrixFormat.kRowwise if rowwise else highspy.MatrixFormat.kColwise
+    )
+    model.a_matrix_.start_ = A.indptr.astype(np.int32)
+    model.a_matrix_.index_ = A.indices.astype(np.int32)
+    model.a_matrix_.value_ = A.data
     return model
 
 
