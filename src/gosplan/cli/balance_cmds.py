@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gosplan.cli.output import FormatOption, OutputFormat, OutputOption, emit, note
+from gosplan.cli.output import FormatOption, OutputFormat, OutputOption, emit, note, working
 from gosplan.errors import InputError, UnknownLabelError
 
 if TYPE_CHECKING:
@@ -98,7 +98,9 @@ def load_economy(spec: str, techniques: list[str] | None = None) -> Economy:
     from gosplan.cli.output import stderr_console
     from gosplan.io import read_economy
 
-    eco = read_economy(economy_path(spec))
+    path = economy_path(spec)
+    with working(f"reading {path}"):
+        eco = read_economy(path)
     choice = parse_techniques(techniques)
     if eco.is_square and not choice:
         return eco
@@ -308,12 +310,13 @@ def balance(
     y = read_vector(demand, "final demand", label="product")  # cheap: check it first
     eco = load_economy(economy, technique)
     try:
-        if isinstance(y, pd.Series):
-            result = eco.balance_sheet(y, method=method.value)
-            title = f"Material balance of {eco.meta.name}"
-        else:
-            result = eco.gross_output(y, method=method.value)
-            title = f"Gross output of {eco.meta.name} for {y.shape[1]} final demands"
+        with working(f"solving the balance of {eco.n_products:,} products"):
+            if isinstance(y, pd.Series):
+                result = eco.balance_sheet(y, method=method.value)
+                title = f"Material balance of {eco.meta.name}"
+            else:
+                result = eco.gross_output(y, method=method.value)
+                title = f"Gross output of {eco.meta.name} for {y.shape[1]} final demands"
     except UnknownLabelError as err:
         raise _with_source(err, demand) from err
     emit({"balance": result}, format, output, titles={"balance": title})
@@ -349,7 +352,8 @@ def values(
 ) -> None:
     """Labour values: full (direct and indirect) labour per unit of each product."""
     eco = load_economy(economy, technique)
-    result = eco.labour_values(method=method.value)
+    with working(f"solving for the labour values of {eco.n_products:,} products"):
+        result = eco.labour_values(method=method.value)
     emit({"labour_values": result}, format, output, titles={"labour_values": "Labour values"})
     note_residual(result, format, output)
 
@@ -556,7 +560,8 @@ def linkages(
 ) -> None:
     """Backward and forward linkages (Rasmussen) and the key sectors."""
     eco = load_economy(economy, technique)
-    result = eco.linkages()
+    with working(f"solving for the linkages of {eco.n_products:,} products"):
+        result = eco.linkages()
     emit({"linkages": result}, format, output, titles={"linkages": "Linkages"})
     note_residual(result, format, output)
 

@@ -467,6 +467,26 @@ def print_error(message: str) -> None:
 
 # ---------------------------------------------------------------------------- progress
 @contextmanager
+def working(message: str) -> Iterator[None]:
+    """A spinner with ``message`` on standard error while a block runs, on a terminal only.
+
+    Reading or solving a product-level economy takes seconds; off a terminal (a CI log, a
+    pipe) nothing is printed, so machine output stays clean.
+
+    Examples
+    --------
+    >>> with working("solving"):
+    ...     pass
+    """
+    console = stderr_console()
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(message):
+        yield
+
+
+@contextmanager
 def progress_bar(description: str, *, enabled: bool = True) -> Iterator[Progress]:
     """A progress bar on standard error, as a ``callback(fraction, message)``.
 
