@@ -283,3 +283,14 @@ def test_from_flows_wants_labelled_tables_and_some_products():
     Z = pd.DataFrame([[150.0, 500.0], [200.0, 100.0]], index=["a", "b"], columns=["a", "b"])
     with pytest.raises(InputError, match=r"gross output, 'b', is NaN"):
         Economy.from_flows(Z, pd.Series({"a": 1000.0, "b": np.nan}))
+
+
+def test_coefficients_cannot_be_changed_in_place():
+    A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+    eco = Economy.from_coefficients(A, labour=pd.Series({"a": 0.3, "b": 0.2}))
+    for part in (eco.technology.data, eco.technology.indices, eco.labour.data, eco.capacity):
+        with pytest.raises(ValueError, match="read-only"):
+            part[0] = 0.9
+    # what was computed before stays true: the cached solver cannot go stale
+    x = eco.gross_output(pd.Series({"a": 350.0, "b": 1700.0}))
+    np.testing.assert_allclose(x.to_numpy(), [1000.0, 2000.0])

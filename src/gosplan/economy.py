@@ -14,7 +14,10 @@ An :class:`Economy` holds
   **service lives** of that capacity (years; ``nan`` where not given).
 
 Positions are internal; everything public is labelled with pandas. The object is frozen: every
-transformation returns a new economy.
+transformation returns a new economy, and its coefficient arrays (the sparse matrices'
+``data``, ``indices`` and ``indptr``, capacities and service lives) are read-only, so a
+cached solver can never go stale. The ``products`` and ``activities`` tables are copies made
+at construction; change them through a new economy, not in place.
 """
 
 from __future__ import annotations
@@ -168,6 +171,12 @@ class Economy:
         object.__setattr__(self, "service_life", life)
         for arr in (cap, life):
             arr.setflags(write=False)
+        for matrix in (self.technology, self.labour, self.resources, self.capital):
+            if matrix is not None:  # frozen: a caller cannot change a coefficient in place
+                matrix.sum_duplicates()
+                matrix.sort_indices()
+                for part in (matrix.data, matrix.indices, matrix.indptr):
+                    part.setflags(write=False)
 
     @classmethod
     def from_coefficients(
