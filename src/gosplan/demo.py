@@ -489,22 +489,12 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
         rep.add_check(check, heading=f"Can {TARGET_VARIANTS[variant]} be met?")
     units = eco.products["unit"]
     base = result.balance["gross_output"]
-    if result.optimum is not None:
-        rep.add_plan(
-            result.optimum,
-            heading="The optimal five-year plan",
-            base=base,
-            base_label=BASE_LABEL,
-            units=units,
-        )
-    if result.compressed is not None:
-        rep.add_plan(
-            result.compressed,
-            heading="The five-year plan in four years",
-            base=base,
-            base_label=BASE_LABEL,
-            units=units,
-        )
+    for plan, heading in (
+        (result.optimum, "The optimal five-year plan"),
+        (result.compressed, "The five-year plan in four years"),
+    ):
+        if plan is not None:
+            rep.add_plan(plan, heading=heading, base=base, base_label=BASE_LABEL, units=units)
     if result.frontier is not None:
         rep.add_frontier(
             result.frontier,

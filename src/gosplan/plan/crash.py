@@ -136,7 +136,8 @@ def leontief_crash(data: PlanData, lp: LP) -> Crash | None:
     start = np.zeros(lp.n_variables)
     x_cols = lay.slice("x")
     start[x_cols], step[x_cols] = x_start.ravel(), x_step.ravel()
-    row_hi, row_lo, rows_ok = _level_interval(lp.A @ start, lp.A @ step, lp.row_lower, lp.row_upper)
+    row_step = lp.A @ step
+    row_hi, row_lo, rows_ok = _level_interval(lp.A @ start, row_step, lp.row_lower, lp.row_upper)
     col_hi, col_lo, cols_ok = _level_interval(start, step, lp.col_lower, lp.col_upper)
     equality = lp.row_lower == lp.row_upper
     row_hi[equality], row_lo[equality] = np.inf, -np.inf  # hold for every level, by design
@@ -169,10 +170,8 @@ def leontief_crash(data: PlanData, lp: LP) -> Crash | None:
     basis = highspy.HighsBasis()
     basis.col_status = [status.kBasic if f else status.kLower for f in basic_col]
     rows = [status.kBasic if f else status.kLower for f in basic_row]
-    at_upper = (lp.A @ (start + level * step))[binding] >= lp.row_upper[binding] - 1e-12 * max(
-        1.0, abs(lp.row_upper[binding])
-    )
-    rows[binding] = status.kUpper if at_upper else status.kLower
+    # a row rising with the level binds at its upper bound, a falling one at its lower
+    rows[binding] = status.kUpper if row_step[binding] > 0 else status.kLower
     basis.row_status = rows
     basis.valid = True
     log.info("crash basis: the static Leontief plan at level %.6g (row %d binds)", level, binding)

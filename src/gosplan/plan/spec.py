@@ -9,6 +9,7 @@ The LP itself (variables, named constraint blocks) is described in :mod:`gosplan
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -39,6 +40,24 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "terminal_capacity": ("activity", "capacity"),
     "fixed_final_demand": ("product", "period", "quantity"),
 }
+
+
+def _raise_at_first(
+    bad: np.ndarray,
+    message: Callable[[int], str],
+    labels: pd.Series,
+    source: str,
+    check: str,
+) -> None:
+    """Raise :class:`InputError` at the first row of a table where ``bad`` holds.
+
+    The row is counted as on disk (the header is row 1) and labelled from ``labels``.
+    """
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            message(i), source=source, row=i + 2, label=str(labels.iloc[i]), check=check
+        )
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -328,35 +347,33 @@ class PlanSpec:
             )
         if len(self.storage) and "loss" in self.storage.columns:
             loss = pd.to_numeric(self.storage["loss"], errors="coerce").to_numpy(float)
-            high = loss >= 1
-            if high.any():
-                i = int(np.flatnonzero(high)[0])
-                raise InputError(
-                    f"a storage loss must be below 1 (got {loss[i]:g}): the whole stock would "
-                    "be lost",
-                    source=f"{source}: storage",
-                    row=i + 2,
-                    label=str(self.storage["product"].iloc[i]),
-                    check="negative_value",
-                )
+            _raise_at_first(
+                loss >= 1,
+                lambda i: (
+                    f"a storage loss must be below 1 (got {loss[i]:g}): the whole stock "
+                    "would be lost"
+                ),
+                self.storage["product"],
+                f"{source}: storage",
+                "negative_value",
+            )
         if len(self.depreciation) and (self.depreciation["rate"].astype(float) >= 1).any():
             raise InputError(
                 "a depreciation rate must be below 1", source=f"{source}: depreciation"
             )
         self._check_lags(source)
         if len(self.vintages):
-            late = self.vintages["year_built"].astype(int) >= self.start
-            if late.any():
-                i = int(np.flatnonzero(late.to_numpy())[0])
-                raise InputError(
-                    f"a vintage of the initial capital stock is built in "
-                    f"{int(self.vintages['year_built'].iloc[i])}, not before the first period "
-                    f"{self.start}",
-                    source=f"{source}: vintages",
-                    row=i + 2,
-                    label=str(self.vintages["activity"].iloc[i]),
-                    check="vintage_in_horizon",
-                )
+            built = self.vintages["year_built"].astype(int).to_numpy()
+            _raise_at_first(
+                built >= self.start,
+                lambda i: (
+                    f"a vintage of the initial capital stock is built in {built[i]}, not "
+                    f"before the first period {self.start}"
+                ),
+                self.vintages["activity"],
+                f"{source}: vintages",
+                "vintage_in_horizon",
+            )
         if self.objective == "max_level" and not len(self.assortment) and not len(self.targets):
             raise InputError("objective max_level needs an assortment or targets", source=source)
         if self.objective in ("min_labour", "harmony") and not len(self.targets):
@@ -377,17 +394,16 @@ class PlanSpec:
         T = self.n_periods
         if len(self.lags):
             lags = self.lags["lag"].to_numpy(dtype=float)
-            long = lags >= T
-            if long.any():
-                i = int(np.flatnonzero(long)[0])
-                raise InputError(
-                    f"investment lag {int(lags[i])} is not shorter than the horizon of {T} "
-                    "periods: no investment could ever bear fruit",
-                    source=f"{source}: lags",
-                    row=i + 2,
-                    label=str(self.lags["activity"].iloc[i]),
-                    check="lag_exceeds_horizon",
-                )
+            _raise_at_first(
+                lags >= T,
+                lambda i: (
+                    f"investment lag {int(lags[i])} is not shorter than the horizon of "
+                    f"{T} periods: no investment could ever bear fruit"
+                ),
+                self.lags["activity"],
+                f"{source}: lags",
+                "lag_exceeds_horizon",
+            )
         listed = self.economy.activity_labels.isin(self.lags["activity"]) if len(self.lags) else []
         uses_default = not len(self.lags) or not bool(np.all(listed))
         static = T == 1 and self.default_lag == 1
