@@ -93,3 +93,7 @@ class SolverError(GosplanError):
 
 class InfeasiblePlanError(GosplanError):
     """A plan's targets cannot be met under its resources (see the diagnosis)."""
+
+
+class ValuationError(GosplanError):
+    """No unit-free valuation of the products can be computed (no labour, or no optimum)."""

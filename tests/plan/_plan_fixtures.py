@@ -80,7 +80,7 @@ def full_spec(economy: Economy | None = None) -> PlanSpec:
         default_lag=1,
         discount=0.05,
         consumption_weights=pd.Series(
-            [0.7, 1.0 / 3], index=pd.Index(["steel", "cloth"], name="product"), name="weight"
+            [0.0, 1.0 / 3], index=pd.Index(["steel", "cloth"], name="product"), name="weight"
         ),
         terminal_growth=1.5,
         trade_deficit=2.5,

@@ -19,15 +19,19 @@ PERIODS = (1, 2, 3, 4)
 
 def feldman_spec(**changes) -> PlanSpec:
     """Steel (means of production) and cloth; capital goods are steel; lag 1. Consumption is
-    valued as cloth, steel left over counts a hundredth (so that investing in the last period,
-    which bears fruit only after the horizon, is strictly worse and the optimum is unique)."""
+    cloth; steel left over is other final use, worth nothing. Nothing is started in the last
+    period (investment_limits), so that the optimum is unique: investing then would bear
+    fruit only after the horizon and be worth as little as steel left over."""
     fields = dict(
         economy=two_sector(capacity=(100.0, 100.0), capital=2.0),
         periods=PERIODS,
         objective="max_level",  # the frontier replaces it with max_consumption
         assortment=pd.DataFrame({"product": ["cloth"], "weight": [1.0]}),
         default_lag=1,
-        consumption_weights=pd.Series({"cloth": 1.0, "steel": 0.01}),
+        consumption_weights=pd.Series({"cloth": 1.0}),
+        investment_limits=pd.DataFrame(
+            {"activity": ["steel", "cloth"], "period": [PERIODS[-1]] * 2, "max": [0.0, 0.0]}
+        ),
         name="feldman",
     )
     fields.update(changes)
@@ -84,7 +88,7 @@ def test_figures_recomputed_from_the_plans(traced):
     pop = np.array([10.0, 10.0, 20.0, 40.0])
     for (_, row), result in zip(traced.table.iterrows(), traced.results, strict=True):
         use = result.consumption.loc[["cloth", "steel"], list(PERIODS)].to_numpy()
-        valued = use[0] + 0.01 * use[1]
+        valued = use[0]  # steel left over is not consumption
         assert row["cumulative_consumption"] == pytest.approx(valued.sum(), rel=1e-12)
         assert row["consumption_per_head"] == pytest.approx((valued / pop).sum(), rel=1e-12)
         # Lag 1, no depreciation, lives longer than the horizon: every investment is in
@@ -110,9 +114,7 @@ def feldman_recursion(share: float) -> tuple[float, float, float]:
     for t in range(len(PERIODS)):
         spare = 0.8 * steel - 0.3 * cloth  # steel output less steel used by both activities
         consumed += 0.9 * cloth  # cloth output less cloth used by cloth
-        if t == len(PERIODS) - 1:
-            consumed += 0.01 * spare  # the last period's steel is not invested
-        else:
+        if t < len(PERIODS) - 1:  # the last period's steel is left over
             built = spare / 2.0
             steel, cloth = steel + share * built, cloth + (1 - share) * built
     return consumed, v_steel * steel + v_cloth * cloth, v_steel * steel

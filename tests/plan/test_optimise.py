@@ -214,10 +214,28 @@ def test_max_consumption_without_terminal_requirement_warns(caplog):
     with caplog.at_level("WARNING", logger="gosplan.plan.objectives"):
         r = optimise(spec)
     assert r.status == "optimal"
-    assert "without a terminal capacity requirement" in caplog.text
+    assert "has no terminal requirement" in caplog.text
     caplog.clear()
     with caplog.at_level("WARNING", logger="gosplan.plan.objectives"):
         optimise(_invest_or_eat(0.0))
+    assert "terminal" not in caplog.text
+
+
+@pytest.mark.parametrize("objective", ["max_level", "min_labour", "harmony", "linear"])
+def test_every_objective_warns_without_terminal_requirement(caplog, objective):
+    spec = _invest_or_eat(0.0).with_changes(
+        terminal_capacity=frame(activity=[], capacity=[]),
+        objective=objective,
+        targets=frame(product=["bread"], period=[1], target=[1.0]),
+        assortment=frame(product=["bread"], weight=[1.0]),
+        objective_weights=frame(quantity=["consumption"], weight=[1.0]),
+    )
+    with caplog.at_level("WARNING", logger="gosplan.plan.objectives"):
+        assert optimise(spec).status == "optimal"
+    assert "has no terminal requirement" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="gosplan.plan.objectives"):
+        optimise(spec.with_changes(terminal="static"))
     assert "terminal" not in caplog.text
 
 

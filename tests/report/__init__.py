@@ -202,6 +202,6 @@ def feldman_spec() -> PlanSpec:
         objective="max_level",
         assortment=pd.DataFrame({"product": ["cloth"], "weight": [1.0]}),
         default_lag=1,
-        consumption_weights=pd.Series({"cloth": 1.0, "steel": 0.01}),
+        consumption_weights=pd.Series({"cloth": 1.0}),
         name="feldman",
     ).validated()

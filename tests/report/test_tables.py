@@ -151,7 +151,14 @@ def test_plan_targets_and_binding_labour(level_html):
     assert close(ratio, 1.2)
     binding = table_by_caption(parsed, "Binding constraints")
     head = [t for _, t in binding["head"][0]]
-    assert head == ["block", "label", "period", "slack", "shadow price"]
+    assert head == [
+        "block",
+        "label",
+        "period",
+        "slack",
+        "shadow price",
+        "price holds for the bound",
+    ]
     labour = [r for r in binding["rows"] if r[0][1] == "labour"]
     assert sorted(r[2][1] for r in labour) == ["1928", "1929"]
     # One more person-year (in the period whose limit binds) raises theta by 757.5 / 570.
@@ -271,7 +278,7 @@ def test_frontier_table_matches_the_plans_it_summarises():
     # Human headers with the labour unit of the economy (no snake_case).
     assert head[1] == "consumption over the horizon (person-years)"
     assert not any("_" in h for h in head)
-    weights = pd.Series({"cloth": 1.0, "steel": 0.01})
+    weights = pd.Series({"cloth": 1.0, "steel": 0.0})
     for row, share, plan in zip(table["rows"], [0.2, 0.8], fr.results, strict=True):
         cells = [t for _, t in row]
         assert cells[0] == f"{share:.0%}".replace("%", " %")  # fifths read as percentages
@@ -294,7 +301,7 @@ def test_frontier_in_sevenths_with_population_and_labour_unit():
     assert [r[0][1] for r in table["rows"]] == ["1/7 (14.3 %)", "3/7 (42.9 %)", "6/7 (85.7 %)"]
     k = head.index("consumption per head (person-years per million people)")
     for row, plan in zip(table["rows"], fr.results, strict=True):
-        weights = pd.Series({"cloth": 1.0, "steel": 0.01})
+        weights = pd.Series({"cloth": 1.0, "steel": 0.0})
         per_period = plan.consumption.mul(weights, axis=0).sum()
         expected = float((per_period / population.reindex(per_period.index)).sum())
         assert close(row[k][1], expected)

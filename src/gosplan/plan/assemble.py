@@ -36,6 +36,9 @@ class LP:
         The blocks, in row order; ``ranges[name]`` is the row slice of each.
     ranges
         Row range of every block by name.
+    offset
+        Constant added to ``cost @ z`` in the reported objective (e.g. the initial capacity
+        weighted by a linear objective); the solver does not see it.
     """
 
     cost: np.ndarray
@@ -48,6 +51,7 @@ class LP:
     layout: Layout
     blocks: tuple[Block, ...]
     ranges: dict[str, slice]
+    offset: float = 0.0
 
     @property
     def n_variables(self) -> int:
@@ -60,7 +64,9 @@ class LP:
         return self.A.shape[0]
 
 
-def assemble(layout: Layout, blocks: list[Block], cost: np.ndarray, maximise: bool) -> LP:
+def assemble(
+    layout: Layout, blocks: list[Block], cost: np.ndarray, maximise: bool, offset: float = 0.0
+) -> LP:
     """Stack blocks into an :class:`LP`.
 
     Parameters
@@ -73,6 +79,8 @@ def assemble(layout: Layout, blocks: list[Block], cost: np.ndarray, maximise: bo
         Objective coefficients, one per column.
     maximise
         True to maximise.
+    offset
+        Constant of the objective (see :class:`LP`).
 
     Returns
     -------
@@ -107,4 +115,5 @@ def assemble(layout: Layout, blocks: list[Block], cost: np.ndarray, maximise: bo
         layout=layout,
         blocks=tuple(kept),
         ranges=ranges,
+        offset=float(offset),
     )

@@ -14,8 +14,10 @@ balance
           = intermediate use + capital spending + consumption + fixed final demand
             + stocks carried out + exports
 
-    Consumption ``c >= 0`` is the free final use. Capital spending and stocks enter here (see
-    :func:`investment_spending` and :func:`stock_flows`).
+    ``c >= 0`` is the free final use: consumption for consumer goods, other final use
+    (unallocated surplus) for every other product. Output is delivered ``lead_time`` periods
+    after the run that makes it (``PlanData.delivered``). Capital spending and stocks enter
+    here (see :func:`investment_spending` and :func:`stock_flows`).
 labour, resources
     Use by type and period ``<=`` availability (only the types and periods listed).
 capacity
@@ -37,6 +39,9 @@ trade
 terminal
     Capacity at the end of the horizon (the period after the last) ``>=`` the required
     capacity, or ``terminal_growth`` times the initial capacity.
+terminal_balance, terminal_capacity_use, terminal_labour
+    ``terminal = "static"``: the economy after the horizon continues as a static economy
+    (:func:`terminal_static`).
 investment_share
     Capital spending on activities making means of production ``= share *`` all capital
     spending, each period. Spending is valued at total labour values of the capital goods
@@ -204,7 +209,7 @@ def balance(data: PlanData, lay: Layout) -> Block:
         s0[data.eco.product_labels.get_indexer(st["product"])] = st["stock"].to_numpy(float)
         rhs[:n] -= s0
     pieces: dict[str, sp.sparray | None] = {
-        "x": _kron_t(data, data.O - data.A),
+        "x": data.delivered - _kron_t(data, data.A),
         "c": -_eye(n * T),
         "inv": -investment_spending(data) if lay.has("inv") else None,
         "s": stock_flows(data) if lay.has("s") else None,
@@ -226,12 +231,15 @@ def _limited_use(
     types: pd.Index,
     table: pd.DataFrame,
     key: str,
+    by_investment: sp.csr_array | None = None,
 ) -> Block:
     avail = data.per_period(table, key, types, "available").T.ravel()  # period-major
     rows = np.flatnonzero(np.isfinite(avail))
     full = _kron_t(data, M)
     sel = _select(len(avail), rows)
     pieces: dict[str, sp.sparray | None] = {"x": sel @ full}
+    if by_investment is not None and by_investment.nnz and lay.has("inv"):
+        pieces["inv"] = sel @ by_investment
     if lay.has(f"add_{name}"):
         pieces[f"add_{name}"] = -_eye(len(rows))
     labels, periods = _row_labels(data, types)
@@ -241,7 +249,11 @@ def _limited_use(
 
 
 def labour(data: PlanData, lay: Layout) -> Block:
-    """Labour used by type and period ``<=`` available (listed types and periods only)."""
+    """Labour used by type and period ``<=`` available (listed types and periods only).
+
+    Labour used is that of the activities run in the period plus the construction labour of
+    the investments under way (``construction_labour``, spent with the construction profile).
+    """
     return _limited_use(
         data,
         lay,
@@ -250,6 +262,7 @@ def labour(data: PlanData, lay: Layout) -> Block:
         data.eco.labour_types,
         data.spec.labour_available,
         "labour_type",
+        data.construction_labour if data.CLab.nnz else None,
     )
 
 
@@ -393,6 +406,80 @@ def terminal(data: PlanData, lay: Layout) -> Block:
     labels = data.eco.activity_labels.to_numpy(object)[data.capped[rows]]
     end = spec.periods[-1] + 1
     return _block("terminal", M, lower, np.inf, labels, np.full(len(rows), end))
+
+
+def _continuation_demand(data: PlanData) -> np.ndarray:
+    """Fixed final demand of the last period (the static economy after the horizon)."""
+    ffd = np.zeros(data.n_p)
+    fd = data.spec.fixed_final_demand
+    if len(fd):
+        last = fd[fd["period"].astype(int) == data.spec.periods[-1]]
+        np.add.at(
+            ffd,
+            data.eco.product_labels.get_indexer(last["product"]),
+            last["quantity"].to_numpy(float),
+        )
+    return ffd
+
+
+def terminal_static(data: PlanData, lay: Layout) -> list[Block]:
+    """The static economy after the horizon (``terminal = "static"``), three blocks.
+
+    Levels ``y`` of the activities after the horizon (column group ``y_end``) must produce
+    the last period's consumption and fixed final demand plus the capital goods replacing
+    the capacity that depreciates (no further growth)::
+
+        terminal_balance        (O - A) y - B (delta * y) - c[consumption goods, T-1]
+                                  >= fixed final demand[T-1]          (per product)
+        terminal_capacity_use   y <= capacity at the end of the horizon  (capped activities)
+        terminal_labour         Lab y <= labour available in the last period (listed types)
+    """
+    if not lay.has("y_end"):
+        return []
+    n, T = data.n_p, data.T
+    last = slice((T - 1) * n, T * n)
+    consume = _select(n * T, np.arange(last.start, last.stop)) @ sp.diags_array(
+        np.kron(np.ones(T), data.consumption_goods)
+    )
+    replace = data.B @ sp.diags_array(data.delta)
+    balance_rows = lay.place(n, {"y_end": data.O - data.A - replace, "c": -consume})
+    labels = data.eco.product_labels.to_numpy(object)
+    end = np.full(n, data.spec.periods[-1] + 1)
+    out = [
+        _block("terminal_balance", balance_rows, _continuation_demand(data), np.inf, labels, end)
+    ]
+    nc = data.n_c
+    pieces: dict[str, sp.sparray | None] = {
+        "y_end": _select(data.n_a, data.capped),
+        "inv": -data.capacity_made(T) if nc else None,
+    }
+    if lay.has("add_capacity"):
+        pieces["add_capacity"] = -sp.csr_array(sp.hstack([_eye(nc)] * T, format="csr"))
+    out.append(
+        _block(
+            "terminal_capacity_use",
+            lay.place(nc, pieces),
+            -np.inf,
+            data.initial[:, T],
+            data.eco.activity_labels.to_numpy(object)[data.capped],
+            np.full(nc, data.spec.periods[-1] + 1),
+        )
+    )
+    avail = data.per_period(
+        data.spec.labour_available, "labour_type", data.eco.labour_types, "available"
+    )[:, -1]
+    rows = np.flatnonzero(np.isfinite(avail))
+    out.append(
+        _block(
+            "terminal_labour",
+            lay.place(len(rows), {"y_end": sp.csr_array(data.Lab)[rows]}),
+            -np.inf,
+            avail[rows],
+            data.eco.labour_types.to_numpy(object)[rows],
+            np.full(len(rows), data.spec.periods[-1] + 1),
+        )
+    )
+    return out
 
 
 def investment_share(data: PlanData, lay: Layout) -> Block:

@@ -11,6 +11,7 @@ c            products x T                     consumption (final use left free),
 inv          capped activities x T            new capacity started in the period
 s            stored products x T              stocks at the end of the period (when kept)
 m, e         traded products x T              imports and exports
+y_end        activities                       levels after the horizon (``terminal="static"``)
 level        1                                common fulfilment level (``max_level``)
 harmony      targets                          harmony value of each target (``harmony``)
 shortfall    targets                          shortfall of each target (elastic diagnosis)
@@ -35,8 +36,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from gosplan.economy import MEANS_OF_PRODUCTION
-from gosplan.errors import GosplanError
+from gosplan.errors import InputError
 from gosplan.plan.spec import PlanSpec
+from gosplan.plan.valuation import least_labour_values
 
 
 @dataclass
@@ -122,6 +124,12 @@ class PlanData:
         self.Lab = sp.csr_array(eco.labour)
         self.Res = sp.csr_array(eco.resources)
         self.lag = spec.lag_of()
+        #: production lead time of every activity (inputs in t, output in t + lead)
+        self.lead = spec.lead_time_of()
+        #: share of an investment spent d periods after its start, activities x T
+        self.profile = spec.construction_profile()
+        #: labour of construction per unit of new capacity, labour types x activities
+        self.CLab = self._construction_labour()
         self.life = np.asarray(eco.service_life, float)
         self.delta = np.zeros(self.n_a)
         if len(spec.depreciation):
@@ -131,6 +139,16 @@ class PlanData:
         self._targets_setup()
 
     # ------------------------------------------------------------------ capacity
+    def _construction_labour(self) -> sp.csr_array:
+        eco, table = self.eco, self.spec.construction_labour
+        shape = (len(eco.labour_types), self.n_a)
+        if not len(table):
+            return sp.csr_array(shape)
+        rows = eco.labour_types.get_indexer(table["labour_type"])
+        cols = eco.activity_labels.get_indexer(table["activity"])
+        vals = table["coefficient"].to_numpy(dtype=float)
+        return sp.csr_array((vals, (rows, cols)), shape=shape)
+
     def _capacity_setup(self) -> None:
         spec, eco, T = self.spec, self.eco, self.T
         labels = np.asarray(spec.periods, dtype=float)
@@ -160,8 +178,55 @@ class PlanData:
         can_invest = np.asarray(abs(self.B).sum(axis=0)).ravel()[self.capped] > 0
         s = np.arange(T)
         ok = (s[None, :] + self.lag[self.capped][:, None]) <= T
-        #: upper bound of inv (0 where no capital coefficients or spending beyond the horizon)
-        self.inv_upper = np.where(can_invest[:, None] & ok, np.inf, 0.0).T.ravel()
+        #: activities whose capacity investment can add (capped activities with capital
+        #: coefficients)
+        self.can_invest = can_invest
+        #: lower and upper bounds of inv (upper 0 where no capital coefficients or spending
+        #: beyond the horizon), capped activities x T flattened period-major
+        upper = np.where(can_invest[:, None] & ok, np.inf, 0.0)
+        lower = np.zeros_like(upper)
+        limits = spec.investment_limits
+        if len(limits):
+            k = pd.Index(self.capped).get_indexer(
+                eco.activity_labels.get_indexer(limits["activity"])
+            )
+            lo = (
+                pd.to_numeric(limits["min"], errors="coerce").fillna(0.0).to_numpy(float)
+                if "min" in limits.columns
+                else np.zeros(len(limits))
+            )
+            hi = (
+                pd.to_numeric(limits["max"], errors="coerce").fillna(np.inf).to_numpy(float)
+                if "max" in limits.columns
+                else np.full(len(limits), np.inf)
+            )
+            per = (
+                pd.to_numeric(limits["period"], errors="coerce")
+                if "period" in limits.columns
+                else pd.Series(np.nan, index=limits.index)
+            )
+            for i in range(len(limits)):
+                cols = (
+                    slice(None)
+                    if pd.isna(per.iloc[i])
+                    else [int(self.period_index(np.array([per.iloc[i]]))[0])]
+                )
+                upper[k[i], cols] = np.minimum(upper[k[i], cols], hi[i])
+                lower[k[i], cols] = np.maximum(lower[k[i], cols], lo[i])
+            impossible = lower > upper
+            if impossible.any():
+                j, t = (int(a[0]) for a in np.nonzero(impossible))
+                raise InputError(
+                    f"investment_limits ask for at least {lower[j, t]:g} of new capacity of "
+                    f"{eco.activity_labels[self.capped[j]]!r} started in {spec.periods[t]}, but "
+                    "none can be started then (no capital coefficients, or capacity that would "
+                    "come after the horizon)",
+                    source="plan spec: investment_limits",
+                    label=str(eco.activity_labels[self.capped[j]]),
+                    check="investment_limits",
+                )
+        self.inv_lower = lower.T.ravel()
+        self.inv_upper = upper.T.ravel()
 
     def made_capacity(self, t: int, s: int) -> np.ndarray:
         """Capacity in period ``t`` (``T`` = end) per unit of investment started in ``s``.
@@ -181,27 +246,53 @@ class PlanData:
         Spent evenly over the ``lag`` periods ``s, ..., s + lag - 1`` (all in ``s`` when the
         lag is zero).
         """
-        lag = self.lag[self.capped]
         d = t - s
-        even = np.where((d >= 0) & (d < lag), 1.0 / np.maximum(lag, 1), 0.0)
-        return np.where(lag == 0, float(d == 0), even)
+        if d < 0 or d >= self.T:
+            return np.zeros(self.n_c)
+        return self.profile[self.capped, d]
 
-    @cached_property
-    def spending(self) -> sp.csr_array:
-        """Capital goods spent, ``(products x T) x (capped activities x T)``."""
-        Bc = sp.csr_array(self.B[:, self.capped])
+    def _spent(self, coefficients: sp.csr_array) -> sp.csr_array:
+        """``coefficients`` (rows x activities) spent by investment, ``(rows x T) x (inv)``."""
+        n_rows = coefficients.shape[0]
+        if self.n_c == 0:
+            return sp.csr_array((n_rows * self.T, 0))
+        Mc = sp.csr_array(coefficients[:, self.capped])
         blocks: list[list[sp.sparray | None]] = [[None] * self.T for _ in range(self.T)]
         for t in range(self.T):
             for s in range(t + 1):
                 w = self.spend_weight(t, s)
                 if w.any():
-                    blocks[t][s] = Bc @ _diag(w)
+                    blocks[t][s] = Mc @ _diag(w)
         for t in range(self.T):
             if blocks[t][0] is None:
-                blocks[t][0] = sp.csr_array((self.n_p, self.n_c))
-        if self.n_c == 0:
-            return sp.csr_array((self.n_p * self.T, 0))
+                blocks[t][0] = sp.csr_array((n_rows, self.n_c))
         return sp.csr_array(sp.block_array(blocks, format="csr"))
+
+    @cached_property
+    def spending(self) -> sp.csr_array:
+        """Capital goods spent, ``(products x T) x (capped activities x T)``."""
+        return self._spent(self.B)
+
+    @cached_property
+    def construction_labour(self) -> sp.csr_array:
+        """Labour used by construction, ``(labour types x T) x (capped activities x T)``."""
+        return self._spent(self.CLab)
+
+    @cached_property
+    def delivered(self) -> sp.csr_array:
+        """Output delivered, ``(products x T) x (activities x T)``.
+
+        A run in ``t`` delivers in ``t + lead`` (runs delivering after the horizon deliver
+        nothing within it).
+        """
+        parts = []
+        for lead in np.unique(self.lead):
+            keep = sp.diags_array((self.lead == lead).astype(float))
+            shift = sp.eye_array(self.T, k=-int(lead), format="csr")
+            parts.append(sp.kron(shift, self.O @ keep, format="csr"))
+        if not parts:
+            return sp.csr_array((self.n_p * self.T, self.n_a * self.T))
+        return sp.csr_array(sum(parts[1:], parts[0]))
 
     def capacity_made(self, t: int) -> sp.csr_array:
         """Capacity in period ``t`` made by investments, ``capped x (capped x T)``."""
@@ -210,26 +301,34 @@ class PlanData:
 
     # ------------------------------------------------------------------ valuation
     @cached_property
-    def labour_values(self) -> np.ndarray | None:
-        """Total labour value per product, or ``None`` when it cannot be computed."""
-        try:
-            lv = self.eco.labour_values()
-        except GosplanError:
-            return None
-        col = "total" if "total" in lv.columns else lv.columns[0]
-        return lv[col].to_numpy(dtype=float)
+    def labour_values(self) -> np.ndarray:
+        """Labour value per product at the least-labour techniques.
+
+        See :mod:`gosplan.plan.valuation`.
+
+        Raises
+        ------
+        ValuationError
+            When no unit-free valuation can be computed (no labour coefficients).
+        """
+        return least_labour_values(self.eco)
 
     @cached_property
     def capital_value(self) -> np.ndarray:
-        """Value of the capital goods for one unit of capacity of each capped activity.
+        """Labour value of the capital goods for one unit of capacity of each capped activity.
 
-        At total labour values when they can be computed (square economy with labour), else
-        the capital coefficients summed in physical units.
+        Raises
+        ------
+        ValuationError
+            When no unit-free valuation can be computed (no labour coefficients).
         """
         Bc = sp.csc_array(self.B[:, self.capped])
-        v = self.labour_values
-        weights = np.ones(self.n_p) if v is None else v
-        return np.asarray(Bc.T @ weights).ravel()
+        return np.asarray(Bc.T @ self.labour_values).ravel()
+
+    @cached_property
+    def consumption_goods(self) -> np.ndarray:
+        """1.0 for the products whose free final use is consumption, else 0.0."""
+        return self.spec.consumption_goods().astype(float)
 
     @cached_property
     def means_of_production(self) -> np.ndarray:
@@ -299,20 +398,27 @@ class PlanData:
             return sp.csr_array((0, self.n_a * self.T))
         rows = sp.csr_array(self.O)[self.target_product]  # targets x activities
         coo = sp.coo_array(rows)
-        cols = coo.col + self.target_period[coo.row] * self.n_a
-        return sp.csr_array((coo.data, (coo.row, cols)), shape=(n, self.n_a * self.T))
+        run = self.target_period[coo.row] - self.lead[coo.col]  # the run delivering then
+        ok = run >= 0
+        cols = coo.col[ok] + run[ok] * self.n_a
+        return sp.csr_array((coo.data[ok], (coo.row[ok], cols)), shape=(n, self.n_a * self.T))
 
 
 def base_layout(data: PlanData) -> Layout:
-    """The layout of the plain plan: x, c, inv, s (when kept), m and e (when traded)."""
+    """The layout of the plain plan.
+
+    Groups x, c, inv, s (when kept), y_end (static terminal condition), m and e (traded).
+    """
     lay = Layout()
     T = data.T
     lay.add("x", data.n_a * T)
     lay.add("c", data.n_p * T)
-    lay.add("inv", data.n_c * T, 0.0, data.inv_upper)
+    lay.add("inv", data.n_c * T, data.inv_lower, data.inv_upper)
     if data.keeps_stocks:
         cap = data.spec.storage_capacity().to_numpy(float)
         lay.add("s", data.n_s * T, 0.0, np.tile(cap, T))
+    if data.spec.terminal == "static":
+        lay.add("y_end", data.n_a)
     tr = data.spec.trade
     if len(tr):
         n = len(tr)

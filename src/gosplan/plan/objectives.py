@@ -39,10 +39,13 @@ import logging
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
+from gosplan.errors import InputError
 from gosplan.plan import blocks as bk
 from gosplan.plan.assemble import LP, assemble
 from gosplan.plan.layout import Layout, PlanData, base_layout
+from gosplan.plan.spec import OBJECTIVE_QUANTITIES
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +97,7 @@ def common_blocks(data: PlanData, lay: Layout, target_mode: str) -> list[bk.Bloc
         bk.assortment(data, lay),
         bk.trade(data, lay),
         bk.terminal(data, lay),
+        *bk.terminal_static(data, lay),
         bk.investment_share(data, lay),
         bk.harmony(data, lay, HARMONY_SEGMENTS),
         bk.level_links(data, lay),
@@ -106,34 +110,147 @@ def labour_cost(data: PlanData) -> np.ndarray:
     return np.tile(per, data.T)
 
 
-def consumption_weights(data: PlanData) -> np.ndarray:
-    """Discounted weight of every consumption column ``c[p, t]``."""
+def labour_cost_of_plan(data: PlanData, lay: Layout) -> np.ndarray:
+    """Total labour (all types, over the horizon) per unit of every column.
+
+    The activities' labour on ``x`` and the construction labour on ``inv`` (spent within the
+    horizon).
+    """
+    cost = np.zeros(lay.n)
+    cost[lay.slice("x")] = labour_cost(data)
+    if data.CLab.nnz and lay.has("inv"):
+        cost[lay.slice("inv")] = np.asarray(data.construction_labour.sum(axis=0)).ravel()
+    return cost
+
+
+def product_weights(data: PlanData) -> np.ndarray:
+    """Value of a unit of consumption of every product (economy order).
+
+    The spec's ``consumption_weights`` (0 for products not listed), else the least-labour
+    values of the consumption goods; other final use (of means of production) is worth 0.
+
+    Raises
+    ------
+    ValuationError
+        When no weights are given and no labour valuation can be computed.
+    """
     spec = data.spec
     if spec.consumption_weights is not None:
-        w = data.eco.align_products(pd.Series(spec.consumption_weights), "consumption weights")
-    elif data.labour_values is not None:
-        w = data.labour_values
-    else:
-        w = np.ones(data.n_p)
-    disc = (1.0 + spec.discount) ** -np.arange(data.T, dtype=float)
-    return np.kron(disc, w)
+        w = pd.Series(spec.consumption_weights, dtype=float).reindex(data.eco.product_labels)
+        return w.fillna(0.0).to_numpy(float)
+    return data.labour_values * data.consumption_goods
 
 
-def _warn_without_terminal_requirement(data: PlanData) -> None:
-    """Say so when ``max_consumption`` may run capacity down at the end of the horizon."""
+def consumption_weights(data: PlanData) -> np.ndarray:
+    """Discounted weight of every consumption column ``c[p, t]``."""
+    disc = (1.0 + data.spec.discount) ** -np.arange(data.T, dtype=float)
+    return np.kron(disc, product_weights(data))
+
+
+def _warn_without_terminal_requirement(data: PlanData, kind: str) -> None:
+    """Say so when a plan may run capacity down at the end of the horizon."""
     spec = data.spec
-    has_requirement = len(spec.terminal_capacity) > 0 or spec.terminal_growth is not None
-    if has_requirement or not (np.asarray(data.inv_upper) > 0).any():
+    if spec.has_terminal_requirement() or not (np.asarray(data.inv_upper) > 0).any():
         return
     log.warning(
-        "plan %r maximises consumption without a terminal capacity requirement "
-        "(terminal_capacity or terminal_growth): nothing will be built that bears fruit only "
-        "after the horizon, and capacity retiring at the end is not replaced",
+        "plan %r (%s) has no terminal requirement (terminal_capacity, terminal_growth or "
+        'terminal = "static"): nothing will be built that bears fruit only after the '
+        "horizon, capacity retiring at the end is not replaced, and final stocks are worth "
+        "nothing",
         spec.name,
+        kind,
     )
 
 
-def formulate(data: PlanData, kind: str | None = None) -> LP:
+def linear_objective(data: PlanData, lay: Layout) -> tuple[np.ndarray, float]:
+    """Cost vector and constant of the linear objective (``objective_weights``).
+
+    Returns
+    -------
+    (numpy.ndarray, float)
+        The weight of every column and the constant (initial capacity weighted).
+
+    Raises
+    ------
+    InputError
+        When a row weights a quantity the plan does not have (the capacity or investment of
+        an activity whose capacity is not limited).
+    """
+    spec, eco, T = data.spec, data.eco, data.T
+    table = spec.objective_weights
+    cost = np.zeros(lay.n)
+    constant = 0.0
+    labels_of = {
+        "product": eco.product_labels,
+        "activity": eco.activity_labels,
+        "labour_type": eco.labour_types,
+    }
+    capped = pd.Index(data.capped)
+    stored = pd.Index(data.stored)
+    delivered = data.delivered
+    x0, inv0 = lay.slice("x").start, lay.slice("inv").start
+    where = "plan spec: objective_weights"
+    for i, row in enumerate(table.itertuples(index=False)):
+        q = str(row.quantity)
+        kind = OBJECTIVE_QUANTITIES[q]
+        label = getattr(row, "label", None)
+        period = getattr(row, "period", None)
+        names = labels_of[kind]
+        pos = (
+            np.arange(len(names))
+            if label is None or pd.isna(label) or str(label).strip() == ""
+            else np.array([names.get_loc(label)])
+        )
+        if period is None or pd.isna(period):
+            horizon = list(range(T))
+        elif int(period) == spec.periods[-1] + 1:  # the end of the horizon (capacity only)
+            horizon = [T]
+        else:
+            horizon = [spec.periods.index(int(period))]
+        w = float(row.weight)
+        for t in horizon:
+            if q == "output":
+                cost[x0 : x0 + data.n_a * T] += (
+                    w * np.asarray(delivered[t * data.n_p + pos].sum(axis=0)).ravel()
+                )
+            elif q == "activity":
+                cost[x0 + t * data.n_a + pos] += w
+            elif q == "consumption":
+                cost[lay.slice("c").start + t * data.n_p + pos] += w
+            elif q == "stocks":
+                k = stored.get_indexer(pos)
+                if lay.has("s"):
+                    cost[lay.slice("s").start + t * data.n_s + k[k >= 0]] += w
+            elif q == "employment":
+                lab = sp.csr_array(data.Lab)[pos]
+                cost[x0 + t * data.n_a : x0 + (t + 1) * data.n_a] += (
+                    w * np.asarray(lab.sum(axis=0)).ravel()
+                )
+                if data.CLab.nnz and lay.has("inv"):
+                    rows = t * len(names) + pos
+                    cost[lay.slice("inv")] += (
+                        w * np.asarray(data.construction_labour[rows].sum(axis=0)).ravel()
+                    )
+            else:  # capacity, investment: capped activities only
+                k = capped.get_indexer(pos)
+                if (k < 0).any():
+                    raise InputError(
+                        f"the {q} of an activity whose capacity is not limited cannot be weighted",
+                        source=where,
+                        row=i + 2,
+                        label=str(names[pos[k < 0][0]]),
+                        check="unknown_label",
+                    )
+                if q == "investment":
+                    cost[inv0 + t * data.n_c + k] += w
+                else:
+                    made = data.capacity_made(t)[k]
+                    cost[lay.slice("inv")] += w * np.asarray(made.sum(axis=0)).ravel()
+                    constant += w * float(data.initial[k, t].sum())
+    return cost, constant
+
+
+def formulate(data: PlanData, kind: str | None = None, *, warn: bool = False) -> LP:
     """The LP of a plan's objective (``kind`` defaults to the spec's objective).
 
     Parameters
@@ -141,7 +258,10 @@ def formulate(data: PlanData, kind: str | None = None) -> LP:
     data
         Arrays of the validated spec.
     kind
-        ``"max_level"``, ``"min_labour"``, ``"harmony"`` or ``"max_consumption"``.
+        ``"max_level"``, ``"min_labour"``, ``"harmony"``, ``"max_consumption"`` or
+        ``"linear"``.
+    warn
+        Log a warning when the plan has no terminal requirement (the planner's own call).
 
     Returns
     -------
@@ -159,17 +279,23 @@ def formulate(data: PlanData, kind: str | None = None) -> LP:
     elif kind == "harmony":
         lay.add("harmony", data.n_targets, -np.inf, np.inf)
         target_mode = "none"
-    elif kind not in ("min_labour", "max_consumption"):
+    elif kind not in ("min_labour", "max_consumption", "linear"):
         raise ValueError(f"unknown objective {kind!r}")
     cost = np.zeros(lay.n)
+    constant = 0.0
+    maximise = kind != "min_labour"
     if kind == "max_level":
         cost[lay.slice("level")] = 1.0
     elif kind == "min_labour":
-        cost[lay.slice("x")] = labour_cost(data)
+        cost = labour_cost_of_plan(data, lay)
     elif kind == "harmony":
         cost[lay.slice("harmony")] = data.target_priority
+    elif kind == "linear":
+        cost, constant = linear_objective(data, lay)
+        maximise = data.spec.sense == "max"
     else:
         cost[lay.slice("c")] = consumption_weights(data)
-        _warn_without_terminal_requirement(data)
+    if warn:
+        _warn_without_terminal_requirement(data, kind)
     blocks = common_blocks(data, lay, target_mode)
-    return assemble(lay, blocks, cost, maximise=kind != "min_labour")
+    return assemble(lay, blocks, cost, maximise=maximise, offset=constant)

@@ -7,13 +7,12 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-import numpy as np
-
 from gosplan.plan.assemble import LP
 from gosplan.plan.crash import leontief_crash
 from gosplan.plan.highs import LPSolution, choose_method, solve_lp
 from gosplan.plan.layout import PlanData
-from gosplan.plan.objectives import formulate, labour_cost
+from gosplan.plan.objectives import formulate, labour_cost_of_plan
+from gosplan.plan.ranging import price_ranges
 from gosplan.plan.result import PlanResult, empty_result, result_from_solution
 from gosplan.plan.spec import PlanSpec
 from gosplan.plan.verify import verify as verify_plan
@@ -101,7 +100,7 @@ def optimise(
     say(0.0, "building the LP")
     t0 = time.perf_counter()
     data = PlanData(spec)
-    lp = formulate(data, kind)
+    lp = formulate(data, kind, warn=objective is None)
     build = time.perf_counter() - t0
     log.info(
         "built %s LP: %d variables, %d rows, %d nonzeros in %.2f s",
@@ -112,7 +111,13 @@ def optimise(
         build,
     )
     crash = None
-    if kind == "max_level" and crash_basis and choose_method(lp.n_variables, solver) == "simplex":
+    if (
+        kind == "max_level"
+        and crash_basis
+        and not data.lead.any()
+        and not lp.layout.has("y_end")
+        and choose_method(lp.n_variables, solver) == "simplex"
+    ):
         crash = leontief_crash(data, lp)
     start = (
         f"Leontief crash basis (static plan at level {crash.level:.6g})"
@@ -157,7 +162,13 @@ def optimise(
         say(0.5, "least labour at the optimal level")
         sol = _least_labour_at_level(data, lp, sol, solver, tol, time_limit, provenance)
     say(0.9, "labelling and verifying the plan")
-    result = result_from_solution(data, lp, sol, kind, provenance)
+    ranges = price_ranges(lp, sol)  # before the constant: the ranging's own objective
+    if lp.offset:
+        sol = replace(sol, objective=sol.objective + lp.offset)
+    provenance["price_ranges"] = (
+        "HiGHS ranging" if sol.ranging is not None else "not available (no basis, or LP too large)"
+    )
+    result = result_from_solution(data, lp, sol, kind, provenance, ranges=ranges)
     if verify:
         t1 = time.perf_counter()
         report = verify_plan(result, spec, tol=max(1e-6, 10 * tol))
@@ -193,14 +204,14 @@ def _least_labour_at_level(
     level = float(sol.x[where][0])
     lower = lp.col_lower.copy()
     lower[where] = level
-    cost = np.zeros_like(lp.cost)
-    cost[lp.layout.slice("x")] = labour_cost(data)
+    cost = labour_cost_of_plan(data, lp.layout)
     second = solve_lp(
         replace(lp, cost=cost, col_lower=lower, maximise=False),
         solver=solver,
         tol=tol,
         time_limit=time_limit,
         basis=sol.basis,
+        ranging=False,  # the shadow prices and their ranges are the first stage's
     )
     provenance["stages"] = "max level, then least labour at that level"
     provenance["solve_seconds"] = provenance.get("solve_seconds", 0.0) + second.seconds
@@ -210,4 +221,4 @@ def _least_labour_at_level(
         return sol
     # The second stage's plan is optimal for the first stage too, so it forms an optimal
     # primal-dual pair with the first stage's duals: the shadow prices stay d level / d limit.
-    return replace(second, objective=level, row_dual=sol.row_dual)
+    return replace(second, objective=level, row_dual=sol.row_dual, ranging=sol.ranging)

@@ -56,6 +56,8 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "assortment": ("period",),
     "trade": ("import_limit", "export_limit"),
     "storage": ("loss", "max_stock"),
+    "investment_limits": ("period", "min", "max"),
+    "objective_weights": ("label", "period"),
 }
 
 LABEL_COLUMNS: dict[str, str] = {
@@ -64,11 +66,21 @@ LABEL_COLUMNS: dict[str, str] = {
     "labour_type": "labour type",
     "resource": "resource",
 }
-INTEGER_COLUMNS = frozenset({"period", "year_built", "lag"})
+INTEGER_COLUMNS = frozenset({"period", "year_built", "lag", "lead_time", "offset"})
 #: Number columns whose cells may be empty (NaN = not given).
-OPTIONAL_NUMBERS = frozenset({"priority", "import_limit", "export_limit", "loss", "max_stock"})
+OPTIONAL_NUMBERS = frozenset(
+    {"priority", "import_limit", "export_limit", "loss", "max_stock", "min", "max"}
+)
+#: Per table, number columns whose cells may be empty besides :data:`OPTIONAL_NUMBERS`
+#: (a blank period: every period).
+OPTIONAL_CELLS: dict[str, frozenset[str]] = {
+    "investment_limits": frozenset({"period"}),
+    "objective_weights": frozenset({"period"}),
+}
 #: Number columns that may be negative.
 SIGNED_NUMBERS = frozenset({"year_built"})
+#: Per table, number columns that may be negative besides :data:`SIGNED_NUMBERS`.
+SIGNED_CELLS: dict[str, frozenset[str]] = {"objective_weights": frozenset({"weight"})}
 
 MANIFEST_KEYS = frozenset(
     {
@@ -85,6 +97,8 @@ MANIFEST_KEYS = frozenset(
         "trade_deficit",
         "investment_share",
         "storable",
+        "terminal",
+        "sense",
         "tables",
     }
 )
@@ -136,6 +150,8 @@ def read_plan(path: str | Path, *, economy: Economy | None = None) -> PlanSpec:
         "trade_deficit": _get(manifest, "trade_deficit", float, 0.0, where),
         "investment_share": _get(manifest, "investment_share", float, None, where),
         "storable": _get(manifest, "storable", str, "listed", where),
+        "terminal": _get(manifest, "terminal", str, "none", where),
+        "sense": _get(manifest, "sense", str, "max", where),
     }
     if settings["storable"] not in ("listed", "all"):
         raise InputError(
@@ -319,14 +335,30 @@ def _check_table(base: PlanSpec, name: str, raw: pd.DataFrame, source: str) -> p
         if col in LABEL_COLUMNS:
             typed[col] = _label_column(table[col], col, source)
         elif col in PLAN_TABLES[name] or col in OPTIONAL_COLUMNS.get(name, ()):
-            typed[col] = _number_column(table[col], col, source, labels)
+            typed[col] = _number_column(
+                table[col],
+                col,
+                source,
+                labels,
+                optional=col in OPTIONAL_CELLS.get(name, ()),
+                signed=col in SIGNED_CELLS.get(name, ()),
+            )
         else:
             typed[col] = _text_column(table[col])
     table = pd.DataFrame(typed, index=pd.RangeIndex(len(table)))
     if name == "consumption_weights":
         _check_weights(base, table, source)
         return table
-    if "period" in table.columns and len(table):
+    if name == "objective_weights":
+        try:
+            replace(base, objective="linear", objective_weights=table)._check_objective_weights(
+                source
+            )
+        except InputError as exc:
+            raise type(exc)(
+                exc.message, source=source, row=exc.row, label=exc.label, check=exc.check
+            ) from exc
+    if "period" in table.columns and len(table) and name not in OPTIONAL_CELLS:
         outside = ~table["period"].isin(base.periods).to_numpy()
         if outside.any():
             i = int(np.flatnonzero(outside)[0])
@@ -398,12 +430,24 @@ def _text_column(column: pd.Series) -> pd.Series:
     )
 
 
-def _number_column(column: pd.Series, col: str, source: str, labels: list[str]) -> pd.Series:
-    """Parse a number column cell by cell (exact decimal parsing), reporting the first bad cell."""
+def _number_column(
+    column: pd.Series,
+    col: str,
+    source: str,
+    labels: list[str],
+    *,
+    optional: bool = False,
+    signed: bool = False,
+) -> pd.Series:
+    """Parse a number column cell by cell (exact decimal parsing), reporting the first bad cell.
+
+    ``optional``: empty cells are allowed (NaN) besides :data:`OPTIONAL_NUMBERS`; ``signed``:
+    negative numbers are allowed besides :data:`SIGNED_NUMBERS`.
+    """
     out = np.empty(len(column), dtype=float)
     for i, v in enumerate(column):
         if _is_missing(v):
-            if col in OPTIONAL_NUMBERS:
+            if col in OPTIONAL_NUMBERS or optional:
                 out[i] = np.nan
                 continue
             raise InputError(
@@ -425,7 +469,7 @@ def _number_column(column: pd.Series, col: str, source: str, labels: list[str]) 
                 label=labels[i] or None,
                 check="non_numeric",
             )
-        if x < 0 and col not in SIGNED_NUMBERS:
+        if x < 0 and col not in SIGNED_NUMBERS and not signed:
             raise InputError(
                 f"{col} is negative ({x:g})",
                 source=source,
@@ -442,7 +486,7 @@ def _number_column(column: pd.Series, col: str, source: str, labels: list[str]) 
                 check="non_numeric",
             )
         out[i] = x
-    if col in INTEGER_COLUMNS:
+    if col in INTEGER_COLUMNS and not np.isnan(out).any():
         return pd.Series(out.astype(np.int64), name=col)
     return pd.Series(out, name=col)
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from gosplan.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION
+from gosplan.errors import ValuationError
 from gosplan.plan.assemble import LP
 from gosplan.plan.blocks import INTERNAL_BLOCKS
 from gosplan.plan.highs import LPSolution
@@ -32,6 +33,32 @@ _FRAMES = (
     "binding",
     "growth",
     "investment_shares",
+    "final_use",
+    "terminal_levels",
+)
+
+#: Columns of :attr:`PlanResult.binding`.
+BINDING_COLUMNS = (
+    "block",
+    "label",
+    "period",
+    "slack",
+    "shadow_price",
+    "valid_from",
+    "valid_to",
+    "degenerate",
+)
+
+#: Columns of :attr:`PlanResult.final_use`.
+FINAL_USE_COLUMNS = (
+    "product",
+    "period",
+    "consumption",
+    "other_final_use",
+    "investment",
+    "stock_building",
+    "fixed",
+    "net_exports",
 )
 
 
@@ -42,7 +69,20 @@ class PlanResult:
     Tables indexed by label have the periods as columns. See the planner contract for each
     field; ``shadow_prices[block]`` holds ``d objective / d bound`` of every row of the block
     (rows = labels, columns = periods), and ``binding`` lists the inequality rows at their
-    bound (equality rows such as the balances are always tight and are not listed).
+    bound (equality rows such as the balances are always tight and are not listed), with the
+    range of the bound over which each price holds (``valid_from``, ``valid_to``) and
+    ``degenerate`` where it holds on one side only (a degenerate vertex: one more unit of the
+    limit is worth a different amount from one unit less).
+
+    ``output`` is the output delivered in each period (a run with a production lead time
+    delivers later); ``activity_levels`` the levels run in each period. ``final_use`` splits
+    final use by product and period into ``consumption`` (consumer goods),
+    ``other_final_use`` (free final use of means of production: an unallocated surplus),
+    ``investment`` (capital goods spent), ``stock_building`` (end stock less the stock carried
+    in), ``fixed`` (fixed final demand) and ``net_exports``. ``terminal_levels`` holds the
+    activity levels of the static economy after the horizon (``terminal = "static"``).
+    ``price_ranges[block]`` says over which range of each row's bound its shadow price
+    holds, and marks the prices of a degenerate vertex (``degenerate``).
     """
 
     status: str
@@ -67,6 +107,9 @@ class PlanResult:
     investment_shares: pd.DataFrame
     verification: VerificationReport | None
     provenance: dict[str, Any] = field(default_factory=dict)
+    final_use: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FINAL_USE_COLUMNS))
+    terminal_levels: pd.Series = field(default_factory=lambda: pd.Series(dtype=float, name="level"))
+    price_ranges: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def optimal(self) -> bool:
@@ -101,8 +144,11 @@ class PlanResult:
     def to_frames(self) -> dict[str, pd.DataFrame]:
         """Every table by name (shadow prices as ``shadow_prices_<block>``)."""
         out = {name: getattr(self, name) for name in _FRAMES}
+        out["terminal_levels"] = self.terminal_levels.to_frame()
         for block, frame in self.shadow_prices.items():
             out[f"shadow_prices_{block}"] = frame
+        for block, frame in self.price_ranges.items():
+            out[f"price_ranges_{block}"] = frame
         return out
 
     def write(self, path: str | Path, format: str = "csv") -> Path:
@@ -127,7 +173,8 @@ class PlanResult:
         if format == "json":
             doc = dict(meta)
             doc["tables"] = {
-                k: json.loads(_flat(v).to_json(orient="records")) for k, v in frames.items()
+                k: json.loads(_infinities_as_text(_flat(v)).to_json(orient="records"))
+                for k, v in frames.items()
             }
             path.write_text(json.dumps(doc, indent=1, default=str))
             return path
@@ -142,6 +189,18 @@ class PlanResult:
                 flat.to_parquet(path / f"{name}.parquet", index=False)
         (path / "plan.json").write_text(json.dumps(meta, indent=1, default=str))
         return path
+
+
+def _infinities_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Unlimited values as ``"inf"``/``"-inf"``: JSON has no infinity (NaN stays null)."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_float_dtype(values) and np.isinf(values.to_numpy()).any():
+            out[col] = [
+                ("inf" if v > 0 else "-inf") if np.isinf(v) else v for v in values.to_numpy()
+            ]
+    return out
 
 
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
@@ -188,7 +247,7 @@ def empty_result(data: PlanData, status: str, kind: str, provenance: dict) -> Pl
         exports=e,
         fulfilment=pd.DataFrame(columns=["product", "period", "target", "achieved", "ratio"]),
         shadow_prices={},
-        binding=pd.DataFrame(columns=["block", "label", "period", "slack", "shadow_price"]),
+        binding=pd.DataFrame(columns=list(BINDING_COLUMNS)),
         growth=e,
         investment_shares=pd.DataFrame(columns=[MEANS_OF_PRODUCTION, CONSUMER_GOODS]),
         verification=None,
@@ -197,9 +256,18 @@ def empty_result(data: PlanData, status: str, kind: str, provenance: dict) -> Pl
 
 
 def result_from_solution(
-    data: PlanData, lp: LP, sol: LPSolution, kind: str, provenance: dict, tol: float = 1e-7
+    data: PlanData,
+    lp: LP,
+    sol: LPSolution,
+    kind: str,
+    provenance: dict,
+    tol: float = 1e-7,
+    ranges: dict[str, pd.DataFrame] | None = None,
 ) -> PlanResult:
-    """Label an optimal LP solution as a :class:`PlanResult` (without verification)."""
+    """Label an optimal LP solution as a :class:`PlanResult` (without verification).
+
+    ``ranges``: the price ranges of the rows (:func:`gosplan.plan.ranging.price_ranges`).
+    """
     eco, spec, T = data.eco, data.spec, data.T
     periods = spec.periods
     lay, z = lp.layout, sol.x
@@ -207,8 +275,11 @@ def result_from_solution(
     prods, acts = eco.product_labels, eco.activity_labels
     X = x.reshape(T, data.n_a).T  # activities x T
     activity_levels = _grid(x, acts, periods)
-    output = pd.DataFrame(data.O @ X, index=prods, columns=activity_levels.columns)
-    employment = pd.DataFrame(data.Lab @ X, index=eco.labour_types, columns=output.columns)
+    output = _grid(data.delivered @ x, prods, periods)
+    work = data.Lab @ X
+    if data.CLab.nnz and data.n_c:
+        work = work + (data.construction_labour @ z[lay.slice("inv")]).reshape(T, -1).T
+    employment = pd.DataFrame(work, index=eco.labour_types, columns=output.columns)
     consumption = _grid(z[lay.slice("c")], prods, periods)
     inv_c = z[lay.slice("inv")].reshape(T, data.n_c).T if data.n_c else np.zeros((0, T))
     inv = np.zeros((data.n_a, T))
@@ -261,29 +332,43 @@ def result_from_solution(
         )
         tight = (slack <= tol * scale * 10) | (np.abs(dual) > 1e-9)
         if tight.any():
-            binding_rows.append(
-                pd.DataFrame(
-                    {
-                        "block": b.name,
-                        "label": b.labels[tight],
-                        "period": b.periods[tight],
-                        "slack": np.maximum(slack[tight], 0.0),
-                        "shadow_price": dual[tight],
-                    }
-                )
+            held = (ranges or {}).get(b.name)
+            rows = {
+                "block": b.name,
+                "label": b.labels[tight],
+                "period": b.periods[tight],
+                "slack": np.maximum(slack[tight], 0.0),
+                "shadow_price": dual[tight],
+            }
+            for col in ("valid_from", "valid_to"):
+                rows[col] = held[col].to_numpy(float)[tight] if held is not None else np.nan
+            rows["degenerate"] = (
+                held["degenerate"].to_numpy(bool)[tight] if held is not None else False
             )
+            binding_rows.append(pd.DataFrame(rows))
     binding = (
         pd.concat(binding_rows, ignore_index=True)
         if binding_rows
-        else pd.DataFrame(columns=["block", "label", "period", "slack", "shadow_price"])
+        else pd.DataFrame(columns=list(BINDING_COLUMNS))
     )
     prev = output.shift(1, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = output / prev - 1.0
     growth = growth.replace([np.inf, -np.inf], np.nan)
-    inv_spend = np.zeros((2, T))
-    if data.n_c:
+    final_use = _final_use(data, lay, z, capital_spending, stocks, imports, exports)
+    terminal_levels = pd.Series(
+        z[lay.slice("y_end")] if lay.has("y_end") else np.zeros(0),
+        index=acts if lay.has("y_end") else pd.Index([], name=acts.name),
+        name="level",
+        dtype=float,
+    )
+    inv_spend = np.full((2, T), np.nan)
+    try:
         kv = data.capital_value
+    except ValuationError:
+        kv = None  # no labour: shares of unlike capital goods are not computed
+    if data.n_c and kv is not None:
+        inv_spend[:] = 0.0
         mop = data.means_of_production
         zi = z[lay.slice("inv")]
         for t in range(T):
@@ -323,4 +408,53 @@ def result_from_solution(
         investment_shares=investment_shares,
         verification=None,
         provenance=provenance,
+        final_use=final_use,
+        terminal_levels=terminal_levels,
+        price_ranges=dict(ranges or {}),
     )
+
+
+def _final_use(
+    data: PlanData,
+    lay: Any,
+    z: np.ndarray,
+    capital_spending: pd.DataFrame,
+    stocks: pd.DataFrame,
+    imports: pd.DataFrame,
+    exports: pd.DataFrame,
+) -> pd.DataFrame:
+    """Final use by product and period, split into its kinds (see :class:`PlanResult`)."""
+    spec, T, n = data.spec, data.T, data.n_p
+    free = z[lay.slice("c")].reshape(T, n).T
+    consumer = data.consumption_goods.astype(bool)[:, None]
+    S = stocks.to_numpy(float)
+    carried = np.zeros((n, T))
+    loss = spec.storage_loss().reindex(data.eco.product_labels).fillna(0.0).to_numpy(float)
+    carried[:, 1:] = S[:, :-1] * (1.0 - loss)[:, None]
+    if len(spec.initial_stocks):
+        pos = data.eco.product_labels.get_indexer(spec.initial_stocks["product"])
+        np.add.at(carried[:, 0], pos, spec.initial_stocks["stock"].to_numpy(float))
+    fixed = np.zeros((n, T))
+    fd = spec.fixed_final_demand
+    if len(fd):
+        np.add.at(
+            fixed,
+            (data.eco.product_labels.get_indexer(fd["product"]), data.period_index(fd["period"])),
+            fd["quantity"].to_numpy(float),
+        )
+    parts = {
+        "consumption": np.where(consumer, free, 0.0),
+        "other_final_use": np.where(consumer, 0.0, free),
+        "investment": capital_spending.to_numpy(float),
+        "stock_building": S - carried,
+        "fixed": fixed,
+        "net_exports": exports.to_numpy(float) - imports.to_numpy(float),
+    }
+    frame = pd.DataFrame(
+        {
+            "product": np.tile(data.eco.product_labels.to_numpy(object), T),
+            "period": np.repeat(np.asarray(spec.periods), n),
+            **{k: v.T.ravel() for k, v in parts.items()},
+        }
+    )
+    return frame[list(FINAL_USE_COLUMNS)]

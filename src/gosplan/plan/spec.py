@@ -9,6 +9,7 @@ The LP itself (variables, named constraint blocks) is described in :mod:`gosplan
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -16,12 +17,30 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from gosplan.economy import Economy
+from gosplan.economy import CONSUMER_GOODS, Economy
 from gosplan.errors import InputError, UnknownLabelError
 
-Objective = Literal["max_level", "min_labour", "harmony", "max_consumption"]
+log = logging.getLogger(__name__)
+
+#: Largest magnitude of a number in a plan: HiGHS treats 1e20 and beyond as infinite.
+LARGEST_NUMBER = 1e15
+
+Objective = Literal["max_level", "min_labour", "harmony", "max_consumption", "linear"]
 Storable = Literal["listed", "all"]
-OBJECTIVES: tuple[str, ...] = ("max_level", "min_labour", "harmony", "max_consumption")
+Terminal = Literal["none", "static"]
+Sense = Literal["max", "min"]
+OBJECTIVES: tuple[str, ...] = ("max_level", "min_labour", "harmony", "max_consumption", "linear")
+TERMINALS: tuple[str, ...] = ("none", "static")
+#: Quantities a linear objective can weight, and the kind of label each takes.
+OBJECTIVE_QUANTITIES: dict[str, str] = {
+    "output": "product",
+    "activity": "activity",
+    "capacity": "activity",
+    "investment": "activity",
+    "employment": "labour_type",
+    "consumption": "product",
+    "stocks": "product",
+}
 
 #: Required columns of each table field of :class:`PlanSpec` (optional columns in brackets in
 #: the field docs).
@@ -39,6 +58,11 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "trade": ("product", "world_price"),
     "terminal_capacity": ("activity", "capacity"),
     "fixed_final_demand": ("product", "period", "quantity"),
+    "lead_times": ("activity", "lead_time"),
+    "construction": ("activity", "offset", "share"),
+    "construction_labour": ("labour_type", "activity", "coefficient"),
+    "investment_limits": ("activity",),
+    "objective_weights": ("quantity", "weight"),
 }
 
 
@@ -129,6 +153,39 @@ class PlanSpec:
     fixed_final_demand
         Columns ``product``, ``period``, ``quantity``: final uses fixed in advance (defence,
         exports under contract) that come before consumption.
+    lead_times
+        Columns ``activity``, ``lead_time``: production lead time in periods (default 0). An
+        activity run in period ``t`` uses its inputs, labour, resources and capacity in ``t``
+        and delivers its output in ``t + lead_time``; deliveries after the horizon are lost to
+        the plan, and in the first ``lead_time`` periods nothing of its output arrives
+        (initial stocks fund the first uses). Shorter than the horizon.
+    construction
+        Columns ``activity``, ``offset``, ``share``: the construction profile, the share of an
+        investment's capital goods (and construction labour) spent ``offset`` periods after
+        construction starts (``0 <= offset < max(lag, 1)``; shares of an activity sum to 1).
+        Activities without rows spend evenly over their lag.
+    construction_labour
+        Columns ``labour_type``, ``activity``, ``coefficient``: labour per unit of new
+        capacity, spent with the construction profile; it counts against the labour
+        available.
+    investment_limits
+        Columns ``activity`` [, ``period``, ``min``, ``max``]: bounds on the new capacity
+        started in a period (every period where ``period`` is blank or absent). Only
+        capacity-limited activities.
+    objective_weights
+        Columns ``quantity``, ``weight`` [, ``label``, ``period``]: the linear objective
+        (``objective="linear"``): the sum of ``weight`` times a quantity, one of
+        :data:`OBJECTIVE_QUANTITIES` (``output``, ``activity``, ``capacity``,
+        ``investment``, ``employment``, ``consumption``, ``stocks``) of the label (product,
+        activity or labour type; blank = every one) in the period (blank = every period;
+        ``capacity`` also at the end of the horizon, label ``periods[-1] + 1``).
+    sense
+        ``"max"`` (default) or ``"min"``: the direction of the linear objective.
+    terminal
+        ``"none"`` (default) or ``"static"``: after the horizon the economy continues as a
+        static economy, so the capacity at the end must produce, at the labour of the last
+        period, the last period's consumption and fixed final demand plus the replacement of
+        depreciating capacity (no invented terminal figures needed).
     default_lag
         Investment lag for activities without a row in ``lags``; shorter than the horizon
         when some activity uses it (a one-period plan may keep the default of 1).
@@ -165,6 +222,11 @@ class PlanSpec:
     trade: pd.DataFrame = field(default_factory=lambda: _empty("trade"))
     terminal_capacity: pd.DataFrame = field(default_factory=lambda: _empty("terminal_capacity"))
     fixed_final_demand: pd.DataFrame = field(default_factory=lambda: _empty("fixed_final_demand"))
+    lead_times: pd.DataFrame = field(default_factory=lambda: _empty("lead_times"))
+    construction: pd.DataFrame = field(default_factory=lambda: _empty("construction"))
+    construction_labour: pd.DataFrame = field(default_factory=lambda: _empty("construction_labour"))
+    investment_limits: pd.DataFrame = field(default_factory=lambda: _empty("investment_limits"))
+    objective_weights: pd.DataFrame = field(default_factory=lambda: _empty("objective_weights"))
     default_lag: int = 1
     discount: float = 0.0
     consumption_weights: pd.Series | None = None
@@ -173,6 +235,8 @@ class PlanSpec:
     investment_share: float | None = None
     name: str = "plan"
     storable: Storable = "listed"
+    terminal: Terminal = "none"
+    sense: Sense = "max"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "periods", tuple(int(p) for p in self.periods))
@@ -195,6 +259,56 @@ class PlanSpec:
             pos = self.economy.activity_labels.get_indexer(self.lags["activity"])
             lag[pos] = self.lags["lag"].to_numpy(dtype=int)
         return lag
+
+    def lead_time_of(self) -> np.ndarray:
+        """Production lead time of every activity (economy order), integer periods."""
+        lead = np.zeros(self.economy.n_activities, dtype=int)
+        if len(self.lead_times):
+            pos = self.economy.activity_labels.get_indexer(self.lead_times["activity"])
+            lead[pos] = self.lead_times["lead_time"].to_numpy(dtype=int)
+        return lead
+
+    def construction_profile(self) -> np.ndarray:
+        """Share of an investment spent ``d`` periods after it starts, activities x periods.
+
+        Column ``d`` is the share spent in period ``start + d`` (``d = 0 .. T - 1``): the
+        ``construction`` table where given, else evenly over the lag (all at once for a lag
+        of 0).
+        """
+        T = self.n_periods
+        lag = self.lag_of()
+        d = np.arange(T)[None, :]
+        width = np.maximum(lag, 1)[:, None]
+        w = np.where(d < width, 1.0 / width, 0.0)
+        if len(self.construction):
+            pos = self.economy.activity_labels.get_indexer(self.construction["activity"])
+            off = self.construction["offset"].to_numpy(dtype=int)
+            share = self.construction["share"].to_numpy(dtype=float)
+            w[np.unique(pos)] = 0.0
+            keep = off < T
+            np.add.at(w, (pos[keep], off[keep]), share[keep])
+        return w
+
+    def consumption_goods(self) -> np.ndarray:
+        """Whether each product (economy order) is a consumption good.
+
+        A product's final use is consumption when its group is ``consumer goods``; the free
+        final use of any other product (means of production) is other final use, never
+        consumption. An economy that gives no product groups at all (a plain input-output
+        table) has only consumption goods: its final demand is taken as consumption.
+        """
+        group = self.economy.products["group"].astype(str).str.strip().to_numpy()
+        if not np.any((group != "") & (group != "nan")):
+            return np.ones(len(group), dtype=bool)
+        return np.asarray(group == CONSUMER_GOODS)
+
+    def has_terminal_requirement(self) -> bool:
+        """Whether the plan says anything about the economy after its horizon."""
+        return (
+            len(self.terminal_capacity) > 0
+            or self.terminal_growth is not None
+            or self.terminal == "static"
+        )
 
     def storage_loss(self) -> pd.Series:
         """Share of a stock lost per period, indexed by the products that can be stored.
@@ -279,7 +393,16 @@ class PlanSpec:
             "trade": ("world_price", "import_limit", "export_limit"),
             "terminal_capacity": ("capacity",),
             "fixed_final_demand": ("quantity",),
+            "lead_times": ("lead_time",),
+            "construction": ("offset", "share"),
+            "construction_labour": ("coefficient",),
+            "investment_limits": ("min", "max"),
+            "objective_weights": ("weight",),
         }
+        optional_numbers = frozenset(
+            {"priority", "import_limit", "export_limit", "loss", "max_stock", "min", "max"}
+        )
+        signed = ("weight",)
         for name, required in TABLE_COLUMNS.items():
             table: pd.DataFrame = getattr(self, name)
             where = f"{source}: {name}"
@@ -301,7 +424,15 @@ class PlanSpec:
                             check="unknown_label",
                         )
             if "period" in table.columns and len(table):
-                bad = ~pd.Index(table["period"]).isin(self.periods)
+                allowed = list(self.periods)
+                bad = ~pd.Index(table["period"]).isin(allowed)
+                if name in ("investment_limits", "objective_weights"):
+                    bad &= pd.notna(table["period"]).to_numpy()  # blank: every period
+                if name == "objective_weights":  # capacity at the end of the horizon
+                    end = (table["quantity"] == "capacity").to_numpy() & (
+                        pd.to_numeric(table["period"], errors="coerce") == self.periods[-1] + 1
+                    ).to_numpy()
+                    bad &= ~end
                 if bad.any():
                     i = int(np.flatnonzero(bad)[0])
                     raise UnknownLabelError(
@@ -315,9 +446,20 @@ class PlanSpec:
                 if col not in table.columns or not len(table):
                     continue
                 values = pd.to_numeric(table[col], errors="coerce").to_numpy(dtype=float)
-                optional = col in ("priority", "import_limit", "export_limit", "loss", "max_stock")
+                optional = col in optional_numbers
                 nan = np.zeros(len(values), dtype=bool) if optional else np.isnan(values)
-                neg = values < 0
+                neg = values < 0 if not (name == "objective_weights" and col in signed) else nan
+                huge = np.abs(values) >= LARGEST_NUMBER
+                if huge.any():
+                    i = int(np.flatnonzero(huge)[0])
+                    raise InputError(
+                        f"{col} {values[i]:g} is too large for the solver (at most "
+                        f"{LARGEST_NUMBER:g} in magnitude; use a blank cell for no limit)",
+                        source=where,
+                        row=i + 2,
+                        label=str(table[table.columns[0]].iloc[i]),
+                        check="value_too_large",
+                    )
                 for mask, what in ((nan, "is missing or not a number"), (neg, "is negative")):
                     if mask.any():
                         i = int(np.flatnonzero(mask)[0])
@@ -331,7 +473,14 @@ class PlanSpec:
                             if what.startswith("is missing")
                             else "negative_value",
                         )
-            keys = [c for c in required if c in known or c in ("period", "year_built")]
+            if name == "objective_weights":
+                keys = [c for c in ("quantity", "label", "period") if c in table.columns]
+            else:
+                keys = [
+                    c
+                    for c in table.columns
+                    if c in known or c in ("period", "year_built", "offset")
+                ]
             if keys and len(table) and table.duplicated(keys).any():
                 i = int(np.flatnonzero(table.duplicated(keys).to_numpy())[0])
                 raise InputError(
@@ -341,6 +490,9 @@ class PlanSpec:
                     label=" / ".join(str(table[k].iloc[i]) for k in keys),
                     check="duplicate_label",
                 )
+        self._check_periods(source)
+        self._check_new_tables(source)
+        self._check_consumption_weights(source)
         if self.storable not in ("listed", "all"):
             raise InputError(
                 f"storable must be 'listed' or 'all', got {self.storable!r}", source=source
@@ -383,6 +535,193 @@ class PlanSpec:
         if not 0.0 <= self.discount < 1.0:
             raise InputError("discount must be in [0, 1)", source=source)
         return self
+
+    def _check_consumption_weights(self, source: str) -> None:
+        """Weights of consumption: known consumption goods, finite, not negative."""
+        w = self.consumption_weights
+        if w is None:
+            return
+        where = f"{source}: consumption_weights"
+        if not isinstance(w, pd.Series):
+            raise InputError(
+                "consumption_weights must be a pandas Series indexed by product", source=where
+            )
+        labels = self.economy.product_labels
+        unknown = ~pd.Index(w.index).isin(labels)
+        if unknown.any():
+            raise UnknownLabelError(
+                "unknown product",
+                source=where,
+                label=str(w.index[int(np.flatnonzero(unknown)[0])]),
+                check="unknown_label",
+            )
+        values = pd.to_numeric(w, errors="coerce").to_numpy(dtype=float)
+        for bad, what, check in (
+            (~np.isfinite(values), "is missing, not a number or infinite", "non_numeric"),
+            (values < 0, "is negative", "negative_value"),
+        ):
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise InputError(
+                    f"weight {w.iloc[i]!r} {what}", source=where, label=str(w.index[i]), check=check
+                )
+        consumer = pd.Series(self.consumption_goods(), index=labels)
+        wrong = (values > 0) & ~consumer.reindex(w.index).to_numpy(dtype=bool)
+        if wrong.any():
+            i = int(np.flatnonzero(wrong)[0])
+            raise InputError(
+                "is not a consumption good (its group is not 'consumer goods'): its final use "
+                "is accumulation or other final use, which max_consumption does not value",
+                source=where,
+                label=str(w.index[i]),
+                check="not_consumption",
+            )
+
+    def _check_periods(self, source: str) -> None:
+        """Periods are consecutive years: every rate (depreciation, discount) is per year."""
+        gaps = np.diff(np.asarray(self.periods, dtype=int))
+        if len(gaps) and np.any(gaps != 1):
+            i = int(np.flatnonzero(gaps != 1)[0])
+            raise InputError(
+                f"periods must be consecutive years: {self.periods[i]} is followed by "
+                f"{self.periods[i + 1]} (rates, lags and service lives are counted in years)",
+                source=source,
+                label="periods",
+                check="periods_not_consecutive",
+            )
+
+    def _check_new_tables(self, source: str) -> None:
+        """Lead times, construction profiles, investment limits, the linear objective."""
+        T = self.n_periods
+        if self.terminal not in TERMINALS:
+            raise InputError(
+                f"terminal must be one of {', '.join(TERMINALS)}, got {self.terminal!r}",
+                source=source,
+                label="terminal",
+            )
+        if self.sense not in ("max", "min"):
+            raise InputError(
+                f"sense must be 'max' or 'min', got {self.sense!r}", source=source, label="sense"
+            )
+        if len(self.lead_times):
+            lead = self.lead_times["lead_time"].to_numpy(dtype=float)
+            _raise_at_first(
+                (lead >= T) | (lead != np.round(lead)),
+                lambda i: (
+                    f"lead time {lead[i]:g} must be a whole number of periods shorter than "
+                    f"the horizon of {T} periods"
+                ),
+                self.lead_times["activity"],
+                f"{source}: lead_times",
+                "lag_exceeds_horizon",
+            )
+        if len(self.construction):
+            table = self.construction
+            pos = self.economy.activity_labels.get_indexer(table["activity"])
+            width = np.maximum(self.lag_of(), 1)[pos]
+            off = table["offset"].to_numpy(dtype=float)
+            _raise_at_first(
+                (off >= width) | (off != np.round(off)),
+                lambda i: (
+                    f"construction offset {off[i]:g} is outside the construction period "
+                    f"(whole periods 0 to {width[i] - 1}, from the activity's investment lag)"
+                ),
+                table["activity"],
+                f"{source}: construction",
+                "construction_profile",
+            )
+            total = table.groupby("activity", sort=False)["share"].transform("sum")
+            total = total.to_numpy(dtype=float)
+            _raise_at_first(
+                np.abs(total - 1.0) > 1e-9,
+                lambda i: (
+                    f"the construction shares of an activity must add up to 1 (they add up "
+                    f"to {total[i]:.6g})"
+                ),
+                table["activity"],
+                f"{source}: construction",
+                "construction_profile",
+            )
+        if len(self.investment_limits):
+            self._check_investment_limits(f"{source}: investment_limits")
+        if self.objective == "linear":
+            self._check_objective_weights(f"{source}: objective_weights")
+        elif len(self.objective_weights):
+            log.warning(
+                "%s: objective_weights are given but the objective is %r; they are not used",
+                source,
+                self.objective,
+            )
+
+    def _check_investment_limits(self, where: str) -> None:
+        table = self.investment_limits
+        eco = self.economy
+        pos = eco.activity_labels.get_indexer(table["activity"])
+        capped = np.isfinite(np.asarray(eco.capacity, float))
+        if len(self.vintages):
+            capped[eco.activity_labels.get_indexer(self.vintages["activity"])] = True
+        _raise_at_first(
+            ~capped[pos],
+            lambda i: "the activity's capacity is not limited: its investment cannot be bounded",
+            table["activity"],
+            where,
+            "investment_limits",
+        )
+        lo = (
+            pd.to_numeric(table["min"], errors="coerce").fillna(0.0).to_numpy(float)
+            if "min" in table.columns
+            else np.zeros(len(table))
+        )
+        hi = (
+            pd.to_numeric(table["max"], errors="coerce").fillna(np.inf).to_numpy(float)
+            if "max" in table.columns
+            else np.full(len(table), np.inf)
+        )
+        _raise_at_first(
+            lo > hi,
+            lambda i: f"min {lo[i]:g} is above max {hi[i]:g}",
+            table["activity"],
+            where,
+            "investment_limits",
+        )
+
+    def _check_objective_weights(self, where: str) -> None:
+        table = self.objective_weights
+        if not len(table):
+            raise InputError(
+                "objective linear needs the objective_weights table",
+                source=where,
+                check="missing_table",
+            )
+        quantity = table["quantity"].astype(str).to_numpy()
+        _raise_at_first(
+            ~np.isin(quantity, list(OBJECTIVE_QUANTITIES)),
+            lambda i: (
+                f"unknown quantity {quantity[i]!r}; choose one of {', '.join(OBJECTIVE_QUANTITIES)}"
+            ),
+            table["quantity"],
+            where,
+            "unknown_label",
+        )
+        eco = self.economy
+        known = {
+            "product": eco.product_labels,
+            "activity": eco.activity_labels,
+            "labour_type": eco.labour_types,
+        }
+        if "label" in table.columns:
+            labels = table["label"]
+            given = labels.notna().to_numpy() & (labels.astype(str).str.strip() != "").to_numpy()
+            for i in np.flatnonzero(given):
+                kind = OBJECTIVE_QUANTITIES[quantity[i]]
+                if labels.iloc[i] not in known[kind]:
+                    raise UnknownLabelError(
+                        f"unknown {kind.replace('_', ' ')} for quantity {quantity[i]!r}",
+                        source=where,
+                        row=int(i) + 2,
+                        label=str(labels.iloc[i]),
+                        check="unknown_label",
+                    )
 
     def _check_lags(self, source: str) -> None:
         """Every investment lag in use must be shorter than the horizon.

@@ -68,6 +68,10 @@ def write_plan(
         manifest["investment_share"] = float(spec.investment_share)
     if spec.storable != "listed":
         manifest["storable"] = spec.storable
+    if spec.terminal != "none":
+        manifest["terminal"] = spec.terminal
+    if spec.sense != "max":
+        manifest["sense"] = spec.sense
     tables = {name: _table_to_write(spec, name) for name in PLAN_TABLES}
     tables = {name: t for name, t in tables.items() if t is not None and len(t)}
     entries: dict[str, str] = {}

@@ -36,7 +36,7 @@ from gosplan.errors import InputError
 logger = logging.getLogger(__name__)
 
 #: Tables of a plan that are labels x periods (the rest are long tables).
-LONG_TABLES = ("fulfilment", "binding")
+LONG_TABLES = ("fulfilment", "binding", "final_use")
 PERIOD_INDEXED = ("investment_shares",)
 PLAN_META = "plan.json"
 CHECK_META = "check.json"
@@ -80,6 +80,9 @@ class LoadedPlan:
     investment_shares: pd.DataFrame
     verification: dict[str, Any] | None
     provenance: dict[str, Any] = field(default_factory=dict)
+    final_use: pd.DataFrame = field(default_factory=pd.DataFrame)
+    terminal_levels: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    price_ranges: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def optimal(self) -> bool:
@@ -189,6 +192,15 @@ def _long(flat: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _levels(flat: pd.DataFrame) -> pd.Series:
+    """The written terminal levels (activity, level) back to a Series by activity."""
+    if len(flat.columns) < 2 or not len(flat):
+        return pd.Series(dtype=float, name="level")
+    out = flat.set_index(flat.columns[0])["level" if "level" in flat.columns else flat.columns[1]]
+    out.index = pd.Index([str(v) for v in out.index], name=str(flat.columns[0]))
+    return pd.to_numeric(out, errors="coerce").rename("level")
+
+
 def _float(value: Any) -> float:
     return math.nan if value is None else float(value)
 
@@ -201,9 +213,14 @@ def _plan_from_tables(
         raise InputError("not a plan written by gosplan: no status or periods", source=source)
     frames: dict[str, Any] = {}
     shadow: dict[str, pd.DataFrame] = {}
+    ranges: dict[str, pd.DataFrame] = {}
     for name, table in flat.items():
         if name.startswith("shadow_prices_"):
             shadow[name.removeprefix("shadow_prices_")] = _grid(table)
+        elif name.startswith("price_ranges_"):
+            ranges[name.removeprefix("price_ranges_")] = _long(table)
+        elif name == "terminal_levels":
+            frames[name] = _levels(table)
         elif name in LONG_TABLES:
             frames[name] = _long(table)
         elif name in PERIOD_INDEXED:
@@ -233,6 +250,7 @@ def _plan_from_tables(
         level=None if level is None else float(level),
         periods=periods,
         shadow_prices=shadow,
+        price_ranges=ranges,
         verification=meta.get("verification"),
         provenance=dict(meta.get("provenance") or {}),
         **frames,

@@ -521,6 +521,30 @@ TOP_SHADOW_PRICES = 15
 SHADOW_DIGITS = 3
 
 
+def _price_range(low: float, high: float, degenerate: object) -> str:
+    """Where a shadow price holds, in words.
+
+    ``"40 to 70"``, ``"from 40 up"``, and the one-sided prices of a degenerate vertex.
+    """
+    if np.isnan(low) or np.isnan(high):
+        return "not computed"
+
+    def num(x: float) -> str:
+        return f"{x + 0.0:.3g}"  # no "-0"
+
+    if np.isinf(low) and np.isinf(high):
+        text = "any"
+    elif np.isinf(high):
+        text = f"from {num(low)} up"
+    elif np.isinf(low):
+        text = f"up to {num(high)}"
+    else:
+        text = f"{num(low)} to {num(high)}"
+    if bool(degenerate) and str(degenerate).lower() not in ("false", "0", "nan"):
+        text += " (degenerate: holds on one side only)"
+    return text
+
+
 def binding_table(
     binding: pd.DataFrame, *, caption: str = "", top: int | None = TOP_SHADOW_PRICES
 ) -> DisplayTable:
@@ -545,6 +569,16 @@ def binding_table(
         frame["slack"] = pd.to_numeric(frame["slack"], errors="coerce")
     frame["shadow price"] = pd.to_numeric(frame["shadow price"], errors="coerce")
     frame["label"] = frame["label"].astype(str)
+    if "valid_from" in frame.columns:
+        frame["price holds for the bound"] = [
+            _price_range(lo, hi, deg)
+            for lo, hi, deg in zip(
+                pd.to_numeric(frame.pop("valid_from"), errors="coerce"),
+                pd.to_numeric(frame.pop("valid_to"), errors="coerce"),
+                frame.pop("degenerate") if "degenerate" in frame.columns else [False] * len(frame),
+                strict=True,
+            )
+        ]
     frame = _text_first(frame, ("label", "period", "unit"))
     more = total - len(frame)
     note = (
