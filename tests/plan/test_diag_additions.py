@@ -29,8 +29,14 @@ KAPPA = 3.0  # units of b per unit of capacity of a
 LV_B = 0.5  # labour value of b (no intermediate inputs): a unit of capacity of a costs 1.5
 
 
-def capacity_economy(capacity: float = 50.0, *, second_b: bool = False) -> Economy:
-    """a is made under a capacity; its capacity is built from b (KAPPA units per unit)."""
+def capacity_economy(
+    capacity: float = 50.0, *, second_b: bool = False, b_capacity: float = np.inf
+) -> Economy:
+    """a is made under a capacity; its capacity is built from b (KAPPA units per unit).
+
+    ``b_capacity``: capacity of every technique of b (0: the plan cannot make b, so it
+    cannot invest in a by itself).
+    """
     products = pd.DataFrame({"unit": ["t", "m3"]}, index=["a", "b"])
     activities = ["a", "b", "b2"] if second_b else ["a", "b"]
     if not second_b:
@@ -40,7 +46,7 @@ def capacity_economy(capacity: float = 50.0, *, second_b: bool = False) -> Econo
             A,
             labour=pd.Series({"a": 1.0, "b": LV_B}),
             products=products,
-            capacity=pd.Series({"a": capacity}),
+            capacity=pd.Series({"a": capacity, "b": b_capacity}),
             capital=capital,
         )
     # b also made by a dearer technique b2: the economy is not square
@@ -50,7 +56,7 @@ def capacity_economy(capacity: float = 50.0, *, second_b: bool = False) -> Econo
         technology=np.zeros((2, 3)),
         labour_types=pd.Index(["labour"]),
         labour=np.array([[1.0, LV_B, 0.8]]),
-        capacity=np.array([capacity, np.inf, np.inf]),
+        capacity=np.array([capacity, b_capacity, b_capacity]),
         capital=np.array([[0.0, 0.0, 0.0], [KAPPA, 0.0, 0.0]]),
     )
 
@@ -88,10 +94,10 @@ def scaled(additions: pd.DataFrame, factor: float) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------- capacity lasts
 def test_one_lasting_addition_covers_every_later_period():
-    # capacity 50, target 70 in periods 1-3, lag 2: investment started in period 1 would come
-    # too late for periods 1 and 2, so 20 more capacity is needed from period 1 on; it lasts,
-    # and is charged once: 20 * KAPPA * LV_B = 30 (not 20 in period 1 and 20 in period 2, 60)
-    spec = capacity_spec(capacity_economy(), [70.0, 70.0, 70.0])
+    # capacity 50, target 70 in periods 1-3, lag 0, but b cannot be made: the plan cannot
+    # invest by itself, so 20 more capacity (buildable: lag 0) is needed from period 1 on; it
+    # lasts, and is charged once: 20 * KAPPA * LV_B = 30 (not 20 in each period, 90)
+    spec = capacity_spec(capacity_economy(b_capacity=0.0), [70.0, 70.0, 70.0], lag=0)
     check = check_plan(spec)
     assert not check.feasible
     add = check.additions
@@ -101,6 +107,7 @@ def test_one_lasting_addition_covers_every_later_period():
     assert check.total_labour_cost == pytest.approx(30.0)
     assert add["unit"].iloc[0] == "t a year"
     assert add["available"].iloc[0] == pytest.approx(50.0)
+    assert add["outside"].tolist() == [False]
     assert check.additions_verified is True
     msg = check.message()
     assert (
@@ -110,15 +117,17 @@ def test_one_lasting_addition_covers_every_later_period():
     assert "They cost 30 person-years of labour in all" in msg
     assert "at the labour embodied in its capital goods" in msg
     # applied to the spec itself: capacity 70 from the start meets the targets, 69.9 does not
-    assert feasible(capacity_spec(capacity_economy(70.0), [70.0, 70.0, 70.0]))
-    assert not feasible(capacity_spec(capacity_economy(69.9), [70.0, 70.0, 70.0]))
+    for cap, ok in ((70.0, True), (69.9, False)):
+        eco = capacity_economy(cap, b_capacity=0.0)
+        assert feasible(capacity_spec(eco, [70.0, 70.0, 70.0], lag=0)) is ok
     assert feasible_with(spec, add) and not feasible_with(spec, scaled(add, 0.99))
 
 
 def test_an_addition_from_a_later_period_and_one_on_top_of_it():
     # lag 3 in 4 periods: investment started in period 1 serves only period 4. 70 is needed
     # from period 2 and 90 from period 3: 20 from 2 on, and 20 more from 3 on (an addition
-    # from period 1 would cost as much: the latest start is chosen, when it is first needed)
+    # from period 1 would cost as much: the latest start is chosen, when it is first needed).
+    # Both come before the lag lets new capacity serve: from outside the plan, not priced
     spec = capacity_spec(capacity_economy(), [50.0, 70.0, 90.0, 90.0], lag=3)
     check = check_plan(spec)
     add = check.additions.sort_values("period")
@@ -127,9 +136,11 @@ def test_an_addition_from_a_later_period_and_one_on_top_of_it():
         ["capacity", "a", 3],
     ]
     np.testing.assert_allclose(add["amount"], [20.0, 20.0])
-    assert check.total_labour_cost == pytest.approx(2 * 20.0 * KAPPA * LV_B)
+    assert add["outside"].all() and add["labour_cost"].isna().all()
+    assert check.total_labour_cost == 0.0
     assert check.additions_verified is True
     msg = check.message()
+    assert "They can only be met as set with additions from outside the plan" in msg
     assert "20 t a year of capacity of 'a' from 2 on" in msg
     assert "20 t a year of capacity of 'a' from 3 on" in msg
     assert feasible_with(spec, add)
@@ -141,12 +152,14 @@ def test_an_addition_from_a_later_period_and_one_on_top_of_it():
 
 def test_short_only_until_investment_can_serve():
     # lag 1: an investment started in period 1 would serve from period 2, so only period 1
-    # needs an addition; it lasts, so no investment is needed after it: 20 once, cost 30
+    # needs an addition; it lasts, so no investment is needed after it: 20 once. Capacity in
+    # period 1 cannot be built (lag 1): it comes from outside the plan and is not priced
     spec = capacity_spec(capacity_economy(), [70.0, 70.0, 70.0], lag=1)
     check = check_plan(spec)
     assert check.additions[["label", "period"]].values.tolist() == [["a", 1]]
     assert check.additions["amount"].iloc[0] == pytest.approx(20.0)
-    assert check.total_labour_cost == pytest.approx(30.0)
+    assert check.additions["outside"].tolist() == [True]
+    assert check.total_labour_cost == 0.0
 
 
 def test_lasting_additions_count_in_every_later_period_and_at_the_end():
@@ -169,11 +182,11 @@ def test_lasting_additions_count_in_every_later_period_and_at_the_end():
 
 def test_capacity_is_priced_at_least_labour_values_when_the_economy_is_not_square():
     # b has two techniques (0.5 and 0.8 person-years a unit): its labour value is 0.5, so the
-    # capital goods of a unit of capacity of a are worth 3 * 0.5 = 1.5 person-years
-    eco = capacity_economy(second_b=True)
-    spec = capacity_spec(eco, [70.0, 70.0, 70.0])
+    # capital goods of a unit of capacity of a are worth 3 * 0.5 = 1.5 person-years (b cannot
+    # be made, lag 0: the addition is buildable from period 1 on)
+    eco = capacity_economy(second_b=True, b_capacity=0.0)
+    spec = capacity_spec(eco, [70.0, 70.0, 70.0], lag=0)
     data = PlanData(spec.validated())
-    assert data.labour_values is None  # no input-output labour values
     v, in_labour = valuation(data)
     assert in_labour
     np.testing.assert_allclose(v, [1.0, LV_B])

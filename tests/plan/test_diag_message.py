@@ -60,7 +60,7 @@ def test_amended_variant_reads_like_an_answer():
     assert named.count(" per ") == 5
     assert f"and {len(check.binding) - 5} more (see the table)" in msg
     # lasting additions, in units, and their cost in the labour unit
-    assert "Mt a year of capacity of 'steel' from 1929 on" in msg
+    assert "Mt a year of capacity of 'steel' from 1931 on" in msg  # its lag is 2
     assert f"They cost {_sig(check.total_labour_cost)} thousand person-years of labour" in msg
     # no raw digits: every number in the text has at most 3 significant figures
     for word in msg.replace(",", " ").replace("(", " ").replace(")", " ").split():
@@ -127,27 +127,25 @@ def test_limits_listed_five_by_shadow_price_then_counted():
     ) in msg
 
 
-def test_trivial_additions_are_omitted_and_said_to_be():
+def test_small_additions_are_named_and_amounts_rounded_up():
     msg = synthetic().message()
     assert (
         "The cheapest way to meet them as set is to add: 20 t a year of capacity of 'a' from 2 "
-        "on; 12.3 person-years of labour 'labour' in 3."
+        "on; 12.4 person-years of labour 'labour' in 3; 0.001 t a year of capacity of 'b' from "
+        "1 on; 0.00005 t a year of capacity of 'c' from 1 on."
     ) in msg
-    assert "capacity of 'b'" not in msg and "capacity of 'c'" not in msg
-    assert (
-        "2 trivial additions (under 0.1% of the costliest, or under 1e-06 of the limit as "
-        "given) are left out here."
-    ) in msg
+    assert "trivial" not in msg
     assert (
         "They cost 42.3 person-years of labour in all (labour in person-years, capacity once, "
         "at the labour embodied in its capital goods)."
     ) in msg
 
 
-def test_cost_in_unlike_units_says_so():
+def test_cost_without_labour_values_is_relative_and_says_so():
     msg = synthetic(cost_in_labour=False).message()
-    assert "They cost 42.3 in all, a sum of unlike units (labour in person-years" in msg
-    assert "the labour values of the products could not be computed." in msg
+    assert "They cost" not in msg and "sum of unlike units" not in msg
+    assert "the economy's labour values could not be computed" in msg
+    assert "priced by its size relative to the limit it lifts" in msg
 
 
 def test_resources_are_not_counted_in_the_labour_cost():

@@ -54,18 +54,23 @@ def test_labour_short_by_twenty_percent():
 
 def test_capacity_bottleneck_adds_exactly_the_shortfall_at_capital_cost():
     # a is made with capacity 50 but must reach 70; a's capacity is built from b (kappa = 3
-    # units per unit of capacity); labour value of b = 0.5 (no intermediate inputs)
+    # units per unit of capacity, lag 0 so that it can serve the only period, but no b can be
+    # made: the addition is priced at b's labour value 0.5, no intermediate inputs)
     A = pd.DataFrame(0.0, index=["a", "b"], columns=["a", "b"])
     kappa = 3.0
     capital = pd.DataFrame([[0.0, 0.0], [kappa, 0.0]], index=["a", "b"], columns=["a", "b"])
     eco = Economy.from_coefficients(
-        A, labour=pd.Series({"a": 1.0, "b": 0.5}), capacity=pd.Series({"a": 50.0}), capital=capital
+        A,
+        labour=pd.Series({"a": 1.0, "b": 0.5}),
+        capacity=pd.Series({"a": 50.0, "b": 0.0}),  # no b to build with within the plan
+        capital=capital,
     )
     spec = PlanSpec(
         eco,
         periods=(2000,),
         objective="min_labour",
         targets=frame(product=["a"], period=[2000], target=[70.0]),
+        lags=frame(activity=["a"], lag=[0]),
     )
     check = check_plan(spec)
     assert not check.feasible
@@ -74,8 +79,12 @@ def test_capacity_bottleneck_adds_exactly_the_shortfall_at_capital_cost():
     assert add["kind"].tolist() == ["capacity"] and add["label"].tolist() == ["a"]
     assert add["amount"].iloc[0] == pytest.approx(20.0)
     assert add["labour_cost"].iloc[0] == pytest.approx(20.0 * kappa * 0.5)
-    assert check.binding[["block", "label"]].values.tolist() == [["capacity", "a"]]
-    assert check.binding["shadow_price"].iloc[0] == pytest.approx(1.0 / 70.0)
+    # a's capacity binds at 1/70 of the shortfall per unit; so does b's (zero) capacity: a unit
+    # of b would build a third of a unit of a's capacity
+    binding = check.binding.set_index("label")
+    assert sorted(binding.index) == ["a", "b"] and set(binding["block"]) == {"capacity"}
+    assert binding.loc["a", "shadow_price"] == pytest.approx(1.0 / 70.0)
+    assert binding.loc["b", "shadow_price"] == pytest.approx(1.0 / 70.0 / kappa)
     assert check.reachable["reachable_jointly"].iloc[0] == pytest.approx(50.0)
 
 

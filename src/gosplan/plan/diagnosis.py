@@ -10,31 +10,57 @@
    :data:`ALONE_MAX` targets); the **binding limits** (labour, resources, capacities) with
    their shadow prices in the elastic LP (the fall of the weighted relative shortfall per unit
    more of the limit); and the **smallest additions** making the targets feasible at least
-   total labour cost.
+   total cost.
 
 The additions
 -------------
 Labour, other resources and imports are **flows**: an addition counts in its own period only.
 A capacity addition **lasts**: first available in period ``t``, it stays available in every
 later period and at the end of the horizon (no depreciation, no retirement), and it is charged
-once. Their costs, in the economy's labour unit:
+once.
+
+Only what can be built is priced. A capacity addition is **buildable** when investment could
+make that capacity: the activity has capital coefficients and ``t`` is at least its investment
+lag (``t >= lag``, counting periods from the plan's start: new capacity started in the first
+period comes into service ``lag`` periods later). Any other capacity addition (an activity
+without capital goods, or capacity needed before its lag lets new capacity serve) is an
+addition **from outside the plan** (imported equipment, a decision outside the plan): it stays
+possible, but it is priced :data:`OUTSIDE_PENALTY` times higher in the LP, so that buildable
+additions are always preferred; the table flags it (``outside``), leaves its ``labour_cost``
+NaN and the total leaves it out, and the message names it apart.
+
+Costs, in the economy's labour unit, when the products have labour values (:func:`valuation`:
+least-labour techniques):
 
 * labour: one unit of labour per unit;
-* capacity: the labour value of the capital goods one unit of capacity needs (the activity's
-  capital column times the products' total labour values: what an investment of that size
-  spends in the plan), once. Where a product has several techniques, labour values are those
-  of the least-labour techniques (:func:`valuation`); without labour coefficients, the capital
-  coefficients are summed in physical units (``cost_in_labour`` is then False);
+* buildable capacity: the labour value of the capital goods one unit of capacity needs (the
+  activity's capital column times the products' labour values: what an investment of that size
+  spends in the plan), once;
+* capacity from outside the plan: not priced (in the LP: :data:`OUTSIDE_PENALTY` times the
+  labour value of its capital goods and of a period's output of a unit of capacity, plus
+  :data:`OUTSIDE_PENALTY`, so that it is dear even where these are zero);
 * other resources: they have no labour value; the LP prices them at 1 per unit, the table's
   ``labour_cost`` is NaN and they are left out of the total;
 * imports: the labour value of the product. Imports are a last resort: in the LP they are priced
   :data:`IMPORT_PENALTY` times higher, so they appear only where no domestic addition can close
   the gap (a product no activity can make, say).
 
+Without labour values (no labour coefficients, or a technology without a surplus), nothing is
+summed in physical units: every addition is priced by its **relative size**, the amount over
+the limit it lifts, ``amount / max(available, tiny)`` (unit-free; ``tiny`` is
+:data:`RELATIVE_FLOOR` times the largest limit of the same label, 1 where it has none; imports
+are measured against the product's largest target or fixed final demand), with the same
+penalties for capacity from outside and for imports. ``labour_cost`` is then NaN throughout
+(``cost_in_labour`` False) and the table's ``relative_size`` holds the price.
+
 Of equally cheap lasting additions the one starting latest is chosen (:data:`LATER_PREFERENCE`),
 so that "from period t on" names the period from which it is needed. The additions are checked:
 the least-labour LP is solved once more with them added to its limits
 (:func:`with_additions`, ``additions_verified``).
+
+The message names every addition (the :data:`MESSAGE_ADDITIONS` largest when there are more,
+the others counted and totalled per kind and unit) with its amount rounded **up** to three
+significant figures (:func:`_sig_up`): the amounts as shown are enough.
 
 Solver failures
 ---------------
@@ -49,6 +75,7 @@ import json
 import logging
 import math
 from dataclasses import dataclass, replace
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +83,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from gosplan.errors import InputError, SolverError
+from gosplan.errors import GosplanError, InputError, SolverError
 from gosplan.plan.assemble import LP, assemble
 from gosplan.plan.highs import LPSolution, solve_lp
 from gosplan.plan.layout import Layout, PlanData, base_layout
@@ -71,23 +98,38 @@ log = logging.getLogger(__name__)
 ALONE_MAX = 50
 #: Factor by which emergency imports are priced above their labour value in the additions LP.
 IMPORT_PENALTY = 1000.0
+#: Factor by which capacity from outside the plan (no capital goods, or before the lag) is
+#: priced above buildable capacity in the additions LP.
+OUTSIDE_PENALTY = 1000.0
 #: Relative surcharge per period earlier on a lasting capacity addition in the additions LP:
 #: among equally cheap additions, the one starting latest (when it is first needed) is chosen.
 LATER_PREFERENCE = 1e-6
+#: Without labour values, a limit below this fraction of the largest limit of its label counts
+#: as this fraction in the relative size of an addition (1 unit where the label has none).
+RELATIVE_FLOOR = 1e-6
 #: Shadow prices below this fraction of the largest are left out of ``binding``.
 BINDING_RTOL = 1e-6
 #: Most binding limits and additions named in the message.
 MESSAGE_LIMITS = 5
 MESSAGE_ADDITIONS = 8
-#: In the message, additions costing less than this fraction of the costliest are omitted ...
-TRIVIAL_COST = 1e-3
-#: ... and so are those below this fraction of the limit as given (capacity, labour available).
-TRIVIAL_AMOUNT = 1e-6
+#: Amounts within this relative distance above a 3-figure number are not rounded up past it
+#: (solver noise, far inside the LP's feasibility tolerance).
+ROUND_UP_SLACK = 1e-9
 
 _LIMITS = ("labour", "resources", "capacity")
 _REACHABLE = ["product", "period", "target", "reachable_jointly", "reachable_alone", "shortfall"]
 _BINDING = ["block", "label", "period", "shadow_price", "unit"]
-_ADDITIONS = ["kind", "label", "period", "amount", "labour_cost", "unit", "available"]
+_ADDITIONS = [
+    "kind",
+    "label",
+    "period",
+    "amount",
+    "labour_cost",
+    "unit",
+    "available",
+    "outside",
+    "relative_size",
+]
 _ADVICE = (
     "Try another method with --solver (simplex, ipm or pdlp; solver=... in Python) or allow "
     "more time with --time-limit (time_limit=... seconds)."
@@ -158,6 +200,32 @@ def _sig(value: float, digits: int = 3) -> str:
         return f"{x:.{digits}g}"
     exponent = math.floor(math.log10(abs(x)))
     return f"{round(x, digits - 1 - exponent):,.0f}"
+
+
+def _sig_up(value: float, digits: int = 3) -> str:
+    """A positive amount rounded **up** to ``digits`` significant figures (never less).
+
+    What the message says is needed must be enough: ``0.991111`` is shown as ``0.992``, not
+    ``0.991``. Amounts within :data:`ROUND_UP_SLACK` above a number of ``digits`` figures are
+    shown as that number (``20.0000000001`` as ``20``). Zero, negative and non-finite values are
+    written as :func:`_sig` writes them.
+
+    Examples
+    --------
+    >>> _sig_up(0.991111), _sig_up(1234.01), _sig_up(0.0002421), _sig_up(20.0)
+    ('0.992', '1,240', '0.000243', '20')
+    """
+    x = float(value)
+    if not math.isfinite(x) or x <= 0:
+        return _sig(x, digits)
+    x *= 1.0 - ROUND_UP_SLACK
+    exponent = math.floor(math.log10(x))
+    step = Decimal(1).scaleb(exponent - digits + 1)
+    up = Decimal(repr(x)).quantize(step, rounding=ROUND_CEILING)
+    if up >= 10**digits:  # an integer: thousands separated as in _sig
+        return f"{int(up):,}"
+    text = f"{up:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _what(block: str, label: object) -> str:
@@ -234,22 +302,31 @@ class PlanCheck:
         shortfalls per unit more of the limit, in ``unit``; capacity is in its product's unit a
         year). Shadow prices below :data:`BINDING_RTOL` of the largest are left out.
     additions
-        Columns ``kind, label, period, amount, labour_cost, unit, available``: ``kind`` is
-        ``labour``, ``capacity``, ``resource`` or ``imports``. A capacity addition is
-        available from ``period`` on, to the end of the horizon, and costs its
-        ``labour_cost`` once; the others count in ``period`` only. ``available`` is the limit
-        as given in that period (capacity surviving from the initial stock, labour or resource
-        available; NaN for imports). ``labour_cost`` is NaN for resources (no labour value).
+        Columns ``kind, label, period, amount, labour_cost, unit, available, outside,
+        relative_size``: ``kind`` is ``labour``, ``capacity``, ``resource`` or ``imports``. A
+        capacity addition is available from ``period`` on, to the end of the horizon, and
+        costs its ``labour_cost`` once; the others count in ``period`` only. ``available`` is
+        the limit as given in that period (capacity surviving from the initial stock, labour or
+        resource available; NaN for imports). ``outside`` is True for capacity that no
+        investment in the plan can add (the activity has no capital goods, or ``period`` comes
+        before its investment lag lets new capacity serve): it can only come from outside the
+        plan and is not priced. ``labour_cost`` is NaN for these, for resources (no labour
+        value) and for every addition when ``cost_in_labour`` is False. ``relative_size`` is
+        the amount over the limit it lifts (``amount / max(available, tiny)``, unit-free; for
+        imports, over the product's largest target or fixed final demand): the price of the
+        additions when they cannot be valued in labour.
     total_labour_cost
-        Sum of ``additions.labour_cost`` (NaN when no addition makes the targets feasible).
+        Sum of ``additions.labour_cost``: the priced additions only (NaN when no addition makes
+        the targets feasible, or when ``cost_in_labour`` is False).
     labour_unit
         Unit of labour (the economy's), for the message.
     additions_verified
         True when the least-labour LP with the additions added to the limits is feasible (the
         check of the additions); False when it is not; ``None`` when not checked.
     cost_in_labour
-        False when labour values could not be computed: capacity (and imports) are then valued
-        in physical units summed, and so is the total.
+        False when labour values could not be computed (no labour coefficients, or no
+        optimum): the additions are then priced by their relative size, never by physical
+        units summed.
     """
 
     feasible: bool
@@ -305,7 +382,11 @@ class PlanCheck:
         return folder
 
     def message(self) -> str:
-        """An engineer's answer in plain words (numbers to 3 significant figures)."""
+        """An engineer's answer in plain words.
+
+        Numbers to 3 significant figures; the amounts of the additions rounded up, so that
+        the additions as shown are enough.
+        """
         if self.feasible:
             labour = float("nan")
             if self.plan is not None:
@@ -377,73 +458,105 @@ class PlanCheck:
                     "No addition of labour, capacity, resources or imports makes them feasible."
                 ]
             return []
-        cost = pd.to_numeric(add["labour_cost"], errors="coerce").astype(float)
-        amount = pd.to_numeric(add["amount"], errors="coerce").astype(float)
-        trivial = pd.Series(False, index=add.index)
-        if np.isfinite(cost).any() and cost.max() > 0:
-            trivial |= cost < TRIVIAL_COST * cost.max()
-        if "available" in add.columns:
-            avail = pd.to_numeric(add["available"], errors="coerce").astype(float)
-            trivial |= (avail > 0) & (amount < TRIVIAL_AMOUNT * avail)
-        kept = add[~trivial]
-        order = cost[kept.index].fillna(-np.inf).sort_values(ascending=False, kind="stable")
-        top = kept.reindex(order.index).head(MESSAGE_ADDITIONS)
-        items = []
-        for r in top.itertuples():
-            what = f"{_sig(r.amount)} {_unit_of(top, r)} of {_what(_BLOCK_OF[r.kind], r.label)}"
-            when = f"from {r.period} on" if r.kind == "capacity" else f"in {r.period}"
-            items.append(f"{what} {when}")
-        more = len(kept) - len(top)
-        if more > 0:
-            items.append(f"and {more} more (see the table)")
-        n_trivial = int(trivial.sum())
-        if items:
-            text = "The cheapest way to meet them as set is to add: " + "; ".join(items) + "."
-        else:
-            text = "Only trivial additions are needed to meet them as set (see the table)."
-        if n_trivial and items:
-            text += (
-                f" {n_trivial} trivial addition{'s' if n_trivial > 1 else ''} (under "
-                f"{TRIVIAL_COST:.1%} of the costliest, or under {TRIVIAL_AMOUNT:.0e} of the "
-                f"limit as given) {'are' if n_trivial > 1 else 'is'} left out here."
+        outside = (
+            add["outside"].eq(True)
+            if "outside" in add.columns
+            else pd.Series(False, index=add.index)
+        )
+        priced, beyond = add[~outside], add[outside]
+        text = []
+        if len(priced):
+            text.append("The cheapest way to meet them as set is to add: " + _listed(priced) + ".")
+            text += self._cost_words(priced)
+        if len(beyond):
+            head = "They also need" if len(priced) else "They can only be met as set with"
+            text.append(
+                f"{head} additions from outside the plan: {_listed(beyond)}. These limits can "
+                "only be lifted from outside the plan (imported equipment, or a decision outside "
+                "the plan): no investment can add that capacity in time, because the activity "
+                "has no capital goods, or because new capacity started at the beginning of the "
+                "plan comes into service only after its investment lag. They are not priced and "
+                "not counted in the cost."
             )
-        kinds = set(add["kind"])
+        if self.additions_verified is False:
+            text.append(
+                "Warning: the least-labour plan with these additions was not found feasible "
+                "when solved again; treat them as indicative."
+            )
+        return [" ".join(text)]
+
+    def _cost_words(self, priced: pd.DataFrame) -> list[str]:
+        """What the priced (buildable) additions cost, and how they are valued."""
+        kinds = set(priced["kind"])
+        if not self.cost_in_labour:
+            return [
+                "They cannot be valued in labour (the economy's labour values could not be "
+                "computed), and unlike physical units are not summed: each addition is priced "
+                "by its size relative to the limit it lifts (the amount over the limit as "
+                "given, unit-free; relative_size in the table)."
+            ]
         how = []
         if "labour" in kinds:
             how.append(f"labour in {self.labour_unit}")
         if "capacity" in kinds:
-            how.append(
-                "capacity once, at the labour embodied in its capital goods"
-                if self.cost_in_labour
-                else "capacity once, at its capital goods in physical units summed"
-            )
+            how.append("capacity once, at the labour embodied in its capital goods")
         if "imports" in kinds:
-            how.append(
-                "imports at the labour value of the product"
-                if self.cost_in_labour
-                else "imports in physical units"
-            )
-        if not how:  # resources only: nothing has a labour value
-            pass
-        elif self.cost_in_labour:
-            text += (
-                f" They cost {_sig(self.total_labour_cost)} {self.labour_unit} of labour in "
+            how.append("imports at the labour value of the product")
+        words = []
+        if how:  # resources alone have no labour value: no cost to state
+            words.append(
+                f"They cost {_sig(self.total_labour_cost)} {self.labour_unit} of labour in "
                 "all (" + ", ".join(how) + ")."
             )
-        else:
-            text += (
-                f" They cost {_sig(self.total_labour_cost)} in all, a sum of unlike units ("
-                + ", ".join(how)
-                + "): the labour values of the products could not be computed."
-            )
         if "resource" in kinds:
-            text += " Added resources have no labour value and are not counted in the cost."
-        if self.additions_verified is False:
-            text += (
-                " Warning: the least-labour plan with these additions was not found feasible "
-                "when solved again; treat them as indicative."
+            words.append("Added resources have no labour value and are not counted in the cost.")
+        return words
+
+
+_NOUN = {"labour": "labour", "capacity": "capacity", "resource": "resources", "imports": "imports"}
+
+
+def _listed(add: pd.DataFrame) -> str:
+    """The additions of ``add`` in words, largest first, every amount rounded up.
+
+    Up to :data:`MESSAGE_ADDITIONS` are named, by labour cost (the costliest first), then those
+    without one by relative size; the others are counted and totalled per kind and unit (never
+    summed across units), their totals rounded up too.
+    """
+    cost = pd.to_numeric(add["labour_cost"], errors="coerce").astype(float)
+    amount = pd.to_numeric(add["amount"], errors="coerce").astype(float)
+    if "relative_size" in add.columns:
+        relative = pd.to_numeric(add["relative_size"], errors="coerce").astype(float)
+    elif "available" in add.columns:
+        avail = pd.to_numeric(add["available"], errors="coerce").astype(float)
+        relative = amount / avail.where(avail > 0)
+    else:
+        relative = amount * np.nan
+    rank = pd.DataFrame({"cost": cost.fillna(-np.inf), "relative": relative.fillna(-np.inf)})
+    order = rank.sort_values(["cost", "relative"], ascending=False, kind="stable").index
+    ranked = add.loc[order]
+    top, rest = ranked.head(MESSAGE_ADDITIONS), ranked.iloc[MESSAGE_ADDITIONS:]
+    items = []
+    for r in top.itertuples():
+        what = f"{_sig_up(r.amount)} {_unit_of(top, r)} of {_what(_BLOCK_OF[r.kind], r.label)}"
+        when = f"from {r.period} on" if r.kind == "capacity" else f"in {r.period}"
+        items.append(f"{what} {when}")
+    if len(rest):
+        units = [_unit_of(rest, r) for r in rest.itertuples()]
+        totals = (
+            pd.DataFrame(
+                {"kind": rest["kind"].to_numpy(), "unit": units, "amount": amount[rest.index]}
             )
-        return [text]
+            .groupby(["kind", "unit"], sort=False)["amount"]
+            .sum()
+        )
+        parts = [
+            f"{_sig_up(total)} {unit} of {_NOUN.get(kind, kind)}"
+            for (kind, unit), total in totals.items()
+        ]
+        n = len(rest)
+        items.append(f"and {n} smaller one{'s' if n > 1 else ''} ({', '.join(parts)} in all)")
+    return "; ".join(items)
 
 
 def _lp(data: PlanData, lay: Layout, target_mode: str, cost: np.ndarray, maximise: bool) -> LP:
@@ -515,26 +628,31 @@ def reachable_alone(data: PlanData, **solve: Any) -> np.ndarray:
 
 
 def valuation(data: PlanData, **solve: Any) -> tuple[np.ndarray, bool]:
-    """Labour value per product that prices the additions, and whether it is in labour.
+    """Labour value per product that prices the additions, and whether there is one.
 
-    The total labour values of the economy when it is square (one activity per product);
-    otherwise the labour values at the least-labour techniques, the largest ``v`` with
-    ``v (O - A) <= l`` activity by activity (``l``: all labour types; by the non-substitution
-    theorem, each product's least labour content), a product no activity makes being valued
-    at 0. Without labour coefficients, or when the LP has no optimum (an unproductive
-    economy), 1 per unit of every product (physical units summed) and ``False``.
+    ``PlanData.labour_values`` when it can be computed; otherwise the labour values at the
+    least-labour techniques solved here, the largest ``v`` with ``v (O - A) <= l`` activity by
+    activity (``l``: all labour types; by the non-substitution theorem, each product's least
+    labour content), a product no activity makes being valued at 0. Without labour
+    coefficients, or when that LP has no optimum (an unproductive economy), NaN for every
+    product and ``False``: the additions are then priced by their relative size
+    (:func:`additions`), never by physical units summed.
     """
-    if data.labour_values is not None:
-        return data.labour_values, True
-    ones = np.ones(data.n_p)
+    try:
+        values = data.labour_values
+    except GosplanError:  # ValuationError: no labour coefficients, or no optimum
+        values = None
+    if values is not None:
+        return np.asarray(values, dtype=float), True
+    none = np.full(data.n_p, np.nan)
     if data.Lab.nnz == 0 or data.n_a == 0:
-        return ones, False
+        return none, False
     lay = Layout()
     made = np.asarray(abs(data.O).sum(axis=1)).ravel() > 0
     lay.add("v", data.n_p, 0.0, np.where(made, np.inf, 0.0))
     per = np.asarray(data.Lab.sum(axis=0)).ravel()
     lp = LP(
-        cost=ones,
+        cost=np.ones(data.n_p),
         A=sp.csc_array((data.O - data.A).T),
         col_lower=lay.lower[0],
         col_upper=lay.upper[0],
@@ -548,28 +666,69 @@ def valuation(data: PlanData, **solve: Any) -> tuple[np.ndarray, bool]:
     sol = solve_lp(lp, **solve)
     if sol.status != "optimal":
         log.warning("labour values at the least-labour techniques: %s", sol.status)
-        return ones, False
+        return none, False
     return np.maximum(sol.x, 0.0), True
 
 
-def _count_rows(data: PlanData, table: pd.DataFrame, key: str, types: pd.Index) -> int:
+def _limit_rows(data: PlanData, table: pd.DataFrame, key: str, types: pd.Index) -> int:
     return int(np.isfinite(data.per_period(table, key, types, "available")).sum())
+
+
+def buildable(data: PlanData) -> np.ndarray:
+    """Whether investment could make a capacity addition, capped activities x T (bool).
+
+    True where the activity has capital coefficients and the period index is at least its
+    investment lag (new capacity started in the first period serves from then on); False
+    where the addition can only come from outside the plan.
+    """
+    can_invest = np.asarray(abs(data.B).sum(axis=0)).ravel()[data.capped] > 0
+    first = np.where(can_invest, data.lag[data.capped], data.T)
+    return np.arange(data.T)[None, :] >= first[:, None]
+
+
+def _requirement(data: PlanData) -> np.ndarray:
+    """Largest target or fixed final demand of each product (what its imports are measured by)."""
+    req = np.zeros(data.n_p)
+    spec = data.spec
+    for table, column in ((spec.targets, "target"), (spec.fixed_final_demand, "quantity")):
+        if len(table):
+            pos = data.eco.product_labels.get_indexer(table["product"])
+            np.maximum.at(req, pos, pd.to_numeric(table[column]).to_numpy(float))
+    return req
+
+
+def _relative_scale(limit: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """``max(limit, tiny)`` row by row: the limit an addition's relative size is measured by.
+
+    ``tiny`` is :data:`RELATIVE_FLOOR` times the largest limit of the same label (in its own
+    unit), 1 where the label has no positive limit.
+    """
+    lim = np.where(np.isfinite(limit) & (limit > 0), limit, 0.0)
+    if not len(lim):
+        return lim
+    top = pd.Series(lim).groupby(pd.Series(labels, dtype=object).to_numpy()).transform("max")
+    top = top.to_numpy(float)
+    return np.maximum(lim, np.where(top > 0, RELATIVE_FLOOR * top, 1.0))
 
 
 def additions(
     data: PlanData, *, values: np.ndarray | None = None, **solve: Any
 ) -> tuple[pd.DataFrame, float]:
-    """Smallest additions (least total labour cost) that make the targets feasible.
+    """Smallest additions (least total cost) that make the targets feasible.
 
     Labour, resources and imports are flows (one period each); capacity additions last from
-    their period to the end of the horizon and are charged once (see the module docstring).
-    ``values``: the labour value per product pricing them (default :func:`valuation`).
+    their period to the end of the horizon and are charged once; capacity that investment
+    cannot make (no capital goods, or before the lag: :func:`buildable`) comes from outside the
+    plan, penalised and not priced (see the module docstring). ``values``: the labour value per
+    product pricing them (default :func:`valuation`); when it is not finite everywhere (no
+    labour values), each addition is priced by its relative size instead.
 
     Returns
     -------
     (pandas.DataFrame, float)
-        The additions (columns as :attr:`PlanCheck.additions`) and their total labour cost
-        (NaN when no addition makes the targets feasible).
+        The additions (columns as :attr:`PlanCheck.additions`) and their total cost: the
+        labour cost of the priced additions, or, without labour values, the sum of their
+        relative sizes (NaN when no addition makes the targets feasible).
 
     Raises
     ------
@@ -578,57 +737,91 @@ def additions(
     """
     spec, eco, T = data.spec, data.eco, data.T
     lay = base_layout(data)
-    n_lab = _count_rows(data, spec.labour_available, "labour_type", eco.labour_types)
-    n_res = _count_rows(data, spec.resources_available, "resource", eco.resource_types)
+    n_lab = _limit_rows(data, spec.labour_available, "labour_type", eco.labour_types)
+    n_res = _limit_rows(data, spec.resources_available, "resource", eco.resource_types)
     lay.add("add_labour", n_lab)
     lay.add("add_resources", n_res)
     lay.add("add_capacity", data.n_c * T)
     lay.add("add_imports", data.n_p * T)
-    v = valuation(data, **solve)[0] if values is None else values
-    capital_value = np.asarray(sp.csc_array(data.B[:, data.capped]).T @ v).ravel()
-    unit = {
-        "add_labour": np.ones(n_lab),
-        "add_resources": np.ones(n_res),
-        "add_capacity": np.tile(capital_value, T),  # charged once: the addition lasts
-        "add_imports": np.tile(v, T),
-    }
-    cost = np.zeros(lay.n)
-    for name, c in unit.items():
-        cost[lay.slice(name)] = c * (IMPORT_PENALTY if name == "add_imports" else 1.0)
-        if name == "add_imports":
-            cost[lay.slice(name)] += IMPORT_PENALTY  # also where the labour value is zero
-    # a lasting addition costs the same whichever period it starts in: of equally cheap
-    # answers, prefer the latest start (the period from which it is needed)
-    earlier = np.repeat(np.arange(T - 1, -1, -1, dtype=float), data.n_c)
-    cost[lay.slice("add_capacity")] *= 1.0 + LATER_PREFERENCE * earlier
-    lp = _lp(data, lay, "hard", cost, False)
-    sol = solve_lp(lp, **solve)
-    _need(sol, "the LP of the smallest additions", ("optimal", "infeasible", "unbounded"))
-    if sol.status != "optimal":
-        return pd.DataFrame(columns=_ADDITIONS), float("nan")
-    rows = []
-    kinds = {
+    v = valuation(data, **solve)[0] if values is None else np.asarray(values, dtype=float)
+    in_labour = bool(len(v) == data.n_p and np.isfinite(v).all())
+    lp = _lp(data, lay, "hard", np.zeros(lay.n), False)
+    blocks = {b.name: b for b in lp.blocks}
+    kinds = {  # LP group: (kind in the table, block whose rows it lifts)
         "add_labour": ("labour", "labour"),
         "add_resources": ("resource", "resources"),
         "add_capacity": ("capacity", "capacity"),
         "add_imports": ("imports", "balance"),
     }
-    largest = max(
-        (float(np.abs(sol.x[lay.slice(n)]).max()) for n in kinds if lay.has(n)), default=0.0
-    )
-    for name, (kind, block) in kinds.items():
+    outside = ~buildable(data).T.ravel()  # period-major, as the add_capacity columns
+    available, scale = {}, {}
+    for name, (_, block) in kinds.items():
         if not lay.has(name):
             continue
-        amount = sol.x[lay.slice(name)]
-        b = next(b for b in lp.blocks if b.name == block)
-        use = amount > 1e-9 * max(1.0, largest)
+        b = blocks[block]
         if block == "capacity":
-            available = data.initial[:, :T].T.ravel()
+            available[name] = data.initial[:, :T].T.ravel()
+            scale[name] = _relative_scale(available[name], b.labels)
         elif block == "balance":
-            available = np.full(len(amount), np.nan)
+            available[name] = np.full(data.n_p * T, np.nan)
+            scale[name] = _relative_scale(np.tile(_requirement(data), T), b.labels)
         else:
-            available = b.upper
-        labour_cost = amount * unit[name] if name != "add_resources" else np.nan * amount
+            available[name] = np.asarray(b.upper, dtype=float)
+            scale[name] = _relative_scale(available[name], b.labels)
+    # per unit: cost in the LP and labour cost reported (NaN: not priced in labour)
+    price, labour_cost = {}, {}
+    if in_labour:
+        Bc = sp.csc_array(data.B[:, data.capped])
+        Oc = sp.csc_array(data.O[:, data.capped])
+        capital_value = np.tile(np.asarray(Bc.T @ v).ravel(), T)
+        output_value = np.tile(np.asarray(Oc.T @ v).ravel(), T)
+        price = {
+            "add_labour": np.ones(n_lab),
+            "add_resources": np.ones(n_res),  # no labour value: 1 a unit, in the LP only
+            "add_capacity": np.where(
+                outside,
+                OUTSIDE_PENALTY * (capital_value + output_value + 1.0),
+                capital_value,
+            ),
+            "add_imports": IMPORT_PENALTY * (np.tile(v, T) + 1.0),
+        }
+        labour_cost = {
+            "add_labour": np.ones(n_lab),
+            "add_resources": np.full(n_res, np.nan),
+            "add_capacity": np.where(outside, np.nan, capital_value),
+            "add_imports": np.tile(v, T),
+        }
+    else:  # unit-free: the size of an addition relative to the limit it lifts
+        for name in scale:
+            price[name] = 1.0 / scale[name]
+            labour_cost[name] = np.full(len(scale[name]), np.nan)
+        if "add_capacity" in price:
+            price["add_capacity"] = np.where(
+                outside, OUTSIDE_PENALTY * price["add_capacity"], price["add_capacity"]
+            )
+        if "add_imports" in price:
+            price["add_imports"] = IMPORT_PENALTY * price["add_imports"]
+    cost = np.zeros(lay.n)
+    for name in scale:
+        cost[lay.slice(name)] = price[name]
+    # a lasting addition costs the same whichever period it starts in: of equally cheap
+    # answers, prefer the latest start (the period from which it is needed)
+    earlier = np.repeat(np.arange(T - 1, -1, -1, dtype=float), data.n_c)
+    cost[lay.slice("add_capacity")] *= 1.0 + LATER_PREFERENCE * earlier
+    lp = replace(lp, cost=cost)
+    sol = solve_lp(lp, **solve)
+    _need(sol, "the LP of the smallest additions", ("optimal", "infeasible", "unbounded"))
+    if sol.status != "optimal":
+        return pd.DataFrame(columns=_ADDITIONS), float("nan")
+    rows = []
+    largest = max((float(np.abs(sol.x[lay.slice(n)]).max()) for n in scale), default=0.0)
+    for name, (kind, block) in kinds.items():
+        if name not in scale:
+            continue
+        amount = sol.x[lay.slice(name)]
+        b = blocks[block]
+        use = amount > 1e-9 * max(1.0, largest)
+        flag = outside if name == "add_capacity" else np.zeros(len(amount), dtype=bool)
         rows.append(
             pd.DataFrame(
                 {
@@ -636,15 +829,23 @@ def additions(
                     "label": b.labels[use],
                     "period": b.periods[use],
                     "amount": amount[use],
-                    "labour_cost": labour_cost[use],
+                    "labour_cost": (amount * labour_cost[name])[use],
                     "unit": _block_units(data, block, b.labels[use]),
-                    "available": available[use],
+                    "available": available[name][use],
+                    "outside": flag[use],
+                    "relative_size": (amount / scale[name])[use],
                 }
             )
         )
     rows = [r for r in rows if len(r)]
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=_ADDITIONS)
-    return table[_ADDITIONS], float(np.nansum(table["labour_cost"].to_numpy(float)))
+    table = table[_ADDITIONS]
+    if in_labour:
+        total = float(np.nansum(table["labour_cost"].to_numpy(float)))
+    else:
+        priced = ~table["outside"].to_numpy(bool)
+        total = float(table["relative_size"].to_numpy(float)[priced].sum())
+    return table, total
 
 
 def with_additions(data: PlanData, table: pd.DataFrame) -> LP:
@@ -652,7 +853,9 @@ def with_additions(data: PlanData, table: pd.DataFrame) -> LP:
 
     Built from the plan's own LP (no ``add_*`` columns): labour and resources available are
     raised in the period of each addition, capacity in every period from the addition's on
-    and at the end of the horizon, and imports lower the balance's right-hand side.
+    and at the end of the horizon (additions from outside the plan as well as buildable ones),
+    and imports lower the balance's right-hand side. Only the columns ``kind, label, period,
+    amount`` are read.
     """
     lp = formulate(data, "min_labour")
     lower, upper = lp.row_lower.copy(), lp.row_upper.copy()
@@ -693,6 +896,9 @@ def with_additions(data: PlanData, table: pd.DataFrame) -> LP:
         if "terminal" in blocks:
             b, where = blocks["terminal"], lp.ranges["terminal"]
             lower[where] -= lasting[capped.get_indexer(b.labels), -1]
+        if "terminal_capacity_use" in blocks:  # the static economy after the horizon
+            b, where = blocks["terminal_capacity_use"], lp.ranges["terminal_capacity_use"]
+            upper[where] += lasting[capped.get_indexer(b.labels), -1]
     return replace(lp, row_lower=lower, row_upper=upper)
 
 
@@ -826,6 +1032,8 @@ def check_plan(spec: PlanSpec, *, check_additions: bool = True, **solve: Any) ->
     base = base[[*_REACHABLE, "unit"]]
     values, in_labour = valuation(data, **lp_kw)
     add, cost = additions(data, values=values, **lp_kw)
+    if not in_labour:  # priced by relative size: no labour cost to state
+        cost = float("nan")
     verified = None
     if check_additions and len(add):
         verified = verify_additions(data, add, **lp_kw)
