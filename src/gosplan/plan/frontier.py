@@ -5,13 +5,15 @@ production (the Feldman question; in the First Five-Year Plan about six sevenths
 investment went to heavy industry), the plan is solved with ``objective="max_consumption"`` and
 ``investment_share=gamma``, and two figures are set against each other:
 
-* **cumulative consumption**: ``sum_t sum_p w_p c[p, t]`` over the horizon, undiscounted, with
-  ``w`` the spec's consumption weights (default: total labour values of the products, the
-  valuation of the objective);
+* **cumulative consumption**: ``sum_t sum_p w_p c[p, t]`` over the horizon, undiscounted, over
+  the consumption goods only (the products of group ``consumer goods``: final use of means of
+  production is accumulation or other final use, never consumption), with ``w`` the spec's
+  consumption weights (default: the least-labour values of the products, the valuation of the
+  objective, :mod:`gosplan.plan.valuation`);
 * **terminal capacity**: the capacity of every capacity-limited activity at the end of the
   horizon (the period after the last, where the terminal requirement of the plan is measured:
-  surviving initial stock plus every investment in service by then), valued at the total
-  labour value of the activity's product; and its part in activities making means of
+  surviving initial stock plus every investment in service by then), valued at the
+  least-labour value of the activity's product; and its part in activities making means of
   production.
 
 With a ``population`` by period, ``consumption_per_head`` is ``sum_t C_t / N_t``: the
@@ -188,14 +190,12 @@ def _population(population: pd.Series | None, spec: PlanSpec) -> np.ndarray | No
 def _figures(spec: PlanSpec, result: Any, heads: np.ndarray | None) -> dict[str, float]:
     """Cumulative consumption (per head) and the value of the terminal capacity."""
     from gosplan.plan.layout import PlanData
+    from gosplan.plan.objectives import product_weights
 
     data = PlanData(spec)
     eco = spec.economy
-    values = data.labour_values if data.labour_values is not None else np.ones(eco.n_products)
-    if spec.consumption_weights is not None:
-        weights = eco.align_products(pd.Series(spec.consumption_weights), "consumption weights")
-    else:
-        weights = values
+    values = data.labour_values  # least-labour values: never physical units summed
+    weights = product_weights(data)  # consumption goods only
     consumption = result.consumption.reindex(index=eco.product_labels, columns=list(spec.periods))
     per_period = weights @ consumption.to_numpy(dtype=float)
     out = {"cumulative_consumption": float(per_period.sum())}

@@ -366,6 +366,7 @@ class PlanSpec:
             raise InputError("the horizon has no periods", source=source)
         if list(self.periods) != sorted(set(self.periods)):
             raise InputError("periods must be distinct and increasing", source=source)
+        self._check_periods(source)
         if self.objective not in OBJECTIVES:
             raise InputError(
                 f"unknown objective {self.objective!r}; choose one of {', '.join(OBJECTIVES)}",
@@ -490,7 +491,6 @@ class PlanSpec:
                     label=" / ".join(str(table[k].iloc[i]) for k in keys),
                     check="duplicate_label",
                 )
-        self._check_periods(source)
         self._check_new_tables(source)
         self._check_consumption_weights(source)
         if self.storable not in ("listed", "all"):
