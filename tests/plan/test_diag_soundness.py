@@ -307,3 +307,37 @@ def test_without_labour_coefficients_additions_are_priced_relative_to_their_limi
     msg = check.message()
     assert "unlike units" not in msg
     assert "relative to the limit it lifts" in msg
+
+
+def test_a_binding_limit_at_a_degenerate_vertex_is_marked():
+    # a's capacity (50) and the labour available (50 person-years at 1 a unit) stop a at the
+    # same point: one unit more of either alone cuts no shortfall, one unit less of either
+    # adds to it. Whichever limit carries the price, the price holds only for less of it.
+    A = pd.DataFrame([[0.0]], index=["a"], columns=["a"])
+
+    def check(capacity: float, labour: float) -> PlanCheck:
+        return check_plan(
+            PlanSpec(
+                Economy.from_coefficients(
+                    A, labour=pd.Series({"a": 1.0}), capacity=pd.Series({"a": capacity})
+                ),
+                periods=(1,),
+                objective="min_labour",
+                targets=frame(product=["a"], period=[1], target=[70.0]),
+                labour_available=frame(labour_type=["labour"], period=[1], available=[labour]),
+            )
+        )
+
+    base = check(50.0, 50.0)
+    priced = base.binding[base.binding["shadow_price"] > 0]
+    assert len(priced) >= 1
+    assert priced["more_is_worth_less"].all()
+    assert "degenerate" in base.message()
+    # the finite differences say the same: one more unit of either changes nothing
+    short = base.reachable["shortfall"].iloc[0]
+    assert check(51.0, 50.0).reachable["shortfall"].iloc[0] == pytest.approx(short)
+    assert check(50.0, 51.0).reachable["shortfall"].iloc[0] == pytest.approx(short)
+    assert check(49.0, 50.0).reachable["shortfall"].iloc[0] == pytest.approx(short + 1.0)
+    # a limit that binds alone is not marked
+    alone = check(50.0, 100.0).binding
+    assert not alone["more_is_worth_less"].any() and len(alone) == 1

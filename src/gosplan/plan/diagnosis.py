@@ -89,6 +89,7 @@ from gosplan.plan.highs import LPSolution, solve_lp
 from gosplan.plan.layout import Layout, PlanData, base_layout
 from gosplan.plan.objectives import common_blocks, formulate
 from gosplan.plan.optimise import optimise
+from gosplan.plan.ranging import price_ranges
 from gosplan.plan.result import PlanResult
 from gosplan.plan.spec import PlanSpec
 
@@ -118,7 +119,16 @@ ROUND_UP_SLACK = 1e-9
 
 _LIMITS = ("labour", "resources", "capacity")
 _REACHABLE = ["product", "period", "target", "reachable_jointly", "reachable_alone", "shortfall"]
-_BINDING = ["block", "label", "period", "shadow_price", "unit"]
+_BINDING = [
+    "block",
+    "label",
+    "period",
+    "shadow_price",
+    "unit",
+    "valid_from",
+    "valid_to",
+    "more_is_worth_less",
+]
 _ADDITIONS = [
     "kind",
     "label",
@@ -301,6 +311,10 @@ class PlanCheck:
         back (shadow price = fall of the priority-weighted sum of the targets' relative
         shortfalls per unit more of the limit, in ``unit``; capacity is in its product's unit a
         year). Shadow prices below :data:`BINDING_RTOL` of the largest are left out.
+        ``valid_from``, ``valid_to``: the range of the limit over which its price holds (HiGHS
+        ranging; NaN when not computed); ``more_is_worth_less``: the vertex is degenerate and
+        the price holds only for less of the limit (one unit more cuts the shortfall by less:
+        the limit is not binding upwards by that much).
     additions
         Columns ``kind, label, period, amount, labour_cost, unit, available, outside,
         relative_size``: ``kind`` is ``labour``, ``capacity``, ``resource`` or ``imports``. A
@@ -440,6 +454,11 @@ class PlanCheck:
         items = [
             f"{_what(r.block, r.label)} in {r.period}, {_sig(r.shadow_price)} per "
             f"{_per(_unit_of(top, r))}"
+            + (
+                " (for less of it: one unit more is worth less, the vertex is degenerate)"
+                if str(getattr(r, "more_is_worth_less", False)).lower() == "true"
+                else ""
+            )
             for r in top.itertuples()
         ]
         more = len(b) - len(top)
@@ -999,6 +1018,7 @@ def check_plan(spec: PlanSpec, *, check_additions: bool = True, **solve: Any) ->
         base["reachable_jointly"] = data.target_value - short
         base["shortfall"] = short
         rows = []
+        held = price_ranges(lp, sol)
         for b in lp.blocks:
             if b.name not in _LIMITS:
                 continue
@@ -1008,6 +1028,9 @@ def check_plan(spec: PlanSpec, *, check_additions: bool = True, **solve: Any) ->
         frames = []
         for b, d in rows:
             use = np.abs(d) > max(1e-9, BINDING_RTOL * largest)
+            r = held[b.name]
+            bound = r["bound"].to_numpy(float)
+            to = r["valid_to"].to_numpy(float)
             frames.append(
                 pd.DataFrame(
                     {
@@ -1016,6 +1039,10 @@ def check_plan(spec: PlanSpec, *, check_additions: bool = True, **solve: Any) ->
                         "period": b.periods[use],
                         "shadow_price": d[use],
                         "unit": _block_units(data, b.name, b.labels[use]),
+                        "valid_from": r["valid_from"].to_numpy(float)[use],
+                        "valid_to": to[use],
+                        # a degenerate vertex: the price does not hold for more of the limit
+                        "more_is_worth_less": (to <= bound + 1e-9 * (1.0 + np.abs(bound)))[use],
                     }
                 )
             )
