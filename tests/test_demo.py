@@ -228,3 +228,31 @@ def test_cli_demo_unknown_scenario_is_bad_input(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "atlantis" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_findings_of_the_readme_are_what_the_code_computes(demo: DemoResult) -> None:
+    # Each figure the README and the scenario README state, to the digits they state it.
+    basic, optimal, amended = (demo.checks[k] for k in ("basic", "optimal", "amended"))
+    assert basic.feasible and optimal.feasible and not amended.feasible
+    assert round(basic.common_level - 1, 2) == 1.20  # every target could be exceeded by 120 %
+    assert round(optimal.common_level - 1, 3) == 0.245  # ... by 24.5 %
+    assert round(amended.common_level, 3) == 0.815  # jointly 81.5 % of every target
+    oil = amended.reachable.set_index(["product", "period"]).loc[("oil", 1932)]
+    assert (oil["target"], round(oil["reachable_jointly"], 1)) == (47.5, 17.6)
+    add = amended.additions
+    assert not add["outside"].any()  # every addition can be built within the plan
+    assert sorted(add["label"]) == sorted(
+        ["oil", "steel", "rolled steel", "pig iron", "transport", "cotton fabric",
+         "industrial crops"]
+    )  # fmt: skip
+    first = dict(zip(add["label"], add["period"], strict=True))
+    assert first["oil"] == 1932 and first["steel"] == first["pig iron"] == 1931
+    assert round(amended.total_labour_cost) == 912  # thousand person-years
+    assert amended.additions_verified is True
+    assert round(demo.optimum.level, 3) == 1.055  # 1932/33, with the static terminal condition
+    assert round(demo.compressed.level, 3) == 1.026  # 1931/32: the plan in four years
+    table = demo.frontier.table
+    best = table.loc[table["cumulative_consumption"].idxmax(), "share"]
+    assert best == pytest.approx(2 / 7)
+    assert round(table["cumulative_consumption"].max(), -3) == 161_000
+    assert round(table["cumulative_consumption"].min(), -3) == 155_000  # at 6/7

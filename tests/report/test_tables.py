@@ -133,7 +133,7 @@ def test_plan_index_consumption_employment_and_growth(level_html):
     parsed = parse(level_html)
     _, index = as_grid(table_by_caption(parsed, "Gross output as an index"))
     assert all(close(c, 100.0) for row in index.values() for c in row)
-    _, cons = as_grid(table_by_caption(parsed, "Final use left for consumption"))
+    _, cons = as_grid(table_by_caption(parsed, "Consumption (final use of consumer goods)"))
     assert all(close(c, THETA) for row in cons.values() for c in row)
     _, emp = as_grid(table_by_caption(parsed, "Employment by labour type"))
     assert emp == {"labour": [format_value(570.0)] * 2}

@@ -264,6 +264,19 @@ def test_optimum_solves():
     assert result.level >= 1 - 1e-9  # at least 1927/28 consumption: the floors hold
 
 
+def test_the_optimum_without_a_terminal_condition_runs_the_economy_down():
+    from gosplan.plan.optimise import optimise
+
+    static = optimise(spec("optimum"))
+    myopic = optimise(spec("optimum").with_changes(terminal="none"))
+    assert round(static.level, 3) == 1.055 and round(myopic.level, 3) == 1.207
+    # the myopic plan builds nothing in its last year; the static one keeps building
+    last = static.periods[-1]
+    assert myopic.output.loc["construction", last] == pytest.approx(0.0, abs=1e-6)
+    assert static.output.loc["construction", last] > 50.0
+    assert len(static.terminal_levels) and (static.terminal_levels >= -1e-9).all()
+
+
 def test_frontier_over_six_shares():
     from gosplan.plan.frontier import DEFAULT_SHARES, frontier
 
@@ -274,9 +287,13 @@ def test_frontier_over_six_shares():
     assert len(table) == 6
     assert (table["status"] == "optimal").all()
     assert np.isfinite(table["consumption_per_head"]).all()
-    # more to heavy industry: more of the terminal capacity makes means of production
+    # consumption (of consumer goods only) over the five years rises up to 2/7 and falls
+    # beyond: capacity for means of production built later bears fruit too late to pay back
+    consumed = table["cumulative_consumption"].to_numpy()
+    assert np.all(np.diff(consumed[:2]) > 0) and np.all(np.diff(consumed[1:]) < 0)
+    # the most heavy industry leaves the most capacity for means of production at the end
     mop = table["terminal_means_of_production_capacity"].to_numpy()
-    assert (np.diff(mop) > 0).all()
+    assert mop[-1] == mop.max() and mop[-1] > 4 * mop[0]
 
 
 # ---------------------------------------------------------------------- history

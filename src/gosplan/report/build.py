@@ -313,6 +313,10 @@ class Report:
                 f"a line.{out_note}",
             )
         self._table(s, tables.consumption_table(result, units))
+        split = tables.final_use_table(result, units)
+        if split is not None:
+            s = self._section("Final use", sub, heading)
+            self._table(s, split)
 
         s = self._section("Employment", sub, heading)
         emp = tables.employment_table(result)

@@ -420,11 +420,65 @@ def output_index_table(
     )
 
 
+#: Parts of final use (columns of ``PlanResult.final_use``) and their headers.
+FINAL_USE_PARTS = {
+    "consumption": "consumption",
+    "other_final_use": "other final use",
+    "investment": "investment",
+    "stock_building": "stock building",
+    "fixed": "fixed final demand",
+    "net_exports": "net exports",
+}
+
+
+def consumption_of(result: Any) -> pd.DataFrame:
+    """Consumption proper (consumer goods) by product and period.
+
+    From the plan's final-use split when it has one (products whose final use is all other
+    final use, the means of production, are left out); else its free final use.
+    """
+    use = getattr(result, "final_use", None)
+    if use is None or not len(use) or "consumption" not in use.columns:
+        return result.consumption
+    frame = use.pivot_table(
+        index="product", columns="period", values="consumption", aggfunc="sum", sort=False
+    )
+    frame = frame.reindex(columns=list(result.periods))
+    other = use.groupby("product", sort=False)["other_final_use"].apply(
+        lambda s: float(pd.to_numeric(s, errors="coerce").abs().sum())
+    )
+    means = (frame.abs().sum(axis=1) == 0) & (other.reindex(frame.index).fillna(0.0) > 0)
+    frame = frame[~means]
+    frame.columns = pd.Index(list(result.periods), name="period")
+    return frame
+
+
 def consumption_table(result: Any, units: pd.Series | None = None) -> DisplayTable:
     """Consumption by product and period (with a unit column when ``units`` are given)."""
     return DisplayTable(
-        _with_units(_periods_frame(result.consumption, "product"), units),
-        caption="Final use left for consumption by product and period (physical units).",
+        _with_units(_periods_frame(consumption_of(result), "product"), units),
+        caption="Consumption (final use of consumer goods) by product and period (physical units).",
+    )
+
+
+def final_use_table(result: Any, units: pd.Series | None = None) -> DisplayTable | None:
+    """The split of final use by product in the plan's last period (``None`` without one)."""
+    use = getattr(result, "final_use", None)
+    if use is None or not len(use):
+        return None
+    last = result.periods[-1]
+    frame = use[use["period"].astype(int) == int(last)].set_index("product")
+    frame = frame[[c for c in FINAL_USE_PARTS if c in frame.columns]].apply(
+        pd.to_numeric, errors="coerce"
+    )
+    frame = frame.loc[frame.abs().sum(axis=1) > 0].rename(columns=FINAL_USE_PARTS)
+    frame = frame.mask(frame.abs() < RESIDUAL, 0.0)
+    frame.index.name = "product"
+    return DisplayTable(
+        _with_units(frame, units),
+        caption=f"Final use in {format_year(last)} by product: consumption (consumer goods), "
+        "other final use (means of production not used: a surplus), capital goods for "
+        "investment, stock building, fixed final demand and net exports (physical units).",
     )
 
 
@@ -436,7 +490,7 @@ def consumption_index(result: Any) -> tuple[pd.DataFrame, list[str]]:
     (pandas.DataFrame, list of str)
         The index, and the products left out (no consumption in the first period).
     """
-    frame = _periods_frame(result.consumption, "product")
+    frame = _periods_frame(consumption_of(result), "product")
     if frame.shape[1] == 0:
         return frame, []
     first = frame.iloc[:, 0].astype(float)
