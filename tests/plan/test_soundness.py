@@ -212,3 +212,24 @@ def test_a_value_the_solver_cannot_represent_is_refused():
     with pytest.raises(InputError, match="too large") as err:
         spec("max_level", floors=frame(product=["grain"], period=[1], floor=[1e300]))
     assert "floors" in str(err.value.source) and err.value.row == 2
+
+
+def test_a_minimum_investment_that_cannot_be_made_is_refused_when_validated():
+    # steel capacity started in period 3 with a lag of 2 would come after the horizon
+    lags = frame(activity=["steel"], lag=[2])
+    with pytest.raises(InputError, match="after the horizon") as err:
+        spec(
+            "max_level",
+            lags=lags,
+            investment_limits=frame(activity=["steel"], period=[3], min=[1.0]),
+        )
+    assert err.value.label == "steel" and err.value.row == 2
+    # a blank period asks for it every period, the last one too (with lag 1 it would serve
+    # the capacity at the end of the horizon; with lag 2 it cannot)
+    with pytest.raises(InputError, match="after the horizon"):
+        spec("max_level", lags=lags, investment_limits=frame(activity=["steel"], min=[1.0]))
+    # a minimum the plan can make is kept and met
+    result = optimise(
+        spec("max_level", investment_limits=frame(activity=["steel"], period=[1], min=[2.0]))
+    )
+    assert result.investment.loc["steel", 1] >= 2.0 - 1e-9

@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from gosplan.economy import CONSUMER_GOODS, Economy
 from gosplan.errors import InputError, UnknownLabelError
@@ -680,6 +681,32 @@ class PlanSpec:
         _raise_at_first(
             lo > hi,
             lambda i: f"min {lo[i]:g} is above max {hi[i]:g}",
+            table["activity"],
+            where,
+            "investment_limits",
+        )
+        # a minimum needs an investment that can be made: capital goods to build with, and
+        # capacity that comes before the end of the horizon
+        builds = np.asarray(abs(sp.csc_array(eco.capital)).sum(axis=0)).ravel() > 0
+        lag = self.lag_of()[pos]
+        per = (
+            pd.to_numeric(table["period"], errors="coerce").to_numpy(float)
+            if "period" in table.columns
+            else np.full(len(table), np.nan)
+        )
+        # a blank period asks for the minimum every period, the last one included
+        start = np.where(np.isnan(per), self.periods[-1], per) - self.start
+        _raise_at_first(
+            (lo > 0) & (~builds[pos] | (start + lag > self.n_periods)),
+            lambda i: (
+                f"min {lo[i]:g} cannot be met: "
+                + (
+                    "the activity has no capital coefficients, so investment cannot add to "
+                    "its capacity"
+                    if not builds[pos[i]]
+                    else f"capacity started then would come after the horizon (lag {lag[i]})"
+                )
+            ),
             table["activity"],
             where,
             "investment_limits",
