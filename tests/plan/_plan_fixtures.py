@@ -43,9 +43,15 @@ def full_spec(economy: Economy | None = None) -> PlanSpec:
     def frame(**cols: object) -> pd.DataFrame:
         out = pd.DataFrame(cols)
         for c in out.columns:
-            if c in ("product", "activity", "labour_type", "resource", "source"):
+            text = c == "quantity" and all(isinstance(v, str) for v in out[c])
+            if c in ("product", "activity", "labour_type", "resource", "source") or text:
                 out[c] = out[c].astype(str)
-            elif c in ("period", "year_built", "lag"):
+            elif c == "label":
+                out[c] = out[c].astype(object).where(out[c].notna(), np.nan).astype(str)
+                out.loc[out[c] == "nan", c] = np.nan
+            elif (
+                c in ("period", "year_built", "lag", "lead_time", "offset") and out[c].notna().all()
+            ):
                 out[c] = out[c].astype(np.int64)
             else:
                 out[c] = out[c].astype(float)
@@ -77,6 +83,18 @@ def full_spec(economy: Economy | None = None) -> PlanSpec:
         ),
         terminal_capacity=frame(activity=["steel"], capacity=[120.0]),
         fixed_final_demand=frame(product=["steel", "steel"], period=[1930, 1931], quantity=[1, 2]),
+        lead_times=frame(activity=["cloth"], lead_time=[1]),
+        construction=frame(activity=["steel", "steel"], offset=[0, 1], share=[0.25, 0.75]),
+        construction_labour=frame(labour_type=["workers"], activity=["steel"], coefficient=[0.5]),
+        investment_limits=frame(activity=["cloth", "steel"], period=[1930, np.nan], max=[5.0, 9.0]),
+        objective_weights=frame(
+            quantity=["capacity", "employment"],
+            label=["steel", np.nan],
+            period=[1934, np.nan],
+            weight=[1.0, -0.25],
+        ),
+        terminal="static",
+        sense="min",
         default_lag=1,
         discount=0.05,
         consumption_weights=pd.Series(

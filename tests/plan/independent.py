@@ -578,7 +578,8 @@ def build_model(spec: PlanSpec, objective: str | None = None) -> IndependentMode
             i = list(eco.labour_types).index(r["labour_type"])
             expr = {}
             for k, j in enumerate(activities):
-                _add(expr, y[j], Lab[i, k])
+                # its labour, and the construction labour replacing what wears out
+                _add(expr, y[j], Lab[i, k] + CL[j].get(r["labour_type"], 0.0) * rate[j])
             lp.row("terminal_labour", (r["labour_type"],), expr, -np.inf, float(r["available"]))
 
     # ---------------------------------------------------------------- investment share

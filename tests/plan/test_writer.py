@@ -24,6 +24,8 @@ SETTINGS = (
     "trade_deficit",
     "investment_share",
     "name",
+    "terminal",
+    "sense",
 )
 
 

@@ -44,8 +44,8 @@ terminal_balance, terminal_capacity_use, terminal_labour
     (:func:`terminal_static`).
 investment_share
     Capital spending on activities making means of production ``= share *`` all capital
-    spending, each period. Spending is valued at total labour values of the capital goods
-    (physical units summed when labour values cannot be computed).
+    spending, each period. Spending is valued at the least-labour values of the capital goods
+    (:mod:`gosplan.plan.valuation`; an error when they cannot be computed).
 level_links
     Internal: the common level of ``max_level`` appears in every assortment row; a column in
     thousands of rows makes the normal equations of interior-point methods dense, so rows
@@ -177,7 +177,11 @@ def _select(n: int, rows: np.ndarray) -> sp.csr_array:
 
 # ---------------------------------------------------------------------- pieces of the balance
 def investment_spending(data: PlanData) -> sp.csr_array:
-    """Capital goods used by investment, ``(products x T) x (inv)``, spent evenly over the lag."""
+    """Capital goods used by investment, ``(products x T) x (inv)``.
+
+    Spent over the construction profile (evenly over the lag unless the ``construction``
+    table says otherwise).
+    """
     return data.spending
 
 
@@ -432,7 +436,8 @@ def terminal_static(data: PlanData, lay: Layout) -> list[Block]:
         terminal_balance        (O - A) y - B (delta * y) - c[consumption goods, T-1]
                                   >= fixed final demand[T-1]          (per product)
         terminal_capacity_use   y <= capacity at the end of the horizon  (capped activities)
-        terminal_labour         Lab y <= labour available in the last period (listed types)
+        terminal_labour         (Lab + CLab delta) y <= labour available in the last period
+                                (listed types; CLab: construction labour)
     """
     if not lay.has("y_end"):
         return []
@@ -469,10 +474,12 @@ def terminal_static(data: PlanData, lay: Layout) -> list[Block]:
         data.spec.labour_available, "labour_type", data.eco.labour_types, "available"
     )[:, -1]
     rows = np.flatnonzero(np.isfinite(avail))
+    # the labour of the activities and of the construction replacing worn-out capacity
+    work = sp.csr_array(data.Lab + data.CLab @ sp.diags_array(data.delta))
     out.append(
         _block(
             "terminal_labour",
-            lay.place(len(rows), {"y_end": sp.csr_array(data.Lab)[rows]}),
+            lay.place(len(rows), {"y_end": work[rows]}),
             -np.inf,
             avail[rows],
             data.eco.labour_types.to_numpy(object)[rows],

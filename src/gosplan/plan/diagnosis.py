@@ -792,7 +792,11 @@ def additions(
     if in_labour:
         Bc = sp.csc_array(data.B[:, data.capped])
         Oc = sp.csc_array(data.O[:, data.capped])
-        capital_value = np.tile(np.asarray(Bc.T @ v).ravel(), T)
+        # the labour embodied in the capital goods and the labour of construction itself
+        building = (
+            np.asarray(Bc.T @ v).ravel() + np.asarray(data.CLab[:, data.capped].sum(axis=0)).ravel()
+        )
+        capital_value = np.tile(building, T)
         output_value = np.tile(np.asarray(Oc.T @ v).ravel(), T)
         price = {
             "add_labour": np.ones(n_lab),

@@ -243,7 +243,8 @@ class PlanData:
     def spend_weight(self, t: int, s: int) -> np.ndarray:
         """Share of an investment's capital goods spent in period ``t`` when started in ``s``.
 
-        Spent evenly over the ``lag`` periods ``s, ..., s + lag - 1`` (all in ``s`` when the
+        From the construction profile (``PlanSpec.construction_profile``): by default spent
+        evenly over the ``lag`` periods ``s, ..., s + lag - 1`` (all in ``s`` when the
         lag is zero).
         """
         d = t - s

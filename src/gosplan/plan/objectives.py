@@ -21,16 +21,27 @@ r"""The four objectives of a plan, each a layout of variables, a list of blocks 
     than leaving one far behind. Over-fulfilment earns 0.01 per unit of ratio, up to double
     the target, and nothing beyond: a hundredth of the least a shortfall costs, so over-
     fulfilling one target never pays for a shortfall in another of equal priority unless a
-    unit of ratio of the first is a hundred times cheaper to make. Priorities scale the
-    slopes: a target of priority ``p`` is met in full before one of priority below ``p / 4``
-    gets anything.
+    unit of ratio of the first is more than a hundred times cheaper to make. Priorities scale
+    the slopes: where a unit of fulfilment ratio of two targets costs the same resources, a
+    target of priority ``p`` is met in full before one of priority below ``p / 4`` gets
+    anything; in general the rule compares priorities per resource spent (``p / k`` against
+    ``4 q / k'`` for ratios costing ``k`` and ``k'``).
+``linear``
+    The sum of ``objective_weights`` times the chosen quantities (output, activity levels,
+    capacity, investment, employment, consumption, stocks), maximised or minimised
+    (``sense``).
 ``max_consumption``
-    Maximise ``sum_t (1 + discount)^-t sum_p weight_p c[p, t]`` (weights default to total
-    labour values, else 1), subject to the targets and the terminal capacity requirement
-    (``terminal_capacity`` or ``terminal_growth``). Without one the plan is myopic at the end:
-    it builds nothing that bears fruit only after the horizon and lets retiring capacity go
-    (Feldman's model, with a fixed ``investment_share``, is meant this way); a warning is
-    logged when the economy could invest.
+    Maximise ``sum_t (1 + discount)^-t sum_p weight_p c[p, t]`` over the consumption goods
+    (weights default to their least-labour values, :mod:`gosplan.plan.valuation`; other final
+    use of means of production is worth nothing), subject to the targets and the terminal
+    requirement (``terminal_capacity``, ``terminal_growth`` or ``terminal = "static"``).
+    Without one the plan is myopic at the end: it builds nothing that bears fruit only after
+    the horizon and lets retiring capacity go (Feldman's model, with a fixed
+    ``investment_share``, is meant this way).
+
+Every objective logs a warning when the plan has no terminal requirement and the economy
+could invest (a linear objective that weights the capacity at the end or the last stocks
+excepted).
 """
 
 from __future__ import annotations
@@ -45,7 +56,7 @@ from gosplan.errors import InputError
 from gosplan.plan import blocks as bk
 from gosplan.plan.assemble import LP, assemble
 from gosplan.plan.layout import Layout, PlanData, base_layout
-from gosplan.plan.spec import OBJECTIVE_QUANTITIES
+from gosplan.plan.spec import OBJECTIVE_QUANTITIES, PlanSpec
 
 log = logging.getLogger(__name__)
 
@@ -147,10 +158,24 @@ def consumption_weights(data: PlanData) -> np.ndarray:
     return np.kron(disc, product_weights(data))
 
 
+def _values_the_end(spec: PlanSpec) -> bool:
+    """Whether a linear objective weights what is left at the end (capacity, last stocks)."""
+    if spec.objective != "linear" or not len(spec.objective_weights):
+        return False
+    w = spec.objective_weights
+    period = pd.to_numeric(w["period"], errors="coerce") if "period" in w.columns else None
+    blank = period.isna() if period is not None else pd.Series(True, index=w.index)
+    end = (w["quantity"] == "capacity") & (period == spec.periods[-1] + 1)
+    stocks = (w["quantity"] == "stocks") & (blank | (period == spec.periods[-1]))
+    return bool((end | stocks).any())
+
+
 def _warn_without_terminal_requirement(data: PlanData, kind: str) -> None:
     """Say so when a plan may run capacity down at the end of the horizon."""
     spec = data.spec
     if spec.has_terminal_requirement() or not (np.asarray(data.inv_upper) > 0).any():
+        return
+    if kind == "linear" and _values_the_end(spec):
         return
     log.warning(
         "plan %r (%s) has no terminal requirement (terminal_capacity, terminal_growth or "
@@ -233,7 +258,9 @@ def linear_objective(data: PlanData, lay: Layout) -> tuple[np.ndarray, float]:
                     )
             else:  # capacity, investment: capped activities only
                 k = capped.get_indexer(pos)
-                if (k < 0).any():
+                if len(pos) > 1:  # a blank label: every activity whose capacity is limited
+                    k = k[k >= 0]
+                elif (k < 0).any():
                     raise InputError(
                         f"the {q} of an activity whose capacity is not limited cannot be weighted",
                         source=where,
@@ -297,5 +324,11 @@ def formulate(data: PlanData, kind: str | None = None, *, warn: bool = False) ->
         cost[lay.slice("c")] = consumption_weights(data)
     if warn:
         _warn_without_terminal_requirement(data, kind)
+        if kind != "linear" and len(data.spec.objective_weights):
+            log.warning(
+                "plan %r: objective_weights are given but the objective is %r; they are not used",
+                data.spec.name,
+                kind,
+            )
     blocks = common_blocks(data, lay, target_mode)
     return assemble(lay, blocks, cost, maximise=maximise, offset=constant)

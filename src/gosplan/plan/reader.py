@@ -57,7 +57,7 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "trade": ("import_limit", "export_limit"),
     "storage": ("loss", "max_stock"),
     "investment_limits": ("period", "min", "max"),
-    "objective_weights": ("label", "period"),
+    "objective_weights": ("period",),  # label: text, blank for every label
 }
 
 LABEL_COLUMNS: dict[str, str] = {
@@ -66,6 +66,8 @@ LABEL_COLUMNS: dict[str, str] = {
     "labour_type": "labour type",
     "resource": "resource",
 }
+#: Per table, required text columns that are not labels of the economy.
+TEXT_COLUMNS: dict[str, tuple[str, ...]] = {"objective_weights": ("quantity",)}
 INTEGER_COLUMNS = frozenset({"period", "year_built", "lag", "lead_time", "offset"})
 #: Number columns whose cells may be empty (NaN = not given).
 OPTIONAL_NUMBERS = frozenset(
@@ -170,8 +172,11 @@ def read_plan(path: str | Path, *, economy: Economy | None = None) -> PlanSpec:
     if base.default_lag < 0:
         raise InputError("default_lag must be >= 0", source=where, label="default_lag")
     tables: dict[str, Any] = {}
-    for name, (table, source) in _read_tables(manifest, root, where).items():
-        tables[name] = _check_table(base, name, table, source)
+    # lags first: the construction profile is checked against them
+    read = _read_tables(manifest, root, where)
+    for name in sorted(read, key=lambda n: n != "lags"):
+        table, source = read[name]
+        tables[name] = _check_table(base, name, table, source, tables.get("lags"))
     weights = tables.pop("consumption_weights", None)
     if weights is not None:
         weights = pd.Series(
@@ -321,8 +326,14 @@ def _read_tables(
     return out
 
 
-def _check_table(base: PlanSpec, name: str, raw: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Type one table's columns and check it against the economy and horizon."""
+def _check_table(
+    base: PlanSpec, name: str, raw: pd.DataFrame, source: str, lags: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Type one table's columns and check it against the economy and horizon.
+
+    ``lags``: the plan's lags table, already checked (the construction profile's offsets are
+    bounded by the investment lags).
+    """
     table = raw.copy()
     table.columns = [str(c).strip() for c in table.columns]
     for col in PLAN_TABLES[name]:
@@ -332,7 +343,7 @@ def _check_table(base: PlanSpec, name: str, raw: pd.DataFrame, source: str) -> p
     labels = _labels_of(table[first])
     typed: dict[str, pd.Series] = {}
     for col in table.columns:
-        if col in LABEL_COLUMNS:
+        if col in LABEL_COLUMNS or col in TEXT_COLUMNS.get(name, ()):
             typed[col] = _label_column(table[col], col, source)
         elif col in PLAN_TABLES[name] or col in OPTIONAL_COLUMNS.get(name, ()):
             typed[col] = _number_column(
@@ -393,7 +404,12 @@ def _check_table(base: PlanSpec, name: str, raw: pd.DataFrame, source: str) -> p
     # alone, so that their messages name this file. The default lag is the manifest's: it is
     # checked against the horizon with the whole plan, naming plan.toml and its key.
     try:
-        replace(base, default_lag=0, **{name: table}).validated(source=source)
+        context: dict[str, Any] = {"default_lag": 0}
+        if name == "construction":  # offsets within the lags (a bad default lag: later)
+            context = {"default_lag": min(base.default_lag, max(base.n_periods - 1, 0))}
+            if lags is not None:
+                context["lags"] = lags
+        replace(base, **context, **{name: table}).validated(source=source)
     except InputError as exc:
         message = exc.message
         raise type(exc)(
@@ -419,7 +435,10 @@ def _label_column(column: pd.Series, col: str, source: str) -> pd.Series:
     for i, v in enumerate(values):
         if _is_missing(v):
             raise InputError(
-                f"{LABEL_COLUMNS[col]} is missing", source=source, row=i + 2, check="missing_value"
+                f"{LABEL_COLUMNS.get(col, col)} is missing",
+                source=source,
+                row=i + 2,
+                check="missing_value",
             )
     return pd.Series([str(v).strip() for v in values], dtype=str, name=col)
 

@@ -647,12 +647,6 @@ class PlanSpec:
             self._check_investment_limits(f"{source}: investment_limits")
         if self.objective == "linear":
             self._check_objective_weights(f"{source}: objective_weights")
-        elif len(self.objective_weights):
-            log.warning(
-                "%s: objective_weights are given but the objective is %r; they are not used",
-                source,
-                self.objective,
-            )
 
     def _check_investment_limits(self, where: str) -> None:
         table = self.investment_limits

@@ -37,7 +37,8 @@ terminal                capacity at the end ``>=`` ``terminal_capacity`` and ``t
 terminal_balance        static terminal condition: ``(O - A) y - B (delta y) >=`` consumption of
                         consumption goods and fixed final demand of the last period
 terminal_capacity_use   terminal levels ``<=`` capacity at the end
-terminal_labour         labour of the terminal levels ``<=`` labour available in the last period
+terminal_labour         labour of the terminal levels (and of the construction replacing worn-out
+                        capacity) ``<=`` labour available in the last period
 investment_share        ``sum_j k_j (mop_j - share) spent_j(t) = 0`` each period
 objective               the reported objective = the objective recomputed from the tables
 ======================= ==========================================================================
@@ -613,7 +614,10 @@ def _terminal_labour(p: _Plan) -> float:
     last = table[table["period"].astype(int) == p.per[-1]] if len(table) else table
     if not len(last):
         return 0.0
-    use = np.asarray(p.eco.labour @ p.y)[p.eco.labour_types.get_indexer(last["labour_type"])]
+    # the activities' labour and the construction labour replacing worn-out capacity
+    rate = _depreciation(p.spec)
+    work = np.asarray(p.eco.labour @ p.y) + construction_labour(p.spec) @ (rate * p.y)
+    use = work[p.eco.labour_types.get_indexer(last["labour_type"])]
     avail = last["available"].to_numpy(float)
     return _rel(use - avail, use + avail)
 
