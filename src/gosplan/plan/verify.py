@@ -141,6 +141,28 @@ def _period_positions(spec: PlanSpec, table: pd.DataFrame) -> list[list[int]]:
     ]
 
 
+def _cells(spec: PlanSpec, table: pd.DataFrame, labels: pd.Index, key: str) -> tuple:
+    """Rows of a table as positions: (row, label position, period position).
+
+    One entry per period a row applies to (every period where its period is blank or absent).
+    """
+    pos = labels.get_indexer(table[key]) if len(table) else np.zeros(0, int)
+    every = np.arange(spec.n_periods)
+    if "period" not in table.columns:
+        rows = np.repeat(np.arange(len(table)), spec.n_periods)
+        return rows, pos[rows], np.tile(every, len(table))
+    blank = np.asarray(_blank(table["period"]), dtype=bool)
+    per = pd.Index(spec.periods).get_indexer(
+        pd.to_numeric(table["period"], errors="coerce").fillna(spec.periods[0]).astype(int)
+    )
+    count = np.where(blank, spec.n_periods, 1)
+    rows = np.repeat(np.arange(len(table)), count)
+    t = np.where(
+        blank[rows], np.concatenate([every[:c] for c in count]) if len(count) else [], per[rows]
+    )
+    return rows, pos[rows], np.asarray(t, dtype=int)
+
+
 def _lags(spec: PlanSpec) -> np.ndarray:
     eco = spec.economy
     lag = pd.Series(int(spec.default_lag), index=eco.activity_labels)
@@ -400,10 +422,9 @@ class _Plan:
     def ffd(self) -> np.ndarray:
         """Fixed final demand per product and period."""
         ffd = np.zeros((self.eco.n_products, self.T))
-        for _, row in self.spec.fixed_final_demand.iterrows():
-            ffd[self.prods.get_loc(row["product"]), self.per.index(int(row["period"]))] += row[
-                "quantity"
-            ]
+        table = self.spec.fixed_final_demand
+        rows, pos, t = _cells(self.spec, table, self.prods, "product")
+        np.add.at(ffd, (pos, t), table["quantity"].to_numpy(float)[rows])
         return ffd
 
     @cached_property
@@ -427,8 +448,11 @@ def _balance(p: _Plan) -> float:
     loss = p.spec.storage_loss().reindex(p.prods).fillna(0.0).to_numpy(float)
     s_in = np.zeros_like(p.S)
     s_in[:, 1:] = p.S[:, :-1] * (1.0 - loss)[:, None]
-    for _, row in p.spec.initial_stocks.iterrows():
-        s_in[p.prods.get_loc(row["product"]), 0] += row["stock"]
+    stocks = p.spec.initial_stocks
+    if len(stocks):
+        np.add.at(
+            s_in[:, 0], p.prods.get_indexer(stocks["product"]), stocks["stock"].to_numpy(float)
+        )
     uses = p.inter + p.spent + p.C + p.ffd + p.S + p.E
     sources = p.out + s_in + p.M
     return _rel(np.abs(sources - uses), sources + uses)
@@ -455,11 +479,9 @@ def _nonnegativity(p: _Plan) -> float:
 
 
 def _limited(use: np.ndarray, types: pd.Index, table: pd.DataFrame, key: str, p: _Plan) -> float:
-    worst = 0.0
-    for _, row in table.iterrows():
-        u = use[types.get_loc(row[key]), p.per.index(int(row["period"]))]
-        worst = max(worst, _rel(np.array([u - row["available"]]), np.array([u])))
-    return worst
+    rows, pos, t = _cells(p.spec, table, types, key)
+    u = use[pos, t]
+    return _rel(u - table["available"].to_numpy(float)[rows], u)
 
 
 def _labour(p: _Plan) -> float:
@@ -511,11 +533,10 @@ def _max_stock(p: _Plan) -> float:
 
 
 def _floors(p: _Plan) -> float:
-    worst = 0.0
-    for _, row in p.spec.floors.iterrows():
-        c = p.C[p.prods.get_loc(row["product"]), p.per.index(int(row["period"]))]
-        worst = max(worst, _rel(np.array([row["floor"] - c]), np.array([c])))
-    return worst
+    floors = p.spec.floors
+    rows, pos, t = _cells(p.spec, floors, p.prods, "product")
+    c = p.C[pos, t]
+    return _rel(floors["floor"].to_numpy(float)[rows] - c, c)
 
 
 def _targets(p: _Plan) -> float:
@@ -535,11 +556,9 @@ def _assortment(p: _Plan) -> float:
     a, level = p.spec.assortment, p.result.level
     if p.result.objective_kind != "max_level" or not len(a) or level is None:
         return 0.0
-    worst = 0.0
-    for (_, row), ts in zip(a.iterrows(), _period_positions(p.spec, a), strict=True):
-        c = p.C[p.prods.get_loc(row["product"]), ts]
-        worst = max(worst, _rel(level * row["weight"] - c, c))
-    return worst
+    rows, pos, t = _cells(p.spec, a, p.prods, "product")
+    c = p.C[pos, t]
+    return _rel(level * a["weight"].to_numpy(float)[rows] - c, c)
 
 
 def _trade(p: _Plan) -> float:
@@ -638,11 +657,10 @@ def _max_level_value(p: _Plan) -> tuple[float, float] | None:
     """The common level the plan reaches: the least ratio of the level's rows."""
     a, t = p.spec.assortment, p.spec.targets
     if len(a):
-        ratios = [
-            p.C[p.prods.get_loc(row["product"]), ts] / row["weight"]
-            for (_, row), ts in zip(a.iterrows(), _period_positions(p.spec, a), strict=True)
-            if row["weight"] > 0
-        ]
+        rows, pos, ts = _cells(p.spec, a, p.prods, "product")
+        weight = a["weight"].to_numpy(float)[rows]
+        ok = weight > 0
+        ratios = [p.C[pos[ok], ts[ok]] / weight[ok]]
     else:
         pos = p.prods.get_indexer(t["product"])
         ts = [p.per.index(int(q)) for q in t["period"]]
