@@ -233,3 +233,20 @@ def test_a_minimum_investment_that_cannot_be_made_is_refused_when_validated():
         spec("max_level", investment_limits=frame(activity=["steel"], period=[1], min=[2.0]))
     )
     assert result.investment.loc["steel", 1] >= 2.0 - 1e-9
+
+
+def test_final_use_values_are_the_split_at_least_labour_values():
+    result = optimise(spec("max_consumption"))
+    values = result.final_use_values
+    v = pd.Series(least_labour_values(economy()), index=PRODUCTS)
+    use = result.final_use.set_index(["product", "period"])
+    for period in PERIODS:
+        for part in ("consumption", "other_final_use", "investment", "stock_building"):
+            by_hand = float((use[part].xs(period, level="period") * v).sum())
+            assert values.loc[period, part] == pytest.approx(by_hand, abs=1e-9)
+    # undiscounted max_consumption at default weights: the objective is consumption's value
+    assert result.objective == pytest.approx(values["consumption"].sum(), rel=1e-12)
+    kilograms = optimise(spec("max_consumption", 1000.0)).final_use_values
+    np.testing.assert_allclose(
+        kilograms["consumption"].to_numpy(), values["consumption"].to_numpy(), rtol=1e-6
+    )

@@ -185,6 +185,7 @@ def plan(
             {
                 "output": result.output,
                 "investment_shares": result.investment_shares,
+                "final_use_values": result.final_use_values,
                 "binding": result.binding,
             },
             format,
@@ -192,6 +193,8 @@ def plan(
             titles={
                 "output": "Output by product and period",
                 "investment_shares": "Shares of investment",
+                "final_use_values": "Final use by kind, at labour values "
+                f"({plan_spec.economy.meta.labour_unit})",
                 "binding": "Binding constraints",
             },
             meta={

@@ -34,6 +34,7 @@ _FRAMES = (
     "growth",
     "investment_shares",
     "final_use",
+    "final_use_values",
     "terminal_levels",
 )
 
@@ -79,7 +80,10 @@ class PlanResult:
     final use by product and period into ``consumption`` (consumer goods),
     ``other_final_use`` (free final use of means of production: an unallocated surplus),
     ``investment`` (capital goods spent), ``stock_building`` (end stock less the stock carried
-    in), ``fixed`` (fixed final demand) and ``net_exports``. ``terminal_levels`` holds the
+    in), ``fixed`` (fixed final demand) and ``net_exports``; ``final_use_values`` sums each
+    part per period at the least-labour values of the products (in the economy's labour
+    unit; empty when no labour valuation exists), so that accumulation and consumption can
+    be set against each other without adding tonnes to roubles. ``terminal_levels`` holds the
     activity levels of the static economy after the horizon (``terminal = "static"``).
     ``price_ranges[block]`` says over which range of each row's bound its shadow price
     holds, and marks the prices of a degenerate vertex (``degenerate``).
@@ -108,6 +112,7 @@ class PlanResult:
     verification: VerificationReport | None
     provenance: dict[str, Any] = field(default_factory=dict)
     final_use: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FINAL_USE_COLUMNS))
+    final_use_values: pd.DataFrame = field(default_factory=pd.DataFrame)
     terminal_levels: pd.Series = field(default_factory=lambda: pd.Series(dtype=float, name="level"))
     price_ranges: dict[str, pd.DataFrame] = field(default_factory=dict)
 
@@ -409,9 +414,25 @@ def result_from_solution(
         verification=None,
         provenance=provenance,
         final_use=final_use,
+        final_use_values=_final_use_values(data, final_use),
         terminal_levels=terminal_levels,
         price_ranges=dict(ranges or {}),
     )
+
+
+def _final_use_values(data: PlanData, final_use: pd.DataFrame) -> pd.DataFrame:
+    """Each part of final use per period at least-labour values (empty without labour)."""
+    try:
+        values = data.labour_values
+    except ValuationError:
+        return pd.DataFrame()
+    parts = [c for c in FINAL_USE_COLUMNS if c not in ("product", "period")]
+    weight = np.tile(values, data.T)
+    valued = final_use[parts].mul(weight, axis=0)
+    valued["period"] = final_use["period"].to_numpy()
+    out = valued.groupby("period", sort=True)[parts].sum()
+    out.index = pd.Index([int(p) for p in out.index], name="period")
+    return out
 
 
 def _final_use(

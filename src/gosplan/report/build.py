@@ -316,6 +316,9 @@ class Report:
         split = tables.final_use_table(result, units)
         if split is not None:
             s = self._section("Final use", sub, heading)
+            valued = tables.final_use_values_table(result)
+            if valued is not None:
+                self._table(s, valued)
             self._table(s, split)
 
         s = self._section("Employment", sub, heading)

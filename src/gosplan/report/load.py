@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 #: Tables of a plan that are labels x periods (the rest are long tables).
 LONG_TABLES = ("fulfilment", "binding", "final_use")
-PERIOD_INDEXED = ("investment_shares",)
+PERIOD_INDEXED = ("investment_shares", "final_use_values")
 PLAN_META = "plan.json"
 CHECK_META = "check.json"
 CHECK_TABLES = ("reachable", "binding", "additions")
@@ -81,6 +81,7 @@ class LoadedPlan:
     verification: dict[str, Any] | None
     provenance: dict[str, Any] = field(default_factory=dict)
     final_use: pd.DataFrame = field(default_factory=pd.DataFrame)
+    final_use_values: pd.DataFrame = field(default_factory=pd.DataFrame)
     terminal_levels: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     price_ranges: dict[str, pd.DataFrame] = field(default_factory=dict)
 

@@ -461,6 +461,24 @@ def consumption_table(result: Any, units: pd.Series | None = None) -> DisplayTab
     )
 
 
+def final_use_values_table(result: Any) -> DisplayTable | None:
+    """Final use by kind and period at labour values (``None`` without a valuation)."""
+    values = getattr(result, "final_use_values", None)
+    if values is None or not len(values):
+        return None
+    frame = values.apply(pd.to_numeric, errors="coerce").rename(columns=FINAL_USE_PARTS)
+    frame = frame.mask(frame.abs() < RESIDUAL, 0.0)
+    frame.index = pd.Index([format_year(p) for p in frame.index], name="period")
+    return DisplayTable(
+        frame,
+        formats={"period": TEXT},
+        caption="Final use by kind and period, valued at the least-labour values of the "
+        f"products ({labour_unit(result)}): consumption against accumulation (investment and "
+        "stock building), with other final use (means of production left over), fixed final "
+        "demand and net exports.",
+    )
+
+
 def final_use_table(result: Any, units: pd.Series | None = None) -> DisplayTable | None:
     """The split of final use by product in the plan's last period (``None`` without one)."""
     use = getattr(result, "final_use", None)
