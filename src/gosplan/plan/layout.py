@@ -190,26 +190,12 @@ class PlanData:
             k = pd.Index(self.capped).get_indexer(
                 eco.activity_labels.get_indexer(limits["activity"])
             )
-            lo = (
-                pd.to_numeric(limits["min"], errors="coerce").fillna(0.0).to_numpy(float)
-                if "min" in limits.columns
-                else np.zeros(len(limits))
-            )
-            hi = (
-                pd.to_numeric(limits["max"], errors="coerce").fillna(np.inf).to_numpy(float)
-                if "max" in limits.columns
-                else np.full(len(limits), np.inf)
-            )
-            per = (
-                pd.to_numeric(limits["period"], errors="coerce")
-                if "period" in limits.columns
-                else pd.Series(np.nan, index=limits.index)
-            )
+            lo, hi, per = spec.investment_bounds()
             for i in range(len(limits)):
                 cols = (
                     slice(None)
-                    if pd.isna(per.iloc[i])
-                    else [int(self.period_index(np.array([per.iloc[i]]))[0])]
+                    if np.isnan(per[i])
+                    else [int(self.period_index(np.array([per[i]]))[0])]
                 )
                 upper[k[i], cols] = np.minimum(upper[k[i], cols], hi[i])
                 lower[k[i], cols] = np.maximum(lower[k[i], cols], lo[i])

@@ -290,6 +290,21 @@ class PlanSpec:
             np.add.at(w, (pos[keep], off[keep]), share[keep])
         return w
 
+    def investment_bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows of ``investment_limits`` as arrays: min, max and period.
+
+        Blank cells read as 0 (min), ``inf`` (max) and NaN (period: every period).
+        """
+        table = self.investment_limits
+        n = len(table)
+
+        def column(name: str, blank: float) -> np.ndarray:
+            if name not in table.columns:
+                return np.full(n, blank)
+            return pd.to_numeric(table[name], errors="coerce").fillna(blank).to_numpy(float)
+
+        return column("min", 0.0), column("max", np.inf), column("period", np.nan)
+
     def consumption_goods(self) -> np.ndarray:
         """Whether each product (economy order) is a consumption good.
 
@@ -662,16 +677,7 @@ class PlanSpec:
             where,
             "investment_limits",
         )
-        lo = (
-            pd.to_numeric(table["min"], errors="coerce").fillna(0.0).to_numpy(float)
-            if "min" in table.columns
-            else np.zeros(len(table))
-        )
-        hi = (
-            pd.to_numeric(table["max"], errors="coerce").fillna(np.inf).to_numpy(float)
-            if "max" in table.columns
-            else np.full(len(table), np.inf)
-        )
+        lo, hi, per = self.investment_bounds()
         _raise_at_first(
             lo > hi,
             lambda i: f"min {lo[i]:g} is above max {hi[i]:g}",
@@ -683,11 +689,6 @@ class PlanSpec:
         # capacity that comes before the end of the horizon
         builds = np.asarray(abs(sp.csc_array(eco.capital)).sum(axis=0)).ravel() > 0
         lag = self.lag_of()[pos]
-        per = (
-            pd.to_numeric(table["period"], errors="coerce").to_numpy(float)
-            if "period" in table.columns
-            else np.full(len(table), np.nan)
-        )
         # a blank period asks for the minimum every period, the last one included
         start = np.where(np.isnan(per), self.periods[-1], per) - self.start
         _raise_at_first(
