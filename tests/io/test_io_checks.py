@@ -141,6 +141,14 @@ def test_negative_capacity(tmp_path: Path) -> None:
     assert "capacities.csv" in str(err) and "row 2" in str(err) and "label 'agri'" in str(err)
 
 
+def test_value_too_large(tmp_path: Path) -> None:
+    bad = GOOD["labour.csv"].replace("work,manu,0.2", "work,manu,1e20")
+    err = only_problem(economy_dir(tmp_path, labour_csv=bad), "value_too_large")
+    text = str(err)
+    assert "labour.csv" in text and "row 3" in text and "label 'manu'" in text
+    assert "too large (1e+20)" in text
+
+
 def test_duplicate_label(tmp_path: Path) -> None:
     root = economy_dir(tmp_path, products_csv="product,unit\nagri,t\nagri,t\nmanu,t\n")
     err = only_problem(root, "duplicate_label")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gosplan.errors import InputError
-from gosplan.io.tables import read_sheet, read_table_file, sheet_source
+from gosplan.io.tables import read_sheet, read_table_file, sheet_source, table_source
 
 MANIFEST = "economy.toml"
 
@@ -57,6 +57,7 @@ class Manifest:
     tables: dict[str, str] = field(default_factory=dict)
     workbook: Path | None = None
     labour_kind: str = "coefficients"
+    _sources: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def root(self) -> Path:
@@ -71,7 +72,9 @@ class Manifest:
         """How messages name table ``table``: its file, or ``workbook[sheet]``."""
         if self.workbook is not None:
             return sheet_source(self.workbook, self.tables[table])
-        return str(self.root / self.tables[table])
+        if table not in self._sources:  # an .xlsx table file: ``file.xlsx[first sheet]``
+            self._sources[table] = table_source(self.root / self.tables[table])
+        return self._sources[table]
 
     def read(self, table: str, *, lower_header: bool = True) -> tuple[Any, str]:
         """Read table ``table`` as raw columns; return it with its source for messages.

@@ -5,19 +5,31 @@ parsed by pymrio) into an :class:`Economy`: one product per (region, sector), la
 ``"region/sector"`` (by sector alone when there is one region), with ``region`` and ``sector``
 kept as product attributes.
 :func:`economy_to_pymrio` goes the other way, with labour as a satellite account.
+
+pymrio's own tables (final demand ``Y``, gross output ``x``, extensions) stay indexed by
+(region, sector) pairs, which the economy does not know as labels: relabel them with
+:func:`to_economy_labels` (or take the final demand with :func:`final_demand_from_pymrio`),
+and go back with :func:`to_pymrio_labels`::
+
+    eco = Economy.from_pymrio(io)
+    x = eco.gross_output(final_demand_from_pymrio(io, eco))
+    to_pymrio_labels(x, eco)  # indexed like io.x
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from gosplan.economy import Economy, EconomyMeta
-from gosplan.errors import InputError
+from gosplan.errors import InputError, UnknownLabelError
 
 SEPARATOR = "/"
+
+Labelled: TypeAlias = pd.Series | pd.DataFrame
+FrameT = TypeVar("FrameT", pd.Series, pd.DataFrame)
 
 
 def _flat(index: pd.Index) -> pd.Index:
@@ -38,6 +50,190 @@ def _product_labels(index: pd.Index) -> pd.Index:
     return _flat(index)
 
 
+# ---------------------------------------------------------------------- labels
+def _key(key: Any) -> tuple[str, ...]:
+    return tuple(map(str, key)) if isinstance(key, tuple) else (str(key),)
+
+
+def _pairs(economy: Economy) -> pd.MultiIndex | None:
+    """The economy's (region, sector) pairs in product order, when it has them all."""
+    products = economy.products
+    if not {"region", "sector"} <= set(products.columns):
+        return None
+    region = products["region"].astype(str)
+    sector = products["sector"].astype(str)
+    if (region == "").any() or (sector == "").any():
+        return None
+    pairs = pd.MultiIndex.from_arrays(
+        [region.to_numpy(), sector.to_numpy()], names=["region", "sector"]
+    )
+    return None if pairs.has_duplicates else pairs
+
+
+def pymrio_labels(index: pd.Index, economy: Economy | None = None) -> pd.Index:
+    """The economy's product labels for a pymrio (region, sector) index.
+
+    Parameters
+    ----------
+    index
+        A pymrio row index: a two-level (region, sector) MultiIndex (any subset, any order),
+        or already flat labels (returned as strings).
+    economy
+        The economy the labels are for. With the ``region`` and ``sector`` attributes that
+        :func:`economy_from_pymrio` leaves, each pair is looked up there (so a
+        single-region economy, labelled by sector alone, is matched too). Without them the
+        keys are joined with ``"/"``, or, when only the last level names products (an
+        economy converted with :func:`economy_to_pymrio`), the last level is used. ``None``:
+        the rule of :func:`economy_from_pymrio` for a whole system's index.
+
+    Returns
+    -------
+    pandas.Index
+        Flat product labels, in the order of ``index``.
+
+    Raises
+    ------
+    UnknownLabelError
+        If a (region, sector) pair is not a product of ``economy``.
+    """
+    if not isinstance(index, pd.MultiIndex):
+        return pd.Index(index.astype(str), name="product")
+    if economy is None:
+        return _product_labels(index)
+    keys = [_key(k) for k in index]
+    pairs = _pairs(economy)
+    if pairs is not None and index.nlevels == 2:
+        lookup = dict(zip(map(_key, pairs), economy.product_labels, strict=True))
+        unknown = [k for k in keys if k not in lookup]
+        if unknown:
+            names = ", ".join(repr(k) for k in unknown[:5])
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            raise UnknownLabelError(
+                f"(region, sector) pairs that are not products of the economy: {names}{more}",
+                label=SEPARATOR.join(unknown[0]),
+            )
+        return pd.Index([lookup[k] for k in keys], name="product")
+    flat = _flat(index)
+    last = pd.Index([k[-1] for k in keys], name="product")
+    if flat.isin(economy.product_labels).all() or not last.isin(economy.product_labels).all():
+        return flat
+    return last
+
+
+def to_economy_labels(values: FrameT, economy: Economy | None = None) -> FrameT:
+    """A pymrio Series or DataFrame with its rows relabelled to the economy's products.
+
+    Parameters
+    ----------
+    values
+        Indexed by (region, sector), like pymrio's ``Y``, ``x`` or ``Y.sum(axis=1)``;
+        columns (of a DataFrame) are kept as they are.
+    economy
+        The economy to label for (see :func:`pymrio_labels`); pass it whenever ``values``
+        covers only some of the system's products.
+
+    Returns
+    -------
+    pandas.Series or pandas.DataFrame
+        The same values, indexed by product label, ready for
+        :meth:`Economy.gross_output` and the other labelled methods.
+
+    Raises
+    ------
+    InputError
+        If ``values`` is not a Series or DataFrame.
+    UnknownLabelError
+        If a (region, sector) pair is not a product of ``economy``.
+    """
+    if not isinstance(values, pd.Series | pd.DataFrame):
+        raise InputError("values must be a pandas Series or DataFrame indexed by (region, sector)")
+    out = values.copy()
+    out.index = pymrio_labels(values.index, economy)
+    return out
+
+
+def to_pymrio_labels(values: FrameT, economy: Economy) -> FrameT:
+    """A product-labelled Series or DataFrame with its rows indexed by (region, sector).
+
+    The inverse of :func:`to_economy_labels`, for comparing with or handing back to pymrio.
+
+    Parameters
+    ----------
+    values
+        Indexed by the economy's product labels (e.g. :meth:`Economy.gross_output`).
+    economy
+        The economy; its ``region`` and ``sector`` attributes give the pairs, else the
+        pairs are (economy name, label) as in :func:`economy_to_pymrio`.
+
+    Returns
+    -------
+    pandas.Series or pandas.DataFrame
+        The same values indexed by a (region, sector) MultiIndex.
+
+    Raises
+    ------
+    UnknownLabelError
+        If ``values`` names a label that is not a product.
+    """
+    index = _pymrio_index(economy)
+    lookup = dict(zip(economy.product_labels, index, strict=True))
+    unknown = [label for label in values.index if label not in lookup]
+    if unknown:
+        raise UnknownLabelError(
+            f"values name labels that are not products: {unknown[0]!r}", label=str(unknown[0])
+        )
+    out = values.copy()
+    out.index = pd.MultiIndex.from_tuples(
+        [lookup[label] for label in values.index], names=index.names
+    )
+    return out
+
+
+def final_demand_from_pymrio(
+    io_system: Any, economy: Economy | None = None, *, by_category: bool = False
+) -> Labelled:
+    """Final demand ``Y`` of a pymrio system, labelled with the economy's products.
+
+    Parameters
+    ----------
+    io_system
+        The :class:`pymrio.IOSystem` (it needs ``Y``).
+    economy
+        The economy built from it with :func:`economy_from_pymrio` (``None``: labelled by
+        the same rule, from ``Y``'s own index).
+    by_category
+        ``False``: total final demand, ``Y`` summed over every (region, category) column.
+        ``True``: every column of ``Y``, as a DataFrame (one final-demand vector each).
+
+    Returns
+    -------
+    pandas.Series or pandas.DataFrame
+        Indexed by product label; the Series is named ``"final_demand"``.
+
+    Raises
+    ------
+    InputError
+        If the system has no final demand.
+    UnknownLabelError
+        If ``Y`` names a (region, sector) pair the economy lacks.
+
+    Examples
+    --------
+    >>> import pymrio
+    >>> io = pymrio.load_test()
+    >>> y = final_demand_from_pymrio(io)
+    >>> y.index[:2].tolist()
+    ['reg1/food', 'reg1/mining']
+    """
+    Y = getattr(io_system, "Y", None)
+    if Y is None:
+        raise InputError("the pymrio system has no final demand Y")
+    if by_category:
+        return to_economy_labels(Y.astype(float), economy)
+    total = Y.astype(float).sum(axis=1).rename("final_demand")
+    return to_economy_labels(total, economy)
+
+
 def economy_from_pymrio(io_system: Any, *, labour_extension: str | None = None) -> Economy:
     """Build an economy from a pymrio IO system.
 
@@ -54,6 +250,27 @@ def economy_from_pymrio(io_system: Any, *, labour_extension: str | None = None) 
     Returns
     -------
     Economy
+        Products labelled ``"region/sector"`` (``"sector"`` for a single region), with
+        ``region`` and ``sector`` product attributes.
+
+    Notes
+    -----
+    pymrio's tables keep their (region, sector) index, which is not the economy's labels:
+    ``eco.gross_output(io.Y.sum(axis=1))`` is refused ("final demand names unknown labels").
+    Relabel with :func:`final_demand_from_pymrio` or :func:`to_economy_labels`.
+
+    Examples
+    --------
+    >>> import pymrio
+    >>> io = pymrio.load_test()
+    >>> eco = economy_from_pymrio(io)
+    >>> eco.product_labels[:2].tolist()
+    ['reg1/food', 'reg1/mining']
+    >>> x = eco.gross_output(final_demand_from_pymrio(io, eco))
+    >>> io.calc_all()  # doctest: +ELLIPSIS
+    <pymrio...>
+    >>> bool(np.allclose(to_pymrio_labels(x, eco), io.x["indout"], rtol=1e-9))
+    True
     """
     if getattr(io_system, "A", None) is None:
         if getattr(io_system, "Z", None) is None:
@@ -140,17 +357,7 @@ def economy_to_pymrio(
     import pymrio
 
     eco = economy.square()
-    products = eco.products
-    if {"region", "sector"} <= set(products.columns):
-        index = pd.MultiIndex.from_arrays(
-            [products["region"].to_numpy(), products["sector"].to_numpy()],
-            names=["region", "sector"],
-        )
-    else:
-        index = pd.MultiIndex.from_arrays(
-            [[eco.meta.name] * eco.n_products, eco.product_labels.to_numpy()],
-            names=["region", "sector"],
-        )
+    index = _pymrio_index(eco)
     A = pd.DataFrame(eco.technology.toarray(), index=index, columns=index)
     kwargs: dict[str, Any] = {"A": A}
     if final_demand is not None:
@@ -174,3 +381,17 @@ def economy_to_pymrio(
         )
         system.labour = pymrio.Extension(name="labour", S=S)
     return system
+
+
+def _pymrio_index(economy: Economy) -> pd.MultiIndex:
+    """(region, sector) of every product: its attributes, else (economy name, label)."""
+    products = economy.products
+    if {"region", "sector"} <= set(products.columns):
+        return pd.MultiIndex.from_arrays(
+            [products["region"].to_numpy(), products["sector"].to_numpy()],
+            names=["region", "sector"],
+        )
+    return pd.MultiIndex.from_arrays(
+        [[economy.meta.name] * economy.n_products, economy.product_labels.to_numpy()],
+        names=["region", "sector"],
+    )

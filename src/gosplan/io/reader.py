@@ -135,6 +135,7 @@ def read_economy(path: str | Path, *, validate: bool = True) -> Economy:
             economy,
             source=manifest.source(table),
             activities_source=manifest.source("activities") if manifest.has("activities") else None,
+            sources={name: manifest.source(name) for name in manifest.tables},
         )
     return economy
 
@@ -183,6 +184,8 @@ class _EconomyReader:
         resource_types, resources = self._typed_rows("resources", "resource", "resource")
         capacity, life = self._capacities()
         capital = self._long_matrix("capital", "input") if self.manifest.has("capital") else None
+        if self.problems:  # the economy-wide checks will not run: report this one now
+            self._check_techniques()
         self._built = {
             "technology": technology,
             "labour_types": labour_types,
@@ -245,6 +248,48 @@ class _EconomyReader:
             return None
         return frame, source
 
+    def _declared(self, table: str) -> tuple[str, str]:
+        """The table that declares labels, and how messages name it (for unknown labels)."""
+        return table, self.manifest.source(table)
+
+    def _known_activities(self, labels: np.ndarray, source: str, table: str) -> np.ndarray:
+        """Positions of activity labels named by ``table``; record those not declared."""
+        declares = "activities" if self.manifest.has("activities") else "products"
+        return check_known(
+            labels,
+            self.activities.index,
+            source,
+            self.problems,
+            "activity",
+            "activity",
+            table=table,
+            declared_in=self._declared(declares),
+        )
+
+    def _check_techniques(self) -> None:
+        """Record every product that no activity makes (check ``no_technique``).
+
+        The economy-wide check (:func:`gosplan.io.checks.validate_economy`) finds the same
+        problems once the tables are sound; run here when they are not, so that one read
+        reports every problem at once.
+        """
+        products = self.products.index
+        made = np.zeros(len(products), dtype=bool)
+        positions = products.get_indexer(self.activities["product"].to_numpy(dtype=object))
+        made[positions[positions >= 0]] = True
+        if made.all():
+            return
+        declares = "activities" if self.manifest.has("activities") else "products"
+        source = self.manifest.source(declares)
+        for pos in np.flatnonzero(~made):
+            self.problems.add(
+                f"product {products[pos]!r} has no technique: no activity of the activities "
+                "table makes it, so it can be neither produced nor planned",
+                source=source,
+                label=str(products[pos]),
+                check="no_technique",
+            )
+
     # ------------------------------------------------------------------ tables
     def _products(self) -> pd.DataFrame | None:
         """The products table; None when it cannot be read at all.
@@ -303,7 +348,16 @@ class _EconomyReader:
         repeated = check_unique([labels], source, self.problems, "activity")
         keep = None if len(self.problems) == before else ~repeated & (labels != "")
         makes = label_column(frame, "product", source, self.problems)
-        check_known(makes, products, source, self.problems, "product", "product")
+        check_known(
+            makes,
+            products,
+            source,
+            self.problems,
+            "product",
+            "product",
+            table="activities",
+            declared_in=self._declared("products"),
+        )
         life = (
             number_column(frame, "service_life", source, self.problems, labels, optional=True)
             if "service_life" in frame.columns
@@ -335,8 +389,17 @@ class _EconomyReader:
             cols,
             subject=lambda pos: f"{row_col} {rows[pos]!r} of activity {cols[pos]!r}",
         )
-        i = check_known(rows, self.products.index, source, self.problems, "product", row_col)
-        j = check_known(cols, self.activities.index, source, self.problems, "activity", "activity")
+        i = check_known(
+            rows,
+            self.products.index,
+            source,
+            self.problems,
+            "product",
+            row_col,
+            table=name,
+            declared_in=self._declared("products"),
+        )
+        j = self._known_activities(cols, source, name)
         known = (i >= 0) & (j >= 0)  # unknown labels are reported already: never a repeat
         codes = np.where(known, i * len(self.activities) + j, -1 - np.arange(len(i)))
         check_unique(
@@ -353,7 +416,16 @@ class _EconomyReader:
         products = self.products.index
         rows = label_column(frame, "product", source, self.problems)
         check_unique([rows], source, self.problems, "product")
-        i = check_known(rows, products, source, self.problems, "product", "product")
+        i = check_known(
+            rows,
+            products,
+            source,
+            self.problems,
+            "product",
+            "product",
+            table="transactions",
+            declared_in=self._declared("products"),
+        )
         using = [
             c for c in frame.columns if c not in ("product", "gross_output", *WIDE_EXTRA_COLUMNS)
         ]
@@ -365,9 +437,13 @@ class _EconomyReader:
                 label=str(col),
                 check="unknown_label",
             )
-        x = number_column(frame, "gross_output", source, self.problems, rows)
+        # Flow totals and gross outputs in currency units may be huge (yen); only the
+        # coefficients derived from them reach the solver.
+        x = number_column(frame, "gross_output", source, self.problems, rows, largest=None)
         flows = (
-            np.column_stack([number_column(frame, c, source, self.problems, rows) for c in using])
+            np.column_stack(
+                [number_column(frame, c, source, self.problems, rows, largest=None) for c in using]
+            )
             if using
             else np.zeros((len(frame), 0))
         )
@@ -434,7 +510,7 @@ class _EconomyReader:
         totals = np.zeros((len(types), len(products)))
         for k, col in enumerate(using):
             if j[k] >= 0:
-                values = number_column(frame, col, source, self.problems, types)
+                values = number_column(frame, col, source, self.problems, types, largest=None)
                 totals[:, j[k]] = np.nan_to_num(values)
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(self.gross_output > 0, 1.0 / self.gross_output, 0.0)
@@ -462,7 +538,7 @@ class _EconomyReader:
             subject=lambda pos: f"{what} {types[pos]!r} of activity {cols[pos]!r}",
         )
         check_unique([types, cols], source, self.problems, f"the pair {what}/activity")
-        j = check_known(cols, self.activities.index, source, self.problems, "activity", "activity")
+        j = self._known_activities(cols, source, name)
         if "unit" in frame.columns:
             units = text_column(frame, "unit")
             self._same_unit_per_type(types, units, source, what)
@@ -507,9 +583,7 @@ class _EconomyReader:
             frame, "capacity", source, self.problems, labels, allow_infinite=True
         )
         check_unique([labels], source, self.problems, "activity")
-        j = check_known(
-            labels, self.activities.index, source, self.problems, "activity", "activity"
-        )
+        j = self._known_activities(labels, source, "capacities")
         ok = j >= 0
         capacity[j[ok]] = values[ok]
         if "service_life" in frame.columns:

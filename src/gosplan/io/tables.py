@@ -14,6 +14,7 @@ Rows are numbered as a spreadsheet shows them: 1-based, the header being row 1.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,6 +31,13 @@ SUFFIXES = (".csv", ".parquet", ".pq", ".xlsx")
 EXCEL_TEXT: dict[str, object] = {"keep_default_na": False, "na_values": [""]}
 #: Most problems reported per check and table; the rest are counted.
 MAX_PER_CHECK = 5
+#: Largest magnitude of a finite number in an economy: HiGHS treats 1e20 and beyond as
+#: infinite, so a coefficient, labour coefficient or capacity this large would silently mean
+#: "unlimited". The same limit as :data:`gosplan.plan.spec.LARGEST_NUMBER`; it is defined here
+#: rather than imported because :mod:`gosplan.plan` imports this module (an import cycle).
+LARGEST_NUMBER = 1e15
+#: Separators a CSV written by hand may use instead of the comma.
+OTHER_SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'"}
 
 
 class Problems:
@@ -134,23 +142,20 @@ def read_table_file(path: Path, *, lower_header: bool = True) -> pd.DataFrame:
         )
     if not path.is_file():
         raise InputError("file not found", source=str(path), check="unreadable_file")
-    try:
-        if suffix == ".csv":
-            frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
-            )
-        elif suffix == ".xlsx":
-            frame = pd.read_excel(path, dtype=str, engine="openpyxl", **EXCEL_TEXT)
-        else:
-            frame = pd.read_parquet(path)
-    except pd.errors.EmptyDataError as exc:
-        raise InputError(
-            "the file is empty (not even a header row)", source=str(path), check="empty_table"
-        ) from exc
-    except Exception as exc:  # parsers raise many kinds of errors
-        raise InputError(
-            f"cannot read the table: {exc}", source=str(path), check="unreadable_file"
-        ) from exc
+    if suffix == ".csv":
+        frame = _read_csv(path)
+    else:
+        try:
+            if suffix == ".xlsx":
+                frame = pd.read_excel(path, dtype=str, engine="openpyxl", **EXCEL_TEXT)
+            else:
+                frame = pd.read_parquet(path)
+        except Exception as exc:  # parsers raise many kinds of errors
+            raise InputError(
+                f"cannot read the table: {exc}", source=table_source(path), check="unreadable_file"
+            ) from exc
+        if suffix == ".xlsx" and (hint := _one_column(frame, table_source(path), sheet=True)):
+            raise hint
     return _clean_header(frame, lower_header)
 
 
@@ -179,7 +184,177 @@ def read_sheet(book: Path, sheet: str, *, lower_header: bool = True) -> pd.DataF
         raise InputError(
             f"cannot read the sheet: {exc}", source=source, check="unreadable_file"
         ) from exc
+    hint = _one_column(frame, source, sheet=True)
+    if hint is not None:
+        raise hint
     return _clean_header(frame, lower_header)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV file as text columns; explain files that are not comma-separated UTF-8.
+
+    Raises
+    ------
+    InputError
+        ``empty_table`` for an empty file; ``unreadable_file`` for binary data, text that is
+        not UTF-8 (with the byte offset and line of the first bad byte), a file separated by
+        another character than the comma, or rows the CSV parser cannot split.
+    """
+    source = str(path)
+    try:
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(
+            "the file is empty (not even a header row)", source=source, check="empty_table"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise _not_text(path) from exc
+    except pd.errors.ParserError as exc:
+        raise _bad_columns(path, exc) from exc
+    except Exception as exc:  # parsers raise many kinds of errors
+        raise InputError(
+            f"cannot read the table: {exc}", source=source, check="unreadable_file"
+        ) from exc
+    hint = _one_column(frame, source)
+    if hint is not None:
+        raise hint
+    return frame
+
+
+def _one_column(frame: pd.DataFrame, source: str, *, sheet: bool = False) -> InputError | None:
+    """The error for a table whose one column holds another separator, if it does."""
+    if len(frame.columns) != 1:
+        return None
+    header = str(frame.columns[0])
+    for sep, name in OTHER_SEPARATORS.items():
+        if sep in header:
+            return _separator_error(header, name, source, sheet=sheet)
+    return None
+
+
+def _separator_error(header: str, name: str, source: str, *, sheet: bool = False) -> InputError:
+    shown = header if len(header) <= 60 else header[:57] + "..."
+    question = (
+        f"were lines separated by {name} pasted into one column? Put each column in its own "
+        "column of the sheet"
+        if sheet
+        else f"is the file separated by {name}? gosplan reads comma-separated columns (CSV): "
+        "save the file with commas as separators"
+    )
+    return InputError(
+        f"the header has one column {shown!r} — {question}",
+        source=source,
+        row=1,
+        check="unreadable_file",
+    )
+
+
+def _not_text(path: Path) -> InputError:
+    """The error for a CSV file that is not UTF-8 text: binary data or another encoding."""
+    raw = path.read_bytes()  # only on failure: the reader itself streams the file
+    source = str(path)
+    kinds = {
+        b"PAR1": "a Parquet file (name it .parquet)",
+        b"PK\x03\x04": "a zip archive or an Excel workbook (name it .xlsx)",
+    }
+    for magic, kind in kinds.items():
+        if raw.startswith(magic):
+            return InputError(
+                f"expected UTF-8 text with comma-separated columns, but the file is {kind}",
+                source=source,
+                check="unreadable_file",
+            )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return InputError(
+            "expected UTF-8 text, but the file is UTF-16 text (it starts with a UTF-16 "
+            "byte-order mark): save the file as UTF-8",
+            source=source,
+            row=1,
+            check="unreadable_file",
+        )
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        return InputError(
+            f"expected UTF-8 text with comma-separated columns, but the file holds binary data "
+            f"(a NUL byte at byte offset {nul}, line {line})",
+            source=source,
+            row=line,
+            check="unreadable_file",
+        )
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        byte = raw[exc.start]
+        hint = (
+            "; it looks like Latin-1 or Windows-1252 text: save the file as UTF-8"
+            if _is_latin1_text(raw)
+            else ""
+        )
+        return InputError(
+            f"expected UTF-8 text, but byte 0x{byte:02x} at byte offset {exc.start} (line "
+            f"{line}) is not valid UTF-8{hint}",
+            source=source,
+            row=line,
+            check="unreadable_file",
+        )
+    return InputError(  # pragma: no cover - pandas failed to decode what Python decodes
+        "expected UTF-8 text: the file cannot be decoded", source=source, check="unreadable_file"
+    )
+
+
+def _is_latin1_text(raw: bytes) -> bool:
+    """Whether ``raw`` reads as Latin-1 text: no control bytes but tabs and line ends."""
+    sample = raw[:65536]
+    controls = bytes(range(32)).replace(b"\t", b"").replace(b"\n", b"").replace(b"\r", b"")
+    return not any(c in controls for c in sample) and not any(0x80 <= c < 0xA0 for c in sample)
+
+
+def _bad_columns(path: Path, exc: Exception) -> InputError:
+    """The error for rows the CSV parser cannot split (often another separator)."""
+    source = str(path)
+    with open(path, encoding="utf-8-sig", errors="replace") as file:
+        header = file.readline().rstrip("\r\n")
+    if "," not in header:
+        for sep, name in OTHER_SEPARATORS.items():
+            if sep in header:
+                return _separator_error(header, name, source)
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+    if found:
+        expected, line, saw = (int(g) for g in found.groups())
+        return InputError(
+            f"row {line} has {saw} comma-separated cells but the header has {expected} "
+            '(a comma inside a cell needs quotes: "1,5"; numbers use a dot as decimal '
+            "separator)",
+            source=source,
+            row=line,
+            check="unreadable_file",
+        )
+    return InputError(f"cannot read the table: {exc}", source=source, check="unreadable_file")
+
+
+def table_source(path: Path) -> str:
+    """How messages name a table file: its path, or ``book.xlsx[sheet]`` for a workbook.
+
+    A workbook given as a table file is read from its first sheet, which messages name.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx" and path.is_file():
+        try:
+            from openpyxl import load_workbook
+
+            book = load_workbook(path, read_only=True)
+            try:
+                first = book.sheetnames[0]
+            finally:
+                book.close()
+        except Exception:  # an unreadable workbook is reported when it is read
+            return str(path)
+        return sheet_source(path, first)
+    return str(path)
 
 
 def sheet_source(book: Path, sheet: str) -> str:
@@ -263,6 +438,7 @@ def number_column(
     allow_infinite: bool = False,
     check_negative: str = "negative_coefficient",
     subject: Callable[[int], str] | None = None,
+    largest: float | None = LARGEST_NUMBER,
 ) -> np.ndarray:
     """Parse a number column, recording non-numbers, empty cells, negatives and infinities.
 
@@ -282,6 +458,10 @@ def number_column(
         Optional function of the row position (0-based) saying whose value the cell is, e.g.
         ``"input 'b' of activity 'a'"``: messages then read ``"coefficient of input 'b' of
         activity 'a' is negative (-1)"`` instead of ``"coefficient is negative (-1)"``.
+    largest
+        Finite values of at least this magnitude fail check ``value_too_large`` (the solver
+        would take them for infinite); ``None``: no limit. Infinite values, where allowed
+        (``allow_infinite``), are not refused.
 
     Returns
     -------
@@ -328,6 +508,22 @@ def number_column(
             labels=labels,
             check=check_negative,
         )
+    if largest is not None:
+        with np.errstate(invalid="ignore"):
+            huge = np.isfinite(values) & (np.abs(values) >= largest)
+        if huge.any():
+            problems.add_rows(
+                huge,
+                lambda pos: (
+                    f"{what(pos)} is too large ({values[pos]:g}): numbers must stay below "
+                    f"{largest:g} in magnitude, the solver takes larger ones for infinite"
+                    + ("; write 'inf' for no limit" if allow_infinite else "")
+                ),
+                source=source,
+                labels=labels,
+                check="value_too_large",
+            )
+            values[huge] = np.nan
     return values
 
 
@@ -383,9 +579,32 @@ def check_unique(
 
 
 def check_known(
-    labels: np.ndarray, known: pd.Index, source: str, problems: Problems, what: str, col: str
+    labels: np.ndarray,
+    known: pd.Index,
+    source: str,
+    problems: Problems,
+    what: str,
+    col: str,
+    *,
+    table: str | None = None,
+    declared_in: tuple[str, str] | None = None,
 ) -> np.ndarray:
     """Positions of ``labels`` in ``known``; record every label that is not there.
+
+    Parameters
+    ----------
+    labels, known
+        The labels to look up, and the labels declared.
+    source, problems
+        How messages name the table, and where problems go.
+    what, col
+        What the labels are (``"activity"``), and the column holding them.
+    table
+        The name of the table holding the labels (``"technology"``), for the message.
+    declared_in
+        The table that declares the labels and how messages name it, e.g.
+        ``("activities", "eco/activities.csv")``: messages then say the label is missing
+        from that table.
 
     Returns
     -------
@@ -393,9 +612,16 @@ def check_known(
         Integer positions (``-1`` where unknown).
     """
     positions = lookup(labels, known)
+    names = f"the {table} table names" if table is not None else f"{col} names"
+    column = f" (column {col!r})" if table is not None and col != what else ""
+    where = (
+        f": it is missing from the {declared_in[0]} table ({declared_in[1]})"
+        if declared_in is not None
+        else ""
+    )
     problems.add_rows(
         (positions < 0) & (np.asarray(labels, dtype=object) != ""),  # missing: reported already
-        lambda pos: f"{col} names {what} {labels[pos]!r}, which is not declared",
+        lambda pos: f"{names} {what} {labels[pos]!r}{column}, which is not declared{where}",
         source=source,
         labels=labels,
         check="unknown_label",
