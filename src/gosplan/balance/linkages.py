@@ -16,6 +16,15 @@ oriented*, *forward oriented* or *weak*.
 
 Column sums of ``L`` solve ``(I - A)^T m = 1``; row sums solve ``(I - A) r = 1``; row sums of
 ``G`` are ``(L x)_i / x_i`` and solve ``(I - A) z = x``. No inverse is formed.
+
+**Units.** Column sums of ``A`` and ``L`` (backward linkages) and, without gross output, their
+row sums (forward linkages) add quantities of different products. When the products have
+different units (``Economy.products["unit"]``) those sums change with the choice of units, so
+:func:`linkages` logs a warning naming them and records it in ``.attrs["note"]``. The
+value-weighted form (``weights="labour"`` or ``weights=prices``) computes every index from the
+value coefficients ``P A P^-1`` (``P = diag(p)``): value of input *i* per unit of value of
+*j*'s output. These are the same whatever unit each product is counted in. The Ghosh forward
+linkages are ratios of one product's own output and are unit-free either way.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from gosplan.balance.multipliers import Weights, mixed_units_note, value_weights
 from gosplan.balance.solvers import LeontiefSolver
 from gosplan.economy import Economy
 from gosplan.errors import InputError
@@ -131,6 +141,7 @@ def linkages(
     *,
     method: str = "rasmussen",
     gross_output: pd.Series | None = None,
+    weights: Weights = None,
     solver: str = "auto",
 ) -> pd.DataFrame:
     """Backward and forward linkages and the key sectors of an economy.
@@ -144,6 +155,16 @@ def linkages(
     gross_output
         Gross output by product (every product, positive). When given, forward linkages are
         supply-side (Ghosh): row sums of the allocation coefficients and of the Ghosh inverse.
+    weights
+        ``None`` (default): sums in the products' own units; when the products have different
+        units (``economy.products["unit"]``) the backward (and Leontief forward) indices mix
+        them, so a warning naming the units is logged and ``.attrs["note"]`` says so.
+        ``"labour"``: weight each product by its labour value (:meth:`Economy.labour_values`,
+        all labour types summed). A Series: weight by these prices (every product,
+        positive). The indices are then those of the value coefficients ``p_i A_ij / p_j``
+        (backward total: ``sum_i p_i L_ij / p_j``, the value-weighted output multiplier;
+        forward total: ``sum_j p_i L_ij / p_j``), which do not change when a product's unit
+        is rescaled. Ghosh forward linkages are the same with or without weights.
     solver
         Solver passed to :func:`~gosplan.balance.solvers.solve_leontief`.
 
@@ -152,12 +173,17 @@ def linkages(
     pandas.DataFrame
         Products as rows; columns ``backward_direct``, ``forward_direct``, ``backward_total``,
         ``forward_total``, ``key_sector`` and ``classification``. ``.attrs["forward"]`` says
-        whether forward linkages are ``"leontief"`` or ``"ghosh"``.
+        whether forward linkages are ``"leontief"`` or ``"ghosh"``; ``.attrs["weights"]`` is
+        ``None``, ``"labour values"`` or ``"prices"``; ``.attrs["note"]`` is a caveat to show
+        with the table (mixed units) or ``None``.
 
     Raises
     ------
     InputError
-        Unknown method, or gross output that misses a product or is not positive.
+        Unknown method, gross output that misses a product or is not positive, or weights
+        that are unknown or not positive for every product.
+    UnknownLabelError
+        If gross output or price weights name unknown products.
 
     Examples
     --------
@@ -172,12 +198,25 @@ def linkages(
     x = None
     if gross_output is not None:
         x = positive_gross_output(eco, gross_output)
-    arrays = linkage_arrays(eco.technology, x, method=solver)
+    A: sp.sparray = eco.technology
+    weighting: str | None = None
+    note: str | None = None
+    if weights is None:
+        summed = "backward linkages" if x is not None else "backward and forward linkages"
+        note = mixed_units_note(eco, summed)
+    else:
+        p, weighting = value_weights(eco, weights, method=solver)
+        A = sp.csc_array(sp.diags_array(p) @ A @ sp.diags_array(1.0 / p))
+        if x is not None:
+            x = p * x  # output in value; the Ghosh ratios are unchanged
+    arrays = linkage_arrays(A, x, method=solver)
     out = pd.DataFrame({c: arrays[c] for c in COLUMNS}, index=eco.product_labels)
     out["key_sector"] = out["key_sector"].astype(bool)
     out.attrs.update(
         method=method,
         forward="leontief" if x is None else "ghosh",
+        weights=weighting,
+        note=note,
         solver=arrays["solver"],
         residual=arrays["residual"],
     )

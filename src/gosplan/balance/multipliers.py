@@ -23,12 +23,26 @@ product columns. The output multiplier counts the household row too (Miller & Bl
 output multiplier); pass ``household_row=False`` for the *truncated* one, which sums the ``n``
 product rows only. The income multiplier is the household row of ``\bar L``; the employment
 multiplier weights the product rows with labour coefficients.
+
+**Units.** An output multiplier adds the gross output of different products. When the products
+are measured in different physical units (tonnes, kWh, roubles: ``Economy.products["unit"]``)
+that sum has no unit and changes when one product's unit is rescaled. :func:`multipliers` then
+logs a warning naming the units and says so in ``.attrs["note"]``. The *value-weighted* form
+(``weights="labour"`` or ``weights=prices``) counts each product's output at its value,
+
+.. math::
+
+    m^p_j = \frac{\sum_i p_i L_{ij}}{p_j},
+
+the value of gross output drawn by one unit of *value* of final demand for *j*, which is the
+same whatever unit each product is measured in. Income and employment multipliers weight the
+rows by coefficients per unit of output, so their sums are homogeneous and never warn.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -45,6 +59,12 @@ MultiplierType = Literal["I", "II"]
 
 KINDS: tuple[str, ...] = ("output", "income", "employment")
 TYPES: tuple[str, ...] = ("I", "II")
+
+#: Value weights of products: ``"labour"`` (labour values) or a Series of prices by product.
+Weights: TypeAlias = Literal["labour"] | pd.Series | None
+
+LABOUR_VALUES = "labour values"
+PRICES = "prices"
 
 
 # ---------------------------------------------------------------------- array core
@@ -298,6 +318,134 @@ def wage_income(
     return pd.Series(income, index=eco.product_labels, name="income")
 
 
+# ---------------------------------------------------------------------- units and value weights
+def product_units(economy: Economy) -> list[str]:
+    """The distinct units given for the economy's products, in product order.
+
+    Blank units (not given) are left out.
+
+    Parameters
+    ----------
+    economy
+        Any economy.
+
+    Returns
+    -------
+    list of str
+        Each unit once, e.g. ``["Mt", "bn kWh", "m roubles"]``.
+    """
+    units = economy.products["unit"].astype(str).str.strip()
+    return list(dict.fromkeys(u for u in units if u))
+
+
+def mixed_units_note(economy: Economy, what: str, *, warn: bool = True) -> str | None:
+    """The note (and logged warning) that ``what`` adds quantities in different units.
+
+    Parameters
+    ----------
+    economy
+        The economy whose ``products["unit"]`` are checked.
+    what
+        What is summed, e.g. ``"output multipliers"``; starts the note.
+    warn
+        Log the note as a warning (on this module's logger).
+
+    Returns
+    -------
+    str or None
+        The note, or ``None`` when the products have at most one unit (blank units do not
+        count).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> A = pd.DataFrame([[0.1, 0.2], [0.3, 0.1]], index=["coal", "power"],
+    ...                  columns=["coal", "power"])
+    >>> units = pd.DataFrame({"unit": ["t", "kWh"]}, index=["coal", "power"])
+    >>> eco = Economy.from_coefficients(A, products=units)
+    >>> print(mixed_units_note(eco, "output multipliers", warn=False))  # doctest: +ELLIPSIS
+    output multipliers add quantities of products in different units (t, kWh): ...
+    """
+    units = product_units(economy)
+    if len(units) < 2:
+        return None
+    shown = ", ".join(units[:6]) + (f" and {len(units) - 6} more" if len(units) > 6 else "")
+    note = (
+        f"{what} add quantities of products in different units ({shown}): the sum has no "
+        "unit and changes when a product's unit is rescaled; use weights='labour' or "
+        "weights=<prices by product> for the value-weighted form"
+    )
+    if warn:
+        log.warning("%s", note)
+    return note
+
+
+def value_weights(
+    economy: Economy, weights: str | pd.Series, *, method: str = "auto"
+) -> tuple[np.ndarray, str]:
+    """Positive value per unit of each product, for value-weighted multipliers and linkages.
+
+    Parameters
+    ----------
+    economy
+        A square economy.
+    weights
+        ``"labour"``: the full labour value of each product, ``v = v A + l`` summed over the
+        labour types (:meth:`Economy.labour_values`; with one technique per product these
+        are also the least-labour values of :func:`gosplan.plan.valuation.least_labour_values`).
+        A Series: prices by product, one for every product.
+    method
+        Solver of the labour values.
+
+    Returns
+    -------
+    tuple of numpy.ndarray and str
+        The weights in product order, and what they are (``"labour values"`` or
+        ``"prices"``).
+
+    Raises
+    ------
+    InputError
+        Unknown weights, no labour coefficients (for ``"labour"``), a product without a
+        price, or a weight that is not positive and finite (a product of zero value has no
+        value-weighted multiplier).
+    UnknownLabelError
+        If the prices name a product the economy lacks.
+    """
+    eco = economy.square()
+    if isinstance(weights, str):
+        if weights != "labour":
+            raise InputError(
+                f"unknown weights {weights!r}; use 'labour' or a Series of prices by product"
+            )
+        values = eco.labour_values(method=method)
+        p = values[list(eco.labour_types)].sum(axis=1).to_numpy(dtype=float)
+        what = LABOUR_VALUES
+    elif isinstance(weights, pd.Series):
+        missing = eco.product_labels.difference(pd.Index(weights.index))
+        if len(missing):
+            names = ", ".join(map(repr, missing[:5]))
+            raise InputError(
+                f"prices (weights) are missing for {names}",
+                label=str(missing[0]),
+                check="missing_label",
+            )
+        p = eco.align_products(weights, "prices (weights)")
+        what = PRICES
+    else:
+        raise InputError("weights must be 'labour' or a pandas Series of prices by product")
+    bad = np.flatnonzero(~(np.isfinite(p) & (p > 0)))
+    if bad.size:
+        label = str(eco.product_labels[bad[0]])
+        raise InputError(
+            f"value weights must be positive: {label!r} has {what[:-1]} {p[bad[0]]:g}, so "
+            "its output has no value to weight by",
+            label=label,
+            check="non_positive_weight",
+        )
+    return p, what
+
+
 def _income_weights(
     economy: Economy, wages: pd.Series | None, labour_type: str | None
 ) -> np.ndarray:
@@ -315,6 +463,7 @@ def multipliers(
     household_consumption: pd.Series | None = None,
     labour_type: str | None = None,
     household_row: bool = True,
+    weights: Weights = None,
     method: str = "auto",
 ) -> pd.Series:
     """Output, income or employment multipliers, simple (type I) or total (type II).
@@ -340,48 +489,108 @@ def multipliers(
     household_row
         Type II output multipliers only: count the household row (Miller & Blair's total
         output multiplier, the default) or not (the truncated total output multiplier).
+    weights
+        Output multipliers only. ``None`` (default): add gross output in the products' own
+        units, ``m_j = sum_i L_ij``; when the products have different units
+        (``economy.products["unit"]``) that sum is meaningless, so a warning naming the units
+        is logged and ``.attrs["note"]`` says so. ``"labour"``: weight each product's output
+        by its labour value (:meth:`Economy.labour_values`, all labour types summed). A
+        Series: weight by these prices (every product, positive). The weighted multiplier is
+        ``m_j = sum_i p_i L_ij / p_j``, the value of gross output per unit of value of final
+        demand for ``j``; it does not change when a product's unit is rescaled. In the type II
+        total multiplier the household row (income) is counted unweighted, so give wages in
+        the unit of the weights (the default wages, labour coefficients, match
+        ``weights="labour"``).
     method
         Solver passed to :func:`~gosplan.balance.solvers.solve_leontief`.
 
     Returns
     -------
     pandas.Series
-        One multiplier per product, named like ``"output multiplier (type I)"``; ``.attrs``
-        holds ``kind``, ``type``, ``labour_type``, the solver ``method`` and the achieved
-        relative ``residual``.
+        One multiplier per product, named like ``"output multiplier (type I)"`` (with
+        ``", weighted by labour values"`` or ``", weighted by prices"`` when weighted);
+        ``.attrs`` holds ``kind``, ``type``, ``labour_type``, ``weights`` (``None``,
+        ``"labour values"`` or ``"prices"``), ``note`` (a caveat to show with the numbers,
+        such as mixed units, or ``None``), the solver ``method`` and the achieved relative
+        ``residual``.
 
     Raises
     ------
     InputError
-        Unknown ``kind`` or ``type``, type II without ``household_consumption``, or no labour
-        coefficients where they are needed.
+        Unknown ``kind`` or ``type``, type II without ``household_consumption``, no labour
+        coefficients where they are needed, ``weights`` with a kind other than ``"output"``,
+        or weights that are not positive for every product.
     UnknownLabelError
-        If ``wages`` or ``household_consumption`` name unknown products.
+        If ``wages``, ``household_consumption`` or price ``weights`` name unknown products.
 
     Examples
     --------
     >>> import pandas as pd
     >>> A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
-    >>> eco = Economy.from_coefficients(A)
+    >>> eco = Economy.from_coefficients(A, labour=pd.Series({"a": 0.3, "b": 0.2}))
     >>> multipliers(eco, "output").round(4).tolist()
     [1.5182, 1.4521]
+    >>> multipliers(eco, "output", weights="labour").round(4).tolist()
+    [1.4532, 1.5599]
     """
+    return _multipliers(
+        economy,
+        kind,
+        type,
+        wages=wages,
+        household_consumption=household_consumption,
+        labour_type=labour_type,
+        household_row=household_row,
+        weights=weights,
+        method=method,
+        warn=True,
+    )
+
+
+def _multipliers(
+    economy: Economy,
+    kind: str,
+    type: str,
+    *,
+    wages: pd.Series | None,
+    household_consumption: pd.Series | None,
+    labour_type: str | None,
+    household_row: bool,
+    weights: Weights,
+    method: str,
+    warn: bool,
+) -> pd.Series:
+    """:func:`multipliers`, logging the mixed-units warning only when ``warn``."""
     if kind not in KINDS:
         raise InputError(f"unknown multiplier kind {kind!r}; use one of {', '.join(KINDS)}")
     if type not in TYPES:
         raise InputError(f"unknown multiplier type {type!r}; use 'I' (simple) or 'II' (total)")
+    if weights is not None and kind != "output":
+        raise InputError(
+            f"weights apply to output multipliers only: {kind} multipliers already count "
+            "each product in its own coefficient (per unit of output), so they need none"
+        )
     eco = economy.square()
     A = eco.technology
-    weights: np.ndarray | None
+    n = eco.n_products
+    coef: np.ndarray | None
+    prices: np.ndarray | None = None
+    weighting: str | None = None
+    note: str | None = None
     if kind == "output":
-        weights = None
+        if weights is None:
+            note = mixed_units_note(eco, "output multipliers", warn=warn)
+            coef = None
+        else:
+            prices, weighting = value_weights(eco, weights, method=method)
+            coef = prices
     elif kind == "income":
-        weights = _income_weights(eco, wages, labour_type)
+        coef = _income_weights(eco, wages, labour_type)
     else:
-        weights = labour_weights(eco, labour_type)
+        coef = labour_weights(eco, labour_type)
 
     if type == "I":
-        c = np.ones(eco.n_products) if weights is None else weights
+        c = np.ones(n) if coef is None else coef
         sol = economy.leontief_solver(method=method).solve(c, transpose=True)
     else:
         if household_consumption is None:
@@ -393,15 +602,25 @@ def multipliers(
         h = eco.align_products(household_consumption, "household consumption")
         w = _income_weights(eco, wages, labour_type)
         if kind == "output":
-            sol = _total_solution(A, w, h, None, 1.0 if household_row else 0.0, method)
+            sol = _total_solution(A, w, h, coef, 1.0 if household_row else 0.0, method)
         elif kind == "income":
-            sol = _total_solution(A, w, h, np.zeros(eco.n_products), 1.0, method)
+            sol = _total_solution(A, w, h, np.zeros(n), 1.0, method)
         else:
-            sol = _total_solution(A, w, h, weights, 0.0, method)
+            sol = _total_solution(A, w, h, coef, 0.0, method)
+    values = sol.x[:n]
     name = f"{kind} multiplier (type {type})"
-    out = pd.Series(sol.x[: eco.n_products], index=eco.product_labels, name=name)
+    if prices is not None:
+        values = values / prices
+        name = f"{kind} multiplier (type {type}, weighted by {weighting})"
+    out = pd.Series(values, index=eco.product_labels, name=name)
     out.attrs.update(
-        kind=kind, type=type, labour_type=labour_type, method=sol.method, residual=sol.residual
+        kind=kind,
+        type=type,
+        labour_type=labour_type,
+        weights=weighting,
+        note=note,
+        method=sol.method,
+        residual=sol.residual,
     )
     return out
 
@@ -412,6 +631,7 @@ def multiplier_table(
     wages: pd.Series | None = None,
     household_consumption: pd.Series | None = None,
     labour_type: str | None = None,
+    weights: Weights = None,
     method: str = "auto",
 ) -> pd.DataFrame:
     """Every multiplier the economy's data allow, side by side.
@@ -426,13 +646,18 @@ def multiplier_table(
         The economy (one technique per product).
     wages, household_consumption, labour_type, method
         As for :func:`multipliers`.
+    weights
+        Value weights of the output multipliers, as for :func:`multipliers` (``"labour"`` or
+        prices by product); the income and employment columns are unaffected.
 
     Returns
     -------
     pandas.DataFrame
         Products as rows; columns such as ``output_I``, ``income_I``, ``employment_I``,
         ``output_II``, ``income_II``, ``employment_II``. ``.attrs`` holds the solver
-        ``method`` (of the type I solves) and the largest relative ``residual`` of all.
+        ``method`` (of the type I solves), the largest relative ``residual`` of all, the
+        output ``weights`` and a ``note`` (mixed units of unweighted output multipliers, or
+        ``None``; the warning is logged once for the table).
     """
     eco = economy.square()
     assert eco.labour is not None
@@ -448,18 +673,23 @@ def multiplier_table(
     columns = {}
     for t in types:
         for k in kinds:
-            columns[f"{k}_{t}"] = multipliers(
+            columns[f"{k}_{t}"] = _multipliers(
                 eco,
                 k,
                 t,
                 wages=wages,
                 household_consumption=household_consumption,
                 labour_type=labour_type,
+                household_row=True,
+                weights=weights if k == "output" else None,
                 method=method,
+                warn=(k, t) == ("output", "I"),
             )
     out = pd.DataFrame(columns, index=eco.product_labels)
     out.attrs.update(
         method=columns["output_I"].attrs["method"],
         residual=max(col.attrs["residual"] for col in columns.values()),
+        weights=columns["output_I"].attrs["weights"],
+        note=columns["output_I"].attrs["note"],
     )
     return out
