@@ -294,3 +294,13 @@ def test_coefficients_cannot_be_changed_in_place():
     # what was computed before stays true: the cached solver cannot go stale
     x = eco.gross_output(pd.Series({"a": 350.0, "b": 1700.0}))
     np.testing.assert_allclose(x.to_numpy(), [1000.0, 2000.0])
+
+
+def test_an_economy_can_be_built_from_another_economys_read_only_arrays():
+    from gosplan.io import read_economy
+    from gosplan.scenarios import scenario_path
+
+    eco = read_economy(scenario_path("ussr-1928"))
+    again = Economy(products=eco.products, activities=eco.activities, technology=eco.technology)
+    assert (again.technology != eco.technology).nnz == 0
+    assert not eco.technology.data.flags.writeable  # the original is left as it was

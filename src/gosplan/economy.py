@@ -72,6 +72,8 @@ class EconomyMeta:
 
 def _sparse(M: Any, shape: tuple[int, int]) -> sp.csc_array:
     out = sp.csc_array(M, shape=shape, dtype=float) if M is not None else sp.csc_array(shape)
+    if not (out.data.flags.writeable and out.indices.flags.writeable):
+        out = out.copy()  # another economy's read-only arrays: tidy a copy, not them
     out.sum_duplicates()
     out.eliminate_zeros()
     return out
@@ -240,6 +242,11 @@ class Economy:
             )
         labels = pd.Index(A.index)
         _require_same_labels("A's columns", pd.Index(A.columns), labels)
+        labour = _argument_table(labour, labels, "labour", "types")
+        resources = _argument_table(resources, labels, "resources", "types")
+        capacity = _argument_table(capacity, labels, "capacity", "series")
+        service_life = _argument_table(service_life, labels, "service_life", "series")
+        capital = _argument_table(capital, labels, "capital", "square")
         A = _ordered(A, labels)
         prods = _product_table(labels, products)
         acts = pd.DataFrame({"product": labels}, index=pd.Index(labels, name="activity"))
@@ -559,11 +566,21 @@ class Economy:
     def align_products(self, values: pd.Series | pd.DataFrame, what: str) -> np.ndarray:
         """Positions-aligned array of a product-labelled Series/DataFrame (missing = 0).
 
+        A table indexed by pymrio's (region, sector) pairs is relabelled for an economy made
+        with :meth:`from_pymrio` (:func:`gosplan.io.pymrio_io.to_economy_labels`), so that
+        ``eco.gross_output(io.Y.sum(axis=1))`` works as it reads.
+
         Raises
         ------
         UnknownLabelError
             If ``values`` names a product this economy does not have.
         """
+        if isinstance(values.index, pd.MultiIndex) and {"region", "sector"} <= set(
+            self.products.columns
+        ):
+            from gosplan.io.pymrio_io import to_economy_labels
+
+            values = to_economy_labels(values, self)
         return align_to_labels(values, self.product_labels, what)
 
     def solve(
@@ -572,10 +589,39 @@ class Economy:
         *,
         method: str = "auto",
         tol: float = 1e-10,
+        allow_negative: bool = False,
     ) -> LinearSolution:
-        """Solve ``(I - A) x = y`` for one or many final-demand vectors (unlabelled result)."""
+        """Solve ``(I - A) x = y`` for one or many final-demand vectors (unlabelled result).
+
+        Parameters
+        ----------
+        final_demand
+            Series by product (products not named get zero), or a DataFrame of vectors.
+        method, tol
+            As for :meth:`gross_output`.
+        allow_negative
+            Accept negative final demand (net exports, a fall in stocks); the gross output
+            must then still be non-negative.
+
+        Raises
+        ------
+        InputError
+            If the final demand is negative somewhere and ``allow_negative`` is False
+            (``check="negative_value"``), or, with ``allow_negative``, if some product
+            would need a negative gross output (``check="negative_output"``).
+        """
         y = self.align_products(final_demand, "final demand")
-        return self.leontief_solver(method=method, tol=tol).solve(y)
+        if not isinstance(allow_negative, bool):
+            raise InputError(
+                f"allow_negative must be True or False, got {allow_negative!r}",
+                check="bad_argument",
+            )
+        if not allow_negative:
+            _refuse_negative(y, self.product_labels)
+        sol = self.leontief_solver(method=method, tol=tol).solve(y)
+        if allow_negative:
+            _refuse_negative_output(sol.x, self.product_labels)
+        return sol
 
     def leontief_solver(self, *, method: str = "auto", tol: float = 1e-10) -> LeontiefSolver:
         """The prepared solver of ``(I - A)`` (factorised or analysed once, then cached).
@@ -597,7 +643,12 @@ class Economy:
         return cache[key]
 
     def gross_output(
-        self, final_demand: pd.Series | pd.DataFrame, *, method: str = "auto", tol: float = 1e-10
+        self,
+        final_demand: pd.Series | pd.DataFrame,
+        *,
+        method: str = "auto",
+        tol: float = 1e-10,
+        allow_negative: bool = False,
     ) -> pd.Series | pd.DataFrame:
         """Gross output ``x`` with ``x = A x + y`` for one or many final demands.
 
@@ -610,13 +661,23 @@ class Economy:
             Solver (``"auto"``, ``"dense-lu"``, ``"sparse-lu"``, ``"iterative"``).
         tol
             Residual tolerance of iterative methods.
+        allow_negative
+            Accept negative final demand (net exports, a fall in stocks); the gross output
+            must then still be non-negative.
 
         Returns
         -------
         pandas.Series or pandas.DataFrame
             Labelled gross output; ``.attrs`` holds ``method`` and ``residual``.
+
+        Raises
+        ------
+        InputError
+            Negative final demand without ``allow_negative`` (``check="negative_value"``,
+            naming the products), or with it a negative gross output
+            (``check="negative_output"``).
         """
-        sol = self.solve(final_demand, method=method, tol=tol)
+        sol = self.solve(final_demand, method=method, tol=tol, allow_negative=allow_negative)
         out = _labelled(sol.x, self.product_labels, final_demand, "gross_output")
         out.attrs.update(method=sol.method, residual=sol.residual, iterations=sol.iterations)
         return out
@@ -658,23 +719,45 @@ class Economy:
         out.attrs.update(method=sol.method, residual=sol.residual, iterations=sol.iterations)
         return out
 
-    def balance_sheet(self, final_demand: pd.Series, *, method: str = "auto") -> pd.DataFrame:
+    def balance_sheet(
+        self, final_demand: pd.Series, *, method: str = "auto", allow_negative: bool = False
+    ) -> pd.DataFrame:
         """Material balance of every product for a final demand.
 
         Columns: ``unit``, ``gross_output``, ``intermediate_use``, ``final_use``, ``capacity``,
         ``surplus`` (capacity minus output; ``inf`` where not limited), ``status`` (``ok`` or
         ``deficit``), and ``closure`` (output minus intermediate and final use; ~0).
 
+        Parameters
+        ----------
+        final_demand
+            Final demand by product (products not named get zero).
+        method
+            As for :meth:`gross_output`.
+        allow_negative
+            As for :meth:`gross_output`.
+
         Returns
         -------
         pandas.DataFrame
             One row per product.
+
+        Raises
+        ------
+        InputError
+            As for :meth:`gross_output`, and if ``final_demand`` is not a Series.
         """
+        if not isinstance(final_demand, pd.Series):
+            raise InputError(
+                "balance_sheet takes a single final-demand vector (a pandas Series indexed by "
+                f"product), got {type(final_demand).__name__}",
+                check="bad_argument",
+            )
         eco = self.square()
         y = eco.align_products(final_demand, "final demand")
         if y.ndim != 1:
             raise InputError("balance_sheet takes a single final-demand vector (a Series)")
-        x = eco.solve(final_demand, method=method).x
+        x = eco.solve(final_demand, method=method, allow_negative=allow_negative).x
         inter = eco.technology @ x
         cap = np.asarray(eco.capacity)
         surplus = cap - x
@@ -771,6 +854,48 @@ def align_to_labels(values: pd.Series | pd.DataFrame, labels: pd.Index, what: st
         raise InputError(f"{what} has a missing or infinite value", label=str(values.index[pos]))
     # Labels not given are zero; the order follows ``labels``.
     return values.reindex(labels).fillna(0.0).to_numpy(dtype=float)
+
+
+def _names(labels: pd.Index, where: np.ndarray, limit: int = 5) -> str:
+    shown = ", ".join(repr(str(labels[i])) for i in where[:limit])
+    return shown + (f" and {len(where) - limit} more" if len(where) > limit else "")
+
+
+def _refuse_negative(y: np.ndarray, labels: pd.Index) -> None:
+    """Raise :class:`InputError` if the aligned final demand ``y`` is negative anywhere."""
+    rows = np.flatnonzero((y < 0) if y.ndim == 1 else (y < 0).any(axis=1))
+    if not rows.size:
+        return
+    first = rows[0]
+    value = float(y[first] if y.ndim == 1 else y[first].min())
+    where = "" if y.ndim == 1 else f" (in {int(np.count_nonzero((y < 0).any(axis=0)))} vectors)"
+    raise InputError(
+        f"final demand is negative for {_names(labels, rows)}{where} (e.g. {value:g} for "
+        f"{str(labels[first])!r}): gross output would be computed for a negative use. If the "
+        "negative entries are meant (net exports, a fall in stocks), pass "
+        "allow_negative=True",
+        label=str(labels[first]),
+        check="negative_value",
+    )
+
+
+def _refuse_negative_output(x: np.ndarray, labels: pd.Index) -> None:
+    """Raise :class:`InputError` if the gross output ``x`` is negative beyond round-off."""
+    scale = max(1.0, float(np.max(np.abs(x), initial=0.0)))
+    bad = x < -1e-9 * scale
+    rows = np.flatnonzero(bad if x.ndim == 1 else bad.any(axis=1))
+    if not rows.size:
+        return
+    first = rows[0]
+    value = float(x[first] if x.ndim == 1 else x[first].min())
+    raise InputError(
+        f"this final demand (negative in places) would need a negative gross output of "
+        f"{_names(labels, rows)} (e.g. {value:g} of {str(labels[first])!r}): no plan can "
+        "produce less than nothing; lower the negative entries (exports netted against "
+        "use) or raise the demand for these products",
+        label=str(labels[first]),
+        check="negative_output",
+    )
 
 
 def _labelled(
@@ -877,6 +1002,68 @@ def _raise_at(values: pd.DataFrame | pd.Series, bad: np.ndarray, what: str, prob
         cell, place = values.iloc[where[0]], f"{label!r}"
     shown = f" ({cell!r})" if isinstance(cell, str) else ""
     raise InputError(f"{what}, {place}, {problem}{shown}", label=str(label), check="non_numeric")
+
+
+_ARGUMENT_SHAPES = {
+    "series": "a pandas Series indexed by product (or a 1-D array of {n} numbers in the order "
+    "of A's rows)",
+    "types": "a pandas Series indexed by product (one type) or a DataFrame with types as rows "
+    "and products as columns (or a 1-D array of {n} numbers in the order of A's rows)",
+    "square": "a pandas DataFrame with inputs as rows and products as columns (or an {n} x {n} "
+    "array in the order of A's rows)",
+}
+
+
+def _argument_table(values: Any, labels: pd.Index, what: str, kind: str) -> Any:
+    """Check an optional table argument of :meth:`Economy.from_coefficients`.
+
+    Parameters
+    ----------
+    values
+        The argument: ``None``, a pandas object, or a numpy array in the order of ``labels``.
+    labels
+        The product labels (A's rows).
+    what
+        The argument's name, for the message.
+    kind
+        ``"series"`` (one number per product), ``"types"`` (a Series, or types x products)
+        or ``"square"`` (products x products).
+
+    Returns
+    -------
+    None, pandas.Series or pandas.DataFrame
+        A numpy array is labelled with ``labels``; pandas objects and ``None`` pass through
+        (their cells are checked for numbers where they are read).
+
+    Raises
+    ------
+    InputError
+        If ``values`` is anything else, or an array of the wrong shape
+        (``check="bad_argument"``).
+    """
+    if values is None:
+        return None
+    n = len(labels)
+    if kind == "square":
+        if isinstance(values, pd.DataFrame):
+            return values
+    elif isinstance(values, pd.Series) or (kind == "types" and isinstance(values, pd.DataFrame)):
+        return values
+    if isinstance(values, np.ndarray):
+        if kind == "square" and values.shape == (n, n):
+            return pd.DataFrame(values, index=labels, columns=labels)
+        if kind != "square" and values.shape == (n,):
+            return pd.Series(values, index=labels)
+    shown = repr(values)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    got = (
+        f"an array of shape {values.shape}"
+        if isinstance(values, np.ndarray)
+        else (f"{type(values).__name__} {shown}")
+    )
+    raise InputError(
+        f"{what} must be {_ARGUMENT_SHAPES[kind].format(n=n)}, got {got}", check="bad_argument"
+    )
 
 
 def _type_rows(

@@ -24,6 +24,7 @@ a matrix once for many solves in both directions, e.g. gross output and labour v
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,7 +34,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import connected_components
 
-from gosplan.errors import NotProductiveError, SolverError
+from gosplan.errors import InputError, NotProductiveError, SolverError
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,59 @@ SPARSE_LU_MAX = 10_000
 DENSE_FRACTION = 0.1
 CORE_LU_MAX = 100_000
 MAX_OUTER = 200
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation, or ``None`` when unknown.
+
+    ``MemAvailable`` of ``/proc/meminfo`` (Linux: free memory plus what the page cache can
+    give back); else the free physical pages from :func:`os.sysconf`.
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _gib(n_bytes: float) -> str:
+    return f"{n_bytes / 2**30:.3g} GiB"
+
+
+def check_dense_memory(n: int, *, sparse: bool = True) -> None:
+    """Refuse a dense LU of an ``n x n`` matrix that cannot fit in memory.
+
+    Parameters
+    ----------
+    n
+        Number of products.
+    sparse
+        The matrix is sparse (then ``"sparse-lu"`` is offered as well as ``"iterative"``).
+
+    Raises
+    ------
+    InputError
+        Naming the size, the memory the dense LU needs, the memory available and the methods
+        that work without a dense matrix (``check="too_large"``).
+    """
+    need = 8.0 * n * n  # I - A, factorised in place (plus n pivots)
+    have = available_memory()
+    if have is None or need <= have:
+        return
+    others = "sparse-lu (sparse tables) or iterative" if sparse else "iterative"
+    raise InputError(
+        f"dense-lu cannot factorise I - A of {n:,} products: the dense matrix is "
+        f"{n:,} x {n:,} x 8 bytes = {_gib(need)} and only {_gib(have)} of memory is "
+        f"available. Use method "
+        f"{others}, or auto (it chooses by size and density).",
+        check="too_large",
+    )
 
 
 @dataclass(frozen=True)
@@ -412,11 +466,18 @@ class LeontiefSolver:
     # ------------------------------------------------------------------ preparation
     def _factor_dense(self) -> None:
         A = self.A
-        dense = A.toarray() if sp.issparse(A) else np.asarray(A, dtype=float)
-        M = np.eye(self.n) - dense
+        check_dense_memory(self.n, sparse=sp.issparse(A))
+        # I - A as one Fortran-ordered dense array, factorised in place (LAPACK's order: no
+        # copy in lu_factor); the old eye(n) - dense held three n x n arrays at once
+        if sp.issparse(A):
+            M = A.toarray(order="F")
+            np.negative(M, out=M)
+        else:
+            M = np.negative(np.asarray(A, dtype=float), order="F")
+        M[np.diag_indices(self.n)] += 1.0
         try:
             with np.errstate(all="raise"):
-                lu = sla.lu_factor(M, check_finite=True)
+                lu = sla.lu_factor(M, check_finite=True, overwrite_a=True)
         except (FloatingPointError, ValueError, sla.LinAlgError) as exc:
             raise SolverError(f"I - A could not be factorised: {exc}") from exc
         if np.any(np.diag(lu[0]) == 0):

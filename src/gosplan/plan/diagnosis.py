@@ -88,7 +88,13 @@ from gosplan.plan.assemble import LP, assemble
 from gosplan.plan.highs import LPSolution, solve_lp
 from gosplan.plan.layout import Layout, PlanData, base_layout
 from gosplan.plan.objectives import common_blocks, formulate
-from gosplan.plan.optimise import optimise
+from gosplan.plan.optimise import (
+    SOLVE_OPTIONS,
+    check_keywords,
+    check_solve_options,
+    optimise,
+    require_spec,
+)
 from gosplan.plan.ranging import price_ranges
 from gosplan.plan.result import PlanResult
 from gosplan.plan.spec import PlanSpec
@@ -341,6 +347,11 @@ class PlanCheck:
         False when labour values could not be computed (no labour coefficients, or no
         optimum): the additions are then priced by their relative size, never by physical
         units summed.
+    unbounded
+        When the targets can be met but the plan's own objective (``max_level``,
+        ``max_consumption``, ...) is unbounded: what grows without limit and why (the
+        ``provenance["unbounded"]`` of :func:`~gosplan.plan.optimise.optimise`); ``None``
+        otherwise, or when not checked.
     """
 
     feasible: bool
@@ -353,6 +364,7 @@ class PlanCheck:
     labour_unit: str = "person-years"
     additions_verified: bool | None = None
     cost_in_labour: bool = True
+    unbounded: str | None = None
 
     def write(self, path: str | Path, format: str = "csv") -> Path:
         """Write the check as a folder that :func:`gosplan.report.load.load_result` reads.
@@ -389,6 +401,7 @@ class PlanCheck:
             "message": self.message(),
             "labour_unit": self.labour_unit,
             "additions_verified": self.additions_verified,
+            "unbounded": self.unbounded,
         }
         (folder / "check.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         if self.plan is not None:
@@ -405,10 +418,17 @@ class PlanCheck:
             labour = float("nan")
             if self.plan is not None:
                 labour = float(self.plan.employment.to_numpy().sum())
-            return (
+            met = (
                 "The targets can be met. The least-labour plan uses "
                 f"{_sig(labour)} {self.labour_unit} over the horizon."
             )
+            if self.unbounded:
+                return (
+                    "The targets can be met, but the plan itself has no optimum. "
+                    f"{self.unbounded} The least-labour plan meeting the targets uses "
+                    f"{_sig(labour)} {self.labour_unit} over the horizon."
+                )
+            return met
         parts = ["The targets cannot all be met."]
         if self.common_level > 0:
             parts.append(f"Jointly, {self.common_level:.1%} of every target can be reached.")
@@ -937,7 +957,33 @@ def verify_additions(data: PlanData, table: pd.DataFrame, **solve: Any) -> bool 
     return None
 
 
-def check_plan(spec: PlanSpec, *, check_additions: bool = True, **solve: Any) -> PlanCheck:
+#: The keywords of :func:`check_plan` passed on to the least-labour plan (``**solve``).
+CHECK_OPTIONS = ("solver", "tol", "time_limit", "progress", "verify")
+
+
+def _objective_unbounded(spec: PlanSpec, lp_kw: dict[str, Any]) -> str | None:
+    """What is unbounded in the plan's own objective, or ``None`` (bounded, or not decided)."""
+    if spec.objective == "min_labour":  # labour >= 0: cannot be unbounded below
+        return None
+    try:
+        result = optimise(spec, objective=spec.objective, verify=False, least_labour=False, **lp_kw)
+    except GosplanError as exc:  # the verdict on the targets stands; only the note is lost
+        log.info("the plan's own objective could not be solved in the check: %s", exc)
+        return None
+    if result.status == "unbounded":
+        return str((result.provenance or {}).get("unbounded", "its objective is unbounded."))
+    if result.status != "optimal":
+        log.info("the plan's own objective ended %s in the check", result.status)
+    return None
+
+
+def check_plan(
+    spec: PlanSpec,
+    *,
+    check_additions: bool = True,
+    check_objective: bool = True,
+    **solve: Any,
+) -> PlanCheck:
     """Check whether a plan's targets can be met; if not, diagnose why and what is needed.
 
     Parameters
@@ -948,6 +994,11 @@ def check_plan(spec: PlanSpec, *, check_additions: bool = True, **solve: Any) ->
     check_additions
         Solve the least-labour LP once more with the additions added to the limits and record
         whether it is feasible (:attr:`PlanCheck.additions_verified`).
+    check_objective
+        When the targets can be met and the plan's objective is not ``min_labour``, solve
+        the plan's own objective once more (one LP, without the least-labour stage or the
+        verification) to say whether it is unbounded (:attr:`PlanCheck.unbounded`): the
+        least-labour answer alone would call such a plan fine.
     **solve
         ``solver``, ``tol``, ``time_limit`` as for :func:`gosplan.plan.optimise.optimise`
         (``progress`` and ``verify`` apply to the least-labour plan); ``time_limit`` applies
@@ -963,7 +1014,13 @@ def check_plan(spec: PlanSpec, *, check_additions: bool = True, **solve: Any) ->
         (a :class:`~gosplan.errors.SolverError`) when an LP of the check stops without an
         answer (solver error, time limit): it names the LP; the check does not call the
         targets infeasible then.
+    InputError
+        If ``spec`` is not a :class:`PlanSpec`, a keyword is unknown, or a solver option is
+        out of range (as for :func:`~gosplan.plan.optimise.optimise`).
     """
+    require_spec(spec, "check_plan")
+    check_keywords("check_plan", solve, ("check_additions", "check_objective", *CHECK_OPTIONS))
+    check_solve_options(**{k: v for k, v in solve.items() if k in SOLVE_OPTIONS})
     spec = spec.validated()
     opt_kw = {
         k: v for k, v in solve.items() if k in ("solver", "tol", "time_limit", "progress", "verify")
@@ -1008,8 +1065,17 @@ def check_plan(spec: PlanSpec, *, check_additions: bool = True, **solve: Any) ->
                 raise PlanCheckError(
                     err.lp, err.status, infeasible=False, feasible=True, detail=err.detail
                 ) from None
+        note = _objective_unbounded(spec, lp_kw) if check_objective else None
         return PlanCheck(
-            True, plan, level, base[[*_REACHABLE, "unit"]], empty_binding, empty_add, 0.0, unit
+            True,
+            plan,
+            level,
+            base[[*_REACHABLE, "unit"]],
+            empty_binding,
+            empty_add,
+            0.0,
+            unit,
+            unbounded=note,
         )
     level = common_level(data, **lp_kw) if data.n_targets else 0.0
     lp, sol = elastic(data, **lp_kw)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,10 @@ from gosplan.errors import InfeasiblePlanError, InputError
 from gosplan.plan.spec import PlanSpec
 
 logger = logging.getLogger(__name__)
+
+#: Keywords of ``frontier(**optimise_kwargs)`` passed on to :func:`optimise` (the objective and
+#: the investment share are the frontier's own; ``progress`` is the frontier's).
+OPTIMISE_OPTIONS = ("solver", "tol", "time_limit", "verify", "least_labour", "crash_basis")
 
 #: Default shares: 1/7, 2/7, ..., 6/7.
 DEFAULT_SHARES: tuple[float, ...] = tuple(k / 7 for k in range(1, 7))
@@ -139,13 +143,35 @@ def frontier(
     Raises
     ------
     InputError
-        If a share is outside ``[0, 1]`` or the population does not cover every period.
+        If ``spec`` is not a :class:`PlanSpec`, a share is outside ``[0, 1]``, the
+        population does not cover every period, or a keyword of ``optimise_kwargs`` is not
+        one of :data:`OPTIMISE_OPTIONS` (or its value is out of range).
     """
-    from gosplan.plan.optimise import optimise
+    from gosplan.plan.optimise import (
+        SOLVE_OPTIONS,
+        check_keywords,
+        check_solve_options,
+        optimise,
+        require_spec,
+    )
 
-    share_list = [float(s) for s in (DEFAULT_SHARES if shares is None else shares)]
+    require_spec(spec, "frontier")
+    check_keywords("frontier", optimise_kwargs, OPTIMISE_OPTIONS)
+    check_solve_options(**{k: v for k, v in optimise_kwargs.items() if k in SOLVE_OPTIONS})
+    if shares is not None and (isinstance(shares, str) or not isinstance(shares, Iterable)):
+        raise InputError(
+            f"shares must be a sequence of numbers in [0, 1], got {type(shares).__name__} "
+            f"{shares!r}",
+            check="bad_argument",
+        )
+    try:
+        share_list = [float(s) for s in (DEFAULT_SHARES if shares is None else shares)]
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"shares must be numbers in [0, 1] ({exc})", check="bad_argument"
+        ) from None
     for s in share_list:
-        if not 0.0 <= s <= 1.0:
+        if not 0.0 <= s <= 1.0:  # NaN fails too
             raise InputError(f"an investment share must be between 0 and 1, got {s}")
     heads = _population(population, spec)
     rows: list[dict[str, Any]] = []

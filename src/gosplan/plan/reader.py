@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import tomllib
 from dataclasses import replace
 from pathlib import Path
@@ -130,8 +131,22 @@ def read_plan(path: str | Path, *, economy: Economy | None = None) -> PlanSpec:
         activity, labour type, resource or period, negative value, duplicate row, unknown
         manifest key or objective, an investment lag not shorter than the horizon (a row of
         the lags table is named with its file, row and activity; ``default_lag`` with the
-        manifest and its key).
+        manifest and its key); or, with ``check="bad_argument"``, when ``path`` is not a
+        path or ``economy`` not an :class:`~gosplan.economy.Economy`.
     """
+    if not isinstance(path, str | os.PathLike):
+        shown = "None" if path is None else f"{type(path).__name__} {path!r}"[:80]
+        raise InputError(
+            "read_plan takes the path of a plan directory or of its plan.toml (a str or "
+            f"pathlib.Path), got {shown}",
+            check="bad_argument",
+        )
+    if economy is not None and not isinstance(economy, Economy):
+        raise InputError(
+            "read_plan's economy must be an Economy (e.g. gosplan.read_economy(path)) or "
+            f"None, got {type(economy).__name__}",
+            check="bad_argument",
+        )
     manifest_path = _manifest_path(Path(path))
     manifest = _read_manifest(manifest_path)
     where = str(manifest_path)

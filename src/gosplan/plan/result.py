@@ -131,6 +131,8 @@ class PlanResult:
         ]
         if self.level is not None:
             lines.append(f"common level: {self.level:.6g}")
+        if self.status == "unbounded" and p.get("unbounded"):
+            lines.append(f"unbounded: {p['unbounded']}")
         lines.append(
             f"LP: {p.get('n_variables', 0)} variables, {p.get('n_constraints', 0)} constraints, "
             f"{p.get('nnz', 0)} nonzeros; {p.get('method', '?')} in "
