@@ -289,10 +289,77 @@ def labour_force_table(table: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+#: Points by which the source's "% of planned increase achieved" may differ from the figure
+#: computed from its own row before the table flags it (the rows' figures are rounded).
+PERCENT_TOLERANCE = 2.0
+#: Header of the percentage computed from the row, and of the source's own figure.
+COMPUTED_PERCENT = "% of planned increase achieved (from the row)"
+SOURCE_PERCENT = "% as the source gives it"
+PERCENT_NOTE = "note on the %"
+
+
+def planned_increase_achieved(table: pd.DataFrame) -> pd.Series:
+    """Per cent of the planned increase achieved, from each row's own numbers.
+
+    ``100 (outcome 1932 − base 1927/28) / (optimal variant 1932/33 − base 1927/28)``; NaN where
+    the row lacks the base, the optimal target or the outcome, or where the target equals the
+    base.
+
+    Parameters
+    ----------
+    table
+        The history table ``targets_of_production`` (columns ``base_1927_28``,
+        ``optimal_1932_33``, ``outcome_1932``).
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by product.
+
+    Examples
+    --------
+    >>> row = pd.DataFrame({"product": ["steel"], "base_1927_28": [4.0],
+    ...                     "optimal_1932_33": [10.4], "outcome_1932": [5.9]})
+    >>> round(float(planned_increase_achieved(row)["steel"]), 1)
+    29.7
+    """
+    base = pd.to_numeric(table["base_1927_28"], errors="coerce").to_numpy(dtype=float)
+    target = pd.to_numeric(table["optimal_1932_33"], errors="coerce").to_numpy(dtype=float)
+    outcome = pd.to_numeric(table["outcome_1932"], errors="coerce").to_numpy(dtype=float)
+    planned = target - base
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(planned != 0, 100 * (outcome - base) / planned, np.nan)
+    return pd.Series(share, index=pd.Index(table["product"].astype(str), name="product"))
+
+
+def _percent_note(base: float, target: float, outcome: float, mine: float, theirs: float) -> str:
+    """Why the computed % is blank, or how it stands against the source's figure (short)."""
+    missing = [
+        what
+        for what, x in (("base", base), ("target", target), ("outcome", outcome))
+        if np.isnan(x)
+    ]
+    if missing:
+        text = f"blank: no {' or '.join(missing)}"
+        return text + ("; source's % unchecked" if not np.isnan(theirs) else "")
+    if np.isnan(mine):
+        return "blank: target = base"
+    if np.isnan(theirs):
+        return "source gives none"
+    gap = theirs - mine
+    if abs(gap) > PERCENT_TOLERANCE:
+        return f"DIFFERS by {gap:+.1f} points"
+    return "agrees"
+
+
 def targets_of_production(table: pd.DataFrame) -> pd.DataFrame:
     """The plan's targets as a reader expects them: one row per product, sources as notes.
 
-    Amended targets given as a range read ``low–high``; a row's note joins its sources.
+    Amended targets given as a range read ``low–high``; a row's note joins its sources. The
+    per cent of the planned increase achieved is computed from the row
+    (:func:`planned_increase_achieved`, against the optimal variant) and shown beside the
+    source's own figure, with a note saying where they differ by more than
+    :data:`PERCENT_TOLERANCE` points and why a computed figure is blank.
     """
     out = pd.DataFrame(index=pd.Index(table["product"].astype(str), name="product"))
     out["unit"] = table["unit"].to_numpy()
@@ -310,9 +377,21 @@ def targets_of_production(table: pd.DataFrame) -> pd.DataFrame:
         for lo, hi in zip(low, high, strict=True)
     ]
     out["outcome 1932"] = pd.to_numeric(table["outcome_1932"], errors="coerce").to_numpy()
-    out["% of planned increase achieved"] = pd.to_numeric(
-        table["percent_of_increase"], errors="coerce"
-    ).to_numpy()
+    mine = planned_increase_achieved(table).to_numpy(dtype=float)
+    theirs = pd.to_numeric(table["percent_of_increase"], errors="coerce").to_numpy(dtype=float)
+    out[COMPUTED_PERCENT] = mine
+    out[SOURCE_PERCENT] = theirs
+    out[PERCENT_NOTE] = [
+        _percent_note(b, t, o, m, s)
+        for b, t, o, m, s in zip(
+            out["1927/28"],
+            out["optimal variant 1932/33"],
+            out["outcome 1932"],
+            mine,
+            theirs,
+            strict=True,
+        )
+    ]
     notes = table["note"].fillna("").astype(str).to_numpy()
     sources = table["source"].fillna("").astype(str).to_numpy()
     out["source"] = [f"{s} ({n})" if n else s for s, n in zip(sources, notes, strict=True)]
@@ -443,6 +522,66 @@ def provenance(result: DemoResult) -> dict[str, Any]:
     return info
 
 
+def glossary(
+    labour_unit: str = "thousand person-years", common_level: float | None = None
+) -> dict[str, str]:
+    """The report's terms for a newcomer, each with its unit.
+
+    Parameters
+    ----------
+    labour_unit
+        The economy's unit of labour.
+    common_level
+        The amended targets' common level (a share), quoted as an example when given.
+
+    Returns
+    -------
+    dict
+        Term -> definition.
+    """
+    from gosplan.report.tables import PERCENT, format_value
+
+    example = ""
+    if common_level is not None and np.isfinite(common_level) and common_level < 1:
+        level = format_value(common_level, PERCENT)
+        example = f" The amended targets' {level} means: all of them scaled to {level} would fit."
+    return {
+        "common level (of a plan check)": "the largest share of every target that can be met "
+        "at once, the same share for all targets (per cent of the targets)." + example,
+        "reachable in the least-shortfall plan": "what each target reaches in the plan that "
+        "makes the (priority-weighted) sum of relative shortfalls smallest (product units). It "
+        "may meet most targets in full and put the whole shortfall on a few, so it is not the "
+        "common level.",
+        "reachable alone": "the most of one target's product that can be made with no other "
+        "target set (product units).",
+        "common level (of the optimal plan)": "how many times the base-year bundle of consumer "
+        f"goods (the assortment) is consumed in the last year (a multiple of the {BASE_LABEL} "
+        "bundle, dimensionless).",
+        "assortment": "the consumer goods in fixed proportions whose common multiple the "
+        f"optimum maximises: here the {BASE_LABEL} consumption of each (product units).",
+        "shadow price": "how much the plan's aim would change per unit more of a binding "
+        "limit (units of the aim per unit of the limit: for the optimum, multiples of the "
+        "bundle per Mt, bn kWh, ... of capacity; for a check, the fall of the weighted "
+        "relative shortfall per unit more).",
+        "least-labour value": "the labour needed, directly and through every input, to make "
+        f"one unit of a product with the least-labour techniques ({labour_unit} per product "
+        "unit). Products in different units are added up at these values.",
+        "other final use": "output of means of production that nothing in the plan uses (a "
+        "surplus left over because the capacity is there), in product units or at "
+        f"least-labour values ({labour_unit}).",
+        "terminal condition": "what a plan must leave at the end of its horizon. Here "
+        "(static): capacity enough to carry the last year's consumption and fixed final "
+        "demand on, and to replace what wears out, with the last year's labour. Stocks and "
+        "capacity beyond it are worth nothing to the plan.",
+        "fixed final demand": "final use of means of production held at its base-year level "
+        "in every year (exports, households' fuel, defence, stocks; product units).",
+        "investment share": "the share of capital spending (at least-labour values) going to "
+        "activities making means of production (per cent).",
+        "person-year": f"a year's work of one person; labour is counted in {labour_unit} "
+        "(a thousand of them, a million person-years).",
+    }
+
+
 def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
     """Write the demo's HTML report to ``output_dir/<economy name>.html``."""
     from gosplan.report import Report, figures
@@ -470,13 +609,27 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
             "with its basis.",
         ],
     )
+    amended = result.checks.get("amended")
+    level = float(amended.common_level) if amended is not None else None
+    rep.add_glossary(glossary(unit, level), heading="Words used in this report")
     history = result.history
     if "targets_of_production" in history:
+        targets = targets_of_production(history["targets_of_production"])
+        differ = [str(p) for p, n in targets[PERCENT_NOTE].items() if n.startswith("DIFFERS")]
+        where = (
+            f" (here {', '.join(differ)}: the source's % contradicts its own row)" if differ else ""
+        )
         rep.add_table(
             "Targets of production",
-            targets_of_production(history["targets_of_production"]),
+            targets,
             caption="Base year, the plan's variants and the 1932 outcome, as the sources give "
-            "them (restored table; notes and sources under the table)",
+            "them (restored table; notes and sources under the table). The % of the planned "
+            "increase achieved is computed from each row, 100 (outcome 1932 − 1927/28) / "
+            "(optimal variant 1932/33 − 1927/28), and shown beside the source's own figure; "
+            f"the note flags a difference of more than {PERCENT_TOLERANCE:g} points{where}, "
+            "reads “agrees” within rounding, and says why a computed figure is blank (no "
+            "base-year figure, no optimal-variant target or no 1932 outcome in the row)",
+            digits={COMPUTED_PERCENT: 3},
         )
     rep.add_balance(result.balance, heading=f"Base-year material balance ({BASE_LABEL})")
     rep.add_table(
@@ -505,6 +658,9 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
         result.comparison,
         heading="Plan, optimum and outcome",
         caption="Gross output in product units; amended targets as the midpoint of their range",
+        figure_caption=f"Each variant's gross output as an index by product ({BASE_LABEL} = "
+        "100, dashed: products in different units on one scale, not product units); amended "
+        "targets as the midpoint of their range.",
     )
     if result.optimum is not None or result.compressed is not None:
         key = key_products_table(result)
@@ -531,8 +687,10 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
                 ylabel="per 100 employees on the books",
                 xlabel="year",
             ),
-            caption="Every year more workers left large-scale industry than it employed on "
-            "average: the plan's labour force was in constant motion.",
+            caption="Workers hired and leaving per 100 employees on the books, by year: every "
+            "year more workers left large-scale industry than it employed on average; the "
+            "plan's labour force was in constant motion.",
+            same_section=True,
         )
     if "labour_force" in history:
         rep.add_table(

@@ -205,14 +205,16 @@ def test_check_tables_are_the_hand_diagnosis():
         "product",
         "period",
         "target",
-        "reachable jointly",
+        "reachable in the least-shortfall plan",
         "reachable alone",
         "shortfall",
     ]
     grain = _named(header, rows["grain"])
     assert grain["period"] == "1"
     # 10 person-years at 0.5 a unit make 20 units of the 30 set: 10 short.
-    assert close(grain["target"], 30.0) and close(grain["reachable jointly"], 20.0)
+    assert close(grain["target"], 30.0) and close(
+        grain["reachable in the least-shortfall plan"], 20.0
+    )
     assert close(grain["reachable alone"], 20.0) and close(grain["shortfall"], 10.0)
     head, limits = as_grid(table_by_caption(parsed, "Limits holding the targets back"))
     labour = _named(head, limits["labour"])

@@ -130,10 +130,31 @@ class Report:
         self._table(sec, table)
         return self
 
-    def add_figure(self, heading: str, fig: Figure, *, caption: str = "") -> Report:
-        """A section with one matplotlib figure (embedded as PNG)."""
-        sec = self._section(heading)
+    def add_figure(
+        self, heading: str, fig: Figure, *, caption: str = "", same_section: bool = False
+    ) -> Report:
+        """A section with one matplotlib figure (embedded as PNG).
+
+        With ``same_section``, the figure joins the last section added (e.g. the figure of a
+        table just added) instead of opening a section of its own; ``heading`` is then unused
+        (it is the caption when none is given).
+        """
+        sec = self.sections[-1] if same_section and self.sections else self._section(heading)
         self._figure(sec, fig, caption or heading)
+        return self
+
+    def add_glossary(self, terms: dict[str, str], *, heading: str = "Glossary") -> Report:
+        """A section defining the report's terms (term -> meaning, with its unit).
+
+        Parameters
+        ----------
+        terms
+            Term -> definition, in the order shown.
+        heading
+            Heading of the section.
+        """
+        sec = self._section(heading)
+        sec.blocks.append(Definitions(tuple((str(k), str(v)) for k, v in terms.items())))
         return self
 
     def add_provenance(self, info: dict[str, Any], *, heading: str = "Provenance") -> Report:
@@ -253,25 +274,29 @@ class Report:
             )
             if result.provenance:
                 s = self._section("Provenance", sub, heading)
-                s.blocks.append(
-                    Definitions(tuple(_provenance(result.provenance, stamp=False).items()))
-                )
+                s.blocks.append(Definitions(_plan_provenance(result)))
             return self
+        horizon = tables.end_of_horizon_words(result, units)
+        if horizon:
+            sec.blocks.append(Paragraphs(("End of the horizon. " + horizon[0], *horizon[1:])))
         periods = [str(p) for p in result.periods]
         index = tables.output_index_table(result, base=base, base_label=base_label)
         first = str(index.frame.columns[0]) if len(index.frame.columns) else periods[0]
         s = self._section("Output", sub, heading)
-        shown = min(len(index.frame), figures.MAX_SERIES)
+        paths = figures.merge_equal_rows(index.frame.astype(float))
+        shown = min(len(paths), figures.OUTPUT_SERIES)
         more = (
-            f" The {shown} products with the largest index are drawn (of {len(index.frame)})."
-            if len(index.frame) > figures.MAX_SERIES
+            f" The {shown} paths with the largest index are drawn (of {len(paths)}); every "
+            "product is in the index table below."
+            if len(paths) > figures.OUTPUT_SERIES
             else ""
         )
         self._figure(
             s,
             figures.output_index(index.frame, first=first),
-            f"Output paths: gross output of each product as an index ({first} = 100); "
-            f"products on the same path share a line.{more}",
+            f"Output paths: gross output of each product as an index ({first} = 100: "
+            "products in different units on one scale, not in product units); products on "
+            f"the same path share a line; the last period (shaded) ends the horizon.{more}",
         )
         self._table(s, tables.output_table(result, units))
         self._table(s, index)
@@ -282,10 +307,14 @@ class Report:
             self._figure(
                 s,
                 figures.stacked_shares(
-                    shares.frame, title="Capital spending: means of production vs consumer goods"
+                    shares.frame,
+                    title="Capital spending: means of production vs consumer goods",
+                    horizon_end=True,
                 ),
                 "Shares of capital spending (at labour values) by the group of the investing "
-                "activity, per period; periods without investment are empty.",
+                "activity, per period; periods without investment are empty. The last "
+                f"period, {periods[-1]} (shaded), ends the horizon: what is built then serves "
+                "only after it (see the note on the end of the horizon above).",
             )
         else:
             s.blocks.append(Paragraphs(("The plan makes no investment.",)))
@@ -336,7 +365,7 @@ class Report:
 
         if len(result.fulfilment):
             s = self._section("Targets", sub, heading)
-            self._table(s, tables.fulfilment_table(result))
+            self._table(s, tables.fulfilment_table(result, units))
 
         s = self._section("Binding constraints", sub, heading)
         if len(result.binding):
@@ -344,7 +373,8 @@ class Report:
                 Paragraphs(
                     (
                         f"{len(result.binding)} inequality constraints are at their bound. A "
-                        "shadow price is the change of the objective per unit more of the bound.",
+                        "shadow price is the change of the plan's aim (its objective) per unit "
+                        "more of the bound.",
                     )
                 )
             )
@@ -352,14 +382,14 @@ class Report:
                 s,
                 figures.shadow_prices(result.binding, title="Largest shadow prices"),
                 "Shadow prices of the binding constraints (block: label (period)), largest in "
-                "magnitude first.",
+                "magnitude first" + _symlog_note(result.binding),
             )
             self._table(s, tables.binding_table(result.binding))
         else:
             s.blocks.append(Paragraphs(("No inequality constraint binds.",)))
 
         s = self._section("Growth", sub, heading)
-        self._table(s, tables.growth_table(result))
+        self._table(s, tables.growth_table(result, base=base, base_label=base_label))
 
         s = self._section("Verification", sub, heading)
         ver = tables.verification_items(result)
@@ -378,7 +408,7 @@ class Report:
 
         if result.provenance:
             s = self._section("Provenance", sub, heading)
-            s.blocks.append(Definitions(tuple(_provenance(result.provenance, stamp=False).items())))
+            s.blocks.append(Definitions(_plan_provenance(result)))
         return self
 
     # ------------------------------------------------------------------ check
@@ -395,15 +425,19 @@ class Report:
         """
         sec = self._section(heading)
         unit = tables.labour_unit(check)
-        sec.blocks.append(Paragraphs((check.message(),)))
+        sec.blocks.append(Paragraphs(check_words(check)))
+        cost = float(check.total_labour_cost)
         sec.blocks.append(
             Definitions(
                 (
                     ("feasible", "yes" if check.feasible else "no"),
-                    ("common level", tables.format_value(check.common_level, tables.PERCENT)),
+                    (
+                        "common level (one share of every target at once)",
+                        tables.format_value(check.common_level, tables.PERCENT),
+                    ),
                     (
                         "labour cost of the additions",
-                        f"{tables.format_value(check.total_labour_cost)} {unit}",
+                        tables.format_labour(cost, unit) if cost else "none needed",
                     ),
                 )
             )
@@ -414,8 +448,10 @@ class Report:
             self._figure(
                 s,
                 figures.reachable(reach.frame),
-                "What can be reached of each target, jointly and alone, as a percentage of the "
-                f"target (dashed: the target; bars above {figures.REACHABLE_CAP:,.0f} % are "
+                "What can be reached of each target in the least-shortfall plan (the other "
+                "targets as near theirs as the smallest weighted shortfall allows) and alone (no "
+                "other target), as a percentage of the target (dashed: the target; bars above "
+                f"{figures.REACHABLE_CAP:,.0f} % are "
                 "cut and labelled with their value).",
             )
         if len(reach.frame):
@@ -428,7 +464,8 @@ class Report:
                 s,
                 figures.shadow_prices(check.binding, title="What holds the targets back"),
                 "Shadow prices of the limits in the least-shortfall plan: the fall of the "
-                "weighted relative shortfall per unit more of the limit.",
+                "weighted relative shortfall per unit more of the limit"
+                + _symlog_note(check.binding),
             )
             self._table(
                 s,
@@ -461,6 +498,9 @@ class Report:
         plan = getattr(check, "plan", None)
         if plan is not None:
             s = self._section("The least-labour plan", 3, heading)
+            s.blocks.append(Definitions(tuple(tables.summary_items(plan).items())))
+            s = self._section("Provenance", 3, heading)
+            s.blocks.append(Paragraphs(("How the least-labour plan was solved:",)))
             s.blocks.append(Preformatted(plan.summary()))
             if getattr(plan, "provenance", None):
                 self.note_provenance(_solver_items(plan.provenance))
@@ -514,18 +554,36 @@ class Report:
         return self
 
     # ------------------------------------------------------------------ comparison
-    def add_comparison(self, frame: pd.DataFrame, *, heading: str, caption: str = "") -> Report:
+    def add_comparison(
+        self, frame: pd.DataFrame, *, heading: str, caption: str = "", figure_caption: str = ""
+    ) -> Report:
         """Products by variant (e.g. base year, plan, optimum, outcome): tables and bars.
 
         The figure shows each numeric column as an index relative to the base column (= 100):
-        the first numeric column named ``base ...``, else the first numeric column. Text
-        columns (a ``unit``) stay in the table of values.
+        the first numeric column named ``base ...``, else the first numeric column. Products
+        without any index (no base-year figure) are left out of the figure and named in its
+        caption. Text columns (a ``unit``) stay in the table of values.
+
+        Parameters
+        ----------
+        frame
+            Products x variants, in product units.
+        heading
+            Heading of the section.
+        caption
+            Caption of the table of values (in product units).
+        figure_caption
+            Caption of the figure (an index, not product units); a default says so.
         """
         sec = self._section(heading)
         values, index = tables.comparison_tables(frame, caption)
         base = tables.comparison_base(values.frame)
         bars = index.frame.drop(columns=[base]) if base is not None else index.frame
+        bars = bars.astype(float)
+        empty = [str(p) for p, row in bars.iterrows() if not np.isfinite(row.to_numpy()).any()]
+        bars = bars.drop(index=[p for p in bars.index if str(p) in empty])
         if bars.shape[1] and np.isfinite(bars.to_numpy(dtype=float)).any():
+            left = f" Left out (no {base} figure to index on): {', '.join(empty)}." if empty else ""
             self._figure(
                 sec,
                 figures.grouped_bars(
@@ -534,7 +592,8 @@ class Report:
                     ylabel=f"index ({base} = 100)",
                     reference=100.0,
                 ),
-                caption or f"Each variant as an index by product ({base} = 100, dashed).",
+                (figure_caption or f"Each variant as an index by product ({base} = 100, dashed)")
+                + left,
             )
         self._table(sec, values)
         self._table(sec, index)
@@ -602,3 +661,89 @@ def _provenance(info: dict[str, Any], *, stamp: bool = True) -> dict[str, str]:
     if stamp and "written" not in out:
         out["written"] = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return out
+
+
+def _plan_provenance(result: Any) -> tuple[tuple[str, str], ...]:
+    """A plan's provenance with how it was solved (objective, LP size) first."""
+    items = dict(tables.solver_items(result))
+    items.update(_provenance(result.provenance, stamp=False))
+    return tuple(items.items())
+
+
+def check_words(check: Any) -> tuple[str, ...]:
+    """A plan check's verdict in a reader's words: what "jointly" means, labour in millions.
+
+    A feasible check reads ``The targets can be met ...`` with the least-labour plan's labour
+    (e.g. ``154 million person-years``). An infeasible one keeps the check's own message and
+    adds a paragraph naming the two senses in which targets are reached "jointly": the
+    **common level** (one share of every target at once) and what each target reaches in the
+    **least-shortfall plan** (the plan with the smallest weighted sum of relative shortfalls,
+    where most targets may be met in full).
+
+    Parameters
+    ----------
+    check
+        A :class:`~gosplan.plan.diagnosis.PlanCheck` or a
+        :class:`~gosplan.report.load.LoadedCheck`.
+
+    Returns
+    -------
+    tuple of str
+        Paragraphs.
+    """
+    unit = tables.labour_unit(check)
+    if check.feasible:
+        plan = getattr(check, "plan", None)
+        words = "The targets can be met."
+        if plan is not None and getattr(plan, "employment", None) is not None:
+            labour = float(plan.employment.to_numpy(dtype=float).sum())
+            words += (
+                f" The least-labour plan uses {tables.format_labour(labour, unit)} over the "
+                "horizon."
+            )
+        level = float(check.common_level)
+        if np.isfinite(level) and level > 1 + 1e-6:
+            words += (
+                " Every target could even be raised by the same "
+                f"{tables.format_value(level - 1, tables.PERCENT)} at once (the common level "
+                f"is {tables.format_value(level, tables.PERCENT)})."
+            )
+        return (words,)
+    paragraphs = [check.message()]
+    reach = check.reachable
+    if len(reach):
+        target = pd.to_numeric(reach["target"], errors="coerce").astype(float)
+        joint = pd.to_numeric(reach["reachable_jointly"], errors="coerce").astype(float)
+        met = joint >= target * (1 - 1e-6)
+        short = reach[~met & target.gt(0)]
+        named = "; ".join(
+            f"{row['product']} in {tables.format_year(row['period'])} ("
+            + tables.format_value(float(row["reachable_jointly"]) / float(row["target"]), "percent")
+            + " of its target)"
+            for _, row in short.iterrows()
+        )
+        level = tables.format_value(check.common_level, tables.PERCENT)
+        paragraphs.append(
+            '"Jointly" is meant in two senses. The common level, '
+            f"{level}, is one share of every target met at once: all targets scaled down "
+            "together until they fit. What is reachable in the least-shortfall plan is "
+            "another plan: it makes the (priority-weighted) sum of relative shortfalls as "
+            f"small as it can and so meets {int(met.sum())} of the {len(reach)} targets in "
+            "full"
+            + (f", putting the shortfall on {named}" if named else "")
+            + ". Both hold all targets together; they differ in how the shortfall is shared."
+        )
+    return tuple(paragraphs)
+
+
+def _symlog_note(binding: pd.DataFrame, n: int = 15) -> str:
+    """End of a shadow-price caption: says when the bars are on a symmetric log scale."""
+    price = pd.to_numeric(binding["shadow_price"], errors="coerce").astype(float)
+    top = price.reindex(price.abs().sort_values(ascending=False).index).head(n)
+    if figures.needs_symlog(top.to_numpy()):
+        return (
+            f". The prices spread over more than {figures.SYMLOG_SPREAD:,.0f} times, so the "
+            "axis is a symmetric log scale (linear near zero) and each bar is labelled with "
+            "its value."
+        )
+    return "."

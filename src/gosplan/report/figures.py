@@ -31,6 +31,11 @@ MAX_WIDTH = 9.3
 DPI = 110
 #: At most this many series are drawn in one line chart (the largest by magnitude).
 MAX_SERIES = 12
+#: Lines drawn in the output-paths figure (the rest are in its table).
+OUTPUT_SERIES = 6
+#: Shadow prices spreading over more than this ratio (largest / smallest in magnitude) are
+#: drawn on a symmetric log scale, so that the small ones stay visible.
+SYMLOG_SPREAD = 100.0
 
 #: Qualitative palette (matplotlib's tab10), then line styles and markers for series 11+.
 PALETTE = (
@@ -169,11 +174,12 @@ def lines_over_periods(
     ylabel: str,
     xlabel: str = "period",
     merge_equal: bool = False,
+    max_series: int = MAX_SERIES,
 ) -> Figure:
-    """One line per row of a labels x periods frame (at most :data:`MAX_SERIES`).
+    """One line per row of a labels x periods frame (at most ``max_series``).
 
     With ``merge_equal``, rows that coincide are drawn as one line (see
-    :func:`merge_equal_rows`).
+    :func:`merge_equal_rows`). Beyond ``max_series`` rows the largest in magnitude are drawn.
     """
     fig, (ax,) = new_figure()
     data = frame.astype(float)
@@ -181,7 +187,7 @@ def lines_over_periods(
     if merge_equal:
         data = merge_equal_rows(data)
         merged = len(data) < len(frame)
-    data = _largest(data)
+    data = _largest(data, max_series)
     x = [str(c) for c in data.columns]
     for i, (label, row) in enumerate(data.iterrows()):
         ax.plot(x, row.to_numpy(float), label=_wrap(str(label)), **series_style(i))
@@ -193,21 +199,53 @@ def lines_over_periods(
     return fig
 
 
-def output_index(index: pd.DataFrame, *, first: str) -> Figure:
-    """Output paths: each product's output as an index, ``first`` (the base) = 100."""
+def mark_horizon_end(ax: Any, n: int) -> None:
+    """Shade the last of ``n`` categorical x positions: the plan's last year.
+
+    What a plan does there (little construction, means of production left over, stocks run
+    down) is an effect of the horizon ending, not a finding about the economy.
+    """
+    if n < 2:
+        return
+    ax.axvspan(n - 1.5, n - 0.5, color="#7a7a7a", alpha=0.12, lw=0, zorder=0)
+    ax.text(
+        n - 1,
+        1.0,
+        "end of horizon",
+        transform=ax.get_xaxis_transform(),
+        ha="center",
+        va="bottom",
+        fontsize=8,
+        color="#555555",
+    )
+
+
+def output_index(index: pd.DataFrame, *, first: str, max_series: int = OUTPUT_SERIES) -> Figure:
+    """Output paths: each product's output as an index, ``first`` (the base) = 100.
+
+    Only the ``max_series`` paths largest in magnitude are drawn (products on one path
+    merged first); the table beside the figure has them all.
+    """
     fig = lines_over_periods(
         index,
         title="Output paths by product",
         ylabel=f"gross output, index ({first} = 100)",
         merge_equal=True,
+        max_series=max_series,
     )
     fig.axes[0].axhline(100.0, color="grey", lw=0.8, ls="--")
+    ax = fig.axes[0]
+    mark_horizon_end(ax, index.shape[1])
+    ax.set_title(ax.get_title(), pad=14)
     return fig
 
 
 @_styled
-def stacked_shares(shares: pd.DataFrame, *, title: str) -> Figure:
-    """Stacked bars of shares (rows = periods, columns = groups), in percent."""
+def stacked_shares(shares: pd.DataFrame, *, title: str, horizon_end: bool = False) -> Figure:
+    """Stacked bars of shares (rows = periods, columns = groups), in percent.
+
+    With ``horizon_end``, the last period is shaded and marked as the end of the horizon.
+    """
     fig, (ax,) = new_figure()
     data = shares.astype(float).fillna(0.0) * 100.0
     x = np.arange(len(data))
@@ -219,7 +257,9 @@ def stacked_shares(shares: pd.DataFrame, *, title: str) -> Figure:
         bottom += vals
     ax.set_xticks(x, [str(i) for i in data.index])
     ax.set_ylim(0, 105)
-    ax.set_title(title)
+    if horizon_end:
+        mark_horizon_end(ax, len(data))
+    ax.set_title(title, pad=14 if horizon_end else 6)
     ax.set_xlabel("period")
     ax.set_ylabel("share of capital spending (%)")
     ax.grid(axis="y", alpha=0.3)
@@ -284,11 +324,55 @@ def shadow_prices(binding: pd.DataFrame, *, title: str, n: int = 15) -> Figure:
         f"{b}: {lab} ({p})"
         for b, lab, p in zip(frame["block"], frame["label"], frame["period"], strict=True)
     ]
-    return signed_bars(
-        pd.Series(frame["shadow_price"].to_numpy(), index=labels),
+    values = frame["shadow_price"].to_numpy()
+    symlog = needs_symlog(values)
+    fig = signed_bars(
+        pd.Series(values, index=labels),
         title=title,
-        xlabel="shadow price (objective units per unit of the bound)",
+        xlabel="shadow price (objective units per unit of the bound)"
+        + (", symmetric log scale" if symlog else ""),
     )
+    if symlog:
+        ax = fig.axes[0]
+        ok = values[np.isfinite(values)]
+        thresh = float(np.abs(ok[ok != 0]).min())
+        ax.set_xscale("symlog", linthresh=thresh)
+        # A decade of room beyond the longest bars for their value labels.
+        low, high = min(float(ok.min()), 0.0), max(float(ok.max()), 0.0)
+        left, right = (low * 10 if low < 0 else -thresh), (high * 10 if high > 0 else thresh)
+        ax.set_xlim(left, right)
+        # Decades outside the linear part near zero, and zero (no crowded labels there).
+        first = math.ceil(math.log10(thresh)) + 1
+        ticks = [0.0]
+        for sign, end in ((-1.0, -left), (1.0, right)):
+            if end > thresh:
+                ticks += [sign * 10.0**k for k in range(first, math.floor(math.log10(end)) + 1)]
+        ax.set_xticks(sorted(ticks))
+        for y, v in enumerate(values):
+            if np.isfinite(v):
+                ax.annotate(
+                    f"{v:.2g}",
+                    (v, y),
+                    xytext=(3 if v >= 0 else -3, 0),
+                    textcoords="offset points",
+                    ha="left" if v >= 0 else "right",
+                    va="center",
+                    fontsize=8,
+                )
+    return fig
+
+
+def needs_symlog(values: Any, spread: float = SYMLOG_SPREAD) -> bool:
+    """Whether bars of ``values`` spread over more than ``spread`` (largest / smallest).
+
+    Examples
+    --------
+    >>> needs_symlog([0.07, -1e-5]), needs_symlog([0.07, 0.01])
+    (True, False)
+    """
+    x = np.abs(np.asarray(values, dtype=float))
+    x = x[np.isfinite(x) & (x > 0)]
+    return bool(x.size > 1 and x.max() / x.min() > spread)
 
 
 def _bar_label(value: float, unit: str) -> str:
@@ -377,14 +461,20 @@ REACHABLE_CAP = 1000.0
 
 
 def reachable(frame: pd.DataFrame) -> Figure:
-    """What is reachable jointly and alone, as a percentage of each target.
+    """What is reachable in the least-shortfall plan and alone, as a % of each target.
 
-    Bars above :data:`REACHABLE_CAP` % are capped and labelled with their value.
+    ``frame`` has ``target``, ``period`` and the columns
+    :data:`~gosplan.report.tables.LEAST_SHORTFALL` (or ``reachable jointly``) and ``reachable
+    alone``. Bars above :data:`REACHABLE_CAP` % are capped and labelled with their value.
     """
     target = frame["target"].astype(float).to_numpy()
     columns = {}
     with np.errstate(divide="ignore", invalid="ignore"):
-        for col in ("reachable jointly", "reachable alone"):
+        for col in (
+            "reachable in the least-shortfall plan",
+            "reachable jointly",
+            "reachable alone",
+        ):
             if col in frame:
                 columns[col] = 100.0 * frame[col].astype(float).to_numpy() / target
     rel = pd.DataFrame(columns)

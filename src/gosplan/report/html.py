@@ -34,7 +34,15 @@ nav.toc ol { margin: .2rem 0; padding-left: 1.4rem; }
 nav.toc a { color: var(--ink); text-decoration: none; }
 nav.toc a:hover { text-decoration: underline; }
 table { border-collapse: collapse; margin: 1rem 0 .3rem; font-size: .9rem; min-width: 36rem; }
-caption { caption-side: top; text-align: left; color: var(--muted); padding-bottom: .4rem; }
+caption { caption-side: top; text-align: left; color: var(--muted); padding-bottom: .4rem;
+  overflow-wrap: anywhere; }
+caption, figcaption, p, dd, li { overflow-wrap: anywhere; }
+@media (max-width: 44rem) {
+  main { padding: 1rem .8rem 3rem; }
+  table { min-width: 0; }
+  dl { grid-template-columns: 1fr; }
+  dd { margin-left: .8rem; }
+}
 th, td { padding: .25rem .7rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); text-align: left; }
 thead th.num { text-align: right; }

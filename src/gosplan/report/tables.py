@@ -557,21 +557,41 @@ def investment_shares_table(result: Any) -> DisplayTable:
     )
 
 
-def growth_table(result: Any) -> DisplayTable:
-    """Output growth against the previous period, in percent."""
+def growth_table(result: Any, base: pd.Series | None = None, base_label: str = "") -> DisplayTable:
+    """Output growth against the previous period, in percent.
+
+    Parameters
+    ----------
+    result
+        The plan.
+    base
+        Gross output of the base year by product: the first period's growth is then against
+        it (else the first period has none).
+    base_label
+        The base year's label (e.g. ``"1927/28"``), for the caption.
+    """
     frame = _periods_frame(result.growth, "product")
+    first_from = ""
+    if base is not None and len(frame.columns):
+        values = pd.Series(base).astype(float)
+        values.index = [str(i) for i in values.index]
+        out = _periods_frame(result.output, "product")
+        first = frame.columns[0]
+        start = values.reindex(frame.index).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grown = out[first].reindex(frame.index).to_numpy(dtype=float) / start - 1
+        frame[first] = np.where(np.isfinite(grown), grown, np.nan)
+        first_from = f"; the first period, {first}, against {base_label or 'the base year'}"
     numbers = frame.select_dtypes("number")
     frame[numbers.columns] = numbers.mask(numbers.abs() < RESIDUAL, 0.0)  # rounding noise
-    return DisplayTable(
-        frame,
-        formats=dict.fromkeys(frame.columns, PERCENT),
-        caption="Growth of gross output against the previous period (percent; none for the "
-        "first period).",
+    caption = "Growth of gross output against the previous period (percent" + (
+        first_from + ")." if first_from else "; none for the first period)."
     )
+    return DisplayTable(frame, formats=dict.fromkeys(frame.columns, PERCENT), caption=caption)
 
 
-def fulfilment_table(result: Any) -> DisplayTable:
-    """The targets and how far the plan reaches them."""
+def fulfilment_table(result: Any, units: pd.Series | None = None) -> DisplayTable:
+    """The targets and how far the plan reaches them (with a unit column given ``units``)."""
     frame = result.fulfilment.copy()
     frame = frame.rename(
         columns={"target": "target", "achieved": "planned output", "ratio": "fulfilment"}
@@ -579,9 +599,12 @@ def fulfilment_table(result: Any) -> DisplayTable:
     frame = frame.set_index(pd.Index([str(p) for p in frame["product"]], name="product"))
     frame = frame.drop(columns="product")
     frame["period"] = [format_year(p) for p in frame["period"]]
+    if units is not None and "unit" not in frame:
+        frame = _with_units(frame, units)
+        frame = _text_first(frame, ("period", "unit"))
     return DisplayTable(
         frame,
-        formats={"period": TEXT, "fulfilment": PERCENT},
+        formats={"period": TEXT, "unit": TEXT, "fulfilment": PERCENT},
         caption="Targets: gross output set and planned (physical units), and the fulfilment "
         "(planned / target, percent).",
     )
@@ -686,55 +709,138 @@ def verification_items(result: Any) -> dict[str, str]:
     return items
 
 
+def format_labour(value: Any, unit: str) -> str:
+    """An amount of labour in words a reader takes in: ``154 million person-years``.
+
+    A unit in thousands (``thousand person-years``) with an amount of a thousand or more is
+    read in millions (and in billions from a million thousand), to three significant digits.
+
+    Examples
+    --------
+    >>> format_labour(154_000.0, "thousand person-years")
+    '154 million person-years'
+    >>> format_labour(911.7, "thousand person-years")
+    '912 thousand person-years'
+    >>> format_labour(2.5, "person-years")
+    '2.5 person-years'
+    """
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return f"{format_value(value)} {unit}".strip()
+    words = str(unit).split(" ", 1)
+    if math.isfinite(x) and len(words) == 2 and words[0] == "thousand":
+        for scale, name in ((1e6, "billion"), (1e3, "million")):
+            if abs(x) >= scale:
+                return f"{format_value(x / scale, digits=3)} {name} {words[1]}"
+        return f"{format_value(x, digits=3)} {unit}"
+    return f"{format_value(x)} {unit}".strip()
+
+
+#: A plan's objective in words, by kind.
+OBJECTIVE_WORDS = {
+    "max_level": "largest common multiple of the consumption bundle reached",
+    "min_labour": "least labour spent over the horizon",
+    "max_consumption": "most consumption over the horizon (at labour values)",
+    "harmony": "the most harmonious plan (harmony of the targets' fulfilment)",
+    "linear": "a linear objective of the plan's own",
+}
+
+
 def summary_items(result: Any) -> dict[str, str]:
-    """Status, objective and size of a plan as label -> text."""
-    p = result.provenance or {}
+    """Status, aim and horizon of a plan as label -> text, for a reader.
+
+    The LP's size and the solver's name of the objective are left to
+    :func:`solver_items` (the plan's provenance).
+    """
     periods = list(result.periods)
+    kind = str(getattr(result, "objective_kind", ""))
+    status = str(result.status)
     items = {
-        "status": str(result.status),
-        "objective": f"{result.objective_kind}: {format_value(result.objective)}",
-        "periods": f"{periods[0]}–{periods[-1]} ({len(periods)})" if periods else "—",
+        "result": "an optimal plan was found" if status == "optimal" else f"no plan ({status})",
+        "aim": OBJECTIVE_WORDS.get(kind, kind),
+        "periods": f"{periods[0]}–{periods[-1]} ({len(periods)} years)" if periods else "—",
     }
-    if result.level is not None:
-        items["common level"] = format_value(result.level)
-    if p:
-        items["economy"] = str(p.get("economy", ""))
-        items["plan"] = str(p.get("spec", ""))
-        items["LP size"] = (
-            f"{p.get('n_variables', 0):,} variables, {p.get('n_constraints', 0):,} constraints, "
-            f"{p.get('nnz', 0):,} nonzeros"
-        )
+    if status == "optimal":
+        if result.level is not None:
+            items["common level"] = (
+                f"{format_value(result.level, digits=4)} times the consumption bundle"
+            )
+        elif kind == "min_labour":
+            items["labour over the horizon"] = format_labour(result.objective, labour_unit(result))
     return items
 
 
-# ---------------------------------------------------------------------------- check
-def reachable_table(check: Any) -> DisplayTable:
-    """Targets with what is reachable jointly and alone, and the shortfall.
+def solver_items(result: Any) -> dict[str, str]:
+    """The solver's name and value of a plan's objective, for its provenance.
 
-    The column ``reachable alone`` is left out when it was not computed (a feasible check).
+    The LP's size is in the provenance itself (variables, constraints, nonzeros).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> solver_items(SimpleNamespace(objective_kind="min_labour", objective=2.0))
+    {'objective (solver)': 'min_labour: 2'}
+    """
+    kind = getattr(result, "objective_kind", "?")
+    value = format_value(getattr(result, "objective", float("nan")))
+    return {"objective (solver)": f"{kind}: {value}"}
+
+
+# ---------------------------------------------------------------------------- check
+#: Header of what each target reaches in the least-shortfall plan (``reachable_jointly``).
+LEAST_SHORTFALL = "reachable in the least-shortfall plan"
+#: Header of what each target reaches with no other target (``reachable_alone``).
+ALONE = "reachable alone"
+#: The two senses of "jointly" in a plan check, for a reader.
+COMMON_LEVEL_WORDS = (
+    "the common level: the largest share of every target that can be met at once, the same "
+    "share for all targets"
+)
+LEAST_SHORTFALL_WORDS = (
+    "reachable in the least-shortfall plan: what each target reaches in the plan that makes "
+    "the sum of the (priority-weighted) relative shortfalls smallest; it may meet most "
+    "targets in full and put the whole shortfall on a few"
+)
+
+
+def reachable_table(check: Any) -> DisplayTable:
+    """Targets with what is reachable in the least-shortfall plan and alone, and the shortfall.
+
+    ``reachable_jointly`` of the check (the least-shortfall LP) is headed
+    :data:`LEAST_SHORTFALL`, so that it is not read as the common level (one share of every
+    target at once). A feasible check has no least-shortfall plan: its column reads ``met in
+    the least-labour plan`` and ``reachable alone`` (not computed) is left out.
     """
     frame = check.reachable.copy()
     frame = frame.set_index(pd.Index([str(p) for p in frame["product"]], name="product"))
     frame = frame.drop(columns="product")
     frame["period"] = [format_year(p) for p in frame["period"]]
-    frame = frame.rename(
-        columns={"reachable_jointly": "reachable jointly", "reachable_alone": "reachable alone"}
-    )
+    frame = frame.rename(columns={"reachable_jointly": LEAST_SHORTFALL, "reachable_alone": ALONE})
     for c in frame.columns:
         if c not in ("period", "unit"):
             frame[c] = pd.to_numeric(frame[c], errors="coerce")
     frame = _text_first(frame, ("period", "unit"))
-    alone = "reachable alone"
-    if alone in frame and len(frame) and frame[alone].isna().all():
-        frame = frame.drop(columns=alone)
+    if bool(getattr(check, "feasible", False)):
+        frame = frame.drop(columns=[ALONE], errors="ignore")
+        frame = frame.rename(columns={LEAST_SHORTFALL: "met in the least-labour plan"})
         caption = (
-            "Targets (gross output, physical units): reachable with all targets together, and "
-            "the joint shortfall."
+            "Targets (gross output, physical units): every target is met in the least-labour "
+            "plan, with no shortfall."
+        )
+    elif ALONE in frame and len(frame) and frame[ALONE].isna().all():
+        frame = frame.drop(columns=ALONE)
+        caption = (
+            "Targets (gross output, physical units): what each reaches in the least-shortfall "
+            "plan (the plan with the smallest weighted sum of relative shortfalls), and the "
+            "shortfall there."
         )
     else:
         caption = (
-            "Targets (gross output, physical units): reachable with all targets together, "
-            "reachable by each target alone, and the joint shortfall."
+            "Targets (gross output, physical units): what each reaches in the least-shortfall "
+            "plan (the plan with the smallest weighted sum of relative shortfalls, not one "
+            "common share of every target), what it reaches alone (no other target set), and "
+            "the shortfall in the least-shortfall plan."
         )
     return DisplayTable(frame, formats={"period": TEXT, "unit": TEXT}, caption=caption)
 
@@ -956,3 +1062,109 @@ def provenance_items(info: dict[str, Any], prefix: str = "") -> dict[str, str]:
         else:
             out[name] = str(value)
     return out
+
+
+# ---------------------------------------------------------------------------- end of horizon
+#: Means of production named in the end-of-horizon sentence (largest left over first).
+END_PRODUCTS = 8
+
+
+def end_of_horizon_words(result: Any, units: pd.Series | None = None) -> tuple[str, ...]:
+    """What happens in a plan's last year because the horizon ends there, in words.
+
+    From the plan's ``final_use_values`` (final use by kind at labour values) and
+    ``final_use`` (by product): whether investment falls in the last period and by how much,
+    how much output of means of production is left over as other final use (with the
+    largest items in their units), whether stocks are drawn down, and a note that what is
+    left at the end counts for nothing in the plan's aim (beyond a terminal condition).
+
+    Parameters
+    ----------
+    result
+        A plan result with ``final_use`` and ``final_use_values`` (an empty tuple without).
+    units
+        Unit of each product, for the items left over.
+
+    Returns
+    -------
+    tuple of str
+        Paragraphs (none when the plan has no final-use split or fewer than two periods).
+    """
+    values = getattr(result, "final_use_values", None)
+    periods = list(getattr(result, "periods", ()))
+    if values is None or not len(values) or len(periods) < 2:
+        return ()
+    frame = values.apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    frame.index = [int(p) for p in frame.index]
+    last, before = int(periods[-1]), int(periods[-2])
+    if last not in frame.index or before not in frame.index:
+        return ()
+    unit = labour_unit(result)
+    words: list[str] = []
+    inv = frame.get("investment")
+    if inv is not None:
+        now, then = float(inv[last]), float(inv[before])
+        if then > 0 and now < then * (1 - 1e-3):
+            words.append(
+                f"In {format_year(last)}, the plan's last year, investment (capital goods at "
+                f"labour values) falls to {format_labour(now, unit)} from "
+                f"{format_labour(then, unit)} in {format_year(before)} "
+                f"({format_value(now / then - 1, PERCENT)}): capacity that would only come "
+                "into service after the horizon is worth nothing to the plan, so little is built."
+            )
+        else:
+            words.append(
+                f"Investment does not fall in the last year, {format_year(last)} "
+                f"({format_labour(now, unit)} against {format_labour(then, unit)} in "
+                f"{format_year(before)})."
+            )
+    other = float(frame["other_final_use"][last]) if "other_final_use" in frame else 0.0
+    total = float(frame.loc[last].abs().sum())
+    if other > RESIDUAL * max(total, 1.0):
+        text = (
+            f"Output of means of production worth {format_labour(other, unit)} "
+            f"({format_value(other / total, PERCENT)} of final use in {format_year(last)}) is "
+            "left over as other final use: made, because the capacity is there, but used by "
+            "nothing in the plan"
+        )
+        use = getattr(result, "final_use", None)
+        if use is not None and len(use) and "other_final_use" in use:
+            rows = use[use["period"].astype(int) == last].set_index("product")["other_final_use"]
+            rows = pd.to_numeric(rows, errors="coerce").fillna(0.0)
+            rows = rows[rows > RESIDUAL * max(float(rows.abs().max()), 1.0)]
+            if len(rows):
+                top = rows.sort_values(ascending=False).head(END_PRODUCTS)
+                unit_of = units if units is not None else pd.Series(dtype=str)
+                text += (
+                    " ("
+                    + ", ".join(
+                        f"{p} {format_value(float(top[p]), digits=3)}"
+                        + (f" {unit_of[p]}" if p in unit_of.index else "")
+                        for p in top.index
+                    )
+                    + (f", and {len(rows) - len(top)} more" if len(rows) > len(top) else "")
+                    + ")"
+                )
+        words.append(text + ".")
+    else:
+        words.append(f"No means of production are left over in {format_year(last)}.")
+    stocks = float(frame["stock_building"][last]) if "stock_building" in frame else 0.0
+    if stocks < -RESIDUAL * max(total, 1.0):
+        words.append(
+            f"Stocks are drawn down in {format_year(last)} by {format_labour(-stocks, unit)}."
+        )
+    terminal = getattr(result, "terminal_levels", None)
+    held = terminal is not None and len(terminal) > 0
+    words.append(
+        "Final stocks, and capacity beyond "
+        + ("the terminal condition" if held else "the horizon")
+        + ", are worth nothing in the plan's aim: only what is consumed within the horizon "
+        "counts"
+        + (
+            " (the terminal condition asks only that the capacity left at the end can carry "
+            "the last year's consumption on)."
+            if held
+            else "; without a terminal condition the last year may run the economy down."
+        )
+    )
+    return tuple(words)
