@@ -6,21 +6,30 @@ whose typed parameters typer turns into arguments and options. :func:`register_m
 every command of a module to :data:`app`, wrapped by :func:`guarded`; a new group is added by
 appending its module's name to :data:`COMMAND_MODULES`.
 
-Exit status, for every command:
+Exit status, for every command (:data:`EXIT_STATUSES`):
 
 - ``0``: success;
-- ``1``: a valid answer that is "no" (``check-plan`` on infeasible targets);
+- ``1``: a valid answer that is "no": ``check-plan`` on infeasible targets, ``plan`` when the
+  targets cannot be met, ``frontier`` when the plan of every share is infeasible, ``ras`` when
+  the margins are not met;
 - ``2``: bad input: a :class:`~gosplan.errors.GosplanError`, a file that cannot be read or
   written, or a bad option (typer/click usage errors also exit 2). The message goes to standard
-  error as one red paragraph, without a traceback.
+  error as one red paragraph, without a traceback;
+- ``3``: a solver stopped without an answer (a time limit, or numerical trouble): a
+  :class:`~gosplan.errors.SolverError` such as
+  :class:`~gosplan.plan.diagnosis.PlanCheckError`, or a plan that ended ``time_limit`` or
+  ``error``; the message says what was decided and what to try;
+- ``4``: a bug in gosplan (an unexpected exception, shown with its traceback).
 
-Any other exception is a bug and keeps its traceback.
+Status 1 is never an error.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
+import sys
 from collections.abc import Callable, Mapping
 from importlib import import_module
 from types import ModuleType
@@ -28,9 +37,31 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from gosplan.errors import GosplanError
+from gosplan.cli.exits import (
+    EXIT_BAD_INPUT,
+    EXIT_BUG,
+    EXIT_NO,
+    EXIT_OK,
+    EXIT_STATUSES,
+    EXIT_STOPPED,
+)
+from gosplan.errors import GosplanError, SolverError
 
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_BUG",
+    "EXIT_NO",
+    "EXIT_OK",
+    "EXIT_STATUSES",
+    "EXIT_STOPPED",
+    "app",
+    "guarded",
+    "main",
+    "register_commands",
+    "register_module",
+]
 
 #: Modules whose ``COMMANDS`` are registered on :data:`app`, in help order.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -38,21 +69,22 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gosplan.cli.generate_cmd",
     "gosplan.cli.plan_cmds",
     "gosplan.cli.report_cmd",
+    "gosplan.cli.compare_cmd",
     "gosplan.cli.demo_cmd",
 )
-
-#: Exit status for bad input (GosplanError, unreadable files, usage errors).
-EXIT_BAD_INPUT = 2
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
     name="gosplan",
-    help="Plan an economy: material balances, input-output analysis and optimal plans.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_show_locals=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # Plain (click) help: paragraphs are re-flowed to the terminal's width, option names are
+    # never cut short, and flags show no metavar. Rich panels squeeze long option names
+    # ("--household-consumpti…") and keep a docstring's hard line breaks at 80 columns.
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 
 
@@ -83,7 +115,9 @@ def guarded(func: F) -> F:
 
     :class:`~gosplan.errors.GosplanError` and :class:`OSError` (which includes
     ``FileNotFoundError`` and ``PermissionError``) are caught; their message is printed as one
-    paragraph on standard error. Other exceptions propagate with their traceback.
+    paragraph on standard error. A :class:`~gosplan.errors.SolverError` (a solver that stopped
+    without an answer) exits with status 3 instead. Other exceptions propagate with their
+    traceback.
 
     Parameters
     ----------
@@ -102,6 +136,10 @@ def guarded(func: F) -> F:
 
         try:
             return func(*args, **kwargs)
+        except SolverError as err:
+            log.debug("a solver stopped without an answer", exc_info=True)
+            print_error(f"stopped: {err}")
+            raise typer.Exit(EXIT_STOPPED) from None
         except GosplanError as err:
             log.debug("command failed on bad input", exc_info=True)
             print_error(f"error: {err}")
@@ -124,7 +162,28 @@ def register_commands(target: typer.Typer, commands: Mapping[str, Callable[..., 
         Command names and their functions; the function's docstring is the command's help.
     """
     for name, func in commands.items():
-        target.command(name)(guarded(func))
+        target.command(name, short_help=short_help(func.__doc__))(guarded(func))
+
+
+def short_help(doc: str | None) -> str | None:
+    """The first paragraph of a docstring on one line: the command's entry in ``--help``.
+
+    Click would otherwise cut it at 45 characters with ``...``; given whole, it is wrapped.
+
+    Parameters
+    ----------
+    doc
+        The command function's docstring.
+
+    Returns
+    -------
+    str or None
+        The first paragraph, its line breaks replaced by spaces (``None`` without a docstring).
+    """
+    if not doc:
+        return None
+    first = inspect.cleandoc(doc).split("\n\n", 1)[0]
+    return " ".join(first.split())
 
 
 def register_module(target: typer.Typer, module: str | ModuleType) -> None:
@@ -153,7 +212,9 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log the library's progress to stderr.")
@@ -161,8 +222,14 @@ def _main(
 ) -> None:
     """Plan an economy: material balances, input-output analysis and optimal plans.
 
-    Exit status: 0 success; 1 a valid "no" (check-plan: targets infeasible); 2 bad input.
-    """
+    \b
+    Exit status:
+      0  success
+      1  a valid "no" (targets infeasible, margins not met); never an error
+      2  bad input (a file, a table, an option)
+      3  a solver stopped without an answer (time limit, numerical trouble)
+      4  a bug in gosplan (with its traceback)
+    """  # noqa: D301 (click's \b keeps the lines of the next paragraph)
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
@@ -172,5 +239,13 @@ for _module in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Run the ``gosplan`` command line (the console-script entry point)."""
-    app(prog_name="gosplan")
+    """Run the ``gosplan`` command line (the console-script entry point).
+
+    An unexpected exception (a bug) is shown with its traceback and exits with status 4, so
+    that status 1 keeps its meaning (a valid "no").
+    """
+    try:
+        app(prog_name="gosplan")
+    except Exception:
+        sys.excepthook(*sys.exc_info())
+        sys.exit(EXIT_BUG)

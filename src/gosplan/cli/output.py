@@ -77,13 +77,26 @@ OutputOption = Annotated[
         "--output",
         "-o",
         help="Write to this file (a directory when there are several tables) instead of "
-        "the terminal; with --format table the file's suffix picks the format.",
+        "the terminal; with --format table the file's suffix picks the format (.csv, .json, "
+        ".parquet, or .xlsx for an Excel workbook).",
         dir_okay=True,
         resolve_path=False,
     ),
 ]
 
-_SUFFIXES = {".csv": "csv", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
+_SUFFIXES = {
+    ".csv": "csv",
+    ".json": "json",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+}
+
+#: Suffixes of spreadsheet files: only ``.xlsx`` is written (as an Excel workbook).
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+#: Rows an Excel sheet holds, the header row included.
+EXCEL_MAX_ROWS = 1_048_576
 
 
 def stdout_console() -> Console:
@@ -183,16 +196,74 @@ def resolve_format(fmt: OutputFormat | str, output: Path | None) -> str:
     Returns
     -------
     str
-        ``"table"``, ``"csv"``, ``"json"`` or ``"parquet"``.
+        ``"table"``, ``"csv"``, ``"json"``, ``"parquet"`` or ``"excel"`` (an ``.xlsx`` file
+        with ``--format table``: one sheet per table).
+
+    Raises
+    ------
+    InputError
+        A spreadsheet suffix that cannot be written as asked: ``--format csv|json|parquet``
+        into an ``.xlsx`` file, or ``.xls``, ``.xlsm`` or ``.ods`` (only ``.xlsx`` is written).
     """
     name = fmt.value if isinstance(fmt, OutputFormat) else str(fmt)
-    if name == "table" and output is not None:
-        return _SUFFIXES.get(output.suffix.lower(), "csv")
+    if output is None:
+        return name
+    suffix = output.suffix.lower()
+    if suffix in _EXCEL_SUFFIXES and suffix != ".xlsx":
+        raise InputError(
+            f"cannot write a {suffix} file; name it .xlsx for an Excel workbook, or "
+            ".csv, .json or .parquet",
+            source=str(output),
+        )
+    if name == "table":
+        return _SUFFIXES.get(suffix, "csv")
+    if suffix == ".xlsx":
+        raise InputError(
+            f"--format {name} does not write an Excel workbook; name the file .{name}, or "
+            "leave --format out to write the .xlsx workbook",
+            source=str(output),
+        )
     return name
 
 
+def write_workbook(tables: Tables, path: Path) -> Path:
+    """Write tables to one Excel workbook (``.xlsx``), one sheet per table.
+
+    Parameters
+    ----------
+    tables
+        Named tables; a name becomes its sheet's name (cut to Excel's 31 characters).
+    path
+        The workbook to write (missing parent folders are created).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    InputError
+        A table with more rows than an Excel sheet holds.
+    """
+    import pandas as pd
+
+    for name, data in tables.items():
+        if len(data) + 1 > EXCEL_MAX_ROWS:
+            raise InputError(
+                f"table {name!r} has {len(data):,} rows, more than an Excel sheet holds; "
+                "write .csv or .parquet",
+                source=str(path),
+            )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, data in tables.items():
+            as_frame(data).to_excel(writer, sheet_name=str(name)[:31], index=False)
+    return path
+
+
 def write_table(data: pd.DataFrame | pd.Series, path: Path, fmt: str) -> Path:
-    """Write one table to ``path`` as ``csv``, ``json`` or ``parquet``.
+    """Write one table to ``path`` as ``csv``, ``json``, ``parquet`` or ``excel``.
 
     Returns
     -------
@@ -201,6 +272,9 @@ def write_table(data: pd.DataFrame | pd.Series, path: Path, fmt: str) -> Path:
     """
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "excel":
+        name = data.name if getattr(data, "name", None) is not None else path.stem
+        return write_workbook({str(name): data}, path)
     if fmt == "csv":
         path.write_text(to_csv_text(data), encoding="utf-8")
     elif fmt == "json":
@@ -403,6 +477,8 @@ def emit(
             raise InputError("--format parquet writes a binary file: give --output FILE")
         _print_data(tables, kind, meta)
         return []
+    if kind == "excel":  # one workbook, one sheet per table
+        return [write_workbook(tables, output)]
     if len(tables) == 1:
         (data,) = tables.values()
         return [write_table(data, output, kind)]
@@ -486,12 +562,47 @@ def working(message: str) -> Iterator[None]:
         yield
 
 
+#: The ``--progress`` option of the commands with a progress bar.
+ProgressOption = Annotated[
+    bool,
+    typer.Option(
+        "--progress",
+        help="Show progress on standard error even off a terminal (a log, a pipe): one line "
+        "per step.",
+    ),
+]
+
+
+def progress_mode(quiet: bool, progress: bool) -> str:
+    """How to show progress: ``"off"``, ``"auto"`` (a bar on a terminal only) or ``"always"``.
+
+    Parameters
+    ----------
+    quiet, progress
+        The ``--quiet`` and ``--progress`` options.
+
+    Raises
+    ------
+    typer.BadParameter
+        Both are given (a usage error: exit status 2).
+    """
+    if quiet and progress:
+        raise typer.BadParameter("--progress and --quiet contradict", param_hint="--progress")
+    if quiet:
+        return "off"
+    return "always" if progress else "auto"
+
+
 @contextmanager
-def progress_bar(description: str, *, enabled: bool = True) -> Iterator[Progress]:
-    """A progress bar on standard error, as a ``callback(fraction, message)``.
+def progress_bar(
+    description: str, *, enabled: bool = True, always: bool = False
+) -> Iterator[Progress]:
+    """Progress on standard error, as a ``callback(fraction, message)``.
 
     Library functions that take ``progress=`` call it with the fraction done (0 to 1) and a
-    short message; the bar is removed when the block ends.
+    short message. On a terminal a bar is shown and removed when the block ends; off a
+    terminal nothing is shown, unless ``always``: then one line is written per new message
+    or tenth of the work (``planning: 40% share 0.5: optimal``).
 
     Parameters
     ----------
@@ -499,6 +610,8 @@ def progress_bar(description: str, *, enabled: bool = True) -> Iterator[Progress
         What is being done (shown left of the bar until the first message).
     enabled
         ``False`` gives a callback that does nothing (e.g. ``--quiet``).
+    always
+        Show progress off a terminal too (``--progress``), as lines.
 
     Yields
     ------
@@ -510,8 +623,12 @@ def progress_bar(description: str, *, enabled: bool = True) -> Iterator[Progress
     >>> with progress_bar("solving", enabled=False) as cb:
     ...     cb(0.5, "half way")
     """
-    if not enabled:
+    console = stderr_console()
+    if not enabled or not (console.is_terminal or always):
         yield lambda fraction, message="": None
+        return
+    if not console.is_terminal:
+        yield _progress_lines(description)
         return
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
@@ -520,7 +637,7 @@ def progress_bar(description: str, *, enabled: bool = True) -> Iterator[Progress
         BarColumn(),
         TaskProgressColumn(),
         TimeElapsedColumn(),
-        console=stderr_console(),
+        console=console,
         transient=True,
     ) as bar:
         task = bar.add_task(description, total=1.0)
@@ -530,3 +647,23 @@ def progress_bar(description: str, *, enabled: bool = True) -> Iterator[Progress
             bar.update(task, completed=done, description=message or description)
 
         yield callback
+
+
+def _progress_lines(description: str) -> Progress:
+    """A progress callback writing plain lines to standard error (off a terminal)."""
+    import time
+
+    start = time.monotonic()
+    last: dict[str, Any] = {"tenth": -1, "message": None}
+
+    def callback(fraction: float, message: str = "") -> None:
+        done = min(max(float(fraction), 0.0), 1.0) if math.isfinite(fraction) else 0.0
+        tenth = int(done * 10)
+        if tenth == last["tenth"] and message == last["message"]:
+            return
+        last.update(tenth=tenth, message=message)
+        text = f"{description}: {done:4.0%} {time.monotonic() - start:6.1f} s"
+        sys.stderr.write(f"{text}  {message}".rstrip() + "\n")
+        sys.stderr.flush()
+
+    return callback

@@ -3,9 +3,11 @@
 ``SPEC`` is a plan specification on disk (a directory or its manifest), read with
 :func:`gosplan.plan.reader.read_plan`.
 
-Exit status: ``0`` success (``check-plan``: the targets are feasible); ``1`` a valid answer that
-is "no" (``check-plan``: the targets are infeasible; ``plan``: the solver found no optimal
-plan); ``2`` bad input.
+Exit status (see :mod:`gosplan.cli.app`): ``0`` success (``check-plan``: the targets are
+feasible); ``1`` a valid answer that is "no" (``check-plan``: the targets are infeasible;
+``plan``: the plan is infeasible; ``frontier``: the plan of every share is infeasible); ``2`` bad
+input (also ``plan`` on an unbounded plan: the specification leaves something without limit);
+``3`` a solver stopped without an answer (a time limit or numerical trouble).
 """
 
 from __future__ import annotations
@@ -19,14 +21,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from gosplan.cli.exits import EXIT_BAD_INPUT, EXIT_NO, EXIT_STOPPED
 from gosplan.cli.output import (
     FormatOption,
     OutputFormat,
     OutputOption,
+    ProgressOption,
     emit,
     json_payload,
     note,
     progress_bar,
+    progress_mode,
     resolve_format,
 )
 from gosplan.errors import InputError
@@ -36,8 +41,26 @@ if TYPE_CHECKING:
 
     from gosplan.plan.spec import PlanSpec
 
-#: Exit status of a valid negative answer (infeasible targets, no optimal plan).
-EXIT_NO = 1
+
+def plan_exit_status(status: str) -> int:
+    """The exit status of a plan that is not optimal.
+
+    Parameters
+    ----------
+    status
+        The plan's status (``"infeasible"``, ``"unbounded"``, ``"time_limit"``, ``"error"``...).
+
+    Returns
+    -------
+    int
+        1 (a valid "no") when infeasible, 2 (bad input) when unbounded, else 3 (stopped
+        without an answer).
+    """
+    if status == "infeasible":
+        return EXIT_NO
+    if status == "unbounded":
+        return EXIT_BAD_INPUT
+    return EXIT_STOPPED
 
 
 class Solver(StrEnum):
@@ -50,14 +73,64 @@ class Solver(StrEnum):
 
 
 SpecArg = Annotated[
-    Path,
-    typer.Argument(help="Plan specification: a directory or its manifest.", show_default=False),
+    str,
+    typer.Argument(
+        help="Plan specification: a directory or its manifest, or scenario:NAME/VARIANT for "
+        "a bundled plan (e.g. scenario:ussr-1928/optimum).",
+        show_default=False,
+        metavar="SPEC",
+    ),
 ]
+
+#: Prefix of a bundled plan: ``scenario:NAME/VARIANT``.
+SCENARIO_PREFIX = "scenario:"
 SolverOption = Annotated[Solver, typer.Option("--solver", help="LP method.", case_sensitive=False)]
 TimeLimitOption = Annotated[
     float | None, typer.Option("--time-limit", help="Solver time limit in seconds.", min=0)
 ]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress (there is none off a terminal).")
+]
+
+
+def spec_path(spec: str | Path) -> Path:
+    """The path of a ``SPEC`` argument: a path, or ``scenario:NAME/VARIANT`` (a bundled plan).
+
+    Parameters
+    ----------
+    spec
+        The argument as given, e.g. ``plans/basic`` or ``scenario:ussr-1928/optimum``.
+
+    Returns
+    -------
+    pathlib.Path
+        The plan's directory (or manifest).
+
+    Raises
+    ------
+    InputError
+        An unknown scenario or plan variant, or ``scenario:NAME`` without a variant (the
+        message lists the scenario's variants).
+    """
+    text = str(spec)
+    if not text.startswith(SCENARIO_PREFIX):
+        return Path(text)
+    from gosplan.scenarios import list_plans, list_scenarios, plan_path
+
+    name, _, variant = text[len(SCENARIO_PREFIX) :].strip().partition("/")
+    name, variant = name.strip(), variant.strip().strip("/")
+    if not name:
+        raise InputError(
+            "scenario: needs a scenario and a plan, e.g. scenario:ussr-1928/optimum; "
+            f"scenarios: {', '.join(list_scenarios()) or 'none'}"
+        )
+    if not variant:
+        raise InputError(
+            f"give the plan as scenario:{name}/VARIANT; variants: "
+            f"{', '.join(list_plans(name)) or 'none'}",
+            label=name,
+        )
+    return Path(plan_path(name, variant))
 
 
 def load_plan(path: Path) -> PlanSpec:
@@ -65,6 +138,22 @@ def load_plan(path: Path) -> PlanSpec:
     from gosplan.plan.reader import read_plan
 
     return read_plan(path)
+
+
+def refuse_workbook(kind: str, output: Path | None, what: str) -> None:
+    """Refuse an ``.xlsx`` ``--output`` where a folder of tables or one JSON file is written.
+
+    Raises
+    ------
+    InputError
+        ``kind`` is ``"excel"`` (``--output`` names an ``.xlsx`` file).
+    """
+    if kind == "excel":
+        raise InputError(
+            f"{what} is written as a folder of tables (csv or parquet) or one .json file, "
+            "not an Excel workbook; give a folder or a .json file",
+            source=str(output),
+        )
 
 
 def check_writable(output: Path | None, *, folder: bool) -> None:
@@ -165,14 +254,18 @@ def plan(
         ),
     ] = None,
     quiet: QuietOption = False,
+    progress: ProgressOption = False,
 ) -> None:
     """Compute an optimal plan; show its summary, output, investment shares and bottlenecks."""
     from gosplan.plan.optimise import optimise
 
     kind = resolve_format(format, output) if output is not None else format.value
+    refuse_workbook(kind, output, "the plan")
     check_writable(output, folder=kind != "json")
-    plan_spec = load_plan(spec)
-    with progress_bar("planning", enabled=not quiet) as callback:
+    path = spec_path(spec)
+    plan_spec = load_plan(path)
+    mode = progress_mode(quiet, progress)
+    with progress_bar("planning", enabled=mode != "off", always=mode == "always") as callback:
         result = optimise(plan_spec, solver=solver.value, time_limit=time_limit, progress=callback)
     note(result.summary(), format, None)
     if output is not None:
@@ -213,7 +306,7 @@ def plan(
             None,
             style="yellow",
         )
-        raise typer.Exit(EXIT_NO)
+        raise typer.Exit(plan_exit_status(result.status))
 
 
 def check_plan(
@@ -226,13 +319,16 @@ def check_plan(
     """Diagnose the targets: can they be met, what limits them, what would it take.
 
     Exit status 0 when the targets are feasible and 1 when they are not: both are valid
-    answers, not errors. Exit status 2 means bad input.
+    answers, not errors. Exit status 2 means bad input, 3 that a solver stopped without an
+    answer (try another --solver or a longer --time-limit).
     """
     from gosplan.plan.diagnosis import check_plan as diagnose
 
     kind = resolve_format(format, output)
+    refuse_workbook(kind, output, "the check")
     check_writable(output, folder=kind != "json")
-    plan_spec = load_plan(spec)
+    path = spec_path(spec)
+    plan_spec = load_plan(path)
     result = diagnose(plan_spec, solver=solver.value, time_limit=time_limit)
     note(result.message(), format, output, style=None if result.feasible else "yellow")
     tables = {
@@ -240,7 +336,7 @@ def check_plan(
         "binding": result.binding,
         "additions": result.additions,
     }
-    provenance = _provenance(spec, plan_spec, solver.value, time_limit)
+    provenance = _provenance(path, plan_spec, solver.value, time_limit)
     if result.plan is not None and result.plan.provenance.get("method"):
         provenance["method"] = result.plan.provenance["method"]
     if output is not None and kind in ("csv", "parquet"):
@@ -334,20 +430,29 @@ def frontier(
     format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     quiet: QuietOption = False,
+    progress: ProgressOption = False,
 ) -> None:
-    """Consumption against accumulation: one plan per investment share."""
+    """Consumption against accumulation: one plan per investment share.
+
+    Exit status 1 when the plan of every share is infeasible (a valid "no"), 3 when none has
+    an optimum and some stopped without an answer.
+    """
     grid = parse_shares(shares)  # before any import or reading: a usage error comes first
 
     from gosplan.plan.frontier import frontier as trace
 
     kind = resolve_format(format, output)
     check_writable(output, folder=False)
-    plan_spec = load_plan(spec)
-    heads, people, source = read_population(population, spec, plan_spec.periods)
+    path = spec_path(spec)
+    plan_spec = load_plan(path)
+    heads, people, source = read_population(population, path, plan_spec.periods)
     if source is not None and population is None:
         note(f"population from {source}", format, output)
     options: dict[str, Any] = {} if grid is None else {"shares": grid}
-    with progress_bar("tracing the frontier", enabled=not quiet) as callback:
+    mode = progress_mode(quiet, progress)
+    with progress_bar(
+        "tracing the frontier", enabled=mode != "off", always=mode == "always"
+    ) as callback:
         result = trace(plan_spec, progress=callback, population=heads, **options)
     unit = plan_spec.economy.meta.labour_unit
     table = result.table
@@ -364,7 +469,7 @@ def frontier(
     if output is not None:
         from gosplan.report.load import frontier_provenance_path
 
-        info = _provenance(spec, plan_spec, "auto", None)
+        info = _provenance(path, plan_spec, "auto", None)
         methods = sorted({str(r.provenance.get("method")) for r in result.results if r})
         info["method"] = ", ".join(methods) or None
         info["population_path"] = str(source.resolve()) if source is not None else None
@@ -372,6 +477,18 @@ def frontier(
         frontier_provenance_path(output).write_text(
             json.dumps(info, indent=1, default=str) + "\n", encoding="utf-8"
         )
+    statuses = set(result.table["status"])
+    if len(result.table) and "optimal" not in statuses:
+        # all infeasible: a valid "no"; else the worst of unbounded (2) and stopped (3)
+        worst = max(plan_exit_status(s) for s in statuses)
+        what = "infeasible" if worst == EXIT_NO else "without an optimum"
+        note(
+            f"the plan of every share is {what} ({', '.join(sorted(statuses))})",
+            format,
+            output,
+            style="yellow",
+        )
+        raise typer.Exit(worst)
 
 
 def read_population(

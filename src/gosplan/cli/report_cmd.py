@@ -17,6 +17,8 @@ from typing import Annotated
 
 import typer
 
+from gosplan.errors import InputError
+
 
 def report(
     result: Annotated[
@@ -42,6 +44,8 @@ def report(
     """Write an HTML report (tables and figures) of a plan, a check, a frontier or a balance."""
     from gosplan.report.load import report_from_path
 
+    if output is not None and output.suffix.lower() not in (".html", ".htm"):
+        raise InputError("the report is one HTML file: name it .html", source=str(output))
     path = report_from_path(result, output, title)
     typer.echo(f"wrote the report to {path}")
 

@@ -1,0 +1,62 @@
+"""``--help`` of ``gosplan`` and of every command, rendered at 80 columns."""
+
+from __future__ import annotations
+
+import click
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from gosplan.cli import app
+
+COMMAND = typer.main.get_command(app)
+NAMES = sorted(COMMAND.commands) if isinstance(COMMAND, click.Group) else []
+
+
+def render_help(args: list[str]) -> str:
+    """The help text of ``gosplan ARGS --help`` at 80 columns."""
+    result = CliRunner().invoke(
+        app, [*args, "--help"], env={"COLUMNS": "80", "TERMINAL_WIDTH": "80"}, terminal_width=80
+    )
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def option_names(command: click.Command) -> list[str]:
+    """Every option name (long and short, including secondary ones) of a command."""
+    names: list[str] = []
+    for param in command.params:
+        if isinstance(param, click.Option) and not param.hidden:
+            names += [*param.opts, *param.secondary_opts]
+    return names
+
+
+@pytest.mark.parametrize("name", ["", *NAMES])
+def test_help_fits_80_columns(name: str) -> None:
+    args = [name] if name else []
+    command = COMMAND.commands[name] if name else COMMAND
+    text = render_help(args)
+    for line in text.splitlines():
+        assert len(line) <= 80, f"line longer than 80 columns: {line!r}"
+    assert "…" not in text
+    assert "<bool>" not in text
+    words = set(text.replace(",", " ").split())
+    for option in option_names(command):
+        assert option in words, f"{option} is not shown whole in the help of {name or 'gosplan'}"
+
+
+def test_commands_listed_whole() -> None:
+    text = " ".join(render_help([]).split())
+    for name in NAMES:
+        summary = " ".join(COMMAND.commands[name].get_short_help_str(limit=10_000).split())
+        assert summary in text, f"the summary of {name} is cut short"
+        assert not summary.endswith("...")
+
+
+def test_docstring_reflowed() -> None:
+    # multipliers' docstring breaks its second paragraph before "--wages" and "labour":
+    # re-flowed, the words follow on from the previous line
+    text = " ".join(render_help(["multipliers"]).split())
+    assert "per unit of output: with --wages, the wage" in text
+    lines = render_help(["multipliers"]).splitlines()
+    assert all(line.strip() not in ("with", "labour") for line in lines)
