@@ -155,7 +155,7 @@ def test_check_plan_feasible_exits_zero(tmp_path: Path) -> None:
     spec = target_plan(tmp_path / "plan", labour=1000.0)
     result = invoke("check-plan", spec)
     assert result.exit_code == 0, result.output
-    assert "Targets: reachable jointly and alone" in result.stdout
+    assert "Targets: reachable in the least-shortfall plan, and alone" in result.stdout
 
 
 def test_check_plan_infeasible_exits_one_with_the_diagnosis(tmp_path: Path) -> None:

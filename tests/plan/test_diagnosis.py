@@ -41,7 +41,7 @@ def test_labour_short_by_twenty_percent():
     short = check.reachable["shortfall"].to_numpy()
     assert 2.0 * short[0] + 0.5 * short[1] == pytest.approx(16.0)
     msg = check.message()
-    assert msg.startswith("The targets cannot all be met. Jointly, 80.0% of every target")
+    assert msg.startswith("The targets cannot all be met. At most 80.0% of every target")
     assert (
         "The cheapest way to meet them as set is to add: 16 person-years of labour 'labour' in 1."
         in msg

@@ -360,7 +360,7 @@ def check_plan(
             format,
             None,
             titles={
-                "reachable": "Targets: reachable jointly and alone",
+                "reachable": "Targets: reachable in the least-shortfall plan, and alone",
                 "binding": "What limits the targets",
                 "additions": "What it would take",
             },

@@ -244,6 +244,13 @@ def _sig_up(value: float, digits: int = 3) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _labour_amount(value: float, unit: str) -> str:
+    """An amount of labour in plain words: 154,000 thousand person-years reads 154 million."""
+    if unit.startswith("thousand ") and np.isfinite(value) and abs(value) >= 1000:
+        return f"{_sig(value / 1000)} million {unit.removeprefix('thousand ')}"
+    return f"{_sig(value)} {unit}"
+
+
 def _what(block: str, label: object) -> str:
     return {
         "labour": f"labour {label!r}",
@@ -418,23 +425,24 @@ class PlanCheck:
             labour = float("nan")
             if self.plan is not None:
                 labour = float(self.plan.employment.to_numpy().sum())
-            met = (
-                "The targets can be met. The least-labour plan uses "
-                f"{_sig(labour)} {self.labour_unit} over the horizon."
-            )
+            amount = _labour_amount(labour, self.labour_unit)
+            met = f"The targets can be met. The least-labour plan uses {amount} over the horizon."
             if self.unbounded:
                 return (
                     "The targets can be met, but the plan itself has no optimum. "
                     f"{self.unbounded} The least-labour plan meeting the targets uses "
-                    f"{_sig(labour)} {self.labour_unit} over the horizon."
+                    f"{amount} over the horizon."
                 )
             return met
         parts = ["The targets cannot all be met."]
         if self.common_level > 0:
-            parts.append(f"Jointly, {self.common_level:.1%} of every target can be reached.")
+            parts.append(
+                f"At most {self.common_level:.1%} of every target can be reached at once "
+                "(the common level: one share for all)."
+            )
         else:
             parts.append(
-                "Not even a small fraction of every target can be reached jointly: the floors, "
+                "Not even a small fraction of every target can be reached at once: the floors, "
                 "fixed final demands or required terminal capacity already exceed the means, "
                 "or an input cannot be had at all."
             )
@@ -454,14 +462,17 @@ class PlanCheck:
             unit = _unit_of(worst, row)
             text = (
                 f"{row.product} in {row.period} ({_sig(row.reachable_jointly)} of "
-                f"{_sig(row.target)} {unit} jointly, {_sig(row.shortfall)} {unit} short"
+                f"{_sig(row.target)} {unit}, {_sig(row.shortfall)} {unit} short"
             )
             if row.reachable_alone < row.target * (1 - 1e-9):
                 text += f"; at most {_sig(row.reachable_alone)} {unit} even alone"
             items.append(text + ")")
         more = len(short) - len(items)
         tail = f"; and {more} more short (see the table)" if more > 0 else ""
-        return ["Furthest out of reach: " + "; ".join(items) + tail + "."]
+        return [
+            "In the plan with the least shortfall (the others held as close to their targets "
+            "as the means allow), furthest out of reach: " + "; ".join(items) + tail + "."
+        ]
 
     def _binding_words(self) -> list[str]:
         b = self.binding
@@ -543,10 +554,8 @@ class PlanCheck:
             how.append("imports at the labour value of the product")
         words = []
         if how:  # resources alone have no labour value: no cost to state
-            words.append(
-                f"They cost {_sig(self.total_labour_cost)} {self.labour_unit} of labour in "
-                "all (" + ", ".join(how) + ")."
-            )
+            cost = _labour_amount(self.total_labour_cost, self.labour_unit)
+            words.append(f"They cost {cost} of labour in all (" + ", ".join(how) + ").")
         if "resource" in kinds:
             words.append("Added resources have no labour value and are not counted in the cost.")
         return words

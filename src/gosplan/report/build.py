@@ -724,7 +724,7 @@ def check_words(check: Any) -> tuple[str, ...]:
         )
         level = tables.format_value(check.common_level, tables.PERCENT)
         paragraphs.append(
-            '"Jointly" is meant in two senses. The common level, '
+            "All targets held together can mean two things. The common level, "
             f"{level}, is one share of every target met at once: all targets scaled down "
             "together until they fit. What is reachable in the least-shortfall plan is "
             "another plan: it makes the (priority-weighted) sum of relative shortfalls as "
