@@ -37,7 +37,7 @@ def test_the_python_example_runs_and_says_what_it_shows():
     source = source.replace('"path/to/economy"', repr(str(scenario_path("ussr-1928"))))
     source = source.replace('"path/to/plan"', repr(str(plan_path("ussr-1928", "basic"))))
     namespace: dict = {}
-    exec(compile(source, str(README), "exec"), namespace)  # noqa: S102 - the README's own code
+    exec(compile(source, str(README), "exec"), namespace)  # the README's own code
     # the Miller & Blair figures the comment promises
     A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
     from gosplan import Economy
