@@ -60,3 +60,17 @@ def test_docstring_reflowed() -> None:
     assert "per unit of output: with --wages, the wage" in text
     lines = render_help(["multipliers"]).splitlines()
     assert all(line.strip() not in ("with", "labour") for line in lines)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "scenario:ussr-1928/optimum", "-q"],
+        ["check-plan", "scenario:ussr-1928/amended"],
+        ["values", "scenario:ussr-1928"],
+    ],
+)
+def test_tables_and_messages_fit_80_columns_off_a_terminal(args):
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "80"})
+    assert result.exit_code in (0, 1), result.output
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80

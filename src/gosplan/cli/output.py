@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -467,7 +468,8 @@ def emit(
             else:
                 console.print(Text(title, style="bold"), soft_wrap=True)
                 table = rich_table(data)
-                if not console.is_terminal:  # piped: no need to squeeze into 80 columns
+                if not console.is_terminal and os.environ.get("GOSPLAN_WIDE"):
+                    # asked for: tables at their full width off a terminal (a wide log)
                     need = Measurement.get(console, console.options.update_width(10_000), table)
                     console.width = max(console.width, need.maximum)
                 console.print(table)
@@ -533,7 +535,7 @@ def note(
     """
     kind = resolve_format(fmt, output)
     console = stdout_console() if kind == "table" or output is not None else stderr_console()
-    console.print(Text(message, style=style or ""), soft_wrap=True)
+    console.print(Text(message, style=style or ""))  # wrapped at the width, words kept whole
 
 
 def print_error(message: str) -> None:

@@ -19,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import pandas as pd
 import typer
 
 from gosplan.cli.exits import EXIT_BAD_INPUT, EXIT_NO, EXIT_STOPPED
@@ -214,6 +215,27 @@ def _provenance(spec_path: Path, plan_spec: Any, solver: str, time_limit: float 
     }
 
 
+#: Binding constraints shown on the terminal (the largest shadow prices).
+TERMINAL_PRICES = 15
+
+
+def _largest_prices(binding: pd.DataFrame, top: int = TERMINAL_PRICES) -> pd.DataFrame:
+    """The binding rows with the largest shadow prices, in a few columns that fit 80.
+
+    ``holds`` says where the price holds one-sided (a degenerate vertex).
+    """
+    if not len(binding):
+        return binding
+    price = pd.to_numeric(binding["shadow_price"], errors="coerce")
+    order = price.abs().sort_values(ascending=False, kind="stable").index
+    rows = binding.loc[order].head(top)
+    out = rows[["block", "label", "period"]].copy()
+    out["shadow price"] = pd.to_numeric(rows["shadow_price"], errors="coerce").to_numpy()
+    if "degenerate" in rows.columns:
+        out["holds"] = ["one side" if bool(d) else "both sides" for d in rows["degenerate"]]
+    return out.reset_index(drop=True)
+
+
 def parse_shares(text: str | None) -> list[float] | None:
     """Parse ``--shares`` (comma-separated numbers) into a list of floats.
 
@@ -279,7 +301,9 @@ def plan(
                 "output": result.output,
                 "investment_shares": result.investment_shares,
                 "final_use_values": result.final_use_values,
-                "binding": result.binding,
+                "binding": _largest_prices(result.binding)
+                if format.value == "table"
+                else result.binding,
             },
             format,
             None,
@@ -288,7 +312,10 @@ def plan(
                 "investment_shares": "Shares of investment",
                 "final_use_values": "Final use by kind, at labour values "
                 f"({plan_spec.economy.meta.labour_unit})",
-                "binding": "Binding constraints",
+                "binding": "Binding constraints, largest shadow prices first (all of them: "
+                "--output)"
+                if format.value == "table"
+                else "Binding constraints",
             },
             meta={
                 "status": result.status,
