@@ -11,6 +11,9 @@ with a label column and one or more value columns.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -371,6 +374,53 @@ def note_residual(
         )
 
 
+WeightsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        metavar="labour|FILE",
+        help="Count each product's output at its value, so that unlike units are not added: "
+        "'labour' (labour values) or a CSV/Parquet file (product, price). Default: physical "
+        "units, with a note when they differ.",
+        show_default=False,
+    ),
+]
+
+
+def read_weights(spec: str | None) -> pd.Series | str | None:
+    """The value weights of a ``--weights`` option: ``"labour"``, prices from a file, or None."""
+    import pandas as pd
+
+    if spec is None or spec == "labour":
+        return spec
+    prices = read_vector(Path(spec), "prices", label="product")
+    if not isinstance(prices, pd.Series):
+        raise InputError("prices: expected one value column (product, price)", source=spec)
+    return prices
+
+
+@contextlib.contextmanager
+def units_said_by_the_table() -> Iterator[None]:
+    """The library's mixed-units warning is shown once, as the table's note (not twice)."""
+    logger = logging.getLogger("gosplan.balance.multipliers")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def note_units(result: pd.DataFrame | pd.Series, format: OutputFormat, output: Path | None) -> None:
+    """Say when the result adds unlike physical units (``attrs["note"]``)."""
+    if result.attrs.get("note"):
+        text = str(result.attrs["note"]).replace(
+            "use weights='labour' or weights=<prices by product>",
+            "use --weights labour or --weights PRICES.csv",
+        )
+        note(f"note: {text}", format, output, style="yellow")
+
+
 def multipliers(
     economy: EconomyArg,
     kind: Annotated[
@@ -410,6 +460,7 @@ def multipliers(
             show_default=False,
         ),
     ] = None,
+    weights: WeightsOption = None,
     format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     technique: TechniqueOption = None,
@@ -436,31 +487,38 @@ def multipliers(
                 source=str(household_consumption),
             )
     try:
-        if kind is MultiplierKind.all:
-            if type is MultiplierType.II and h is None:
-                raise InputError(
-                    "type II multipliers need --household-consumption FILE (household "
-                    "purchases of each product per unit of income)",
-                    check="household_closure",
+        with units_said_by_the_table():
+            if kind is MultiplierKind.all:
+                if type is MultiplierType.II and h is None:
+                    raise InputError(
+                        "type II multipliers need --household-consumption FILE (household "
+                        "purchases of each product per unit of income)",
+                        check="household_closure",
+                    )
+                result = multiplier_table(
+                    eco,
+                    wages=income,
+                    household_consumption=h,
+                    labour_type=labour_type,
+                    weights=read_weights(weights),
                 )
-            result = multiplier_table(
-                eco, wages=income, household_consumption=h, labour_type=labour_type
-            )
-        else:
-            result = compute(
-                eco,
-                kind.value,
-                type.value,
-                wages=income,
-                household_consumption=h,
-                labour_type=labour_type,
-            )
+            else:
+                result = compute(
+                    eco,
+                    kind.value,
+                    type.value,
+                    wages=income,
+                    household_consumption=h,
+                    labour_type=labour_type,
+                    **({"weights": read_weights(weights)} if kind.value == "output" else {}),
+                )
     except UnknownLabelError as err:
         if household_consumption is None:
             raise
         raise _with_source(err, household_consumption) from err
     emit({"multipliers": result}, format, output, titles={"multipliers": "Multipliers"})
     note_residual(result, format, output)
+    note_units(result, format, output)
 
 
 def read_wages(spec: str, eco: Economy, labour_type: str | None) -> pd.Series:
@@ -554,16 +612,20 @@ def read_wages(spec: str, eco: Economy, labour_type: str | None) -> pd.Series:
 
 def linkages(
     economy: EconomyArg,
+    weights: WeightsOption = None,
     format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     technique: TechniqueOption = None,
 ) -> None:
     """Backward and forward linkages (Rasmussen) and the key sectors."""
     eco = load_economy(economy, technique)
+    value_weights = read_weights(weights)
     with working(f"solving for the linkages of {eco.n_products:,} products"):
-        result = eco.linkages()
+        with units_said_by_the_table():
+            result = eco.linkages(weights=value_weights)
     emit({"linkages": result}, format, output, titles={"linkages": "Linkages"})
     note_residual(result, format, output)
+    note_units(result, format, output)
 
 
 #: Exit status of a RAS that did not meet the margins (a valid answer, not bad input).
