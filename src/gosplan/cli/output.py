@@ -338,6 +338,8 @@ def rich_table(
             justify="right" if numeric else "left",
             style="bold" if i < n_index else None,
             overflow="fold",
+            # headers wrap between words, never inside one
+            min_width=max((len(w) for w in str(col).split()), default=1),
         )
     n = len(frame)
     if n > max_rows:
@@ -466,7 +468,7 @@ def emit(
             if len(data) == 0:
                 console.print(Text(f"{title}: (none)", style="italic"), soft_wrap=True)
             else:
-                console.print(Text(title, style="bold"), soft_wrap=True)
+                console.print(Text(title, style="bold"))
                 table = rich_table(data)
                 if not console.is_terminal and os.environ.get("GOSPLAN_WIDE"):
                     # asked for: tables at their full width off a terminal (a wide log)

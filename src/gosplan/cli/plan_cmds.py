@@ -215,6 +215,18 @@ def _provenance(spec_path: Path, plan_spec: Any, solver: str, time_limit: float 
     }
 
 
+#: Short headers of the final-use parts on the terminal (the title explains them).
+SHORT_PARTS = {"other_final_use": "other", "stock_building": "stocks", "net_exports": "net exports"}
+
+
+def _parts_in_use(values: pd.DataFrame) -> pd.DataFrame:
+    """The parts of final use that are not zero in every period, with short headers."""
+    if not len(values):
+        return values
+    used = values.loc[:, (values.abs() > 1e-9).any(axis=0)]
+    return used.rename(columns=SHORT_PARTS)
+
+
 #: Binding constraints shown on the terminal (the largest shadow prices).
 TERMINAL_PRICES = 15
 
@@ -300,7 +312,9 @@ def plan(
             {
                 "output": result.output,
                 "investment_shares": result.investment_shares,
-                "final_use_values": result.final_use_values,
+                "final_use_values": _parts_in_use(result.final_use_values)
+                if format.value == "table"
+                else result.final_use_values,
                 "binding": _largest_prices(result.binding)
                 if format.value == "table"
                 else result.binding,
@@ -311,7 +325,8 @@ def plan(
                 "output": "Output by product and period",
                 "investment_shares": "Shares of investment",
                 "final_use_values": "Final use by kind, at labour values "
-                f"({plan_spec.economy.meta.labour_unit})",
+                f"({plan_spec.economy.meta.labour_unit}; other: means of production left over, "
+                "stocks: stock building)",
                 "binding": "Binding constraints, largest shadow prices first (all of them: "
                 "--output)"
                 if format.value == "table"
