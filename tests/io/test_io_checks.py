@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _economy_files import only_problem, problems_of, write_economy
 
-from gosplan import InputError, ValidationError
+from gosplan import ValidationError
 from gosplan.io import CHECKS, check_report, read_economy
 
 MANIFEST = """
@@ -32,32 +33,7 @@ GOOD = {
 
 def economy_dir(root: Path, **changes: str | bytes | None) -> Path:
     """The good economy with some files replaced (``None``: removed); keys use _ for ."""
-    files: dict[str, str | bytes | None] = dict(GOOD)
-    files.update(
-        {k.replace("_csv", ".csv").replace("_toml", ".toml"): v for k, v in changes.items()}
-    )
-    root.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        if text is None:
-            continue
-        if isinstance(text, bytes):
-            (root / name).write_bytes(text)
-        else:
-            (root / name).write_text(text, encoding="utf-8")
-    return root
-
-
-def problems_of(root: Path) -> list[InputError]:
-    with pytest.raises(InputError) as info:
-        read_economy(root)
-    err = info.value
-    return err.problems if isinstance(err, ValidationError) else [err]
-
-
-def only_problem(root: Path, check: str) -> InputError:
-    found = problems_of(root)
-    assert [p.check for p in found] == [check], [str(p) for p in found]
-    return found[0]
+    return write_economy(root, GOOD, **changes)
 
 
 def test_good_economy_reads(tmp_path: Path) -> None:
