@@ -84,17 +84,17 @@ import pandas as pd
 import scipy.sparse as sp
 
 from gosplan.errors import GosplanError, InputError, SolverError
+from gosplan.plan.arguments import (
+    SOLVE_OPTIONS,
+    check_keywords,
+    check_solve_options,
+    require_spec,
+)
 from gosplan.plan.assemble import LP, assemble
 from gosplan.plan.highs import LPSolution, solve_lp
 from gosplan.plan.layout import Layout, PlanData, base_layout
 from gosplan.plan.objectives import common_blocks, formulate
-from gosplan.plan.optimise import (
-    SOLVE_OPTIONS,
-    check_keywords,
-    check_solve_options,
-    optimise,
-    require_spec,
-)
+from gosplan.plan.optimise import optimise
 from gosplan.plan.ranging import price_ranges
 from gosplan.plan.result import PlanResult
 from gosplan.plan.spec import PlanSpec

@@ -147,13 +147,13 @@ def frontier(
         population does not cover every period, or a keyword of ``optimise_kwargs`` is not
         one of :data:`OPTIMISE_OPTIONS` (or its value is out of range).
     """
-    from gosplan.plan.optimise import (
+    from gosplan.plan.arguments import (
         SOLVE_OPTIONS,
         check_keywords,
         check_solve_options,
-        optimise,
         require_spec,
     )
+    from gosplan.plan.optimise import optimise
 
     require_spec(spec, "frontier")
     check_keywords("frontier", optimise_kwargs, OPTIMISE_OPTIONS)
