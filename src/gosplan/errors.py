@@ -1,8 +1,9 @@
 """One exception family for gosplan.
 
 Every error the library raises on purpose derives from :class:`GosplanError`. The CLI catches
-this family, prints the message as one paragraph and exits with status 2; anything else is a
-bug and keeps its traceback.
+this family and prints the message as one paragraph: status 3 for a :class:`SolverError` (a
+solver stopped without an answer), 2 for the rest (bad input); anything else is a bug, exits
+with status 4 and keeps its traceback (``gosplan.cli.exits``).
 """
 
 from __future__ import annotations
