@@ -375,15 +375,6 @@ def _check_table(
     if name == "consumption_weights":
         _check_weights(base, table, source)
         return table
-    if name == "objective_weights":
-        try:
-            replace(base, objective="linear", objective_weights=table)._check_objective_weights(
-                source
-            )
-        except InputError as exc:
-            raise type(exc)(
-                exc.message, source=source, row=exc.row, label=exc.label, check=exc.check
-            ) from exc
     if "period" in table.columns and len(table) and name not in OPTIONAL_CELLS:
         outside = ~table["period"].isin(base.periods).to_numpy()
         if outside.any():
@@ -420,6 +411,8 @@ def _check_table(
     # checked against the horizon with the whole plan, naming plan.toml and its key.
     try:
         context: dict[str, Any] = {"default_lag": 0}
+        if name == "objective_weights":  # its labels are checked as a linear objective's
+            context["objective"] = "linear"
         if name == "construction":  # offsets within the lags (a bad default lag: later)
             context = {"default_lag": min(base.default_lag, max(base.n_periods - 1, 0))}
             if lags is not None:
