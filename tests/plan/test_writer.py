@@ -120,3 +120,22 @@ def test_scenario_economy_and_utf8_bom(tmp_path, monkeypatch):
     got = read_plan(root)
     assert_same_plan(got, spec)
     assert_same_economy(got.economy, spec.economy)
+
+
+def test_an_infeasible_plan_writes_strict_json(tmp_path):
+    import json
+
+    from gosplan.plan.optimise import optimise
+    from gosplan.scenarios import plan_path
+
+    result = optimise(read_plan(plan_path("ussr-1928", "amended")))
+    assert result.status == "infeasible"
+
+    def refuse(token: str) -> None:
+        raise ValueError(f"not strict JSON: {token}")
+
+    one_file = result.write(tmp_path / "r.json", "json")
+    folder = result.write(tmp_path / "r", "csv")
+    for path in (one_file, folder / "plan.json"):
+        doc = json.loads(path.read_text(), parse_constant=refuse)
+        assert doc["status"] == "infeasible" and doc["objective"] is None

@@ -26,12 +26,9 @@ Progress = Callable[[float, str], None]
 
 
 def _version() -> str:
-    try:
-        from importlib.metadata import version
+    from gosplan import __version__
 
-        return version("gosplan")
-    except Exception:
-        return "unknown"
+    return __version__
 
 
 def optimise(

@@ -183,7 +183,7 @@ class PlanResult:
                 k: json.loads(_infinities_as_text(_flat(v)).to_json(orient="records"))
                 for k, v in frames.items()
             }
-            path.write_text(json.dumps(doc, indent=1, default=str))
+            path.write_text(_strict_json(doc))
             return path
         if format not in ("csv", "parquet"):
             raise ValueError(f"unknown format {format!r}; choose csv, parquet or json")
@@ -194,8 +194,30 @@ class PlanResult:
                 flat.to_csv(path / f"{name}.csv", index=False)
             else:
                 flat.to_parquet(path / f"{name}.parquet", index=False)
-        (path / "plan.json").write_text(json.dumps(meta, indent=1, default=str))
+        (path / "plan.json").write_text(_strict_json(meta))
         return path
+
+
+def _finite(value: Any) -> Any:
+    """A value for strict JSON: NaN becomes null, infinities ``"inf"``/``"-inf"``."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if isinstance(value, float | np.floating):
+        if np.isnan(value):
+            return None
+        if np.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _strict_json(doc: dict[str, Any]) -> str:
+    """JSON that every parser reads: no bare NaN or Infinity tokens."""
+    return json.dumps(_finite(doc), indent=1, default=str, allow_nan=False)
 
 
 def _infinities_as_text(frame: pd.DataFrame) -> pd.DataFrame:
