@@ -304,3 +304,21 @@ def test_an_economy_can_be_built_from_another_economys_read_only_arrays():
     again = Economy(products=eco.products, activities=eco.activities, technology=eco.technology)
     assert (again.technology != eco.technology).nnz == 0
     assert not eco.technology.data.flags.writeable  # the original is left as it was
+
+
+def test_an_economy_that_has_solved_pickles_and_stays_read_only():
+    import copy
+    import pickle
+
+    from gosplan.generate import generate_economy
+
+    eco = generate_economy(5000, seed=3)  # large enough for a factorised (cached) solver
+    eco.gross_output(pd.Series(1.0, index=eco.product_labels))
+    assert eco.__dict__.get("_solvers")  # the solver is cached on the value
+    for again in (pickle.loads(pickle.dumps(eco)), copy.deepcopy(eco)):
+        assert "_solvers" not in again.__dict__  # caches stay behind
+        assert not again.technology.data.flags.writeable
+        assert not again.capacity.flags.writeable
+        assert (again.technology != eco.technology).nnz == 0
+        y = pd.Series(1.0, index=eco.product_labels)
+        np.testing.assert_allclose(again.gross_output(y), eco.gross_output(y), rtol=1e-12)

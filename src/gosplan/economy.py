@@ -23,7 +23,7 @@ at construction; change them through a new economy, not in place.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -171,14 +171,30 @@ class Economy:
                 )
         object.__setattr__(self, "capacity", cap)
         object.__setattr__(self, "service_life", life)
-        for arr in (cap, life):
-            arr.setflags(write=False)
         for matrix in (self.technology, self.labour, self.resources, self.capital):
-            if matrix is not None:  # frozen: a caller cannot change a coefficient in place
+            if matrix is not None:
                 matrix.sum_duplicates()
                 matrix.sort_indices()
+        self._freeze()
+
+    def _freeze(self) -> None:
+        """Make every coefficient array read-only: a caller cannot change one in place."""
+        for arr in (self.capacity, self.service_life):
+            if arr is not None:
+                arr.setflags(write=False)
+        for matrix in (self.technology, self.labour, self.resources, self.capital):
+            if matrix is not None:
                 for part in (matrix.data, matrix.indices, matrix.indptr):
                     part.setflags(write=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The value alone, for pickle and copy: caches (a factorised solver) stay behind."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        self._freeze()  # a pickled array comes back writeable
 
     @classmethod
     def from_coefficients(
