@@ -192,8 +192,13 @@ def optimise(
     if verify:
         t1 = time.perf_counter()
         report = verify_plan(result, spec, tol=max(1e-6, 10 * tol))
-        provenance["verify_seconds"] = time.perf_counter() - t1
-        object.__setattr__(result, "verification", report)
+        seconds = time.perf_counter() - t1
+        # a new frozen value with the check, not the old one changed
+        result = replace(
+            result,
+            verification=report,
+            provenance={**result.provenance, "verify_seconds": seconds},
+        )
         if not report.passed:
             log.warning("plan failed its independent check: %s", report.summary())
     say(1.0, "done")
