@@ -18,13 +18,6 @@ def _flat(index: pd.Index) -> pd.Index:
 
 
 @pytest.fixture(scope="module")
-def io() -> pymrio.IOSystem:
-    system = pymrio.load_test()
-    system.calc_all()
-    return system
-
-
-@pytest.fixture(scope="module")
 def eco(io: pymrio.IOSystem) -> Economy:
     A = io.A.copy()
     A.index, A.columns = _flat(A.index), _flat(A.columns)

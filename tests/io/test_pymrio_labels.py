@@ -19,13 +19,6 @@ from gosplan.io.pymrio_io import (
 
 
 @pytest.fixture(scope="module")
-def io() -> pymrio.IOSystem:
-    system = pymrio.load_test()
-    system.calc_all()
-    return system
-
-
-@pytest.fixture(scope="module")
 def eco(io: pymrio.IOSystem) -> Economy:
     return Economy.from_pymrio(io)
 
@@ -105,10 +98,7 @@ def test_bad_inputs() -> None:
         to_pymrio_labels(pd.Series({"nope": 1.0}), small)
 
 
-def test_the_obvious_call_with_pymrio_labels_works():
-    import pymrio
-
-    io = pymrio.load_test().calc_all()
+def test_the_obvious_call_with_pymrio_labels_works(io: pymrio.IOSystem):
     eco = Economy.from_pymrio(io)
     x = eco.gross_output(io.Y.sum(axis=1))
     np.testing.assert_allclose(

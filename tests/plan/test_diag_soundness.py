@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -27,6 +26,7 @@ from gosplan.plan.spec import PlanSpec
 from gosplan.scenarios import plan_path
 
 from .conftest import frame
+from .test_diag_message import synthetic as synthetic_check
 
 KAPPA = 3.0  # units of b per unit of capacity of a
 LV_B = 0.5  # labour value of b: a unit of capacity of a embodies 1.5 person-years
@@ -156,21 +156,14 @@ def test_capacity_before_the_lag_comes_from_outside_and_later_capacity_is_priced
 
 # ---------------------------------------------------------------------- 2. the message
 def synthetic(additions: pd.DataFrame, **changes: object) -> PlanCheck:
-    reachable = pd.DataFrame(
-        {
-            "product": ["a"],
-            "period": [1],
-            "target": [70.0],
-            "reachable_jointly": [50.0],
-            "reachable_alone": [50.0],
-            "shortfall": [20.0],
-            "unit": ["t"],
-        }
-    )
-    binding = pd.DataFrame(columns=["block", "label", "period", "shadow_price", "unit"])
+    """The hand-made check of test_diag_message with these additions and no binding limit."""
     total = float(np.nansum(additions["labour_cost"].to_numpy(float)))
-    base = PlanCheck(False, None, 50 / 70, reachable, binding, additions, total, "person-years")
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return synthetic_check(
+        additions=additions,
+        binding=pd.DataFrame(columns=["block", "label", "period", "shadow_price", "unit"]),
+        total_labour_cost=total,
+        **changes,
+    )
 
 
 def capacity_rows(amounts: list[float], costs: list[float], unit: str = "t a year") -> dict:
