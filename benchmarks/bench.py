@@ -76,7 +76,7 @@ def _dense_table(n: int) -> tuple[Any, Any, Any, Any]:
 
 def case_dense_gosplan(n: int, out: Path) -> dict[str, Any]:
     """Economy API: coefficients from flows, gross output, labour values, output multipliers."""
-    from gosplan.economy import Economy
+    from gosplan.core.economy import Economy
 
     Z, x_in, y, labour = _dense_table(n)
     _reset_peak()
@@ -197,8 +197,8 @@ def _plan_spec(n: int, periods: int, *, growth: bool = False) -> Any:
     import pandas as pd
 
     from gosplan.balance.solvers import LeontiefSolver
-    from gosplan.economy import CONSUMER_GOODS
-    from gosplan.plan.spec import PlanSpec
+    from gosplan.core.economy import CONSUMER_GOODS
+    from gosplan.core.spec import PlanSpec
 
     eco, y, _gen = _sparse_inputs(n)  # type: ignore[misc]
     rng = np.random.default_rng(SEED + 1)

@@ -176,7 +176,7 @@ def test_report_provenance_has_tolerances_and_clean_paths(demo: DemoResult) -> N
     provenance = text.rsplit("<h2>Provenance</h2>", 1)[1]
     assert "LP tolerance" in provenance and "1e-08" in provenance
     assert "verification tolerance" in provenance
-    assert "gosplan/scenarios/ussr-1928/economy (bundled)" in provenance
+    assert "gosplan/datasets/ussr-1928/economy (bundled)" in provenance
     assert "/../" not in text and "written" in provenance
 
 

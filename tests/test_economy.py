@@ -297,8 +297,8 @@ def test_coefficients_cannot_be_changed_in_place():
 
 
 def test_an_economy_can_be_built_from_another_economys_read_only_arrays():
+    from gosplan.datasets import scenario_path
     from gosplan.io import read_economy
-    from gosplan.scenarios import scenario_path
 
     eco = read_economy(scenario_path("ussr-1928"))
     again = Economy(products=eco.products, activities=eco.activities, technology=eco.technology)

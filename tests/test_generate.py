@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from gosplan.balance.solvers import spectral_radius
-from gosplan.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION
+from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION
 from gosplan.errors import InputError
 from gosplan.generate import generate_economy, generate_final_demand, product_labels
 

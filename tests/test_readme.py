@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gosplan.cli.app import app
-from gosplan.scenarios import plan_path, scenario_path
+from gosplan.datasets import plan_path, scenario_path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from gosplan.economy import Economy, EconomyMeta
+from gosplan.core.economy import Economy, EconomyMeta
 from gosplan.errors import GosplanError, InputError, SolverError, ValidationError
 
 __version__ = "0.1.0"

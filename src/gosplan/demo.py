@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
 
 log = logging.getLogger(__name__)
 
@@ -125,15 +125,15 @@ def run_demo(
     -------
     DemoResult
     """
-    from gosplan.io import read_economy
-    from gosplan.plan import check_plan, compress, frontier, optimise, read_plan
-    from gosplan.scenarios import (
+    from gosplan.datasets import (
         load_history,
         load_population,
         plan_path,
         read_history_table,
         scenario_path,
     )
+    from gosplan.io import read_economy
+    from gosplan.plan import check_plan, compress, frontier, optimise, read_plan
 
     say = step or (lambda message: log.info("%s", message))
     seconds: dict[str, float] = {}

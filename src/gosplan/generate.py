@@ -36,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import scipy.sparse as sp
 
-from gosplan.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy, EconomyMeta
+from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy, EconomyMeta
 from gosplan.errors import InputError
 
 log = logging.getLogger(__name__)

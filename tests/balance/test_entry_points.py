@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from gosplan.balance import solvers
 from gosplan.balance.solvers import LeontiefSolver, check_dense_memory
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
 from gosplan.errors import InputError
 
 A2 = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])

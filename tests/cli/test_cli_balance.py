@@ -268,7 +268,7 @@ def test_long_tables_are_elided_on_the_terminal() -> None:
 
 # ---------------------------------------------------------------------- several techniques
 def test_values_choose_a_technique_or_say_which_was_taken(tmp_path: Path) -> None:
-    from gosplan.scenarios import scenario_path
+    from gosplan.datasets import scenario_path
 
     eco = read_economy(scenario_path("ussr-1928"))
     hydro = eco.select_techniques({"electricity": "electricity (hydro)"}).labour_values()

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from gosplan import __version__
 from gosplan.cli import app
 from gosplan.cli.plan_cmds import spec_path
+from gosplan.datasets import list_plans, plan_path
 from gosplan.errors import InputError
-from gosplan.scenarios import list_plans, plan_path
 
 from . import no_traceback
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gosplan.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
-from gosplan.plan.spec import PlanSpec
+from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
+from gosplan.core.spec import PlanSpec
 
 PRODUCTS = ["steel", "cloth"]
 

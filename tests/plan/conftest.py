@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gosplan.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
-from gosplan.plan.spec import PlanSpec
+from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
+from gosplan.core.spec import PlanSpec
 
 
 def frame(**cols: object) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 Nothing here comes from the project's LP code (``gosplan.plan.blocks``, ``layout``,
 ``objectives``, ``assemble``, ``crash``): only the documented tables and objectives, the
-:class:`~gosplan.plan.spec.PlanSpec` fields and the economy's public matrices are read. The LP
+:class:`~gosplan.core.spec.PlanSpec` fields and the economy's public matrices are read. The LP
 is written out as Python dictionaries, one variable per ``(kind, label, period)`` and one row
 per documented relation, and solved by :func:`scipy.optimize.linprog` (HiGHS), so that a
 misreading of the documentation in the project shows up as a disagreement with this module.
@@ -59,8 +59,8 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from gosplan.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION
-from gosplan.plan.spec import PlanSpec
+from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION
+from gosplan.core.spec import PlanSpec
 
 Key = tuple[str, Any, int]
 Expr = dict[int, float]

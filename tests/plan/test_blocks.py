@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gosplan.core.spec import PlanSpec
 from gosplan.plan import blocks as bk
-from gosplan.plan.layout import PlanData, base_layout
-from gosplan.plan.spec import PlanSpec
+from gosplan.plan.data import PlanData
+from gosplan.plan.layout import base_layout
 
 from .conftest import frame, one_product, three_sector
 

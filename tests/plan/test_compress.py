@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
 from gosplan.plan.compress import compress, period_map
-from gosplan.plan.spec import PlanSpec
 
 from ._plan_fixtures import two_sector
 

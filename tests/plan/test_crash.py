@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 
 from gosplan.balance.solvers import LeontiefSolver
-from gosplan.economy import CONSUMER_GOODS
+from gosplan.core.economy import CONSUMER_GOODS
+from gosplan.core.spec import PlanSpec
 from gosplan.generate import generate_economy, generate_final_demand
 from gosplan.plan.crash import leontief_crash
-from gosplan.plan.layout import PlanData
+from gosplan.plan.data import PlanData
 from gosplan.plan.objectives import formulate
 from gosplan.plan.optimise import optimise
-from gosplan.plan.spec import PlanSpec
 
 from .conftest import frame
 

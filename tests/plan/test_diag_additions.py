@@ -13,15 +13,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
+from gosplan.core.spec import PlanSpec
+from gosplan.datasets import plan_path
 from gosplan.plan import blocks as bk
+from gosplan.plan.data import PlanData
 from gosplan.plan.diagnosis import check_plan, valuation, with_additions
 from gosplan.plan.highs import solve_lp
-from gosplan.plan.layout import PlanData, base_layout
+from gosplan.plan.layout import base_layout
 from gosplan.plan.optimise import optimise
 from gosplan.plan.reader import read_plan
-from gosplan.plan.spec import PlanSpec
-from gosplan.scenarios import plan_path
 
 from .conftest import frame, rich_spec, three_sector
 

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gosplan.datasets import plan_path
 from gosplan.errors import GosplanError, SolverError
 from gosplan.plan.diagnosis import PlanCheck, PlanCheckError, _sig, check_plan
 from gosplan.plan.highs import solve_lp
 from gosplan.plan.reader import read_plan
-from gosplan.scenarios import plan_path
 
 from .test_diag_additions import capacity_economy, capacity_spec, labour_spec
 

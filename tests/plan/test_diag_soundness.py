@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
+from gosplan.core.spec import PlanSpec
+from gosplan.datasets import plan_path
+from gosplan.plan.data import PlanData
 from gosplan.plan.diagnosis import PlanCheck, check_plan, verify_additions, with_additions
 from gosplan.plan.highs import solve_lp
-from gosplan.plan.layout import PlanData
 from gosplan.plan.reader import read_plan
-from gosplan.plan.spec import PlanSpec
-from gosplan.scenarios import plan_path
 
 from .conftest import frame
 from .test_diag_message import synthetic as synthetic_check

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
+from gosplan.core.spec import PlanSpec
 from gosplan.plan.diagnosis import check_plan
-from gosplan.plan.spec import PlanSpec
 
 from .conftest import frame, rich_spec, three_sector
 

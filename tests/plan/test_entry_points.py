@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
 from gosplan.plan.diagnosis import check_plan
 from gosplan.plan.frontier import frontier
 from gosplan.plan.optimise import optimise
 from gosplan.plan.reader import read_plan
-from gosplan.plan.spec import PlanSpec
 
 
 def one_good(capacity: float = np.inf) -> Economy:

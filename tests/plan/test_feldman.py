@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gosplan.core.spec import PlanSpec
 from gosplan.plan.optimise import optimise
-from gosplan.plan.spec import PlanSpec
 
 from .conftest import feldman
 

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from gosplan.datasets import plan_path
 from gosplan.plan import highs
 from gosplan.plan.assemble import LP
 from gosplan.plan.compress import compress
-from gosplan.plan.layout import PlanData
+from gosplan.plan.data import PlanData
 from gosplan.plan.objectives import formulate
 from gosplan.plan.optimise import optimise
 from gosplan.plan.reader import read_plan
-from gosplan.scenarios import plan_path
 
 from .conftest import frame, rich_spec, three_sector
 

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from gosplan.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
+from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
+from gosplan.core.spec import PlanSpec
 from gosplan.plan.optimise import optimise
-from gosplan.plan.spec import PlanSpec
 from gosplan.plan.valuation import least_labour_values
 
 TOL = 1e-9

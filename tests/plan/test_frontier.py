@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
 from gosplan.plan.frontier import DEFAULT_SHARES, frontier
-from gosplan.plan.spec import PlanSpec
 
 from ._plan_fixtures import two_sector
 

@@ -18,10 +18,10 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from gosplan.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
+from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
 from gosplan.plan.optimise import optimise
-from gosplan.plan.spec import PlanSpec
 
 from .conftest import frame, rich_spec, three_sector
 from .independent import (

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError, UnknownLabelError
 from gosplan.plan.objectives import harmony_of
 from gosplan.plan.optimise import optimise
-from gosplan.plan.spec import PlanSpec
 
 from .conftest import PERIODS, frame, one_product, rich_spec, three_sector
 
@@ -158,9 +158,9 @@ def test_harmony_priorities_fulfil_the_higher_priority_first():
 def test_harmony_on_the_amended_plan_does_not_hide_the_oil_shortfall():
     # The old harmony (linear below the target, 0.1 a unit above) made linen and leather shoes
     # 200% and cut oil below what was reachable with everything else met.
+    from gosplan.datasets import plan_path
     from gosplan.plan.diagnosis import check_plan
     from gosplan.plan.reader import read_plan
-    from gosplan.scenarios import plan_path
 
     spec = read_plan(plan_path("ussr-1928", "amended")).with_changes(objective="harmony")
     r = optimise(spec)
@@ -342,7 +342,7 @@ def test_a_long_assortment_uses_chained_copies_of_the_level():
         ),
     )
     from gosplan.plan.blocks import LEVEL_CHUNK, level_copies
-    from gosplan.plan.layout import PlanData
+    from gosplan.plan.data import PlanData
     from gosplan.plan.objectives import formulate
 
     lp = formulate(PlanData(spec.validated()))

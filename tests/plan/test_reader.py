@@ -246,7 +246,7 @@ def test_default_lag_is_free_when_every_activity_has_its_own(tmp_path):
 
 
 def test_spec_rejects_a_default_lag_as_long_as_the_horizon():
-    from gosplan.plan.spec import PlanSpec
+    from gosplan.core.spec import PlanSpec
 
     eco = two_sector()
     with pytest.raises(InputError, match="default_lag 2 is not shorter") as info:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
+from gosplan.core.spec import PlanSpec
 from gosplan.plan.optimise import optimise
-from gosplan.plan.spec import PlanSpec
 
 from .conftest import frame, rich_spec, three_sector
 

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gosplan.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
+from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError, ValuationError
 from gosplan.plan.frontier import frontier
 from gosplan.plan.optimise import optimise
-from gosplan.plan.spec import PlanSpec
 from gosplan.plan.valuation import least_labour_values
 
 from .conftest import frame

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
 from gosplan.plan.optimise import optimise
 from gosplan.plan.reader import read_plan
-from gosplan.plan.spec import PlanSpec
 from gosplan.plan.writer import write_plan
 
 from .conftest import frame, one_product

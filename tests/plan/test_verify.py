@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
+from gosplan.core.spec import PlanSpec
 from gosplan.plan.optimise import optimise
-from gosplan.plan.spec import PlanSpec
 from gosplan.plan.verify import verify
 
 from .conftest import feldman, frame, rich_spec, three_sector

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gosplan.core.spec import PlanSpec
 from gosplan.plan.optimise import optimise
-from gosplan.plan.spec import PlanSpec
 from gosplan.plan.verify import CHECKS, verify
 
 from .conftest import feldman, frame, one_product, rich_spec, three_sector

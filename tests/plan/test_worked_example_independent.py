@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from gosplan.datasets import plan_path
 from gosplan.plan.compress import compress
 from gosplan.plan.reader import read_plan
-from gosplan.scenarios import plan_path
 
 from .independent import solve_independently
 

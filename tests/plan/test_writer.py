@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
 from gosplan.plan.reader import PLAN_TABLES, read_plan
-from gosplan.plan.spec import PlanSpec
 from gosplan.plan.writer import write_plan
 
 from ._plan_fixtures import full_spec, two_sector
@@ -103,13 +103,13 @@ def test_unknown_format(tmp_path):
 
 
 def test_scenario_economy_and_utf8_bom(tmp_path, monkeypatch):
-    import gosplan.scenarios
+    import gosplan.datasets
     from gosplan.io import write_economy
 
     spec = full_spec()
     write_economy(spec.economy, tmp_path / "bundled", format="csv")
     monkeypatch.setattr(
-        gosplan.scenarios,
+        gosplan.datasets,
         "scenario_path",
         lambda name: tmp_path / "bundled" if name == "ussr-1928" else None,
         raising=False,
@@ -125,8 +125,8 @@ def test_scenario_economy_and_utf8_bom(tmp_path, monkeypatch):
 def test_an_infeasible_plan_writes_strict_json(tmp_path):
     import json
 
+    from gosplan.datasets import plan_path
     from gosplan.plan.optimise import optimise
-    from gosplan.scenarios import plan_path
 
     result = optimise(read_plan(plan_path("ussr-1928", "amended")))
     assert result.status == "infeasible"

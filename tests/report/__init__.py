@@ -18,8 +18,8 @@ from html.parser import HTMLParser
 import numpy as np
 import pandas as pd
 
-from gosplan.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
-from gosplan.plan.spec import PlanSpec
+from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
+from gosplan.core.spec import PlanSpec
 
 A_MB = np.array([[0.15, 0.25], [0.20, 0.05]])
 LABOUR_MB = {"a": 0.3, "b": 0.2}

@@ -189,9 +189,9 @@ def test_in_memory_frontier_report_names_the_solver_and_the_unit():
 
 
 def test_display_path_is_resolved_and_relative_to_the_package(tmp_path):
-    from gosplan.scenarios import scenario_path
+    from gosplan.datasets import scenario_path
 
     economy = scenario_path("ussr-1928")
     messy = economy.parent / "plans" / "optimum" / ".." / ".." / "economy"
-    assert tables.display_path(messy) == "gosplan/scenarios/ussr-1928/economy (bundled)"
+    assert tables.display_path(messy) == "gosplan/datasets/ussr-1928/economy (bundled)"
     assert tables.display_path(tmp_path / "a" / ".." / "b") == (tmp_path / "b").resolve().as_posix()

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gosplan.datasets import load_history
 from gosplan.demo import (
     COMPUTED_PERCENT,
     PERCENT_NOTE,
@@ -28,7 +29,6 @@ from gosplan.demo import (
 from gosplan.plan.diagnosis import check_plan
 from gosplan.report import Report, figures, tables
 from gosplan.report.build import check_words
-from gosplan.scenarios import load_history
 
 from . import as_grid, one_product_spec, parse, table_by_caption
 
@@ -240,8 +240,8 @@ def test_glossary(html: str) -> None:
 
 
 def test_economy_description_cites_the_sources() -> None:
+    from gosplan.datasets import scenario_path
     from gosplan.io import read_economy
-    from gosplan.scenarios import scenario_path
 
     text = read_economy(scenario_path("ussr-1928")).meta.description
     assert "shared/reference" not in text and ".md" not in text

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
 from gosplan.errors import InputError, UnknownLabelError
 
 log = logging.getLogger(__name__)

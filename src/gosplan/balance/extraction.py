@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from gosplan.balance.ghosh import allocation_matrix
 from gosplan.balance.solvers import solve_leontief
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
 from gosplan.errors import InputError, UnknownLabelError
 
 log = logging.getLogger(__name__)

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 
 from gosplan.balance.linkages import positive_gross_output
 from gosplan.balance.solvers import solve_leontief
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
 from gosplan.errors import InputError
 
 log = logging.getLogger(__name__)

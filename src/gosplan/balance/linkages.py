@@ -37,7 +37,7 @@ import scipy.sparse as sp
 
 from gosplan.balance.multipliers import Weights, mixed_units_note, value_weights
 from gosplan.balance.solvers import LeontiefSolver
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
 from gosplan.errors import InputError
 
 log = logging.getLogger(__name__)

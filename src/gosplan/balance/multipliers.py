@@ -49,7 +49,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from gosplan.balance.solvers import LinearSolution, solve_leontief
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
 from gosplan.errors import InputError, NotProductiveError, UnknownLabelError
 
 log = logging.getLogger(__name__)

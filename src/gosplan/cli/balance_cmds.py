@@ -26,7 +26,7 @@ from gosplan.errors import InputError, UnknownLabelError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from gosplan.economy import Economy
+    from gosplan.core.economy import Economy
 
 SCENARIO_PREFIX = "scenario:"
 
@@ -82,7 +82,7 @@ TechniqueOption = Annotated[
 def economy_path(spec: str) -> Path:
     """The path of an ``ECONOMY`` argument: a path, or ``scenario:NAME`` (bundled scenario)."""
     if spec.startswith(SCENARIO_PREFIX):
-        from gosplan.scenarios import scenario_path
+        from gosplan.datasets import scenario_path
 
         name = spec[len(SCENARIO_PREFIX) :].strip()
         if not name:

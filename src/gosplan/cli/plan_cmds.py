@@ -40,7 +40,7 @@ from gosplan.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from gosplan.plan.spec import PlanSpec
+    from gosplan.core.spec import PlanSpec
 
 
 def plan_exit_status(status: str) -> int:
@@ -116,7 +116,7 @@ def spec_path(spec: str | Path) -> Path:
     text = str(spec)
     if not text.startswith(SCENARIO_PREFIX):
         return Path(text)
-    from gosplan.scenarios import list_plans, list_scenarios, plan_path
+    from gosplan.datasets import list_plans, list_scenarios, plan_path
 
     name, _, variant = text[len(SCENARIO_PREFIX) :].strip().partition("/")
     name, variant = name.strip(), variant.strip().strip("/")

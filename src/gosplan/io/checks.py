@@ -27,7 +27,7 @@ from gosplan.errors import InputError, ValidationError
 from gosplan.io.tables import LARGEST_NUMBER, Problems
 
 if TYPE_CHECKING:
-    from gosplan.economy import Economy
+    from gosplan.core.economy import Economy
 
 #: Every named check, with what it guards against (the order of ``gosplan check``'s report).
 CHECKS: dict[str, str] = {

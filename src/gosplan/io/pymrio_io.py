@@ -23,7 +23,7 @@ from typing import Any, TypeAlias, TypeVar
 import numpy as np
 import pandas as pd
 
-from gosplan.economy import Economy, EconomyMeta
+from gosplan.core.economy import Economy, EconomyMeta
 from gosplan.errors import InputError, UnknownLabelError
 
 SEPARATOR = "/"

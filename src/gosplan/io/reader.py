@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from gosplan.economy import Economy, EconomyMeta
+from gosplan.core.economy import Economy, EconomyMeta
 from gosplan.errors import InputError, ValidationError
 from gosplan.io.manifest import TABLES, Manifest, read_manifest
 from gosplan.io.tables import (

@@ -33,7 +33,7 @@ EXCEL_TEXT: dict[str, object] = {"keep_default_na": False, "na_values": [""]}
 MAX_PER_CHECK = 5
 #: Largest magnitude of a finite number in an economy: HiGHS treats 1e20 and beyond as
 #: infinite, so a coefficient, labour coefficient or capacity this large would silently mean
-#: "unlimited". The same limit as :data:`gosplan.plan.spec.LARGEST_NUMBER`; it is defined here
+#: "unlimited". The same limit as :data:`gosplan.core.spec.LARGEST_NUMBER`; it is defined here
 #: rather than imported because :mod:`gosplan.plan` imports this module (an import cycle).
 LARGEST_NUMBER = 1e15
 #: Separators a CSV written by hand may use instead of the comma.

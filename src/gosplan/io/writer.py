@@ -14,7 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 import tomli_w
 
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
 from gosplan.errors import InputError
 from gosplan.io.manifest import MANIFEST
 

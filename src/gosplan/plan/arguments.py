@@ -11,8 +11,8 @@ import os
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
-from gosplan.plan.spec import PlanSpec
 
 #: The ``solver`` choices of :func:`optimise` and :func:`gosplan.plan.check_plan`.
 SOLVERS = ("auto", "simplex", "ipm", "pdlp")

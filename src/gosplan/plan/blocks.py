@@ -67,7 +67,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from gosplan.plan.layout import Layout, PlanData
+from gosplan.plan.data import PlanData
+from gosplan.plan.layout import Layout
 
 #: Most rows sharing one copy of the common level (see ``level_links``).
 LEVEL_CHUNK = 64
@@ -213,7 +214,7 @@ def balance(data: PlanData, lay: Layout) -> Block:
         s0[data.eco.product_labels.get_indexer(st["product"])] = st["stock"].to_numpy(float)
         rhs[:n] -= s0
     pieces: dict[str, sp.sparray | None] = {
-        "x": data.delivered - _kron_t(data, data.A),
+        "x": data.delivered - _kron_t(data, data.inputs),
         "c": -_eye(n * T),
         "inv": -investment_spending(data) if lay.has("inv") else None,
         "s": stock_flows(data) if lay.has("s") else None,
@@ -262,11 +263,11 @@ def labour(data: PlanData, lay: Layout) -> Block:
         data,
         lay,
         "labour",
-        data.Lab,
+        data.labour,
         data.eco.labour_types,
         data.spec.labour_available,
         "labour_type",
-        data.construction_labour if data.CLab.nnz else None,
+        data.construction_labour if data.construction_coefficients.nnz else None,
     )
 
 
@@ -276,7 +277,7 @@ def resources(data: PlanData, lay: Layout) -> Block:
         data,
         lay,
         "resources",
-        data.Res,
+        data.resources,
         data.eco.resource_types,
         data.spec.resources_available,
         "resource",
@@ -446,8 +447,8 @@ def terminal_static(data: PlanData, lay: Layout) -> list[Block]:
     consume = _select(n * T, np.arange(last.start, last.stop)) @ sp.diags_array(
         np.kron(np.ones(T), data.consumption_goods)
     )
-    replace = data.B @ sp.diags_array(data.delta)
-    balance_rows = lay.place(n, {"y_end": data.O - data.A - replace, "c": -consume})
+    replace = data.capital @ sp.diags_array(data.depreciation)
+    balance_rows = lay.place(n, {"y_end": data.outputs - data.inputs - replace, "c": -consume})
     labels = data.eco.product_labels.to_numpy(object)
     end = np.full(n, data.spec.periods[-1] + 1)
     out = [
@@ -475,7 +476,9 @@ def terminal_static(data: PlanData, lay: Layout) -> list[Block]:
     )[:, -1]
     rows = np.flatnonzero(np.isfinite(avail))
     # the labour of the activities and of the construction replacing worn-out capacity
-    work = sp.csr_array(data.Lab + data.CLab @ sp.diags_array(data.delta))
+    work = sp.csr_array(
+        data.labour + data.construction_coefficients @ sp.diags_array(data.depreciation)
+    )
     out.append(
         _block(
             "terminal_labour",

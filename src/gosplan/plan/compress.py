@@ -29,8 +29,8 @@ import logging
 import numpy as np
 import pandas as pd
 
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
-from gosplan.plan.spec import PlanSpec
 
 logger = logging.getLogger(__name__)
 

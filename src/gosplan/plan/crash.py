@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from gosplan.plan.assemble import LP
-from gosplan.plan.layout import PlanData
+from gosplan.plan.data import PlanData
 
 log = logging.getLogger(__name__)
 

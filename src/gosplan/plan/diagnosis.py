@@ -83,6 +83,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import GosplanError, InputError, SolverError
 from gosplan.plan.arguments import (
     SOLVE_OPTIONS,
@@ -91,13 +92,13 @@ from gosplan.plan.arguments import (
     require_spec,
 )
 from gosplan.plan.assemble import LP, assemble
+from gosplan.plan.data import PlanData
 from gosplan.plan.highs import LPSolution, solve_lp
-from gosplan.plan.layout import Layout, PlanData, base_layout
+from gosplan.plan.layout import Layout, base_layout
 from gosplan.plan.objectives import common_blocks, formulate
 from gosplan.plan.optimise import optimise
 from gosplan.plan.ranging import price_ranges
 from gosplan.plan.result import PlanResult
-from gosplan.plan.spec import PlanSpec
 
 log = logging.getLogger(__name__)
 
@@ -693,15 +694,15 @@ def valuation(data: PlanData, **solve: Any) -> tuple[np.ndarray, bool]:
     if values is not None:
         return np.asarray(values, dtype=float), True
     none = np.full(data.n_p, np.nan)
-    if data.Lab.nnz == 0 or data.n_a == 0:
+    if data.labour.nnz == 0 or data.n_a == 0:
         return none, False
     lay = Layout()
-    made = np.asarray(abs(data.O).sum(axis=1)).ravel() > 0
+    made = np.asarray(abs(data.outputs).sum(axis=1)).ravel() > 0
     lay.add("v", data.n_p, 0.0, np.where(made, np.inf, 0.0))
-    per = np.asarray(data.Lab.sum(axis=0)).ravel()
+    per = np.asarray(data.labour.sum(axis=0)).ravel()
     lp = LP(
         cost=np.ones(data.n_p),
-        A=sp.csc_array((data.O - data.A).T),
+        A=sp.csc_array((data.outputs - data.inputs).T),
         col_lower=lay.lower[0],
         col_upper=lay.upper[0],
         row_lower=np.full(data.n_a, -np.inf),
@@ -729,7 +730,7 @@ def buildable(data: PlanData) -> np.ndarray:
     investment lag (new capacity started in the first period serves from then on); False
     where the addition can only come from outside the plan.
     """
-    can_invest = np.asarray(abs(data.B).sum(axis=0)).ravel()[data.capped] > 0
+    can_invest = np.asarray(abs(data.capital).sum(axis=0)).ravel()[data.capped] > 0
     first = np.where(can_invest, data.lag[data.capped], data.T)
     return np.arange(data.T)[None, :] >= first[:, None]
 
@@ -819,11 +820,12 @@ def additions(
     # per unit: cost in the LP and labour cost reported (NaN: not priced in labour)
     price, labour_cost = {}, {}
     if in_labour:
-        Bc = sp.csc_array(data.B[:, data.capped])
-        Oc = sp.csc_array(data.O[:, data.capped])
+        Bc = sp.csc_array(data.capital[:, data.capped])
+        Oc = sp.csc_array(data.outputs[:, data.capped])
         # the labour embodied in the capital goods and the labour of construction itself
         building = (
-            np.asarray(Bc.T @ v).ravel() + np.asarray(data.CLab[:, data.capped].sum(axis=0)).ravel()
+            np.asarray(Bc.T @ v).ravel()
+            + np.asarray(data.construction_coefficients[:, data.capped].sum(axis=0)).ravel()
         )
         capital_value = np.tile(building, T)
         output_value = np.tile(np.asarray(Oc.T @ v).ravel(), T)

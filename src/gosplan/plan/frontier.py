@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gosplan.economy import MEANS_OF_PRODUCTION
+from gosplan.core.economy import MEANS_OF_PRODUCTION
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import InfeasiblePlanError, InputError
-from gosplan.plan.spec import PlanSpec
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ def _population(population: pd.Series | None, spec: PlanSpec) -> np.ndarray | No
 
 def _figures(spec: PlanSpec, result: Any, heads: np.ndarray | None) -> dict[str, float]:
     """Cumulative consumption (per head) and the value of the terminal capacity."""
-    from gosplan.plan.layout import PlanData
+    from gosplan.plan.data import PlanData
     from gosplan.plan.objectives import product_weights
 
     data = PlanData(spec)
@@ -249,14 +249,14 @@ def terminal_capacity(spec: PlanSpec, result: Any, data: Any = None) -> pd.Serie
     result
         Its optimal :class:`~gosplan.plan.result.PlanResult`.
     data
-        The spec's :class:`~gosplan.plan.layout.PlanData`, if already built.
+        The spec's :class:`~gosplan.plan.data.PlanData`, if already built.
 
     Returns
     -------
     pandas.Series
         Indexed by activity (capacity-limited activities only).
     """
-    from gosplan.plan.layout import PlanData
+    from gosplan.plan.data import PlanData
 
     data = data if data is not None else PlanData(spec)
     acts = spec.economy.activity_labels[data.capped]

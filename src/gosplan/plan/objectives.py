@@ -52,11 +52,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from gosplan.core.spec import OBJECTIVE_QUANTITIES, PlanSpec
 from gosplan.errors import InputError
 from gosplan.plan import blocks as bk
 from gosplan.plan.assemble import LP, assemble
-from gosplan.plan.layout import Layout, PlanData, base_layout
-from gosplan.plan.spec import OBJECTIVE_QUANTITIES, PlanSpec
+from gosplan.plan.data import PlanData
+from gosplan.plan.layout import Layout, base_layout
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def common_blocks(data: PlanData, lay: Layout, target_mode: str) -> list[bk.Bloc
 
 def labour_cost(data: PlanData) -> np.ndarray:
     """Total labour per unit of every activity, laid out over the periods (x columns)."""
-    per = np.asarray(data.Lab.sum(axis=0)).ravel()
+    per = np.asarray(data.labour.sum(axis=0)).ravel()
     return np.tile(per, data.T)
 
 
@@ -129,7 +130,7 @@ def labour_cost_of_plan(data: PlanData, lay: Layout) -> np.ndarray:
     """
     cost = np.zeros(lay.n)
     cost[lay.slice("x")] = labour_cost(data)
-    if data.CLab.nnz and lay.has("inv"):
+    if data.construction_coefficients.nnz and lay.has("inv"):
         cost[lay.slice("inv")] = np.asarray(data.construction_labour.sum(axis=0)).ravel()
     return cost
 
@@ -247,11 +248,11 @@ def linear_objective(data: PlanData, lay: Layout) -> tuple[np.ndarray, float]:
                 if lay.has("s"):
                     cost[lay.slice("s").start + t * data.n_s + k[k >= 0]] += w
             elif q == "employment":
-                lab = sp.csr_array(data.Lab)[pos]
+                lab = sp.csr_array(data.labour)[pos]
                 cost[x0 + t * data.n_a : x0 + (t + 1) * data.n_a] += (
                     w * np.asarray(lab.sum(axis=0)).ravel()
                 )
-                if data.CLab.nnz and lay.has("inv"):
+                if data.construction_coefficients.nnz and lay.has("inv"):
                     rows = t * len(names) + pos
                     cost[lay.slice("inv")] += (
                         w * np.asarray(data.construction_labour[rows].sum(axis=0)).ravel()

@@ -7,16 +7,16 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
 from gosplan.plan.arguments import check_solve_options, describe, require_spec
 from gosplan.plan.assemble import LP
 from gosplan.plan.crash import leontief_crash
+from gosplan.plan.data import PlanData
 from gosplan.plan.highs import LPSolution, choose_method, solve_lp
-from gosplan.plan.layout import PlanData
 from gosplan.plan.objectives import formulate, labour_cost_of_plan
 from gosplan.plan.ranging import price_ranges
 from gosplan.plan.result import PlanResult, empty_result, result_from_solution
-from gosplan.plan.spec import PlanSpec
 from gosplan.plan.unbounded import explain_unbounded
 from gosplan.plan.verify import verify as verify_plan
 
@@ -94,7 +94,7 @@ def optimise(
     Examples
     --------
     >>> import pandas as pd
-    >>> from gosplan.economy import Economy
+    >>> from gosplan.core.economy import Economy
     >>> eco = Economy.from_coefficients(pd.DataFrame([[0.0]], index=["a"], columns=["a"]),
     ...                                 labour=pd.Series({"a": 0.5}))
     >>> spec = PlanSpec(eco, periods=[2000], assortment=pd.DataFrame(

@@ -36,10 +36,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
+from gosplan.core.spec import OBJECTIVES, TABLE_COLUMNS, PlanSpec
 from gosplan.errors import GosplanError, InputError, UnknownLabelError
 from gosplan.io.tables import read_sheet, read_table_file
-from gosplan.plan.spec import OBJECTIVES, TABLE_COLUMNS, PlanSpec
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def read_plan(path: str | Path, *, economy: Economy | None = None) -> PlanSpec:
         manifest key or objective, an investment lag not shorter than the horizon (a row of
         the lags table is named with its file, row and activity; ``default_lag`` with the
         manifest and its key); or, with ``check="bad_argument"``, when ``path`` is not a
-        path or ``economy`` not an :class:`~gosplan.economy.Economy`.
+        path or ``economy`` not an :class:`~gosplan.core.economy.Economy`.
     """
     if not isinstance(path, str | os.PathLike):
         shown = "None" if path is None else f"{type(path).__name__} {path!r}"[:80]
@@ -309,7 +309,7 @@ def _read_plan_economy(manifest: dict[str, Any], root: Path, where: str) -> Econ
             label="economy",
         )
     if ref.startswith("scenario:"):
-        from gosplan.scenarios import scenario_path
+        from gosplan.datasets import scenario_path
 
         try:
             eco_path = Path(scenario_path(ref.removeprefix("scenario:")))

@@ -10,12 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gosplan.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION
+from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION
 from gosplan.errors import ValuationError
 from gosplan.plan.assemble import LP
 from gosplan.plan.blocks import INTERNAL_BLOCKS
+from gosplan.plan.data import PlanData
 from gosplan.plan.highs import LPSolution
-from gosplan.plan.layout import PlanData
 from gosplan.plan.verify import VerificationReport
 
 _FRAMES = (
@@ -305,8 +305,8 @@ def result_from_solution(
     X = x.reshape(T, data.n_a).T  # activities x T
     activity_levels = _grid(x, acts, periods)
     output = _grid(data.delivered @ x, prods, periods)
-    work = data.Lab @ X
-    if data.CLab.nnz and data.n_c:
+    work = data.labour @ X
+    if data.construction_coefficients.nnz and data.n_c:
         work = work + (data.construction_labour @ z[lay.slice("inv")]).reshape(T, -1).T
     employment = pd.DataFrame(work, index=eco.labour_types, columns=output.columns)
     consumption = _grid(z[lay.slice("c")], prods, periods)

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from gosplan.plan.assemble import LP
+from gosplan.plan.data import PlanData
 from gosplan.plan.highs import solve_lp
-from gosplan.plan.layout import PlanData
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +45,14 @@ def _activity_reason(data: PlanData, j: int, t: int) -> str:
     act = str(eco.activity_labels[j])
     period = int(spec.periods[t])
     reasons = []
-    used = data.Lab[:, [j]].toarray().ravel() if data.Lab.shape[0] else np.zeros(0)
+    used = data.labour[:, [j]].toarray().ravel() if data.labour.shape[0] else np.zeros(0)
     types = [str(eco.labour_types[k]) for k in np.flatnonzero(used > 0)]
     free = [k for k in types if not _limited(spec.labour_available, "labour_type", k, period)]
     if not types:
         reasons.append(f"activity {act!r} uses no labour")
     for k in free:
         reasons.append(f"labour type {k!r} is not limited in period {period}")
-    res = data.Res[:, [j]].toarray().ravel() if data.Res.shape[0] else np.zeros(0)
+    res = data.resources[:, [j]].toarray().ravel() if data.resources.shape[0] else np.zeros(0)
     for k in (str(eco.resource_types[i]) for i in np.flatnonzero(res > 0)):
         if not _limited(spec.resources_available, "resource", k, period):
             reasons.append(f"resource {k!r} is not limited in period {period}")

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from gosplan.economy import Economy
+from gosplan.core.economy import Economy
 from gosplan.errors import GosplanError, ValuationError
 
 log = logging.getLogger(__name__)

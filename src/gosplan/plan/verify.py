@@ -65,9 +65,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from gosplan.economy import MEANS_OF_PRODUCTION
+from gosplan.core.economy import MEANS_OF_PRODUCTION
+from gosplan.core.spec import PlanSpec
 from gosplan.plan.objectives import HARMONY_CAP, harmony_of
-from gosplan.plan.spec import PlanSpec
 from gosplan.plan.valuation import least_labour_values
 
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
+from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
 from gosplan.plan.reader import INTEGER_COLUMNS, LABEL_COLUMNS, MANIFEST, PLAN_TABLES
-from gosplan.plan.spec import PlanSpec
 
 logger = logging.getLogger(__name__)
 

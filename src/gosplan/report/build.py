@@ -181,7 +181,7 @@ class Report:
 
     # ------------------------------------------------------------------ balance
     def add_balance(self, sheet: pd.DataFrame, *, heading: str = "Material balance") -> Report:
-        """The material balance of :meth:`gosplan.economy.Economy.balance_sheet`.
+        """The material balance of :meth:`gosplan.core.economy.Economy.balance_sheet`.
 
         A summary line, the table, and a bar figure of each product's surplus or deficit as a
         percentage of its capacity.

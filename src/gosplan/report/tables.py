@@ -1006,7 +1006,7 @@ PROVENANCE_LABELS = {
 def display_path(value: Any) -> str:
     """A path for a reader: resolved and normalised; inside the package, relative to it.
 
-    A bundled file reads ``gosplan/scenarios/ussr-1928/economy (bundled)``; any other path
+    A bundled file reads ``gosplan/datasets/ussr-1928/economy (bundled)``; any other path
     is absolute and free of ``..``.
     """
     if isinstance(value, str) and value.endswith(" (bundled)"):

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from gosplan.economy import CONSUMER_GOODS, Economy
+from gosplan.core.economy import CONSUMER_GOODS, Economy
 from gosplan.errors import InputError, UnknownLabelError
 
 log = logging.getLogger(__name__)

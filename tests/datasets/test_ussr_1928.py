@@ -11,9 +11,7 @@ import pandas as pd
 import pytest
 
 import gosplan
-from gosplan.errors import InputError
-from gosplan.plan.reader import read_plan
-from gosplan.scenarios import (
+from gosplan.datasets import (
     list_plans,
     list_scenarios,
     load_history,
@@ -22,6 +20,8 @@ from gosplan.scenarios import (
     read_history_table,
     scenario_path,
 )
+from gosplan.errors import InputError
+from gosplan.plan.reader import read_plan
 
 NAME = "ussr-1928"
 TARGET_VARIANTS = ("basic", "optimal", "amended")

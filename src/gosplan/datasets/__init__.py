@@ -5,7 +5,7 @@ format, ``docs/format.md``), ``plans/<variant>/plan.toml`` (plan specifications 
 :func:`gosplan.read_plan`), ``history/*.csv`` (observed data with a ``source`` column) and a
 ``README.md`` stating every assumption.
 
->>> from gosplan.scenarios import list_scenarios, scenario_path
+>>> from gosplan.datasets import list_scenarios, scenario_path
 >>> "ussr-1928" in list_scenarios()
 True
 """
