@@ -187,22 +187,23 @@ def test_check_plan_infeasible_exits_one_with_the_diagnosis(tmp_path: Path) -> N
         "binding.csv",
         "additions.csv",
         "check.json",
-        "provenance.json",
     }
     meta = json.loads((out / "check.json").read_text())
     assert meta["feasible"] is False
+    assert meta["provenance"]["spec_path"].endswith("plan")  # what made it, in the check
     assert meta["common_level"] == pytest.approx(5 / 7, rel=1e-7)
     assert meta["total_labour_cost"] == pytest.approx(lib.total_labour_cost, rel=1e-9)
 
 
 def test_check_plan_output_then_report_round_trip(tmp_path: Path) -> None:
-    from gosplan.report.load import LoadedCheck, load_result
+    from gosplan.core.plan_check import PlanCheck
+    from gosplan.core.results import read_result
 
     spec = target_plan(tmp_path / "plan", labour=500.0)
     out = tmp_path / "diagnosis"
     assert invoke("check-plan", spec, "--output", out).exit_code == 1
-    loaded = load_result(out)
-    assert isinstance(loaded, LoadedCheck) and not loaded.feasible
+    loaded = read_result(out)
+    assert isinstance(loaded, PlanCheck) and not loaded.feasible
     # 500 of the 700 person-years needed: 5/7 of each target jointly.
     assert loaded.common_level == pytest.approx(5 / 7, rel=1e-7)
     assert loaded.total_labour_cost == pytest.approx(200.0, rel=1e-7)

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gosplan.core.words import sig as _sig
 from gosplan.datasets import plan_path
 from gosplan.errors import GosplanError, SolverError
-from gosplan.plan.diagnosis import PlanCheck, PlanCheckError, _sig, check_plan
+from gosplan.plan.diagnosis import PlanCheck, PlanCheckError, check_plan
 from gosplan.plan.highs import solve_lp
 from gosplan.plan.reader import read_plan
 

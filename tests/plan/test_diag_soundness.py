@@ -193,7 +193,7 @@ def test_message_rounds_every_amount_up_and_names_small_ones():
 
 
 def test_ceiling_at_three_significant_figures():
-    from gosplan.plan.diagnosis import _sig_up
+    from gosplan.core.words import sig_up as _sig_up
 
     cases = {
         0.991111: "0.992",

@@ -161,7 +161,9 @@ def test_write(traced, tmp_path, fmt):
     path = traced.write(tmp_path / "frontier", format=fmt)
     assert path.suffix == {"csv": ".csv", "parquet": ".parquet", "json": ".json"}[fmt]
     if fmt == "json":
-        back = pd.DataFrame(json.loads(path.read_text()))
+        doc = json.loads(path.read_text())
+        back = pd.DataFrame(doc["table"])
+        assert len(doc["results"]) == 6 and doc["results"][0]["status"] == "optimal"
     elif fmt == "csv":
         back = pd.read_csv(path)
     else:

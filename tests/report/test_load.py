@@ -5,20 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from gosplan.core.frontier_result import FrontierResult
+from gosplan.core.plan_check import PlanCheck
+from gosplan.core.plan_result import PlanResult
+from gosplan.core.results import read_result as load_result
 from gosplan.errors import InputError
 from gosplan.plan.diagnosis import check_plan
 from gosplan.plan.frontier import frontier
 from gosplan.plan.optimise import optimise
 from gosplan.report import Report
-from gosplan.report.load import (
-    LoadedCheck,
-    LoadedFrontier,
-    LoadedPlan,
-    default_output,
-    load_result,
-    report_from_path,
-    write_check,
-)
+from gosplan.report.load import default_output, report_from_path
 from gosplan.report.tables import parse_value
 
 from . import (
@@ -50,10 +46,10 @@ def test_plan_read_back_gives_the_same_tables(tmp_path, level_plan, fmt):
     target = tmp_path / ("plan.json" if fmt == "json" else "plan")
     written = level_plan.write(target, format=fmt)
     loaded = load_result(written)
-    assert isinstance(loaded, LoadedPlan)
+    assert isinstance(loaded, PlanResult)
     assert loaded.status == "optimal" and loaded.periods == (1928, 1929)
     assert loaded.objective == pytest.approx(THETA)
-    assert loaded.verification["passed"] is True
+    assert loaded.verification.passed is True
     assert loaded.output.loc["a", 1929] == pytest.approx(OUTPUT["a"])
     from_disk = Report("p").add_plan(loaded, heading="Plan").to_html()
     in_memory = Report("p").add_plan(level_plan, heading="Plan").to_html()
@@ -74,9 +70,9 @@ def test_report_from_a_plan_folder(tmp_path, level_plan):
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_check_written_and_read_back(tmp_path, fmt):
     check = check_plan(one_product_spec())
-    folder = write_check(check, tmp_path / "check", format=fmt)
+    folder = check.write(tmp_path / "check", format=fmt)
     loaded = load_result(folder)
-    assert isinstance(loaded, LoadedCheck)
+    assert isinstance(loaded, PlanCheck)
     assert loaded.feasible is False and loaded.plan is None
     assert loaded.common_level == pytest.approx(2 / 3)
     assert loaded.total_labour_cost == pytest.approx(5.0)
@@ -89,8 +85,8 @@ def test_check_written_and_read_back(tmp_path, fmt):
 def test_feasible_check_keeps_its_plan(tmp_path):
     check = check_plan(one_product_spec(labour=20.0))
     assert check.feasible
-    loaded = load_result(write_check(check, tmp_path / "ok"))
-    assert isinstance(loaded.plan, LoadedPlan)
+    loaded = load_result(check.write(tmp_path / "ok"))
+    assert isinstance(loaded.plan, PlanResult)
     assert loaded.plan.output.loc["grain", 1] == pytest.approx(30.0)
     out = report_from_path(tmp_path / "ok", tmp_path / "r" / "ok.html", "Feasible")
     text = out.read_text(encoding="utf-8")
@@ -102,7 +98,7 @@ def test_frontier_table_read_back(tmp_path):
     for fmt in ("csv", "json"):
         path = fr.write(tmp_path / f"frontier.{fmt}", format=fmt)
         loaded = load_result(path)
-        assert isinstance(loaded, LoadedFrontier)
+        assert isinstance(loaded, FrontierResult)
         pd.testing.assert_frame_equal(loaded.table, fr.table, check_dtype=False)
         out = report_from_path(path)
         assert len(parse_html(out.read_text(encoding="utf-8")).figures) == 1
@@ -152,7 +148,7 @@ def test_file_that_is_no_result(tmp_path, name, text, message):
 
 
 def test_check_folder_missing_a_table(tmp_path):
-    folder = write_check(check_plan(one_product_spec()), tmp_path / "c")
+    folder = check_plan(one_product_spec()).write(tmp_path / "c")
     (folder / "additions.csv").unlink()
     with pytest.raises(InputError, match="a plan check needs the table 'additions'"):
         load_result(folder)

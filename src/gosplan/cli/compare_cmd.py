@@ -1,7 +1,7 @@
 """The ``compare`` command: two written plans side by side.
 
 ``A`` and ``B`` are plan results on disk, as ``gosplan plan --output`` writes them (a folder or
-one JSON file), read with :func:`gosplan.report.load.load_result`. For one period (the last
+one JSON file), read with :func:`gosplan.core.results.read_result`. For one period (the last
 both plans have, unless ``--period``), the output and the consumption of every product are
 shown side by side with the ratio ``B / A``; ``--report FILE.html`` writes the comparison as an
 HTML report (:meth:`gosplan.report.build.Report.add_comparison`).
@@ -44,12 +44,14 @@ def load_written_plan(path: Path) -> Any:
     InputError
         The path is not a written plan (a plan check, a frontier or a balance, say).
     """
-    from gosplan.report.load import LoadedCheck, LoadedPlan, load_result
+    from gosplan.core.plan_check import PlanCheck
+    from gosplan.core.plan_result import PlanResult
+    from gosplan.core.results import read_result
 
-    result = load_result(path)
-    if isinstance(result, LoadedCheck) and result.plan is not None:
+    result = read_result(path)
+    if isinstance(result, PlanCheck) and result.plan is not None:
         return result.plan
-    if not isinstance(result, LoadedPlan):
+    if not isinstance(result, PlanResult):
         raise InputError(
             "not a plan: give a folder or JSON file written by `gosplan plan --output`",
             source=str(path),

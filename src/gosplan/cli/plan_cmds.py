@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -29,7 +30,6 @@ from gosplan.cli.output import (
     OutputOption,
     ProgressOption,
     emit,
-    json_payload,
     note,
     progress_bar,
     progress_mode,
@@ -381,21 +381,11 @@ def check_plan(
     provenance = _provenance(path, plan_spec, solver.value, time_limit)
     if result.plan is not None and result.plan.provenance.get("method"):
         provenance["method"] = result.plan.provenance["method"]
-    if output is not None and kind in ("csv", "parquet"):
-        folder = result.write(output, format=kind)
-        (folder / "provenance.json").write_text(
-            json.dumps(provenance, indent=1, default=str) + "\n", encoding="utf-8"
-        )
-        note(
-            f"wrote the check ({kind}) to {folder}; `gosplan report {folder}` makes its report",
-            format,
-            output,
-        )
-    elif output is not None:  # one JSON file
-        doc = _check_document(result, tables, provenance)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n", encoding="utf-8")
-        note(f"wrote the check (json) to {output}", format, output)
+    result = replace(result, provenance={k: v for k, v in provenance.items() if v is not None})
+    if output is not None:
+        written = result.write(output, format=kind)
+        tail = f"; `gosplan report {written}` makes its report" if kind != "json" else ""
+        note(f"wrote the check ({kind}) to {written}{tail}", format, output)
     else:
         emit(
             tables,
@@ -421,32 +411,6 @@ def _check_meta(result: Any) -> dict[str, Any]:
         "labour_unit": result.labour_unit,
         "message": result.message(),
     }
-
-
-def _check_document(result: Any, tables: dict, provenance: dict) -> dict[str, Any]:
-    """The whole check as one JSON object (``gosplan report`` reads it back)."""
-    import tempfile
-
-    doc = json_payload(tables, _check_meta(result))
-    doc["provenance"] = {k: v for k, v in provenance.items() if v is not None}
-    if result.plan is not None:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = result.plan.write(Path(tmp) / "plan.json", format="json")
-            doc["plan"] = _finite(json.loads(path.read_text(encoding="utf-8")))
-    return doc
-
-
-def _finite(value: Any) -> Any:
-    """NaN as ``null`` and infinities as ``"inf"`` / ``"-inf"``, throughout a JSON value."""
-    import math
-
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
 
 
 def frontier(
@@ -509,7 +473,7 @@ def frontier(
         titles={"frontier": f"Frontier (consumption and capacity in {unit} of labour)"},
     )
     if output is not None:
-        from gosplan.report.load import frontier_provenance_path
+        from gosplan.core.frontier_result import provenance_path as frontier_provenance_path
 
         info = _provenance(path, plan_spec, "auto", None)
         methods = sorted({str(r.provenance.get("method")) for r in result.results if r})

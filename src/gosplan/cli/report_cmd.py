@@ -1,6 +1,6 @@
 """The ``report`` command: an HTML report of a result written to disk.
 
-``RESULT`` is what :func:`gosplan.report.load.load_result` reads: a plan folder (``gosplan plan
+``RESULT`` is what :func:`gosplan.core.results.read_result` reads: a plan folder (``gosplan plan
 --output DIR``), a plan's JSON file, a plan-check folder (``gosplan check-plan --output DIR``)
 or JSON file (``--format json --output FILE``), a frontier table (``gosplan frontier
 --output FILE``) or a material balance table. The report is one self-contained HTML file,

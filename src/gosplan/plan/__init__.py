@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
+from gosplan.core.plan_result import PlanResult
 from gosplan.core.spec import PlanSpec
 from gosplan.plan.compress import compress
 from gosplan.plan.diagnosis import PlanCheck, check_plan
 from gosplan.plan.frontier import FrontierResult, frontier
 from gosplan.plan.optimise import optimise
 from gosplan.plan.reader import read_plan
-from gosplan.plan.result import PlanResult
 from gosplan.plan.writer import write_plan
 
 __all__ = [

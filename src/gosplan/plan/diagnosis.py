@@ -58,9 +58,10 @@ so that "from period t on" names the period from which it is needed. The additio
 the least-labour LP is solved once more with them added to its limits
 (:func:`with_additions`, ``additions_verified``).
 
-The message names every addition (the :data:`MESSAGE_ADDITIONS` largest when there are more,
-the others counted and totalled per kind and unit) with its amount rounded **up** to three
-significant figures (:func:`_sig_up`): the amounts as shown are enough.
+The message names every addition (the :data:`~gosplan.core.plan_check.MESSAGE_ADDITIONS`
+largest when there are more, the others counted and totalled per kind and unit) with its
+amount rounded **up** to three significant figures (:func:`~gosplan.core.words.sig_up`):
+the amounts as shown are enough.
 
 Solver failures
 ---------------
@@ -71,20 +72,23 @@ call a plan infeasible when the solver merely stopped.
 
 from __future__ import annotations
 
-import json
 import logging
-import math
-from dataclasses import dataclass, replace
-from decimal import ROUND_CEILING, Decimal
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from gosplan.core.plan_check import (
+    ADDITION_COLUMNS,
+    BINDING_COLUMNS,
+    BINDING_RTOL,
+    REACHABLE_COLUMNS,
+    PlanCheck,
+)
 from gosplan.core.spec import PlanSpec
-from gosplan.errors import GosplanError, InputError, SolverError
+from gosplan.errors import GosplanError, SolverError
 from gosplan.plan.arguments import (
     SOLVE_OPTIONS,
     check_keywords,
@@ -98,7 +102,6 @@ from gosplan.plan.layout import Layout, base_layout
 from gosplan.plan.objectives import common_blocks, formulate
 from gosplan.plan.optimise import optimise
 from gosplan.plan.ranging import price_ranges
-from gosplan.plan.result import PlanResult
 
 log = logging.getLogger(__name__)
 
@@ -115,38 +118,8 @@ LATER_PREFERENCE = 1e-6
 #: Without labour values, a limit below this fraction of the largest limit of its label counts
 #: as this fraction in the relative size of an addition (1 unit where the label has none).
 RELATIVE_FLOOR = 1e-6
-#: Shadow prices below this fraction of the largest are left out of ``binding``.
-BINDING_RTOL = 1e-6
-#: Most binding limits and additions named in the message.
-MESSAGE_LIMITS = 5
-MESSAGE_ADDITIONS = 8
-#: Amounts within this relative distance above a 3-figure number are not rounded up past it
-#: (solver noise, far inside the LP's feasibility tolerance).
-ROUND_UP_SLACK = 1e-9
 
 _LIMITS = ("labour", "resources", "capacity")
-_REACHABLE = ["product", "period", "target", "reachable_jointly", "reachable_alone", "shortfall"]
-_BINDING = [
-    "block",
-    "label",
-    "period",
-    "shadow_price",
-    "unit",
-    "valid_from",
-    "valid_to",
-    "more_is_worth_less",
-]
-_ADDITIONS = [
-    "kind",
-    "label",
-    "period",
-    "amount",
-    "labour_cost",
-    "unit",
-    "available",
-    "outside",
-    "relative_size",
-]
 _ADVICE = (
     "Try another method with --solver (simplex, ipm or pdlp; solver=... in Python) or allow "
     "more time with --time-limit (time_limit=... seconds)."
@@ -191,7 +164,7 @@ class PlanCheckError(SolverError):
         reason = {
             "time_limit": "stopped at its time or iteration limit",
             "error": "stopped without a certified answer",
-        }.get(status, f"ended with status {status!r}")
+        }.get(status, f"ended with status {str(status)!r}")
         super().__init__(f"{head}: {lp} {reason}{detail}. {_ADVICE}")
 
 
@@ -203,82 +176,6 @@ def _need(sol: LPSolution, lp: str, ok: tuple[str, ...], *, infeasible: bool = T
     """Raise :class:`PlanCheckError` unless ``sol.status`` is one of ``ok``."""
     if sol.status not in ok:
         raise PlanCheckError(lp, sol.status, infeasible=infeasible, detail=_detail(sol))
-
-
-# ---------------------------------------------------------------------- words and numbers
-def _sig(value: float, digits: int = 3) -> str:
-    """A number rounded to ``digits`` significant figures, without an exponent above 1."""
-    x = float(value)
-    if not math.isfinite(x):
-        return "unlimited" if x > 0 else ("-unlimited" if x < 0 else "n/a")
-    if x == 0:
-        return "0"
-    if abs(x) < 10 ** (digits - 1) * 10:
-        return f"{x:.{digits}g}"
-    exponent = math.floor(math.log10(abs(x)))
-    return f"{round(x, digits - 1 - exponent):,.0f}"
-
-
-def _sig_up(value: float, digits: int = 3) -> str:
-    """A positive amount rounded **up** to ``digits`` significant figures (never less).
-
-    What the message says is needed must be enough: ``0.991111`` is shown as ``0.992``, not
-    ``0.991``. Amounts within :data:`ROUND_UP_SLACK` above a number of ``digits`` figures are
-    shown as that number (``20.0000000001`` as ``20``). Zero, negative and non-finite values are
-    written as :func:`_sig` writes them.
-
-    Examples
-    --------
-    >>> _sig_up(0.991111), _sig_up(1234.01), _sig_up(0.0002421), _sig_up(20.0)
-    ('0.992', '1,240', '0.000243', '20')
-    """
-    x = float(value)
-    if not math.isfinite(x) or x <= 0:
-        return _sig(x, digits)
-    x *= 1.0 - ROUND_UP_SLACK
-    exponent = math.floor(math.log10(x))
-    step = Decimal(1).scaleb(exponent - digits + 1)
-    up = Decimal(repr(x)).quantize(step, rounding=ROUND_CEILING)
-    if up >= 10**digits:  # an integer: thousands separated as in _sig
-        return f"{int(up):,}"
-    text = f"{up:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _labour_amount(value: float, unit: str) -> str:
-    """An amount of labour in plain words: 154,000 thousand person-years reads 154 million."""
-    if unit.startswith("thousand ") and np.isfinite(value) and abs(value) >= 1000:
-        return f"{_sig(value / 1000)} million {unit.removeprefix('thousand ')}"
-    return f"{_sig(value)} {unit}"
-
-
-def _what(block: str, label: object) -> str:
-    return {
-        "labour": f"labour {label!r}",
-        "resources": f"resource {label!r}",
-        "capacity": f"capacity of {label!r}",
-        "imports": f"imports of {label!r}",
-    }.get(block, f"{block} {label!r}")
-
-
-_BLOCK_OF = {
-    "labour": "labour",
-    "capacity": "capacity",
-    "resource": "resources",
-    "imports": "imports",
-}
-
-
-def _unit_of(frame: pd.DataFrame, row: Any) -> str:
-    unit = getattr(row, "unit", None) if "unit" in frame.columns else None
-    return str(unit) if isinstance(unit, str) and unit else "units"
-
-
-def _per(unit: str) -> str:
-    """``unit`` after "per": "units a year" becomes "unit a year", "person-years" singular."""
-    if unit == "units" or unit.startswith("units "):
-        return "unit" + unit[5:]
-    return "person-year" if unit == "person-years" else unit
 
 
 def _product_units(data: PlanData) -> np.ndarray:
@@ -303,309 +200,6 @@ def _block_units(data: PlanData, block: str, labels: np.ndarray) -> np.ndarray:
     if block in ("balance", "imports"):
         return _product_units(data)[data.eco.product_labels.get_indexer(labels)]
     return np.full(n, "units", dtype=object)
-
-
-@dataclass(frozen=True, eq=False)
-class PlanCheck:
-    """Whether a plan's targets can be met and, if not, why and what would be needed.
-
-    Attributes
-    ----------
-    feasible
-        True when every target can be met.
-    plan
-        The least-labour plan meeting the targets (``None`` when infeasible).
-    common_level
-        Largest ``theta`` with output ``>= theta * target`` for all targets jointly.
-    reachable
-        Columns ``product, period, target, reachable_jointly, reachable_alone, shortfall,
-        unit`` (the product's unit).
-    binding
-        Columns ``block, label, period, shadow_price, unit``: the limits that hold the targets
-        back (shadow price = fall of the priority-weighted sum of the targets' relative
-        shortfalls per unit more of the limit, in ``unit``; capacity is in its product's unit a
-        year). Shadow prices below :data:`BINDING_RTOL` of the largest are left out.
-        ``valid_from``, ``valid_to``: the range of the limit over which its price holds (HiGHS
-        ranging; NaN when not computed); ``more_is_worth_less``: the vertex is degenerate and
-        the price holds only for less of the limit (one unit more cuts the shortfall by less:
-        the limit is not binding upwards by that much).
-    additions
-        Columns ``kind, label, period, amount, labour_cost, unit, available, outside,
-        relative_size``: ``kind`` is ``labour``, ``capacity``, ``resource`` or ``imports``. A
-        capacity addition is available from ``period`` on, to the end of the horizon, and
-        costs its ``labour_cost`` once; the others count in ``period`` only. ``available`` is
-        the limit as given in that period (capacity surviving from the initial stock, labour or
-        resource available; NaN for imports). ``outside`` is True for capacity that no
-        investment in the plan can add (the activity has no capital goods, or ``period`` comes
-        before its investment lag lets new capacity serve): it can only come from outside the
-        plan and is not priced. ``labour_cost`` is NaN for these, for resources (no labour
-        value) and for every addition when ``cost_in_labour`` is False. ``relative_size`` is
-        the amount over the limit it lifts (``amount / max(available, tiny)``, unit-free; for
-        imports, over the product's largest target or fixed final demand): the price of the
-        additions when they cannot be valued in labour.
-    total_labour_cost
-        Sum of ``additions.labour_cost``: the priced additions only (NaN when no addition makes
-        the targets feasible, or when ``cost_in_labour`` is False).
-    labour_unit
-        Unit of labour (the economy's), for the message.
-    additions_verified
-        True when the least-labour LP with the additions added to the limits is feasible (the
-        check of the additions); False when it is not; ``None`` when not checked.
-    cost_in_labour
-        False when labour values could not be computed (no labour coefficients, or no
-        optimum): the additions are then priced by their relative size, never by physical
-        units summed.
-    unbounded
-        When the targets can be met but the plan's own objective (``max_level``,
-        ``max_consumption``, ...) is unbounded: what grows without limit and why (the
-        ``provenance["unbounded"]`` of :func:`~gosplan.plan.optimise.optimise`); ``None``
-        otherwise, or when not checked.
-    """
-
-    feasible: bool
-    plan: PlanResult | None
-    common_level: float
-    reachable: pd.DataFrame
-    binding: pd.DataFrame
-    additions: pd.DataFrame
-    total_labour_cost: float
-    labour_unit: str = "person-years"
-    additions_verified: bool | None = None
-    cost_in_labour: bool = True
-    unbounded: str | None = None
-
-    def write(self, path: str | Path, format: str = "csv") -> Path:
-        """Write the check as a folder that :func:`gosplan.report.load.load_result` reads.
-
-        ``check.json`` holds ``kind = "plan-check"``, ``feasible``, ``common_level``,
-        ``total_labour_cost`` and ``message``; ``reachable``, ``binding`` and ``additions``
-        are tables (``csv`` or ``parquet``); a feasible check's least-labour plan goes to
-        ``plan/``.
-
-        Returns
-        -------
-        pathlib.Path
-            The folder written.
-        """
-        if format not in ("csv", "parquet"):
-            raise InputError(f"unknown format {format!r}; choose csv or parquet")
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in ("reachable", "binding", "additions"):
-            frame: pd.DataFrame = getattr(self, name)
-            if format == "csv":
-                frame.to_csv(folder / f"{name}.csv", index=False)
-            else:
-                frame.to_parquet(folder / f"{name}.parquet", index=False)
-
-        def number(value: float) -> float | None:
-            return None if math.isnan(float(value)) else float(value)
-
-        meta = {
-            "kind": "plan-check",
-            "feasible": bool(self.feasible),
-            "common_level": number(self.common_level),
-            "total_labour_cost": number(self.total_labour_cost),
-            "message": self.message(),
-            "labour_unit": self.labour_unit,
-            "additions_verified": self.additions_verified,
-            "unbounded": self.unbounded,
-        }
-        (folder / "check.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        if self.plan is not None:
-            self.plan.write(folder / "plan", format=format)
-        return folder
-
-    def message(self) -> str:
-        """An engineer's answer in plain words.
-
-        Numbers to 3 significant figures; the amounts of the additions rounded up, so that
-        the additions as shown are enough.
-        """
-        if self.feasible:
-            labour = float("nan")
-            if self.plan is not None:
-                labour = float(self.plan.employment.to_numpy().sum())
-            amount = _labour_amount(labour, self.labour_unit)
-            met = f"The targets can be met. The least-labour plan uses {amount} over the horizon."
-            if self.unbounded:
-                return (
-                    "The targets can be met, but the plan itself has no optimum. "
-                    f"{self.unbounded} The least-labour plan meeting the targets uses "
-                    f"{amount} over the horizon."
-                )
-            return met
-        parts = ["The targets cannot all be met."]
-        if self.common_level > 0:
-            parts.append(
-                f"At most {self.common_level:.1%} of every target can be reached at once "
-                "(the common level: one share for all)."
-            )
-        else:
-            parts.append(
-                "Not even a small fraction of every target can be reached at once: the floors, "
-                "fixed final demands or required terminal capacity already exceed the means, "
-                "or an input cannot be had at all."
-            )
-        parts += self._reach_words() + self._binding_words() + self._addition_words()
-        return " ".join(parts)
-
-    def _reach_words(self) -> list[str]:
-        r = self.reachable
-        short = r[r["shortfall"] > 1e-9 * np.maximum(1.0, r["target"].abs())]
-        if not len(short):
-            return []
-        worst = short.assign(
-            ratio=short["reachable_jointly"] / short["target"].where(short["target"] > 0)
-        ).sort_values("ratio")
-        items = []
-        for row in worst.head(3).itertuples():
-            unit = _unit_of(worst, row)
-            text = (
-                f"{row.product} in {row.period} ({_sig(row.reachable_jointly)} of "
-                f"{_sig(row.target)} {unit}, {_sig(row.shortfall)} {unit} short"
-            )
-            if row.reachable_alone < row.target * (1 - 1e-9):
-                text += f"; at most {_sig(row.reachable_alone)} {unit} even alone"
-            items.append(text + ")")
-        more = len(short) - len(items)
-        tail = f"; and {more} more short (see the table)" if more > 0 else ""
-        return [
-            "In the plan with the least shortfall (the others held as close to their targets "
-            "as the means allow), furthest out of reach: " + "; ".join(items) + tail + "."
-        ]
-
-    def _binding_words(self) -> list[str]:
-        b = self.binding
-        if not len(b):
-            return []
-        price = pd.to_numeric(b["shadow_price"], errors="coerce").astype(float)
-        b = b[price.abs() >= BINDING_RTOL * price.abs().max()]
-        top = b.reindex(price[b.index].abs().sort_values(ascending=False, kind="stable").index)
-        top = top.head(MESSAGE_LIMITS)
-        items = [
-            f"{_what(r.block, r.label)} in {r.period}, {_sig(r.shadow_price)} per "
-            f"{_per(_unit_of(top, r))}"
-            + (
-                " (for less of it: one unit more is worth less, the vertex is degenerate)"
-                if str(getattr(r, "more_is_worth_less", False)).lower() == "true"
-                else ""
-            )
-            for r in top.itertuples()
-        ]
-        more = len(b) - len(top)
-        tail = f"; and {more} more (see the table)" if more > 0 else ""
-        return [
-            "The binding limits, largest shadow price first (how much one unit more of a "
-            "limit would cut the shortfall of the targets, counted as the sum of the share of "
-            "each target that is missed, weighted by priority): " + "; ".join(items) + tail + "."
-        ]
-
-    def _addition_words(self) -> list[str]:
-        add = self.additions
-        if not len(add):
-            if np.isnan(self.total_labour_cost):
-                return [
-                    "No addition of labour, capacity, resources or imports makes them feasible."
-                ]
-            return []
-        outside = (
-            add["outside"].eq(True)
-            if "outside" in add.columns
-            else pd.Series(False, index=add.index)
-        )
-        priced, beyond = add[~outside], add[outside]
-        text = []
-        if len(priced):
-            text.append("The cheapest way to meet them as set is to add: " + _listed(priced) + ".")
-            text += self._cost_words(priced)
-        if len(beyond):
-            head = "They also need" if len(priced) else "They can only be met as set with"
-            text.append(
-                f"{head} additions from outside the plan: {_listed(beyond)}. These limits can "
-                "only be lifted from outside the plan (imported equipment, or a decision outside "
-                "the plan): no investment can add that capacity in time, because the activity "
-                "has no capital goods, or because new capacity started at the beginning of the "
-                "plan comes into service only after its investment lag. They are not priced and "
-                "not counted in the cost."
-            )
-        if self.additions_verified is False:
-            text.append(
-                "Warning: the least-labour plan with these additions was not found feasible "
-                "when solved again; treat them as indicative."
-            )
-        return [" ".join(text)]
-
-    def _cost_words(self, priced: pd.DataFrame) -> list[str]:
-        """What the priced (buildable) additions cost, and how they are valued."""
-        kinds = set(priced["kind"])
-        if not self.cost_in_labour:
-            return [
-                "They cannot be valued in labour (the economy's labour values could not be "
-                "computed), and unlike physical units are not summed: each addition is priced "
-                "by its size relative to the limit it lifts (the amount over the limit as "
-                "given, unit-free; relative_size in the table)."
-            ]
-        how = []
-        if "labour" in kinds:
-            how.append(f"labour in {self.labour_unit}")
-        if "capacity" in kinds:
-            how.append("capacity once, at the labour embodied in its capital goods")
-        if "imports" in kinds:
-            how.append("imports at the labour value of the product")
-        words = []
-        if how:  # resources alone have no labour value: no cost to state
-            cost = _labour_amount(self.total_labour_cost, self.labour_unit)
-            words.append(f"They cost {cost} of labour in all (" + ", ".join(how) + ").")
-        if "resource" in kinds:
-            words.append("Added resources have no labour value and are not counted in the cost.")
-        return words
-
-
-_NOUN = {"labour": "labour", "capacity": "capacity", "resource": "resources", "imports": "imports"}
-
-
-def _listed(add: pd.DataFrame) -> str:
-    """The additions of ``add`` in words, largest first, every amount rounded up.
-
-    Up to :data:`MESSAGE_ADDITIONS` are named, by labour cost (the costliest first), then those
-    without one by relative size; the others are counted and totalled per kind and unit (never
-    summed across units), their totals rounded up too.
-    """
-    cost = pd.to_numeric(add["labour_cost"], errors="coerce").astype(float)
-    amount = pd.to_numeric(add["amount"], errors="coerce").astype(float)
-    if "relative_size" in add.columns:
-        relative = pd.to_numeric(add["relative_size"], errors="coerce").astype(float)
-    elif "available" in add.columns:
-        avail = pd.to_numeric(add["available"], errors="coerce").astype(float)
-        relative = amount / avail.where(avail > 0)
-    else:
-        relative = amount * np.nan
-    rank = pd.DataFrame({"cost": cost.fillna(-np.inf), "relative": relative.fillna(-np.inf)})
-    order = rank.sort_values(["cost", "relative"], ascending=False, kind="stable").index
-    ranked = add.loc[order]
-    top, rest = ranked.head(MESSAGE_ADDITIONS), ranked.iloc[MESSAGE_ADDITIONS:]
-    items = []
-    for r in top.itertuples():
-        what = f"{_sig_up(r.amount)} {_unit_of(top, r)} of {_what(_BLOCK_OF[r.kind], r.label)}"
-        when = f"from {r.period} on" if r.kind == "capacity" else f"in {r.period}"
-        items.append(f"{what} {when}")
-    if len(rest):
-        units = [_unit_of(rest, r) for r in rest.itertuples()]
-        totals = (
-            pd.DataFrame(
-                {"kind": rest["kind"].to_numpy(), "unit": units, "amount": amount[rest.index]}
-            )
-            .groupby(["kind", "unit"], sort=False)["amount"]
-            .sum()
-        )
-        parts = [
-            f"{_sig_up(total)} {unit} of {_NOUN.get(kind, kind)}"
-            for (kind, unit), total in totals.items()
-        ]
-        n = len(rest)
-        items.append(f"and {n} smaller one{'s' if n > 1 else ''} ({', '.join(parts)} in all)")
-    return "; ".join(items)
 
 
 def _lp(data: PlanData, lay: Layout, target_mode: str, cost: np.ndarray, maximise: bool) -> LP:
@@ -866,7 +460,7 @@ def additions(
     sol = solve_lp(lp, **solve)
     _need(sol, "the LP of the smallest additions", ("optimal", "infeasible", "unbounded"))
     if sol.status != "optimal":
-        return pd.DataFrame(columns=_ADDITIONS), float("nan")
+        return pd.DataFrame(columns=list(ADDITION_COLUMNS)), float("nan")
     rows = []
     largest = max((float(np.abs(sol.x[lay.slice(n)]).max()) for n in scale), default=0.0)
     for name, (kind, block) in kinds.items():
@@ -892,8 +486,10 @@ def additions(
             )
         )
     rows = [r for r in rows if len(r)]
-    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=_ADDITIONS)
-    table = table[_ADDITIONS]
+    table = (
+        pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=list(ADDITION_COLUMNS))
+    )
+    table = table[list(ADDITION_COLUMNS)]
     if in_labour:
         total = float(np.nansum(table["labour_cost"].to_numpy(float)))
     else:
@@ -1061,8 +657,8 @@ def check_plan(
         }
     )
     units = _product_units(data)[data.target_product]
-    empty_binding = pd.DataFrame(columns=_BINDING)
-    empty_add = pd.DataFrame(columns=_ADDITIONS)
+    empty_binding = pd.DataFrame(columns=list(BINDING_COLUMNS))
+    empty_add = pd.DataFrame(columns=list(ADDITION_COLUMNS))
     if plan.status == "optimal":
         base["reachable_jointly"] = base["target"]
         base["reachable_alone"] = np.nan
@@ -1081,7 +677,7 @@ def check_plan(
             True,
             plan,
             level,
-            base[[*_REACHABLE, "unit"]],
+            base[list(REACHABLE_COLUMNS)],
             empty_binding,
             empty_add,
             0.0,
@@ -1129,7 +725,7 @@ def check_plan(
             )
         frames = [f for f in frames if len(f)]
         if frames:
-            binding = pd.concat(frames, ignore_index=True)[_BINDING]
+            binding = pd.concat(frames, ignore_index=True)[list(BINDING_COLUMNS)]
     else:
         base["reachable_jointly"] = np.nan
         base["shortfall"] = np.nan
@@ -1137,7 +733,7 @@ def check_plan(
         reachable_alone(data, **lp_kw) if data.n_targets <= ALONE_MAX else np.nan
     )
     base["unit"] = units
-    base = base[[*_REACHABLE, "unit"]]
+    base = base[list(REACHABLE_COLUMNS)]
     values, in_labour = valuation(data, **lp_kw)
     add, cost = additions(data, values=values, **lp_kw)
     if not in_labour:  # priced by relative size: no labour cost to state

@@ -23,18 +23,18 @@ population.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from gosplan.core.economy import MEANS_OF_PRODUCTION
+from gosplan.core.frontier_result import FRONTIER_COLUMNS as COLUMNS
+from gosplan.core.frontier_result import FrontierResult
+from gosplan.core.provenance import provenance
 from gosplan.core.spec import PlanSpec
 from gosplan.errors import InfeasiblePlanError, InputError
 
@@ -47,66 +47,8 @@ OPTIMISE_OPTIONS = ("solver", "tol", "time_limit", "verify", "least_labour", "cr
 #: Default shares: 1/7, 2/7, ..., 6/7.
 DEFAULT_SHARES: tuple[float, ...] = tuple(k / 7 for k in range(1, 7))
 
-COLUMNS = (
-    "share",
-    "status",
-    "cumulative_consumption",
-    "consumption_per_head",
-    "terminal_capacity_value",
-    "terminal_means_of_production_capacity",
-)
-
 #: Progress callback ``progress(fraction_done, message)``, as for :func:`optimise`.
 Progress = Callable[[float, str], None]
-
-
-@dataclass(frozen=True, eq=False)
-class FrontierResult:
-    """The frontier: one row per investment share, and the plan solved for each.
-
-    Attributes
-    ----------
-    table
-        Columns ``share``, ``status``, ``cumulative_consumption``, ``consumption_per_head``
-        (NaN without a population), ``terminal_capacity_value`` and
-        ``terminal_means_of_production_capacity`` (NaN where the plan is not optimal).
-    results
-        The :class:`~gosplan.plan.result.PlanResult` of each share, in the table's order.
-    """
-
-    table: pd.DataFrame
-    results: tuple[Any, ...]
-
-    def to_frame(self) -> pd.DataFrame:
-        """The frontier table (a copy)."""
-        return self.table.copy()
-
-    def write(self, path: str | Path, format: str = "csv") -> Path:
-        """Write the table to ``path`` (``csv``, ``parquet`` or ``json`` records).
-
-        Returns
-        -------
-        pathlib.Path
-            The file written (the format's suffix is added when ``path`` has none).
-        """
-        suffix = {"csv": ".csv", "parquet": ".parquet", "json": ".json"}
-        if format not in suffix:
-            raise InputError(f"unknown format {format!r}; choose one of {', '.join(suffix)}")
-        path = Path(path)
-        if not path.suffix:
-            path = path.with_suffix(suffix[format])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if format == "csv":
-            self.table.to_csv(path, index=False)
-        elif format == "parquet":
-            self.table.to_parquet(path, index=False)
-        else:
-            records = [
-                {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
-                for r in self.table.to_dict(orient="records")
-            ]
-            path.write_text(json.dumps(records, indent=1))
-        return path
 
 
 def frontier(
@@ -194,7 +136,12 @@ def frontier(
             progress(done / len(share_list), f"share {gamma:.4g}: {status}")
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     table["status"] = table["status"].astype(str)
-    return FrontierResult(table=table, results=tuple(results))
+    return FrontierResult(
+        table=table,
+        results=tuple(results),
+        labour_unit=spec.economy.meta.labour_unit,
+        provenance=provenance(spec, shares=share_list),
+    )
 
 
 def _population(population: pd.Series | None, spec: PlanSpec) -> np.ndarray | None:
@@ -247,7 +194,7 @@ def terminal_capacity(spec: PlanSpec, result: Any, data: Any = None) -> pd.Serie
     spec
         The plan's specification.
     result
-        Its optimal :class:`~gosplan.plan.result.PlanResult`.
+        Its optimal :class:`~gosplan.core.plan_result.PlanResult`.
     data
         The spec's :class:`~gosplan.plan.data.PlanData`, if already built.
 

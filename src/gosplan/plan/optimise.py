@@ -7,16 +7,17 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from gosplan.core.plan_result import PlanResult
 from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
 from gosplan.plan.arguments import check_solve_options, describe, require_spec
 from gosplan.plan.assemble import LP
 from gosplan.plan.crash import leontief_crash
 from gosplan.plan.data import PlanData
+from gosplan.plan.extract import empty_result, result_from_solution
 from gosplan.plan.highs import LPSolution, choose_method, solve_lp
 from gosplan.plan.objectives import formulate, labour_cost_of_plan
 from gosplan.plan.ranging import price_ranges
-from gosplan.plan.result import PlanResult, empty_result, result_from_solution
 from gosplan.plan.unbounded import explain_unbounded
 from gosplan.plan.verify import verify as verify_plan
 

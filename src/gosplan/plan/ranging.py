@@ -58,7 +58,7 @@ def price_ranges(lp: LP, sol: LPSolution, *, tol: float = 1e-9) -> dict[str, pd.
 
         ``label``, ``period``
             The row's labels, as in :attr:`PlanResult.shadow_prices
-            <gosplan.plan.result.PlanResult.shadow_prices>`.
+            <gosplan.core.plan_result.PlanResult.shadow_prices>`.
         ``shadow_price``
             ``sol.row_dual`` of the row, ``d objective / d bound`` in the LP's own sense.
         ``bound``

@@ -57,7 +57,6 @@ Each violation is measured relative to the magnitude of the terms of the relatio
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -67,44 +66,12 @@ import scipy.sparse as sp
 
 from gosplan.core.economy import MEANS_OF_PRODUCTION
 from gosplan.core.spec import PlanSpec
+from gosplan.core.verification import VerificationReport
 from gosplan.plan.objectives import HARMONY_CAP, harmony_of
 from gosplan.plan.valuation import least_labour_values
 
 if TYPE_CHECKING:
-    from gosplan.plan.result import PlanResult
-
-
-@dataclass(frozen=True)
-class VerificationReport:
-    """Largest relative violation of each block, the tolerance and the verdict."""
-
-    max_violation: dict[str, float]
-    tolerance: float
-    passed: bool
-
-    @property
-    def worst(self) -> float:
-        """Largest violation over all blocks."""
-        return max(self.max_violation.values(), default=0.0)
-
-    def summary(self) -> str:
-        """One line: passed or failed, with the worst block."""
-        if not self.max_violation:
-            return "verification: nothing to check"
-        block = max(self.max_violation, key=self.max_violation.__getitem__)
-        verdict = "passed" if self.passed else "FAILED"
-        return (
-            f"verification {verdict}: largest relative violation {self.worst:.1e} ({block}), "
-            f"tolerance {self.tolerance:.0e}"
-        )
-
-    def as_dict(self) -> dict:
-        """Plain dict (for JSON)."""
-        return {
-            "max_violation": dict(self.max_violation),
-            "tolerance": self.tolerance,
-            "passed": self.passed,
-        }
+    from gosplan.core.plan_result import PlanResult
 
 
 # ---------------------------------------------------------------------- helpers

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from gosplan.report.build import Report
 
-__all__ = ["Report", "load_result", "report_from_path"]
+__all__ = ["Report", "report_from_path"]
 
 
-def __getattr__(name: str):  # lazy: the loaders import the planner's result types
-    if name in ("load_result", "report_from_path"):
+def __getattr__(name: str) -> object:  # lazy: reading results needs pyarrow and friends
+    if name == "report_from_path":
         from gosplan.report import load
 
         return getattr(load, name)

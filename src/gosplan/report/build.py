@@ -18,6 +18,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from gosplan.core.frontier_result import FrontierResult
+from gosplan.core.plan_check import PlanCheck
+from gosplan.core.plan_result import PlanResult
 from gosplan.report import figures, tables
 from gosplan.report.html import (
     Definitions,
@@ -230,7 +233,7 @@ class Report:
     # ------------------------------------------------------------------ plan
     def add_plan(
         self,
-        result: Any,
+        result: PlanResult,
         *,
         heading: str,
         level: int = 2,
@@ -246,8 +249,8 @@ class Report:
         Parameters
         ----------
         result
-            A :class:`~gosplan.plan.result.PlanResult` or a
-            :class:`~gosplan.report.load.LoadedPlan`.
+            A :class:`~gosplan.core.plan_result.PlanResult` or a
+            :class:`~gosplan.core.plan_result.PlanResult` read back.
         heading
             Heading of the plan's section (its parts are subsections).
         level
@@ -267,7 +270,7 @@ class Report:
             sec.blocks.append(
                 Paragraphs(
                     (
-                        f"No plan: the solver ended with status {result.status!r}. Run the "
+                        f"No plan: the solver ended with status {str(result.status)!r}. Run the "
                         "check of the plan (gosplan check-plan) for a diagnosis.",
                     )
                 )
@@ -412,14 +415,14 @@ class Report:
         return self
 
     # ------------------------------------------------------------------ check
-    def add_check(self, check: Any, *, heading: str) -> Report:
+    def add_check(self, check: PlanCheck, *, heading: str) -> Report:
         """A plan check: the verdict in words, what is reachable, what binds, what it would take.
 
         Parameters
         ----------
         check
             A :class:`~gosplan.plan.diagnosis.PlanCheck` or a
-            :class:`~gosplan.report.load.LoadedCheck`.
+            :class:`~gosplan.core.plan_check.PlanCheck` read back.
         heading
             Heading of the check's section.
         """
@@ -509,14 +512,16 @@ class Report:
         return self
 
     # ------------------------------------------------------------------ frontier
-    def add_frontier(self, fr: Any, *, heading: str, population_unit: str | None = None) -> Report:
+    def add_frontier(
+        self, fr: FrontierResult | pd.DataFrame, *, heading: str, population_unit: str | None = None
+    ) -> Report:
         """The accumulation–consumption frontier: table and figure.
 
         Parameters
         ----------
         fr
             A :class:`~gosplan.plan.frontier.FrontierResult`, a
-            :class:`~gosplan.report.load.LoadedFrontier` or its table (a DataFrame).
+            :class:`~gosplan.core.frontier_result.FrontierResult` or its table (a DataFrame).
         heading
             Heading of the section.
         population_unit
@@ -663,14 +668,14 @@ def _provenance(info: dict[str, Any], *, stamp: bool = True) -> dict[str, str]:
     return out
 
 
-def _plan_provenance(result: Any) -> tuple[tuple[str, str], ...]:
+def _plan_provenance(result: PlanResult) -> tuple[tuple[str, str], ...]:
     """A plan's provenance with how it was solved (objective, LP size) first."""
     items = dict(tables.solver_items(result))
     items.update(_provenance(result.provenance, stamp=False))
     return tuple(items.items())
 
 
-def check_words(check: Any) -> tuple[str, ...]:
+def check_words(check: PlanCheck) -> tuple[str, ...]:
     """A plan check's verdict in a reader's words: what "jointly" means, labour in millions.
 
     A feasible check reads ``The targets can be met ...`` with the least-labour plan's labour
@@ -684,7 +689,7 @@ def check_words(check: Any) -> tuple[str, ...]:
     ----------
     check
         A :class:`~gosplan.plan.diagnosis.PlanCheck` or a
-        :class:`~gosplan.report.load.LoadedCheck`.
+        :class:`~gosplan.core.plan_check.PlanCheck` read back.
 
     Returns
     -------

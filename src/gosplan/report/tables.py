@@ -5,10 +5,10 @@ column is shown (``number``, ``percent``, ``text``), a caption and, when the sou
 ``source`` column, the source of each row. :func:`format_value` is the one place where numbers
 become text, so the HTML and the tests read the same rule.
 
-Every function takes a result object by duck typing: a
-:class:`~gosplan.plan.result.PlanResult` or a :class:`~gosplan.report.load.LoadedPlan` (same
-attribute names), a :class:`~gosplan.plan.diagnosis.PlanCheck` or a
-:class:`~gosplan.report.load.LoadedCheck`, and so on.
+The functions take the result types of :mod:`gosplan.core` (a
+:class:`~gosplan.core.plan_result.PlanResult`, :class:`~gosplan.core.plan_check.PlanCheck`,
+:class:`~gosplan.core.frontier_result.FrontierResult`), whether made in memory or read back
+from disk: they are the same types.
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from gosplan.core.frontier_result import FrontierResult
+from gosplan.core.plan_check import PlanCheck
+from gosplan.core.plan_result import PlanResult
 
 #: Significant digits shown for a number that is not a whole number.
 SIGNIFICANT = 4
@@ -385,7 +389,7 @@ def _with_units(frame: pd.DataFrame, units: pd.Series | None) -> pd.DataFrame:
     return out
 
 
-def output_table(result: Any, units: pd.Series | None = None) -> DisplayTable:
+def output_table(result: PlanResult, units: pd.Series | None = None) -> DisplayTable:
     """Gross output by product and period (with a unit column when ``units`` are given)."""
     return DisplayTable(
         _with_units(_periods_frame(result.output, "product"), units),
@@ -394,7 +398,7 @@ def output_table(result: Any, units: pd.Series | None = None) -> DisplayTable:
 
 
 def output_index_table(
-    result: Any, base: pd.Series | None = None, base_label: str = ""
+    result: PlanResult, base: pd.Series | None = None, base_label: str = ""
 ) -> DisplayTable:
     """Gross output as an index: base year = 100 when ``base`` is given, else first period.
 
@@ -431,7 +435,7 @@ FINAL_USE_PARTS = {
 }
 
 
-def consumption_of(result: Any) -> pd.DataFrame:
+def consumption_of(result: PlanResult) -> pd.DataFrame:
     """Consumption proper (consumer goods) by product and period.
 
     From the plan's final-use split when it has one (products whose final use is all other
@@ -453,7 +457,7 @@ def consumption_of(result: Any) -> pd.DataFrame:
     return frame
 
 
-def consumption_table(result: Any, units: pd.Series | None = None) -> DisplayTable:
+def consumption_table(result: PlanResult, units: pd.Series | None = None) -> DisplayTable:
     """Consumption by product and period (with a unit column when ``units`` are given)."""
     return DisplayTable(
         _with_units(_periods_frame(consumption_of(result), "product"), units),
@@ -461,7 +465,7 @@ def consumption_table(result: Any, units: pd.Series | None = None) -> DisplayTab
     )
 
 
-def final_use_values_table(result: Any) -> DisplayTable | None:
+def final_use_values_table(result: PlanResult) -> DisplayTable | None:
     """Final use by kind and period at labour values (``None`` without a valuation)."""
     values = getattr(result, "final_use_values", None)
     if values is None or not len(values):
@@ -479,7 +483,7 @@ def final_use_values_table(result: Any) -> DisplayTable | None:
     )
 
 
-def final_use_table(result: Any, units: pd.Series | None = None) -> DisplayTable | None:
+def final_use_table(result: PlanResult, units: pd.Series | None = None) -> DisplayTable | None:
     """The split of final use by product in the plan's last period (``None`` without one)."""
     use = getattr(result, "final_use", None)
     if use is None or not len(use):
@@ -500,7 +504,7 @@ def final_use_table(result: Any, units: pd.Series | None = None) -> DisplayTable
     )
 
 
-def consumption_index(result: Any) -> tuple[pd.DataFrame, list[str]]:
+def consumption_index(result: PlanResult) -> tuple[pd.DataFrame, list[str]]:
     """Consumption as an index (first period = 100) of the products consumed in that period.
 
     Returns
@@ -518,7 +522,7 @@ def consumption_index(result: Any) -> tuple[pd.DataFrame, list[str]]:
     return index_relative_to_first(frame[kept]), left_out
 
 
-def labour_unit(result: Any) -> str:
+def labour_unit(result: PlanResult | PlanCheck | FrontierResult) -> str:
     """The unit of labour of a plan, check or frontier result (default ``person-years``)."""
     unit = getattr(result, "labour_unit", None)
     if unit:
@@ -535,7 +539,7 @@ def labour_unit(result: Any) -> str:
     return "person-years"
 
 
-def employment_table(result: Any) -> DisplayTable:
+def employment_table(result: PlanResult) -> DisplayTable:
     """Employment by labour type and period."""
     return DisplayTable(
         _periods_frame(result.employment, "labour type"),
@@ -543,7 +547,7 @@ def employment_table(result: Any) -> DisplayTable:
     )
 
 
-def investment_shares_table(result: Any) -> DisplayTable:
+def investment_shares_table(result: PlanResult) -> DisplayTable:
     """Shares of capital spending by group of the investing activity, by period."""
     frame = result.investment_shares.copy()
     frame.index = pd.Index([format_year(i) for i in frame.index], name="period")
@@ -557,7 +561,9 @@ def investment_shares_table(result: Any) -> DisplayTable:
     )
 
 
-def growth_table(result: Any, base: pd.Series | None = None, base_label: str = "") -> DisplayTable:
+def growth_table(
+    result: PlanResult, base: pd.Series | None = None, base_label: str = ""
+) -> DisplayTable:
     """Output growth against the previous period, in percent.
 
     Parameters
@@ -590,7 +596,7 @@ def growth_table(result: Any, base: pd.Series | None = None, base_label: str = "
     return DisplayTable(frame, formats=dict.fromkeys(frame.columns, PERCENT), caption=caption)
 
 
-def fulfilment_table(result: Any, units: pd.Series | None = None) -> DisplayTable:
+def fulfilment_table(result: PlanResult, units: pd.Series | None = None) -> DisplayTable:
     """The targets and how far the plan reaches them (with a unit column given ``units``)."""
     frame = result.fulfilment.copy()
     frame = frame.rename(
@@ -694,15 +700,12 @@ def binding_table(
     )
 
 
-def verification_items(result: Any) -> dict[str, str]:
+def verification_items(result: PlanResult) -> dict[str, str]:
     """The verification report as label -> text (empty when there is none)."""
     ver = result.verification
     if ver is None:
         return {}
-    if isinstance(ver, dict):
-        maxv, tol, passed = ver.get("max_violation", {}), ver.get("tolerance"), ver.get("passed")
-    else:
-        maxv, tol, passed = ver.max_violation, ver.tolerance, ver.passed
+    maxv, tol, passed = ver.max_violation, ver.tolerance, ver.passed
     items = {"verdict": "passed" if passed else "FAILED", "tolerance": f"{float(tol):.0e}"}
     for block, value in maxv.items():
         items[f"largest relative violation: {block}"] = f"{float(value):.2e}"
@@ -747,7 +750,7 @@ OBJECTIVE_WORDS = {
 }
 
 
-def summary_items(result: Any) -> dict[str, str]:
+def summary_items(result: PlanResult) -> dict[str, str]:
     """Status, aim and horizon of a plan as label -> text, for a reader.
 
     The LP's size and the solver's name of the objective are left to
@@ -771,7 +774,7 @@ def summary_items(result: Any) -> dict[str, str]:
     return items
 
 
-def solver_items(result: Any) -> dict[str, str]:
+def solver_items(result: PlanResult) -> dict[str, str]:
     """The solver's name and value of a plan's objective, for its provenance.
 
     The LP's size is in the provenance itself (variables, constraints, nonzeros).
@@ -804,7 +807,7 @@ LEAST_SHORTFALL_WORDS = (
 )
 
 
-def reachable_table(check: Any) -> DisplayTable:
+def reachable_table(check: PlanCheck) -> DisplayTable:
     """Targets with what is reachable in the least-shortfall plan and alone, and the shortfall.
 
     ``reachable_jointly`` of the check (the least-shortfall LP) is headed
@@ -845,7 +848,7 @@ def reachable_table(check: Any) -> DisplayTable:
     return DisplayTable(frame, formats={"period": TEXT, "unit": TEXT}, caption=caption)
 
 
-def additions_table(check: Any) -> DisplayTable:
+def additions_table(check: PlanCheck) -> DisplayTable:
     """The smallest additions that make the targets feasible, by labour cost."""
     frame = check.additions.copy()
     if len(frame):
@@ -889,7 +892,7 @@ def frontier_columns(unit: str, population_unit: str | None = None) -> dict[str,
 FRONTIER_COLUMNS = frontier_columns("labour value")
 
 
-def population_unit(fr: Any) -> str | None:
+def population_unit(fr: FrontierResult | pd.DataFrame) -> str | None:
     """The population unit of a frontier (``None`` when unknown)."""
     unit = getattr(fr, "population_unit", None)
     if unit:
@@ -1069,7 +1072,7 @@ def provenance_items(info: dict[str, Any], prefix: str = "") -> dict[str, str]:
 END_PRODUCTS = 8
 
 
-def end_of_horizon_words(result: Any, units: pd.Series | None = None) -> tuple[str, ...]:
+def end_of_horizon_words(result: PlanResult, units: pd.Series | None = None) -> tuple[str, ...]:
     """What happens in a plan's last year because the horizon ends there, in words.
 
     From the plan's ``final_use_values`` (final use by kind at labour values) and

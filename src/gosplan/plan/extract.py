@@ -1,246 +1,27 @@
-"""The result of an optimal plan: a frozen, labelled value (see the planner contract)."""
+"""Label an LP solution as a :class:`~gosplan.core.plan_result.PlanResult`."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION
+from gosplan.core.plan_result import (
+    BINDING_COLUMNS,
+    DUAL_COLUMNS,
+    FINAL_USE_COLUMNS,
+    PlanResult,
+)
+from gosplan.core.status import Status
 from gosplan.errors import ValuationError
 from gosplan.plan.assemble import LP
 from gosplan.plan.blocks import INTERNAL_BLOCKS
 from gosplan.plan.data import PlanData
 from gosplan.plan.highs import LPSolution
-from gosplan.plan.verify import VerificationReport
-
-_FRAMES = (
-    "output",
-    "activity_levels",
-    "capacity",
-    "investment",
-    "capital_spending",
-    "employment",
-    "consumption",
-    "stocks",
-    "imports",
-    "exports",
-    "fulfilment",
-    "binding",
-    "growth",
-    "investment_shares",
-    "final_use",
-    "final_use_values",
-    "terminal_levels",
-)
-
-#: Columns of :attr:`PlanResult.binding`.
-BINDING_COLUMNS = (
-    "block",
-    "label",
-    "period",
-    "slack",
-    "shadow_price",
-    "valid_from",
-    "valid_to",
-    "degenerate",
-)
-
-#: Columns of :attr:`PlanResult.final_use`.
-FINAL_USE_COLUMNS = (
-    "product",
-    "period",
-    "consumption",
-    "other_final_use",
-    "investment",
-    "stock_building",
-    "fixed",
-    "net_exports",
-)
 
 
-@dataclass(frozen=True, eq=False)
-class PlanResult:
-    """An optimal (or failed) plan with its tables, shadow prices and verification.
-
-    Tables indexed by label have the periods as columns. See the planner contract for each
-    field; ``shadow_prices[block]`` holds ``d objective / d bound`` of every row of the block
-    (rows = labels, columns = periods), and ``binding`` lists the inequality rows at their
-    bound (equality rows such as the balances are always tight and are not listed), with the
-    range of the bound over which each price holds (``valid_from``, ``valid_to``) and
-    ``degenerate`` where it holds on one side only (a degenerate vertex: one more unit of the
-    limit is worth a different amount from one unit less).
-
-    ``output`` is the output delivered in each period (a run with a production lead time
-    delivers later); ``activity_levels`` the levels run in each period. ``final_use`` splits
-    final use by product and period into ``consumption`` (consumer goods),
-    ``other_final_use`` (free final use of means of production: an unallocated surplus),
-    ``investment`` (capital goods spent), ``stock_building`` (end stock less the stock carried
-    in), ``fixed`` (fixed final demand) and ``net_exports``; ``final_use_values`` sums each
-    part per period at the least-labour values of the products (in the economy's labour
-    unit; empty when no labour valuation exists), so that accumulation and consumption can
-    be set against each other without adding tonnes to roubles. ``terminal_levels`` holds the
-    activity levels of the static economy after the horizon (``terminal = "static"``).
-    ``price_ranges[block]`` says over which range of each row's bound its shadow price
-    holds, and marks the prices of a degenerate vertex (``degenerate``).
-    """
-
-    status: str
-    objective: float
-    objective_kind: str
-    level: float | None
-    periods: tuple[int, ...]
-    output: pd.DataFrame
-    activity_levels: pd.DataFrame
-    capacity: pd.DataFrame
-    investment: pd.DataFrame
-    capital_spending: pd.DataFrame
-    employment: pd.DataFrame
-    consumption: pd.DataFrame
-    stocks: pd.DataFrame
-    imports: pd.DataFrame
-    exports: pd.DataFrame
-    fulfilment: pd.DataFrame
-    shadow_prices: dict[str, pd.DataFrame]
-    binding: pd.DataFrame
-    growth: pd.DataFrame
-    investment_shares: pd.DataFrame
-    verification: VerificationReport | None
-    provenance: dict[str, Any] = field(default_factory=dict)
-    final_use: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FINAL_USE_COLUMNS))
-    final_use_values: pd.DataFrame = field(default_factory=pd.DataFrame)
-    terminal_levels: pd.Series = field(default_factory=lambda: pd.Series(dtype=float, name="level"))
-    price_ranges: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-    @property
-    def optimal(self) -> bool:
-        """True when the solver found an optimal plan."""
-        return self.status == "optimal"
-
-    def summary(self) -> str:
-        """A few lines: status, objective, size, solver and the verification."""
-        p = self.provenance
-        lines = [
-            f"Plan {p.get('spec', '')!r} for {p.get('economy', '')!r}, periods "
-            f"{self.periods[0]}–{self.periods[-1]}: {self.status}",
-            f"objective ({self.objective_kind}): {self.objective:.6g}",
-        ]
-        if self.level is not None:
-            lines.append(f"common level: {self.level:.6g}")
-        if self.status == "unbounded" and p.get("unbounded"):
-            lines.append(f"unbounded: {p['unbounded']}")
-        lines.append(
-            f"LP: {p.get('n_variables', 0)} variables, {p.get('n_constraints', 0)} constraints, "
-            f"{p.get('nnz', 0)} nonzeros; {p.get('method', '?')} in "
-            f"{p.get('solve_seconds', 0.0):.2f} s (build {p.get('build_seconds', 0.0):.2f} s)"
-        )
-        if self.optimal and len(self.fulfilment):
-            worst = self.fulfilment.sort_values("ratio").iloc[0]
-            lines.append(
-                f"targets: lowest fulfilment {worst['ratio']:.1%} ({worst['product']}, "
-                f"{worst['period']})"
-            )
-        if self.verification is not None:
-            lines.append(self.verification.summary())
-        return "\n".join(lines)
-
-    def to_frames(self) -> dict[str, pd.DataFrame]:
-        """Every table by name (shadow prices as ``shadow_prices_<block>``)."""
-        out = {name: getattr(self, name) for name in _FRAMES}
-        out["terminal_levels"] = self.terminal_levels.to_frame()
-        for block, frame in self.shadow_prices.items():
-            out[f"shadow_prices_{block}"] = frame
-        for block, frame in self.price_ranges.items():
-            out[f"price_ranges_{block}"] = frame
-        return out
-
-    def write(self, path: str | Path, format: str = "csv") -> Path:
-        """Write every table into a folder (``csv``/``parquet``) or one ``json`` file.
-
-        Returns
-        -------
-        pathlib.Path
-            The folder (or file) written.
-        """
-        path = Path(path)
-        meta = {
-            "status": self.status,
-            "objective": self.objective,
-            "objective_kind": self.objective_kind,
-            "level": self.level,
-            "periods": list(self.periods),
-            "provenance": self.provenance,
-            "verification": None if self.verification is None else self.verification.as_dict(),
-        }
-        frames = self.to_frames()
-        if format == "json":
-            doc = dict(meta)
-            doc["tables"] = {
-                k: json.loads(_infinities_as_text(_flat(v)).to_json(orient="records"))
-                for k, v in frames.items()
-            }
-            path.write_text(_strict_json(doc))
-            return path
-        if format not in ("csv", "parquet"):
-            raise ValueError(f"unknown format {format!r}; choose csv, parquet or json")
-        path.mkdir(parents=True, exist_ok=True)
-        for name, frame in frames.items():
-            flat = _flat(frame)
-            if format == "csv":
-                flat.to_csv(path / f"{name}.csv", index=False)
-            else:
-                flat.to_parquet(path / f"{name}.parquet", index=False)
-        (path / "plan.json").write_text(_strict_json(meta))
-        return path
-
-
-def _finite(value: Any) -> Any:
-    """A value for strict JSON: NaN becomes null, infinities ``"inf"``/``"-inf"``."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    if isinstance(value, float | np.floating):
-        if np.isnan(value):
-            return None
-        if np.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
-def _strict_json(doc: dict[str, Any]) -> str:
-    """JSON that every parser reads: no bare NaN or Infinity tokens."""
-    return json.dumps(_finite(doc), indent=1, default=str, allow_nan=False)
-
-
-def _infinities_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Unlimited values as ``"inf"``/``"-inf"``: JSON has no infinity (NaN stays null)."""
-    out = frame.copy()
-    for col in out.columns:
-        values = out[col]
-        if pd.api.types.is_float_dtype(values) and np.isinf(values.to_numpy()).any():
-            out[col] = [
-                ("inf" if v > 0 else "-inf") if np.isinf(v) else v for v in values.to_numpy()
-            ]
-    return out
-
-
-def _flat(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    out.columns = [str(c) for c in out.columns]
-    if out.index.name is not None or not isinstance(out.index, pd.RangeIndex):
-        out = out.reset_index()
-    return out
-
-
-# ---------------------------------------------------------------------- building a result
 def _grid(values: np.ndarray, index: pd.Index, periods: tuple[int, ...]) -> pd.DataFrame:
     """Period-major flat values as a labels x periods frame."""
     arr = np.asarray(values, float).reshape(len(periods), len(index)).T
@@ -259,7 +40,7 @@ def empty_result(data: PlanData, status: str, kind: str, provenance: dict) -> Pl
     cols = pd.Index(data.spec.periods, name="period")
     e = pd.DataFrame(columns=cols)
     return PlanResult(
-        status=status,
+        status=Status(status),
         objective=float("nan"),
         objective_kind=kind,
         level=None,
@@ -345,6 +126,7 @@ def result_from_solution(
             fulfilment["target"] > 0, fulfilment["achieved"] / fulfilment["target"], 1.0
         )
     shadow: dict[str, pd.DataFrame] = {}
+    dual_rows = []
     binding_rows = []
     for b in lp.blocks:
         if b.name in INTERNAL_BLOCKS:
@@ -352,6 +134,11 @@ def result_from_solution(
         r = lp.ranges[b.name]
         dual, act = sol.row_dual[r], sol.row_value[r]
         shadow[b.name] = _dual_frame(b.labels, b.periods, dual)
+        dual_rows.append(
+            pd.DataFrame(
+                {"block": b.name, "label": b.labels, "period": b.periods, "shadow_price": dual}
+            )
+        )
         if np.all(b.lower == b.upper):
             continue
         slack = np.minimum(act - b.lower, b.upper - act)
@@ -415,7 +202,7 @@ def result_from_solution(
         columns=[MEANS_OF_PRODUCTION, CONSUMER_GOODS],
     )
     return PlanResult(
-        status=sol.status,
+        status=Status(sol.status),
         objective=sol.objective,
         objective_kind=kind,
         level=level,
@@ -441,6 +228,11 @@ def result_from_solution(
         final_use_values=_final_use_values(data, final_use),
         terminal_levels=terminal_levels,
         price_ranges=dict(ranges or {}),
+        duals=(
+            pd.concat(dual_rows, ignore_index=True)
+            if dual_rows
+            else pd.DataFrame(columns=list(DUAL_COLUMNS))
+        ),
     )
 
 

@@ -1,0 +1,93 @@
+"""Read any result gosplan wrote back as its own type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from gosplan.core.frontier_result import FRONTIER_KIND, FrontierResult
+from gosplan.core.plan_check import CHECK_KIND, CHECK_META, PlanCheck
+from gosplan.core.plan_result import PLAN_META, PlanResult
+from gosplan.core.serial import read_json, read_table
+from gosplan.errors import InputError
+
+#: Columns that make a table a frontier, or a material balance.
+FRONTIER_KEYS = frozenset({"share", "status", "cumulative_consumption"})
+BALANCE_KEYS = frozenset({"gross_output", "capacity", "surplus"})
+
+Result = PlanResult | PlanCheck | FrontierResult | pd.DataFrame
+
+
+def read_result(path: str | Path) -> Result:
+    """Read a result written to disk, whatever its kind.
+
+    Parameters
+    ----------
+    path
+        A plan folder or JSON file (:meth:`PlanResult.write`), a plan-check folder or JSON
+        file (:meth:`PlanCheck.write`), a frontier table or JSON file
+        (:meth:`FrontierResult.write`), or a material balance table (the columns of
+        ``Economy.balance_sheet``).
+
+    Returns
+    -------
+    PlanResult, PlanCheck, FrontierResult or pandas.DataFrame
+        The DataFrame is a material balance indexed by product.
+
+    Raises
+    ------
+    InputError
+        When the path does not exist or is not a result gosplan wrote.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("no such file or directory", source=str(path))
+    if path.is_dir():
+        if (path / PLAN_META).is_file():
+            return PlanResult.read(path)
+        if (path / CHECK_META).is_file():
+            return PlanCheck.read(path)
+        raise InputError(
+            f"not a gosplan result: a plan folder has {PLAN_META!r}, a plan check folder "
+            f"{CHECK_META!r}",
+            source=str(path),
+        )
+    if path.suffix == ".json":
+        doc = read_json(path)
+        kind = doc.get("kind") if isinstance(doc, dict) else None
+        if kind == CHECK_KIND:
+            return PlanCheck.from_dict(doc, str(path))
+        if kind == FRONTIER_KIND:
+            return FrontierResult.from_dict(doc, str(path))
+        if isinstance(doc, dict) and "tables" in doc:
+            return PlanResult.from_dict(doc, str(path))
+        table = pd.DataFrame.from_records(doc) if isinstance(doc, list) else pd.DataFrame()
+    elif path.suffix in (".csv", ".parquet"):
+        table = read_table(path)
+    else:
+        raise InputError(
+            "not a gosplan result: expected a folder, or a .json, .csv or .parquet file",
+            source=str(path),
+        )
+    columns = set(map(str, table.columns))
+    if FRONTIER_KEYS <= columns:
+        return FrontierResult.from_table(table, path)
+    if BALANCE_KEYS <= columns:
+        return _balance(table)
+    raise InputError(
+        "not a gosplan result: a frontier table needs the columns "
+        f"{sorted(FRONTIER_KEYS)}, a material balance {sorted(BALANCE_KEYS)}",
+        source=str(path),
+    )
+
+
+def _balance(frame: pd.DataFrame) -> pd.DataFrame:
+    if "product" in frame.columns:
+        out = frame.set_index("product")
+    elif not pd.api.types.is_numeric_dtype(frame[frame.columns[0]]):
+        out = frame.set_index(frame.columns[0])
+    else:
+        out = frame
+    out.index = pd.Index([str(i) for i in out.index], name="product")
+    return out

@@ -1,0 +1,232 @@
+"""Tables and documents on disk: strict JSON, one table per file, and the way back.
+
+Every result type writes through these functions and reads back through them, so that NaN,
+infinities, labels and periods are handled one way:
+
+* in JSON, NaN is ``null`` and an infinity the text ``"inf"`` / ``"-inf"`` (strict JSON has
+  neither); :func:`numbers` turns both back into floats;
+* a labels x periods table is written with its labels as the first column and the periods
+  as the other column names; :func:`grid` reads it back (string labels, integer periods);
+* a long table (one row per record) is written as is; :func:`long` restores text columns and
+  integer periods.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gosplan.errors import InputError
+
+#: Formats of a result written as a folder of tables.
+FOLDER_FORMATS = ("csv", "parquet")
+#: Every format a result can be written in.
+FORMATS = (*FOLDER_FORMATS, "json")
+_SUFFIXES = (".csv", ".parquet")
+#: Columns of long tables that hold text labels.
+TEXT_COLUMNS = ("product", "label", "block", "kind", "activity", "unit", "status")
+
+
+def check_format(format: str, allowed: Iterable[str] = FORMATS) -> str:
+    """``format`` when it is one of ``allowed``; otherwise an :class:`InputError`."""
+    allowed = tuple(allowed)
+    if format not in allowed:
+        raise InputError(f"unknown format {format!r}; choose {', '.join(allowed)}")
+    return format
+
+
+# ---------------------------------------------------------------------------- JSON
+def finite(value: Any) -> Any:
+    """A value for strict JSON: NaN becomes null, infinities ``"inf"``/``"-inf"``."""
+    if isinstance(value, Mapping):
+        return {str(k): finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def strict_json(doc: Any) -> str:
+    """JSON that every parser reads: no bare NaN or Infinity tokens."""
+    return json.dumps(finite(doc), indent=1, default=str, allow_nan=False)
+
+
+def number(value: Any) -> float:
+    """A float from what JSON holds: null is NaN, ``"inf"``/``"-inf"`` infinities."""
+    if value is None:
+        return math.nan
+    return float(value)
+
+
+def read_json(path: Path) -> Any:
+    """A JSON document, or an :class:`InputError` naming the file."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise InputError(f"not valid JSON: {err}", source=str(path)) from None
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}", source=str(path)) from None
+
+
+# ---------------------------------------------------------------------------- tables out
+def flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame with its index as columns (unless it is a plain range) and text column names."""
+    out = frame.copy()
+    out.columns = [str(c) for c in out.columns]
+    if out.index.name is not None or not isinstance(out.index, pd.RangeIndex):
+        out = out.reset_index()
+    return out
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a (flattened) frame as strict-JSON-ready records."""
+    rows = flat(frame).to_dict(orient="records")
+    return [{k: finite(v) for k, v in row.items()} for row in rows]
+
+
+def write_table(frame: pd.DataFrame, folder: Path, name: str, format: str) -> Path:
+    """Write one table as ``folder/name.csv`` or ``.parquet`` (index as columns)."""
+    out = flat(frame)
+    path = folder / f"{name}.{format}"
+    if format == "csv":
+        out.to_csv(path, index=False)
+    else:
+        out.to_parquet(path, index=False)
+    return path
+
+
+def write_tables(frames: Mapping[str, pd.DataFrame], folder: Path, format: str) -> None:
+    """Write every table of ``frames`` into ``folder`` (created)."""
+    check_format(format, FOLDER_FORMATS)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        write_table(frame, folder, name, format)
+
+
+# ---------------------------------------------------------------------------- tables in
+def read_table(path: Path) -> pd.DataFrame:
+    """A table file (CSV, Parquet or JSON records), or an :class:`InputError` naming it."""
+    try:
+        if path.suffix == ".parquet":
+            return pd.read_parquet(path)
+        if path.suffix == ".json":
+            return pd.DataFrame.from_records(json.loads(path.read_text(encoding="utf-8")))
+        return pd.read_csv(path, keep_default_na=True)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except (ValueError, OSError, json.JSONDecodeError) as err:
+        if isinstance(err, FileNotFoundError):
+            raise
+        raise InputError(f"cannot read the table: {err}", source=str(path)) from None
+
+
+def table_files(folder: Path) -> dict[str, Path]:
+    """The table files of a folder by name (CSV before Parquet when both exist)."""
+    out: dict[str, Path] = {}
+    for f in sorted(folder.iterdir()):
+        if f.is_file() and f.suffix in _SUFFIXES:
+            out.setdefault(f.stem, f)
+    return out
+
+
+def frame_of(rows: list[dict[str, Any]] | None) -> pd.DataFrame:
+    """Records (from JSON) as a frame."""
+    return pd.DataFrame.from_records(rows or [])
+
+
+def period(name: Any) -> Any:
+    """A period label as an int where it is one (``"1929"`` -> 1929)."""
+    try:
+        return int(str(name))
+    except ValueError:
+        return name
+
+
+def _is_period(name: Any) -> bool:
+    return isinstance(period(name), int)
+
+
+def numbers(values: pd.Series) -> pd.Series:
+    """A column as floats: ``"inf"`` text and nulls become infinities and NaN."""
+    return pd.to_numeric(values, errors="coerce").astype(float)
+
+
+def grid(table: pd.DataFrame, label: str | None = None) -> pd.DataFrame:
+    """A written labels x periods table back to its frame (text labels, int period columns)."""
+    if len(table.columns) and not _is_period(table.columns[0]):
+        first = table.columns[0]
+        out = table.set_index(first)
+        name = None if first == "index" else str(first)
+        out.index = pd.Index([str(v) for v in out.index], name=name)
+    else:
+        out = table.copy()
+        out.index = pd.Index([str(v) for v in out.index], name=label)
+    if label is not None and out.index.name is None:
+        out.index.name = label
+    out.columns = pd.Index([period(c) for c in out.columns], name="period")
+    return out.apply(numbers) if len(out.columns) else out.astype(float)
+
+
+def by_period(table: pd.DataFrame) -> pd.DataFrame:
+    """A written table indexed by period back to its frame."""
+    if "period" in table.columns:
+        table = table.set_index("period")
+        table.index = pd.Index([period(v) for v in table.index], name="period")
+    return table.apply(numbers) if len(table.columns) else table
+
+
+def long(table: pd.DataFrame, text: Iterable[str] = TEXT_COLUMNS) -> pd.DataFrame:
+    """A written long table: text columns as ``str``, periods as ints, numbers as floats."""
+    out = table.copy()
+    text = set(text)
+    for col in out.columns:
+        values = out[col]
+        if col in text:
+            out[col] = [None if _missing(v) else str(v) for v in values]
+        elif col == "period":
+            out[col] = [period(v) if not _missing(v) else v for v in values]
+        elif values.dtype == object and _numeric_text(values):
+            out[col] = numbers(values)
+    return out
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _numeric_text(values: pd.Series) -> bool:
+    """True when an object column holds only numbers, nulls and infinities written as text."""
+    for v in values:
+        if _missing(v) or (isinstance(v, int | float) and not isinstance(v, bool)):
+            continue
+        if v not in ("inf", "-inf"):
+            return False
+    return True
+
+
+def series(table: pd.DataFrame, name: str) -> pd.Series:
+    """A written (label, value) table back to a Series named ``name`` by label."""
+    if len(table.columns) < 2 or not len(table):
+        index = pd.Index([], name=str(table.columns[0]) if len(table.columns) else None)
+        return pd.Series(dtype=float, name=name, index=index)
+    column = name if name in table.columns else table.columns[1]
+    out = table.set_index(table.columns[0])[column]
+    out.index = pd.Index([str(v) for v in out.index], name=str(table.columns[0]))
+    return numbers(out).rename(name)
