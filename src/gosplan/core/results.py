@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeAlias
 
 import pandas as pd
 
@@ -16,7 +17,8 @@ from gosplan.errors import InputError
 FRONTIER_KEYS = frozenset({"share", "status", "cumulative_consumption"})
 BALANCE_KEYS = frozenset({"gross_output", "capacity", "surplus"})
 
-Result = PlanResult | PlanCheck | FrontierResult | pd.DataFrame
+#: What :func:`read_result` returns.
+Result: TypeAlias = PlanResult | PlanCheck | FrontierResult | pd.DataFrame
 
 
 def read_result(path: str | Path) -> Result:

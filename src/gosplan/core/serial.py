@@ -31,6 +31,8 @@ FORMATS = (*FOLDER_FORMATS, "json")
 _SUFFIXES = (".csv", ".parquet")
 #: Columns of long tables that hold text labels.
 TEXT_COLUMNS = ("product", "label", "block", "kind", "activity", "unit", "status")
+#: Columns read from CSV as text, whatever they look like (a product "NA" or "01" stays so).
+LABEL_COLUMNS = (*TEXT_COLUMNS, "index", "labour_type", "resource", "enterprise")
 
 
 def check_format(format: str, allowed: Iterable[str] = FORMATS) -> str:
@@ -95,10 +97,17 @@ def flat(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of a (flattened) frame as strict-JSON-ready records."""
-    rows = flat(frame).to_dict(orient="records")
-    return [{k: finite(v) for k, v in row.items()} for row in rows]
+def records(frame: pd.DataFrame) -> dict[str, Any]:
+    """A (flattened) frame as strict-JSON-ready ``{"columns": [...], "records": [...]}``.
+
+    The column names are kept apart so that an empty table keeps its columns.
+    """
+    out = flat(frame)
+    rows = out.to_dict(orient="records")
+    return {
+        "columns": list(out.columns),
+        "records": [{k: finite(v) for k, v in row.items()} for row in rows],
+    }
 
 
 def write_table(frame: pd.DataFrame, folder: Path, name: str, format: str) -> Path:
@@ -128,7 +137,14 @@ def read_table(path: Path) -> pd.DataFrame:
             return pd.read_parquet(path)
         if path.suffix == ".json":
             return pd.DataFrame.from_records(json.loads(path.read_text(encoding="utf-8")))
-        return pd.read_csv(path, keep_default_na=True)
+        # labels as text ("NA", "01" and "1e3" are labels too); only an empty cell is missing;
+        # floats exactly as written
+        return pd.read_csv(
+            path,
+            dtype={name: str for name in LABEL_COLUMNS},
+            keep_default_na=False,
+            na_values=[""],
+        )
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except (ValueError, OSError, json.JSONDecodeError) as err:
@@ -146,9 +162,13 @@ def table_files(folder: Path) -> dict[str, Path]:
     return out
 
 
-def frame_of(rows: list[dict[str, Any]] | None) -> pd.DataFrame:
-    """Records (from JSON) as a frame."""
-    return pd.DataFrame.from_records(rows or [])
+def frame_of(table: dict[str, Any] | list[dict[str, Any]] | None) -> pd.DataFrame:
+    """A table written by :func:`records` (or bare records, as older files hold) as a frame."""
+    if isinstance(table, dict):
+        columns = list(table.get("columns") or [])
+        rows = table.get("records") or []
+        return pd.DataFrame.from_records(rows, columns=columns or None)
+    return pd.DataFrame.from_records(table or [])
 
 
 def period(name: Any) -> Any:
