@@ -16,10 +16,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
+from gosplan.core.words import labour_amount
 from gosplan.plan.diagnosis import check_plan
 from gosplan.plan.frontier import frontier
 from gosplan.plan.optimise import optimise
-from gosplan.report import Report
+from gosplan.report import Report, tables
 from gosplan.report.html import FigureBlock
 from gosplan.report.tables import format_value, parse_value
 
@@ -308,6 +309,49 @@ def test_frontier_in_sevenths_with_population_and_labour_unit():
         expected = float((per_period / population.reindex(per_period.index)).sum())
         assert close(row[k][1], expected)
     assert len(parsed.figures) == 1
+
+
+def _text_frontier(status: list[str]) -> pd.DataFrame:
+    """A frontier table as read back from CSV: status and units as text."""
+    n = len(status)
+    return pd.DataFrame(
+        {
+            "share": [0.2, 0.5, 0.8][:n],
+            "status": status,
+            "cumulative_consumption": [10.0, 12.0, math.nan][:n],
+            "consumption_per_head": [1.0, 1.2, math.nan][:n],
+            "terminal_capacity_value": [5.0, 4.0, math.nan][:n],
+            "terminal_means_of_production_capacity": [3.0, 2.0, math.nan][:n],
+            "labour_unit": ["thousand person-years"] * n,
+            "population_unit": ["million"] * n,
+        }
+    )
+
+
+def test_frontier_table_with_a_text_status_and_unit_columns():
+    table = _text_frontier(["optimal", " Optimal", "infeasible"])
+    assert tables.optimal_rows(table).tolist() == [True, True, False]
+    assert tables.labour_unit(table) == "thousand person-years"
+    assert tables.population_unit(table) == "million"
+    html_text = Report("f").add_frontier(table, heading="F").to_html()
+    assert "3 investment shares; 2 with an optimal plan." in html_text
+    parsed = parse(html_text)
+    shown = table_by_caption(parsed, "The accumulation–consumption frontier")
+    head = [t for _, t in shown["head"][0]]
+    assert "status" in head  # not every share is optimal
+    assert "consumption per head (thousand person-years per million people)" in head
+    assert len(parsed.figures) == 1
+    every = tables.frontier_table(_text_frontier(["optimal", "OPTIMAL"]))
+    assert "status" not in every.frame.columns
+    assert "Every share has an optimal plan" in every.caption
+
+
+def test_labour_in_the_report_reads_as_in_the_check_message():
+    for value in (154_000.0, 911.7, 12_345.0):
+        assert tables.format_labour(value, "thousand person-years") == labour_amount(
+            value, "thousand person-years"
+        )
+    assert tables.format_labour(math.nan, "person-years") == "— person-years"
 
 
 # ---------------------------------------------------------------------------- generic pieces

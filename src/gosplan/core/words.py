@@ -13,15 +13,22 @@ ROUND_UP_SLACK = 1e-9
 
 
 def sig(value: float, digits: int = 3) -> str:
-    """A number rounded to ``digits`` significant figures, without an exponent above 1."""
+    """A number rounded to ``digits`` significant figures, without an exponent above 1.
+
+    Examples
+    --------
+    >>> sig(0.0012345), sig(999.7), sig(1234567.0), sig(-45.678)
+    ('0.00123', '1,000', '1,230,000', '-45.7')
+    """
     x = float(value)
     if not math.isfinite(x):
         return "unlimited" if x > 0 else ("-unlimited" if x < 0 else "n/a")
     if x == 0:
         return "0"
-    if abs(x) < 10 ** (digits - 1) * 10:
-        return f"{x:.{digits}g}"
-    exponent = math.floor(math.log10(abs(x)))
+    short = f"{x:.{digits}g}"
+    if "e+" not in short:
+        return short
+    exponent = math.floor(math.log10(abs(float(short))))  # of the rounded number
     return f"{round(x, digits - 1 - exponent):,.0f}"
 
 

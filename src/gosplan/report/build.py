@@ -8,9 +8,8 @@ True
 
 from __future__ import annotations
 
-import datetime as _dt
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,9 @@ from matplotlib.figure import Figure
 from gosplan.core.frontier_result import FrontierResult
 from gosplan.core.plan_check import PlanCheck
 from gosplan.core.plan_result import PlanResult
+from gosplan.core.provenance import timestamp, version
+from gosplan.core.status import Status
+from gosplan.core.words import sig
 from gosplan.report import figures, tables
 from gosplan.report.html import (
     Definitions,
@@ -206,9 +208,9 @@ class Report:
                 "The balance closes: the largest residual of gross output − intermediate use − "
                 f"final use is {worst:.1e} (rounding)."
                 if worst < 1e-6
-                else f"Largest balance residual (output − intermediate − final use): {worst:.3g}."
+                else f"Largest balance residual (output − intermediate − final use): {sig(worst)}."
             )
-        sec.blocks.append(Paragraphs(tuple(text)))
+        _say(sec, *text)
         self.note_provenance(
             {
                 "method": "material balance (linear algebra; no LP solver)",
@@ -249,8 +251,7 @@ class Report:
         Parameters
         ----------
         result
-            A :class:`~gosplan.core.plan_result.PlanResult` or a
-            :class:`~gosplan.core.plan_result.PlanResult` read back.
+            A :class:`~gosplan.core.plan_result.PlanResult`, made in memory or read back.
         heading
             Heading of the plan's section (its parts are subsections).
         level
@@ -263,29 +264,42 @@ class Report:
         units
             Unit of each product, shown in the output and consumption tables.
         """
-        sub = min(level + 1, 3)
+        plan = _PlanParts(result, heading, min(level + 1, 3), base, base_label, units)
         sec = self._section(heading, level)
         sec.blocks.append(Definitions(tuple(tables.summary_items(result).items())))
-        if result.status != "optimal" or result.output.shape[0] == 0:
-            sec.blocks.append(
-                Paragraphs(
-                    (
-                        f"No plan: the solver ended with status {str(result.status)!r}. Run the "
-                        "check of the plan (gosplan check-plan) for a diagnosis.",
-                    )
-                )
+        if result.status != Status.OPTIMAL or result.output.shape[0] == 0:
+            _say(
+                sec,
+                f"No plan: the solver ended with status {str(result.status)!r}. Run the "
+                "check of the plan (gosplan check-plan) for a diagnosis.",
             )
-            if result.provenance:
-                s = self._section("Provenance", sub, heading)
-                s.blocks.append(Definitions(_plan_provenance(result)))
+            self._plan_provenance(plan)
             return self
         horizon = tables.end_of_horizon_words(result, units)
         if horizon:
-            sec.blocks.append(Paragraphs(("End of the horizon. " + horizon[0], *horizon[1:])))
-        periods = [str(p) for p in result.periods]
-        index = tables.output_index_table(result, base=base, base_label=base_label)
-        first = str(index.frame.columns[0]) if len(index.frame.columns) else periods[0]
-        s = self._section("Output", sub, heading)
+            _say(sec, "End of the horizon. " + horizon[0], *horizon[1:])
+        self._plan_output(plan)
+        self._plan_investment(plan)
+        self._plan_consumption(plan)
+        self._plan_final_use(plan)
+        self._plan_employment(plan)
+        self._plan_targets(plan)
+        self._plan_binding(plan)
+        self._plan_growth(plan)
+        self._plan_verification(plan)
+        self._plan_provenance(plan)
+        return self
+
+    def _part(self, plan: _PlanParts, heading: str) -> Section:
+        """A subsection of the plan's section."""
+        return self._section(heading, plan.level, plan.heading)
+
+    def _plan_output(self, plan: _PlanParts) -> None:
+        """Output paths as an index (figure), output in product units, and the index."""
+        result = plan.result
+        index = tables.output_index_table(result, base=plan.base, base_label=plan.base_label)
+        first = str(index.frame.columns[0]) if len(index.frame.columns) else plan.periods[0]
+        s = self._part(plan, "Output")
         paths = figures.merge_equal_rows(index.frame.astype(float))
         shown = min(len(paths), figures.OUTPUT_SERIES)
         more = (
@@ -301,11 +315,13 @@ class Report:
             "products in different units on one scale, not in product units); products on "
             f"the same path share a line; the last period (shaded) ends the horizon.{more}",
         )
-        self._table(s, tables.output_table(result, units))
+        self._table(s, tables.output_table(result, plan.units))
         self._table(s, index)
 
-        shares = tables.investment_shares_table(result)
-        s = self._section("Investment", sub, heading)
+    def _plan_investment(self, plan: _PlanParts) -> None:
+        """Shares of capital spending by the group of the investing activity."""
+        shares = tables.investment_shares_table(plan.result)
+        s = self._part(plan, "Investment")
         if shares.frame.notna().to_numpy().any():
             self._figure(
                 s,
@@ -316,17 +332,19 @@ class Report:
                 ),
                 "Shares of capital spending (at labour values) by the group of the investing "
                 "activity, per period; periods without investment are empty. The last "
-                f"period, {periods[-1]} (shaded), ends the horizon: what is built then serves "
-                "only after it (see the note on the end of the horizon above).",
+                f"period, {plan.periods[-1]} (shaded), ends the horizon: what is built then "
+                "serves only after it (see the note on the end of the horizon above).",
             )
         else:
-            s.blocks.append(Paragraphs(("The plan makes no investment.",)))
+            _say(s, "The plan makes no investment.")
         self._table(s, shares)
 
-        s = self._section("Consumption", sub, heading)
-        cons_index, left_out = tables.consumption_index(result)
+    def _plan_consumption(self, plan: _PlanParts) -> None:
+        """Consumption as an index by product (figure) and in product units."""
+        s = self._part(plan, "Consumption")
+        cons_index, left_out = tables.consumption_index(plan.result)
         if len(cons_index):
-            start = periods[0]
+            start = plan.periods[0]
             out_note = (
                 f" Left out (nothing consumed in {start}): {', '.join(left_out)}."
                 if left_out
@@ -344,75 +362,84 @@ class Report:
                 "products in different units on one scale); products on the same path share "
                 f"a line.{out_note}",
             )
-        self._table(s, tables.consumption_table(result, units))
-        split = tables.final_use_table(result, units)
-        if split is not None:
-            s = self._section("Final use", sub, heading)
-            valued = tables.final_use_values_table(result)
-            if valued is not None:
-                self._table(s, valued)
-            self._table(s, split)
+        self._table(s, tables.consumption_table(plan.result, plan.units))
 
-        s = self._section("Employment", sub, heading)
-        emp = tables.employment_table(result)
+    def _plan_final_use(self, plan: _PlanParts) -> None:
+        """Final use by kind at labour values and by product (when the plan has the split)."""
+        split = tables.final_use_table(plan.result, plan.units)
+        if split is None:
+            return
+        s = self._part(plan, "Final use")
+        valued = tables.final_use_values_table(plan.result)
+        if valued is not None:
+            self._table(s, valued)
+        self._table(s, split)
+
+    def _plan_employment(self, plan: _PlanParts) -> None:
+        """Employment by labour type (stacked bars and table)."""
+        s = self._part(plan, "Employment")
+        emp = tables.employment_table(plan.result)
         self._figure(
             s,
             figures.stacked_over_periods(
                 emp.frame,
                 title="Employment by labour type",
-                ylabel=f"employment ({tables.labour_unit(result)})",
+                ylabel=f"employment ({tables.labour_unit(plan.result)})",
             ),
             emp.caption,
         )
         self._table(s, emp)
 
-        if len(result.fulfilment):
-            s = self._section("Targets", sub, heading)
-            self._table(s, tables.fulfilment_table(result, units))
+    def _plan_targets(self, plan: _PlanParts) -> None:
+        """The targets and their fulfilment (when the plan sets any)."""
+        if len(plan.result.fulfilment):
+            s = self._part(plan, "Targets")
+            self._table(s, tables.fulfilment_table(plan.result, plan.units))
 
-        s = self._section("Binding constraints", sub, heading)
-        if len(result.binding):
-            s.blocks.append(
-                Paragraphs(
-                    (
-                        f"{len(result.binding)} inequality constraints are at their bound. A "
-                        "shadow price is the change of the plan's aim (its objective) per unit "
-                        "more of the bound.",
-                    )
-                )
-            )
-            self._figure(
-                s,
-                figures.shadow_prices(result.binding, title="Largest shadow prices"),
-                "Shadow prices of the binding constraints (block: label (period)), largest in "
-                "magnitude first" + _symlog_note(result.binding),
-            )
-            self._table(s, tables.binding_table(result.binding))
-        else:
-            s.blocks.append(Paragraphs(("No inequality constraint binds.",)))
+    def _plan_binding(self, plan: _PlanParts) -> None:
+        """The binding constraints and their shadow prices."""
+        binding = plan.result.binding
+        s = self._part(plan, "Binding constraints")
+        if not len(binding):
+            _say(s, "No inequality constraint binds.")
+            return
+        _say(
+            s,
+            f"{len(binding)} inequality constraints are at their bound. A shadow price is the "
+            "change of the plan's aim (its objective) per unit more of the bound.",
+        )
+        self._figure(
+            s,
+            figures.shadow_prices(binding, title="Largest shadow prices"),
+            "Shadow prices of the binding constraints (block: label (period)), largest in "
+            "magnitude first" + _symlog_note(binding),
+        )
+        self._table(s, tables.binding_table(binding))
 
-        s = self._section("Growth", sub, heading)
-        self._table(s, tables.growth_table(result, base=base, base_label=base_label))
+    def _plan_growth(self, plan: _PlanParts) -> None:
+        """Output growth against the previous period."""
+        s = self._part(plan, "Growth")
+        self._table(s, tables.growth_table(plan.result, base=plan.base, base_label=plan.base_label))
 
-        s = self._section("Verification", sub, heading)
-        ver = tables.verification_items(result)
-        if ver:
-            s.blocks.append(
-                Paragraphs(
-                    (
-                        "Every relation of the plan was recomputed from its tables, independently "
-                        "of the LP; the largest relative violation per block:",
-                    )
-                )
-            )
-            s.blocks.append(Definitions(tuple(ver.items())))
-        else:
-            s.blocks.append(Paragraphs(("The plan was not verified.",)))
+    def _plan_verification(self, plan: _PlanParts) -> None:
+        """The independent check of every relation of the plan."""
+        s = self._part(plan, "Verification")
+        ver = tables.verification_items(plan.result)
+        if not ver:
+            _say(s, "The plan was not verified.")
+            return
+        _say(
+            s,
+            "Every relation of the plan was recomputed from its tables, independently of the "
+            "LP; the largest relative violation per block:",
+        )
+        s.blocks.append(Definitions(tuple(ver.items())))
 
-        if result.provenance:
-            s = self._section("Provenance", sub, heading)
-            s.blocks.append(Definitions(_plan_provenance(result)))
-        return self
+    def _plan_provenance(self, plan: _PlanParts) -> None:
+        """How the plan was solved (when it says)."""
+        if plan.result.provenance:
+            s = self._part(plan, "Provenance")
+            s.blocks.append(Definitions(_plan_provenance(plan.result)))
 
     # ------------------------------------------------------------------ check
     def add_check(self, check: PlanCheck, *, heading: str) -> Report:
@@ -421,30 +448,23 @@ class Report:
         Parameters
         ----------
         check
-            A :class:`~gosplan.plan.diagnosis.PlanCheck` or a
-            :class:`~gosplan.core.plan_check.PlanCheck` read back.
+            A :class:`~gosplan.core.plan_check.PlanCheck`, made in memory or read back.
         heading
             Heading of the check's section.
         """
         sec = self._section(heading)
-        unit = tables.labour_unit(check)
-        sec.blocks.append(Paragraphs(check_words(check)))
-        cost = float(check.total_labour_cost)
-        sec.blocks.append(
-            Definitions(
-                (
-                    ("feasible", "yes" if check.feasible else "no"),
-                    (
-                        "common level (one share of every target at once)",
-                        tables.format_value(check.common_level, tables.PERCENT),
-                    ),
-                    (
-                        "labour cost of the additions",
-                        tables.format_labour(cost, unit) if cost else "none needed",
-                    ),
-                )
-            )
-        )
+        _say(sec, *check_words(check))
+        sec.blocks.append(Definitions(_check_items(check)))
+        self._check_targets(check, heading)
+        self._check_binding(check, heading)
+        self._check_additions(check, heading)
+        self._check_plan(check, heading)
+        if check.provenance:
+            self.note_provenance(dict(check.provenance))
+        return self
+
+    def _check_targets(self, check: PlanCheck, heading: str) -> None:
+        """What each target reaches: bars (when they cannot all be met) and the table."""
         reach = tables.reachable_table(check)
         s = self._section("Targets", 3, heading)
         if not check.feasible and len(reach.frame):
@@ -460,56 +480,59 @@ class Report:
         if len(reach.frame):
             self._table(s, reach)
         else:
-            s.blocks.append(Paragraphs(("The plan sets no targets.",)))
+            _say(s, "The plan sets no targets.")
+
+    def _check_binding(self, check: PlanCheck, heading: str) -> None:
+        """The limits holding the targets back, with their shadow prices."""
         s = self._section("Binding limits", 3, heading)
-        if len(check.binding):
-            self._figure(
+        if not len(check.binding):
+            _say(
                 s,
-                figures.shadow_prices(check.binding, title="What holds the targets back"),
-                "Shadow prices of the limits in the least-shortfall plan: the fall of the "
-                "weighted relative shortfall per unit more of the limit"
-                + _symlog_note(check.binding),
+                "Nothing binds: every target can be met, so no limit holds it back."
+                if check.feasible
+                else "No limit with a shadow price was found.",
             )
-            self._table(
-                s,
-                tables.binding_table(
-                    check.binding,
-                    caption="Limits holding the targets back, with their shadow prices (fall of "
-                    "the weighted relative shortfall per unit more), largest first.",
-                ),
-            )
-        elif check.feasible:
-            s.blocks.append(
-                Paragraphs(("Nothing binds: every target can be met, so no limit holds it back.",))
-            )
-        else:
-            s.blocks.append(Paragraphs(("No limit with a shadow price was found.",)))
+            return
+        self._figure(
+            s,
+            figures.shadow_prices(check.binding, title="What holds the targets back"),
+            "Shadow prices of the limits in the least-shortfall plan: the fall of the "
+            "weighted relative shortfall per unit more of the limit" + _symlog_note(check.binding),
+        )
+        self._table(
+            s,
+            tables.binding_table(
+                check.binding,
+                caption="Limits holding the targets back, with their shadow prices (fall of "
+                "the weighted relative shortfall per unit more), largest first.",
+            ),
+        )
+
+    def _check_additions(self, check: PlanCheck, heading: str) -> None:
+        """The smallest additions that make the targets feasible."""
         s = self._section("Additions", 3, heading)
         if len(check.additions):
             self._table(s, tables.additions_table(check))
         elif check.feasible:
-            s.blocks.append(Paragraphs(("None needed: the targets can be met as they are.",)))
+            _say(s, "None needed: the targets can be met as they are.")
         else:
-            s.blocks.append(
-                Paragraphs(
-                    (
-                        "No addition of labour, capacity, resources or imports makes the "
-                        "targets feasible.",
-                    )
-                )
+            _say(
+                s,
+                "No addition of labour, capacity, resources or imports makes the targets feasible.",
             )
-        plan = getattr(check, "plan", None)
-        if plan is not None:
-            s = self._section("The least-labour plan", 3, heading)
-            s.blocks.append(Definitions(tuple(tables.summary_items(plan).items())))
-            s = self._section("Provenance", 3, heading)
-            s.blocks.append(Paragraphs(("How the least-labour plan was solved:",)))
-            s.blocks.append(Preformatted(plan.summary()))
-            if getattr(plan, "provenance", None):
-                self.note_provenance(_solver_items(plan.provenance))
-        if getattr(check, "provenance", None):
-            self.note_provenance(dict(check.provenance))
-        return self
+
+    def _check_plan(self, check: PlanCheck, heading: str) -> None:
+        """The least-labour plan of the check (when it has one) and how it was solved."""
+        plan = check.plan
+        if plan is None:
+            return
+        s = self._section("The least-labour plan", 3, heading)
+        s.blocks.append(Definitions(tuple(tables.summary_items(plan).items())))
+        s = self._section("Provenance", 3, heading)
+        _say(s, "How the least-labour plan was solved:")
+        s.blocks.append(Preformatted(plan.summary()))
+        if plan.provenance:
+            self.note_provenance(_solver_items(plan.provenance))
 
     # ------------------------------------------------------------------ frontier
     def add_frontier(
@@ -520,8 +543,8 @@ class Report:
         Parameters
         ----------
         fr
-            A :class:`~gosplan.plan.frontier.FrontierResult`, a
-            :class:`~gosplan.core.frontier_result.FrontierResult` or its table (a DataFrame).
+            A :class:`~gosplan.core.frontier_result.FrontierResult` (made in memory or read
+            back) or its table (a DataFrame; its status column may be text).
         heading
             Heading of the section.
         population_unit
@@ -532,15 +555,12 @@ class Report:
         unit = tables.labour_unit(fr)
         people = population_unit or tables.population_unit(fr)
         sec = self._section(heading)
-        ok = table["status"].astype(str) == "optimal"
-        sec.blocks.append(
-            Paragraphs(
-                (
-                    f"{len(table)} investment shares; {int(ok.sum())} with an optimal plan. "
-                    "Each point maximises consumption with the given share of capital spending "
-                    "going to activities making means of production.",
-                )
-            )
+        ok = tables.optimal_rows(table)
+        _say(
+            sec,
+            f"{len(table)} investment shares; {int(ok.sum())} with an optimal plan. Each point "
+            "maximises consumption with the given share of capital spending going to "
+            "activities making means of production.",
         )
         if ok.any():
             self._figure(
@@ -551,11 +571,12 @@ class Report:
                 f"left at the end of the horizon; all valued at labour values ({unit}).",
             )
         self._table(sec, tables.frontier_table(table, unit=unit, population_unit=people))
-        results = [r for r in getattr(fr, "results", ()) or () if r is not None]
-        if results and getattr(results[0], "provenance", None):
-            self.note_provenance(_solver_items(results[0].provenance))
-        if getattr(fr, "provenance", None):
-            self.note_provenance(dict(fr.provenance))
+        if isinstance(fr, FrontierResult):
+            plans = [r for r in fr.results if r is not None]
+            if plans and plans[0].provenance:
+                self.note_provenance(_solver_items(plans[0].provenance))
+            if fr.provenance:
+                self.note_provenance(dict(fr.provenance))
         return self
 
     # ------------------------------------------------------------------ comparison
@@ -614,10 +635,7 @@ class Report:
 
     def to_html(self) -> str:
         """The report as one HTML document (ending with a provenance section)."""
-        from gosplan import __version__
-
-        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        footer = f"Made by gosplan {__version__} on {stamp}."
+        footer = f"Made by gosplan {version()} on {timestamp()}."
         sections = list(self.sections)
         closing = self._closing_provenance()
         if closing is not None:
@@ -639,6 +657,28 @@ class Report:
         return path
 
 
+@dataclass(frozen=True)
+class _PlanParts:
+    """What the subsections of one plan share: the plan, where they go, base year and units."""
+
+    result: PlanResult
+    heading: str
+    level: int
+    base: pd.Series | None
+    base_label: str
+    units: pd.Series | None
+
+    @property
+    def periods(self) -> list[str]:
+        """The plan's periods as labels."""
+        return [str(p) for p in self.result.periods]
+
+
+def _say(sec: Section, *paragraphs: str) -> None:
+    """Add paragraphs of text to a section."""
+    sec.blocks.append(Paragraphs(tuple(paragraphs)))
+
+
 def _paragraphs(text: str | list[str]) -> tuple[str, ...]:
     if isinstance(text, str):
         parts = [p.strip() for p in text.split("\n\n")]
@@ -656,15 +696,13 @@ def _solver_items(provenance: dict[str, Any]) -> dict[str, Any]:
 
 def _provenance(info: dict[str, Any], *, stamp: bool = True) -> dict[str, str]:
     """Provenance as label -> text, with the version and (``stamp``) the time of writing."""
-    from gosplan import __version__
-
     items = tables.provenance_items(info)
     out: dict[str, str] = {}
     if not any(k in items for k in ("gosplan version", "gosplan")):
-        out["gosplan version"] = __version__
+        out["gosplan version"] = version()
     out.update(items)
     if stamp and "written" not in out:
-        out["written"] = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        out["written"] = timestamp()
     return out
 
 
@@ -673,6 +711,22 @@ def _plan_provenance(result: PlanResult) -> tuple[tuple[str, str], ...]:
     items = dict(tables.solver_items(result))
     items.update(_provenance(result.provenance, stamp=False))
     return tuple(items.items())
+
+
+def _check_items(check: PlanCheck) -> tuple[tuple[str, str], ...]:
+    """A check's verdict, common level and cost of the additions as label -> text."""
+    cost = float(check.total_labour_cost)
+    return (
+        ("feasible", "yes" if check.feasible else "no"),
+        (
+            "common level (one share of every target at once)",
+            tables.format_value(check.common_level, tables.PERCENT),
+        ),
+        (
+            "labour cost of the additions",
+            tables.format_labour(cost, tables.labour_unit(check)) if cost else "none needed",
+        ),
+    )
 
 
 def check_words(check: PlanCheck) -> tuple[str, ...]:
@@ -688,57 +742,66 @@ def check_words(check: PlanCheck) -> tuple[str, ...]:
     Parameters
     ----------
     check
-        A :class:`~gosplan.plan.diagnosis.PlanCheck` or a
-        :class:`~gosplan.core.plan_check.PlanCheck` read back.
+        A :class:`~gosplan.core.plan_check.PlanCheck`, made in memory or read back.
 
     Returns
     -------
     tuple of str
         Paragraphs.
     """
-    unit = tables.labour_unit(check)
     if check.feasible:
-        plan = getattr(check, "plan", None)
-        words = "The targets can be met."
-        if plan is not None and getattr(plan, "employment", None) is not None:
-            labour = float(plan.employment.to_numpy(dtype=float).sum())
-            words += (
-                f" The least-labour plan uses {tables.format_labour(labour, unit)} over the "
-                "horizon."
-            )
-        level = float(check.common_level)
-        if np.isfinite(level) and level > 1 + 1e-6:
-            words += (
-                " Every target could even be raised by the same "
-                f"{tables.format_value(level - 1, tables.PERCENT)} at once (the common level "
-                f"is {tables.format_value(level, tables.PERCENT)})."
-            )
-        return (words,)
-    paragraphs = [check.message()]
+        return (_feasible_words(check),)
+    if not len(check.reachable):
+        return (check.message(),)
+    return (check.message(), _two_senses_of_jointly(check))
+
+
+def _feasible_words(check: PlanCheck) -> str:
+    """A feasible check: the least-labour plan's labour, and how far every target could rise."""
+    words = "The targets can be met."
+    plan = check.plan
+    if plan is not None and plan.employment is not None:
+        labour = float(plan.employment.to_numpy(dtype=float).sum())
+        words += (
+            f" The least-labour plan uses {tables.format_labour(labour, tables.labour_unit(check))}"
+            " over the horizon."
+        )
+    level = float(check.common_level)
+    if np.isfinite(level) and level > 1 + 1e-6:
+        words += (
+            " Every target could even be raised by the same "
+            f"{tables.format_value(level - 1, tables.PERCENT)} at once (the common level "
+            f"is {tables.format_value(level, tables.PERCENT)})."
+        )
+    return words
+
+
+def _two_senses_of_jointly(check: PlanCheck) -> str:
+    """The common level against the least-shortfall plan, naming the targets it falls short of."""
     reach = check.reachable
-    if len(reach):
-        target = pd.to_numeric(reach["target"], errors="coerce").astype(float)
-        joint = pd.to_numeric(reach["reachable_jointly"], errors="coerce").astype(float)
-        met = joint >= target * (1 - 1e-6)
-        short = reach[~met & target.gt(0)]
-        named = "; ".join(
-            f"{row['product']} in {tables.format_year(row['period'])} ("
-            + tables.format_value(float(row["reachable_jointly"]) / float(row["target"]), "percent")
-            + " of its target)"
-            for _, row in short.iterrows()
+    target = pd.to_numeric(reach["target"], errors="coerce").astype(float)
+    joint = pd.to_numeric(reach["reachable_jointly"], errors="coerce").astype(float)
+    met = joint >= target * (1 - 1e-6)
+    short = reach[~met & target.gt(0)]
+    named = "; ".join(
+        f"{row['product']} in {tables.format_year(row['period'])} ("
+        + tables.format_value(
+            float(row["reachable_jointly"]) / float(row["target"]), tables.PERCENT
         )
-        level = tables.format_value(check.common_level, tables.PERCENT)
-        paragraphs.append(
-            "All targets held together can mean two things. The common level, "
-            f"{level}, is one share of every target met at once: all targets scaled down "
-            "together until they fit. What is reachable in the least-shortfall plan is "
-            "another plan: it makes the (priority-weighted) sum of relative shortfalls as "
-            f"small as it can and so meets {int(met.sum())} of the {len(reach)} targets in "
-            "full"
-            + (f", putting the shortfall on {named}" if named else "")
-            + ". Both hold all targets together; they differ in how the shortfall is shared."
-        )
-    return tuple(paragraphs)
+        + " of its target)"
+        for _, row in short.iterrows()
+    )
+    level = tables.format_value(check.common_level, tables.PERCENT)
+    return (
+        "All targets held together can mean two things. The common level, "
+        f"{level}, is one share of every target met at once: all targets scaled down "
+        "together until they fit. What is reachable in the least-shortfall plan is "
+        "another plan: it makes the (priority-weighted) sum of relative shortfalls as "
+        f"small as it can and so meets {int(met.sum())} of the {len(reach)} targets in "
+        "full"
+        + (f", putting the shortfall on {named}" if named else "")
+        + ". Both hold all targets together; they differ in how the shortfall is shared."
+    )
 
 
 def _symlog_note(binding: pd.DataFrame, n: int = 15) -> str:

@@ -14,7 +14,7 @@ import functools
 import io
 import math
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import matplotlib as mpl
@@ -23,6 +23,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
+
+from gosplan.report.tables import format_value, optimal_rows, per_head_words
 
 #: Default figure size in inches and resolution of the embedded PNG (the report's column is
 #: about 9.3 inches at this resolution: wider figures are shrunk, and their text with them).
@@ -60,8 +62,6 @@ _POS, _NEG = "#3b7d3b", "#b03a2e"
 
 
 def _tick(value: float, _pos: Any = None) -> str:
-    from gosplan.report.tables import format_value
-
     return format_value(float(value))
 
 
@@ -104,6 +104,15 @@ def series_style(i: int) -> dict[str, Any]:
     }
 
 
+def _stack(ax: Any, x: np.ndarray, layers: Iterable[tuple[Any, np.ndarray]]) -> None:
+    """Bars at ``x`` stacked on each other, one layer per ``(label, heights)``."""
+    bottom = np.zeros(len(x))
+    for j, (label, heights) in enumerate(layers):
+        colour = STACK_COLOURS[j % len(STACK_COLOURS)]
+        ax.bar(x, heights, bottom=bottom, label=str(label), color=colour, edgecolor="white")
+        bottom += heights
+
+
 def _largest(frame: pd.DataFrame, n: int = MAX_SERIES) -> pd.DataFrame:
     if len(frame) <= n:
         return frame
@@ -113,6 +122,14 @@ def _largest(frame: pd.DataFrame, n: int = MAX_SERIES) -> pd.DataFrame:
 
 def _wrap(label: str, width: int = 28) -> str:
     return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+
+
+def _labels(ax: Any, title: str, xlabel: str, ylabel: str) -> None:
+    """Title, axis labels and a light grid of one panel."""
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
 
 
 def _legend(ax, n: int) -> None:
@@ -249,12 +266,7 @@ def stacked_shares(shares: pd.DataFrame, *, title: str, horizon_end: bool = Fals
     fig, (ax,) = new_figure()
     data = shares.astype(float).fillna(0.0) * 100.0
     x = np.arange(len(data))
-    bottom = np.zeros(len(data))
-    for j, col in enumerate(data.columns):
-        vals = data[col].to_numpy()
-        colour = STACK_COLOURS[j % len(STACK_COLOURS)]
-        ax.bar(x, vals, bottom=bottom, label=str(col), color=colour, edgecolor="white")
-        bottom += vals
+    _stack(ax, x, ((col, data[col].to_numpy()) for col in data.columns))
     ax.set_xticks(x, [str(i) for i in data.index])
     ax.set_ylim(0, 105)
     if horizon_end:
@@ -273,12 +285,7 @@ def stacked_over_periods(frame: pd.DataFrame, *, title: str, ylabel: str) -> Fig
     fig, (ax,) = new_figure()
     data = frame.astype(float).fillna(0.0)
     x = np.arange(len(data.columns))
-    bottom = np.zeros(len(data.columns))
-    for j, (label, row) in enumerate(data.iterrows()):
-        vals = row.to_numpy()
-        colour = STACK_COLOURS[j % len(STACK_COLOURS)]
-        ax.bar(x, vals, bottom=bottom, label=str(label), color=colour, edgecolor="white")
-        bottom += vals
+    _stack(ax, x, ((label, row.to_numpy()) for label, row in data.iterrows()))
     ax.set_xticks(x, [str(c) for c in data.columns])
     ax.set_title(title)
     ax.set_xlabel("period")
@@ -382,6 +389,27 @@ def _bar_label(value: float, unit: str) -> str:
     return f"{text}{unit}"
 
 
+def _mark_capped(
+    ax: Any, bars: Any, over: np.ndarray, values: np.ndarray, cap: float, unit: str
+) -> None:
+    """Hatch the bars cut at ``cap`` and label each with its value."""
+    for bar, flag, value in zip(bars, over, values, strict=True):
+        if not flag:
+            continue
+        bar.set_hatch("///")
+        bar.set_edgecolor("white")
+        ax.annotate(
+            _bar_label(value, unit),
+            (bar.get_x() + bar.get_width() / 2, cap),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            rotation=90,
+            fontsize=8,
+        )
+
+
 @_styled
 def grouped_bars(
     frame: pd.DataFrame,
@@ -423,21 +451,9 @@ def grouped_bars(
             vals = np.where(over, cap, vals)
         pos = x + (j - (k - 1) / 2) * width
         bars = ax.bar(pos, vals, width, label=str(col), color=PALETTE[j % len(PALETTE)])
-        for bar, flag, value in zip(bars, over, raw, strict=True):
-            if flag:
-                capped_any = True
-                bar.set_hatch("///")
-                bar.set_edgecolor("white")
-                ax.annotate(
-                    _bar_label(value, value_unit),
-                    (bar.get_x() + bar.get_width() / 2, cap),
-                    xytext=(0, 3),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    rotation=90,
-                    fontsize=8,
-                )
+        if cap is not None and over.any():
+            capped_any = True
+            _mark_capped(ax, bars, over, raw, cap, value_unit)
     if reference is not None:
         ax.axhline(reference, color="grey", lw=0.8, ls="--")
     if capped_any and cap is not None:
@@ -506,7 +522,7 @@ def frontier(
     consumption per head in the table, it gets its own panel (it follows total consumption
     closely, so on a second axis the two lines would hide each other).
     """
-    ok = table[table["status"].astype(str) == "optimal"] if "status" in table else table
+    ok = table[optimal_rows(table)]
     per_head = ok.get("consumption_per_head")
     has_head = per_head is not None and per_head.notna().any()
     if has_head:
@@ -520,17 +536,11 @@ def frontier(
     share = 100.0 * ok["share"].astype(float).to_numpy()
     xlabel = "share of investment in means of production (%)"
     left.plot(share, ok["cumulative_consumption"].astype(float), **series_style(0))
-    left.set_title("Consumption over the horizon")
-    left.set_xlabel(xlabel)
-    left.set_ylabel(f"consumption ({unit})")
-    left.grid(alpha=0.3)
+    _labels(left, "Consumption over the horizon", xlabel, f"consumption ({unit})")
     if head is not None:
-        per = f"per {population_unit} people" if population_unit else "per unit of population"
         head.plot(share, per_head.astype(float), **series_style(1))
-        head.set_title("Consumption per head")
-        head.set_xlabel(xlabel)
-        head.set_ylabel(_wrap(f"{unit} {per}", 34))
-        head.grid(alpha=0.3)
+        per = per_head_words(population_unit)
+        _labels(head, "Consumption per head", xlabel, _wrap(f"{unit} {per}", 34))
     right.plot(
         share,
         ok["terminal_capacity_value"].astype(float),
@@ -543,10 +553,12 @@ def frontier(
         label="means of production",
         **series_style(2),
     )
-    right.set_title("Capacity left at the end of the horizon")
-    right.set_xlabel(xlabel)
-    right.set_ylabel(_wrap(f"terminal capacity ({unit})", 30))
-    right.grid(alpha=0.3)
+    _labels(
+        right,
+        "Capacity left at the end of the horizon",
+        xlabel,
+        _wrap(f"terminal capacity ({unit})", 30),
+    )
     _legend(right, 2)
     for ax in (left, head, right):
         if ax is not None:

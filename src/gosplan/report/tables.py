@@ -26,6 +26,8 @@ import pandas as pd
 from gosplan.core.frontier_result import FrontierResult
 from gosplan.core.plan_check import PlanCheck
 from gosplan.core.plan_result import PlanResult
+from gosplan.core.status import Status
+from gosplan.core.words import labour_amount, sig
 
 #: Significant digits shown for a number that is not a whole number.
 SIGNIFICANT = 4
@@ -379,12 +381,18 @@ def balance_utilisation(sheet: pd.DataFrame) -> pd.Series:
 
 
 # ---------------------------------------------------------------------------- plan
+def _by_product(values: pd.Series, dtype: type) -> pd.Series:
+    """``values`` by product with text labels, to line up with a display frame's rows."""
+    out = pd.Series(values).astype(dtype)
+    out.index = pd.Index([str(i) for i in out.index])
+    return out
+
+
 def _with_units(frame: pd.DataFrame, units: pd.Series | None) -> pd.DataFrame:
     if units is None:
         return frame
     out = frame.copy()
-    unit = pd.Series(units).astype(str)
-    unit.index = [str(i) for i in unit.index]
+    unit = _by_product(units, str)
     out.insert(0, "unit", unit.reindex(out.index).fillna("").to_numpy())
     return out
 
@@ -414,9 +422,7 @@ def output_index_table(
     frame = _periods_frame(result.output, "product")
     if base is not None:
         label = base_label or "base"
-        values = pd.Series(base).astype(float)
-        values.index = [str(i) for i in values.index]
-        frame.insert(0, label, values.reindex(frame.index).to_numpy())
+        frame.insert(0, label, _by_product(base, float).reindex(frame.index).to_numpy())
     index = index_relative_to_first(frame)
     first = index.columns[0] if len(index.columns) else ""
     return DisplayTable(
@@ -441,7 +447,7 @@ def consumption_of(result: PlanResult) -> pd.DataFrame:
     From the plan's final-use split when it has one (products whose final use is all other
     final use, the means of production, are left out); else its free final use.
     """
-    use = getattr(result, "final_use", None)
+    use = result.final_use
     if use is None or not len(use) or "consumption" not in use.columns:
         return result.consumption
     frame = use.pivot_table(
@@ -467,7 +473,7 @@ def consumption_table(result: PlanResult, units: pd.Series | None = None) -> Dis
 
 def final_use_values_table(result: PlanResult) -> DisplayTable | None:
     """Final use by kind and period at labour values (``None`` without a valuation)."""
-    values = getattr(result, "final_use_values", None)
+    values = result.final_use_values
     if values is None or not len(values):
         return None
     frame = values.apply(pd.to_numeric, errors="coerce").rename(columns=FINAL_USE_PARTS)
@@ -485,7 +491,7 @@ def final_use_values_table(result: PlanResult) -> DisplayTable | None:
 
 def final_use_table(result: PlanResult, units: pd.Series | None = None) -> DisplayTable | None:
     """The split of final use by product in the plan's last period (``None`` without one)."""
-    use = getattr(result, "final_use", None)
+    use = result.final_use
     if use is None or not len(use):
         return None
     last = result.periods[-1]
@@ -522,21 +528,37 @@ def consumption_index(result: PlanResult) -> tuple[pd.DataFrame, list[str]]:
     return index_relative_to_first(frame[kept]), left_out
 
 
-def labour_unit(result: PlanResult | PlanCheck | FrontierResult) -> str:
-    """The unit of labour of a plan, check or frontier result (default ``person-years``)."""
-    unit = getattr(result, "labour_unit", None)
+#: The unit of labour of a result that names none.
+DEFAULT_LABOUR_UNIT = "person-years"
+
+
+def _first_text(table: pd.DataFrame, column: str) -> str | None:
+    """The first value of a column repeated on every row (a unit); ``None`` without one."""
+    if column not in table:
+        return None
+    values = table[column].dropna().astype(str)
+    return str(values.iloc[0]) if len(values) else None
+
+
+def labour_unit(result: PlanResult | PlanCheck | FrontierResult | pd.DataFrame) -> str:
+    """The unit of labour of a plan, check, frontier or frontier table.
+
+    A check's or frontier's own ``labour_unit``, else the one in its provenance, else that
+    of the plan it holds; a table's ``labour_unit`` column; else :data:`DEFAULT_LABOUR_UNIT`.
+    """
+    if isinstance(result, pd.DataFrame):
+        return _first_text(result, "labour_unit") or DEFAULT_LABOUR_UNIT
+    own = None if isinstance(result, PlanResult) else result.labour_unit
+    unit = own or result.provenance.get("labour_unit")
     if unit:
         return str(unit)
-    provenance = getattr(result, "provenance", None) or {}
-    if isinstance(provenance, dict) and provenance.get("labour_unit"):
-        return str(provenance["labour_unit"])
-    plan = getattr(result, "plan", None)
-    if plan is not None:
-        return labour_unit(plan)
-    for item in getattr(result, "results", ()) or ():
-        if item is not None:
-            return labour_unit(item)
-    return "person-years"
+    held: tuple[PlanResult | None, ...] = ()
+    if isinstance(result, PlanCheck):
+        held = (result.plan,)
+    elif isinstance(result, FrontierResult):
+        held = result.results
+    plans = [plan for plan in held if plan is not None]
+    return labour_unit(plans[0]) if plans else DEFAULT_LABOUR_UNIT
 
 
 def employment_table(result: PlanResult) -> DisplayTable:
@@ -566,24 +588,16 @@ def growth_table(
 ) -> DisplayTable:
     """Output growth against the previous period, in percent.
 
-    Parameters
-    ----------
-    result
-        The plan.
-    base
-        Gross output of the base year by product: the first period's growth is then against
-        it (else the first period has none).
-    base_label
-        The base year's label (e.g. ``"1927/28"``), for the caption.
+    With ``base`` (gross output of the base year by product, as for
+    :func:`output_index_table`), the first period's growth is against the base year, named
+    ``base_label`` in the caption; without it the first period has none.
     """
     frame = _periods_frame(result.growth, "product")
     first_from = ""
     if base is not None and len(frame.columns):
-        values = pd.Series(base).astype(float)
-        values.index = [str(i) for i in values.index]
         out = _periods_frame(result.output, "product")
         first = frame.columns[0]
-        start = values.reindex(frame.index).to_numpy()
+        start = _by_product(base, float).reindex(frame.index).to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             grown = out[first].reindex(frame.index).to_numpy(dtype=float) / start - 1
         frame[first] = np.where(np.isfinite(grown), grown, np.nan)
@@ -629,18 +643,14 @@ def _price_range(low: float, high: float, degenerate: object) -> str:
     """
     if np.isnan(low) or np.isnan(high):
         return "not computed"
-
-    def num(x: float) -> str:
-        return f"{x + 0.0:.3g}"  # no "-0"
-
     if np.isinf(low) and np.isinf(high):
         text = "any"
     elif np.isinf(high):
-        text = f"from {num(low)} up"
+        text = f"from {sig(low)} up"
     elif np.isinf(low):
-        text = f"up to {num(high)}"
+        text = f"up to {sig(high)}"
     else:
-        text = f"{num(low)} to {num(high)}"
+        text = f"{sig(low)} to {sig(high)}"
     if bool(degenerate) and str(degenerate).lower() not in ("false", "0", "nan"):
         text += " (degenerate: holds on one side only)"
     return text
@@ -715,8 +725,10 @@ def verification_items(result: PlanResult) -> dict[str, str]:
 def format_labour(value: Any, unit: str) -> str:
     """An amount of labour in words a reader takes in: ``154 million person-years``.
 
-    A unit in thousands (``thousand person-years``) with an amount of a thousand or more is
-    read in millions (and in billions from a million thousand), to three significant digits.
+    Three significant figures, and a unit in thousands (``thousand person-years``) read in
+    millions from a thousand: the words of :func:`gosplan.core.words.labour_amount`, which
+    the check's own message uses; here also in billions from a million thousand. Missing and
+    infinite amounts read as in :func:`format_value`.
 
     Examples
     --------
@@ -731,13 +743,12 @@ def format_labour(value: Any, unit: str) -> str:
         x = float(value)
     except (TypeError, ValueError):
         return f"{format_value(value)} {unit}".strip()
-    words = str(unit).split(" ", 1)
-    if math.isfinite(x) and len(words) == 2 and words[0] == "thousand":
-        for scale, name in ((1e6, "billion"), (1e3, "million")):
-            if abs(x) >= scale:
-                return f"{format_value(x / scale, digits=3)} {name} {words[1]}"
-        return f"{format_value(x, digits=3)} {unit}"
-    return f"{format_value(x)} {unit}".strip()
+    if not math.isfinite(x):
+        return f"{format_value(x)} {unit}".strip()
+    rest = str(unit).removeprefix("thousand ")
+    if rest != unit and abs(x) >= 1e6:
+        return f"{sig(x / 1e6)} billion {rest}"
+    return labour_amount(x, str(unit)).strip()
 
 
 #: A plan's objective in words, by kind.
@@ -757,14 +768,14 @@ def summary_items(result: PlanResult) -> dict[str, str]:
     :func:`solver_items` (the plan's provenance).
     """
     periods = list(result.periods)
-    kind = str(getattr(result, "objective_kind", ""))
-    status = str(result.status)
+    kind = str(result.objective_kind)
+    optimal = result.status == Status.OPTIMAL
     items = {
-        "result": "an optimal plan was found" if status == "optimal" else f"no plan ({status})",
+        "result": "an optimal plan was found" if optimal else f"no plan ({result.status})",
         "aim": OBJECTIVE_WORDS.get(kind, kind),
         "periods": f"{periods[0]}–{periods[-1]} ({len(periods)} years)" if periods else "—",
     }
-    if status == "optimal":
+    if optimal:
         if result.level is not None:
             items["common level"] = (
                 f"{format_value(result.level, digits=4)} times the consumption bundle"
@@ -785,8 +796,8 @@ def solver_items(result: PlanResult) -> dict[str, str]:
     >>> solver_items(SimpleNamespace(objective_kind="min_labour", objective=2.0))
     {'objective (solver)': 'min_labour: 2'}
     """
-    kind = getattr(result, "objective_kind", "?")
-    value = format_value(getattr(result, "objective", float("nan")))
+    kind = result.objective_kind
+    value = format_value(result.objective)
     return {"objective (solver)": f"{kind}: {value}"}
 
 
@@ -824,7 +835,7 @@ def reachable_table(check: PlanCheck) -> DisplayTable:
         if c not in ("period", "unit"):
             frame[c] = pd.to_numeric(frame[c], errors="coerce")
     frame = _text_first(frame, ("period", "unit"))
-    if bool(getattr(check, "feasible", False)):
+    if check.feasible:
         frame = frame.drop(columns=[ALONE], errors="ignore")
         frame = frame.rename(columns={LEAST_SHORTFALL: "met in the least-labour plan"})
         caption = (
@@ -875,9 +886,14 @@ def additions_table(check: PlanCheck) -> DisplayTable:
 SHARE_HEADER = "investment share in means of production"
 
 
+def per_head_words(population_unit: str | None) -> str:
+    """How consumption per head is counted: ``per million people`` (or per unit)."""
+    return f"per {population_unit} people" if population_unit else "per unit of population"
+
+
 def frontier_columns(unit: str, population_unit: str | None = None) -> dict[str, str]:
     """Human headers (with units) of the frontier table's columns."""
-    per = f"per {population_unit} people" if population_unit else "per unit of population"
+    per = per_head_words(population_unit)
     return {
         "share": SHARE_HEADER,
         "status": "status",
@@ -893,16 +909,26 @@ FRONTIER_COLUMNS = frontier_columns("labour value")
 
 
 def population_unit(fr: FrontierResult | pd.DataFrame) -> str | None:
-    """The population unit of a frontier (``None`` when unknown)."""
-    unit = getattr(fr, "population_unit", None)
-    if unit:
-        return str(unit)
-    table = fr if isinstance(fr, pd.DataFrame) else getattr(fr, "table", None)
-    if isinstance(table, pd.DataFrame) and "population_unit" in table:
-        values = table["population_unit"].dropna().astype(str)
-        if len(values):
-            return str(values.iloc[0])
-    return None
+    """The population unit of a frontier or of its table (``None`` when unknown)."""
+    if isinstance(fr, FrontierResult):
+        if fr.population_unit:
+            return str(fr.population_unit)
+        fr = fr.table
+    return _first_text(fr, "population_unit")
+
+
+def optimal_rows(table: pd.DataFrame) -> pd.Series:
+    """Which rows of a frontier table have an optimal plan (a boolean Series).
+
+    The ``status`` column may hold :class:`~gosplan.core.status.Status` members (a frontier
+    made in memory) or text (one read back, perhaps in capitals or with blanks): both are
+    read as text and compared with :attr:`Status.OPTIMAL`. A table without a status column
+    is taken as all optimal.
+    """
+    if "status" not in table:
+        return pd.Series(True, index=table.index)
+    text = table["status"].astype(str).str.strip().str.lower()
+    return text == Status.OPTIMAL.value
 
 
 def frontier_table(
@@ -916,7 +942,7 @@ def frontier_table(
     frame = table.drop(columns=[c for c in ("labour_unit", "population_unit") if c in table]).copy()
     if "consumption_per_head" in frame and frame["consumption_per_head"].isna().all():
         frame = frame.drop(columns="consumption_per_head")
-    all_optimal = "status" in frame and (frame["status"].astype(str) == "optimal").all()
+    all_optimal = "status" in frame and bool(optimal_rows(frame).all())
     if all_optimal:
         frame = frame.drop(columns="status")
     shares = pd.to_numeric(frame["share"], errors="coerce").astype(float)
@@ -1093,72 +1119,107 @@ def end_of_horizon_words(result: PlanResult, units: pd.Series | None = None) -> 
     tuple of str
         Paragraphs (none when the plan has no final-use split or fewer than two periods).
     """
-    values = getattr(result, "final_use_values", None)
-    periods = list(getattr(result, "periods", ()))
-    if values is None or not len(values) or len(periods) < 2:
+    frame = _final_use_values_by_year(result)
+    periods = [int(p) for p in result.periods]
+    if frame is None or len(periods) < 2:
         return ()
-    frame = values.apply(pd.to_numeric, errors="coerce").fillna(0.0)
-    frame.index = [int(p) for p in frame.index]
-    last, before = int(periods[-1]), int(periods[-2])
+    last, before = periods[-1], periods[-2]
     if last not in frame.index or before not in frame.index:
         return ()
     unit = labour_unit(result)
-    words: list[str] = []
-    inv = frame.get("investment")
-    if inv is not None:
-        now, then = float(inv[last]), float(inv[before])
-        if then > 0 and now < then * (1 - 1e-3):
-            words.append(
-                f"In {format_year(last)}, the plan's last year, investment (capital goods at "
-                f"labour values) falls to {format_labour(now, unit)} from "
-                f"{format_labour(then, unit)} in {format_year(before)} "
-                f"({format_value(now / then - 1, PERCENT)}): capacity that would only come "
-                "into service after the horizon is worth nothing to the plan, so little is built."
-            )
-        else:
-            words.append(
-                f"Investment does not fall in the last year, {format_year(last)} "
-                f"({format_labour(now, unit)} against {format_labour(then, unit)} in "
-                f"{format_year(before)})."
-            )
-    other = float(frame["other_final_use"][last]) if "other_final_use" in frame else 0.0
     total = float(frame.loc[last].abs().sum())
-    if other > RESIDUAL * max(total, 1.0):
-        text = (
-            f"Output of means of production worth {format_labour(other, unit)} "
-            f"({format_value(other / total, PERCENT)} of final use in {format_year(last)}) is "
-            "left over as other final use: made, because the capacity is there, but used by "
-            "nothing in the plan"
-        )
-        use = getattr(result, "final_use", None)
-        if use is not None and len(use) and "other_final_use" in use:
-            rows = use[use["period"].astype(int) == last].set_index("product")["other_final_use"]
-            rows = pd.to_numeric(rows, errors="coerce").fillna(0.0)
-            rows = rows[rows > RESIDUAL * max(float(rows.abs().max()), 1.0)]
-            if len(rows):
-                top = rows.sort_values(ascending=False).head(END_PRODUCTS)
-                unit_of = units if units is not None else pd.Series(dtype=str)
-                text += (
-                    " ("
-                    + ", ".join(
-                        f"{p} {format_value(float(top[p]), digits=3)}"
-                        + (f" {unit_of[p]}" if p in unit_of.index else "")
-                        for p in top.index
-                    )
-                    + (f", and {len(rows) - len(top)} more" if len(rows) > len(top) else "")
-                    + ")"
-                )
-        words.append(text + ".")
-    else:
-        words.append(f"No means of production are left over in {format_year(last)}.")
+    return (
+        *_investment_words(frame, last, before, unit),
+        _left_over_words(result, frame, last, total, unit, units),
+        *_stock_words(frame, last, total, unit),
+        _terminal_words(result),
+    )
+
+
+def _final_use_values_by_year(result: PlanResult) -> pd.DataFrame | None:
+    """The plan's final use by kind at labour values, indexed by year (``None`` without)."""
+    values = result.final_use_values
+    if values is None or not len(values):
+        return None
+    frame = values.apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    frame.index = [int(p) for p in frame.index]
+    return frame
+
+
+def _investment_words(frame: pd.DataFrame, last: int, before: int, unit: str) -> list[str]:
+    """Whether investment falls in the last year, and why (none without investment)."""
+    if "investment" not in frame:
+        return []
+    now, then = float(frame["investment"][last]), float(frame["investment"][before])
+    if then > 0 and now < then * (1 - 1e-3):
+        return [
+            f"In {format_year(last)}, the plan's last year, investment (capital goods at "
+            f"labour values) falls to {format_labour(now, unit)} from "
+            f"{format_labour(then, unit)} in {format_year(before)} "
+            f"({format_value(now / then - 1, PERCENT)}): capacity that would only come "
+            "into service after the horizon is worth nothing to the plan, so little is built."
+        ]
+    return [
+        f"Investment does not fall in the last year, {format_year(last)} "
+        f"({format_labour(now, unit)} against {format_labour(then, unit)} in "
+        f"{format_year(before)})."
+    ]
+
+
+def _left_over_words(
+    result: PlanResult,
+    frame: pd.DataFrame,
+    last: int,
+    total: float,
+    unit: str,
+    units: pd.Series | None,
+) -> str:
+    """How much output of means of production is left over in the last year, and of what."""
+    other = float(frame["other_final_use"][last]) if "other_final_use" in frame else 0.0
+    if other <= RESIDUAL * max(total, 1.0):
+        return f"No means of production are left over in {format_year(last)}."
+    return (
+        f"Output of means of production worth {format_labour(other, unit)} "
+        f"({format_value(other / total, PERCENT)} of final use in {format_year(last)}) is "
+        "left over as other final use: made, because the capacity is there, but used by "
+        f"nothing in the plan{_left_over_items(result, last, units)}."
+    )
+
+
+def _left_over_items(result: PlanResult, last: int, units: pd.Series | None) -> str:
+    """`` (coal 12.3 t, ..., and 4 more)``: the largest items left over, in their units."""
+    use = result.final_use
+    if use is None or not len(use) or "other_final_use" not in use:
+        return ""
+    rows = use[use["period"].astype(int) == last].set_index("product")["other_final_use"]
+    rows = pd.to_numeric(rows, errors="coerce").fillna(0.0)
+    rows = rows[rows > RESIDUAL * max(float(rows.abs().max()), 1.0)]
+    if not len(rows):
+        return ""
+    top = rows.sort_values(ascending=False).head(END_PRODUCTS)
+    unit_of = _by_product(units, str) if units is not None else pd.Series(dtype=str)
+    items = [
+        f"{p} {format_value(float(top[p]), digits=3)}"
+        + (f" {unit_of[p]}" if p in unit_of.index else "")
+        for p in top.index
+    ]
+    more = f", and {len(rows) - len(top)} more" if len(rows) > len(top) else ""
+    return f" ({', '.join(items)}{more})"
+
+
+def _stock_words(frame: pd.DataFrame, last: int, total: float, unit: str) -> list[str]:
+    """Whether stocks are drawn down in the last year (none when they are not)."""
     stocks = float(frame["stock_building"][last]) if "stock_building" in frame else 0.0
     if stocks < -RESIDUAL * max(total, 1.0):
-        words.append(
-            f"Stocks are drawn down in {format_year(last)} by {format_labour(-stocks, unit)}."
-        )
-    terminal = getattr(result, "terminal_levels", None)
+        return [f"Stocks are drawn down in {format_year(last)} by {format_labour(-stocks, unit)}."]
+    return []
+
+
+def _terminal_words(result: PlanResult) -> str:
+    """That what is left at the end counts for nothing in the plan's aim."""
+    terminal = result.terminal_levels
     held = terminal is not None and len(terminal) > 0
-    words.append(
+    return (
         "Final stocks, and capacity beyond "
         + ("the terminal condition" if held else "the horizon")
         + ", are worth nothing in the plan's aim: only what is consumed within the horizon "
@@ -1170,4 +1231,3 @@ def end_of_horizon_words(result: PlanResult, units: pd.Series | None = None) -> 
             else "; without a terminal condition the last year may run the economy down."
         )
     )
-    return tuple(words)
