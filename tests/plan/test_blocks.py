@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from gosplan.core.spec import PlanSpec
 from gosplan.plan import blocks as bk
@@ -160,3 +161,46 @@ def test_floors_select_consumption(n):
     c = b.matrix[:, lay.slice("c")].toarray()
     assert c.sum() == n and all(c[k, 3 * k + 2] == 1 for k in range(n))
     assert pd.Series(b.lower).eq(5.0).all()
+
+
+def test_block_rows_carry_their_further_dimensions():
+    M = sp.csr_array(np.eye(2))
+    two = np.zeros(2)
+    b = bk.Block("x", M, two, two, np.array(["a", "a"], object), np.array([1, 1]))
+    assert b.dims == () and list(b.row_keys().columns) == list(bk.ROW_KEYS)
+    b = bk.Block(
+        "x", M, two, two, np.array(["a", "a"], object), np.array([1, 1]), {"segment": [0, 1]}
+    )
+    assert b.dims == ("segment",)
+    assert isinstance(b.coords["segment"], np.ndarray)
+    keys = b.row_keys()
+    assert list(keys.columns) == ["label", "period", "segment"]
+    assert not keys.duplicated().any()
+    assert list(b.row_coords(np.array([False, True]))["segment"]) == [1]
+    with pytest.raises(ValueError, match="one value for each"):
+        bk.Block("x", M, two, two, np.array(["a", "a"], object), np.array([1, 1]), {"s": [0]})
+    with pytest.raises(ValueError, match="cannot name a row dimension"):
+        bk.Block("x", M, two, two, np.array(["a", "a"], object), np.array([1, 1]), {"period": two})
+
+
+def test_harmony_rows_are_segment_major_with_their_segment():
+    eco = one_product()
+    spec = PlanSpec(
+        eco,
+        periods=(1, 2),
+        objective="harmony",
+        targets=frame(product=["a", "a"], period=[1, 2], target=[5.0, 6.0]),
+    ).validated()
+    data = PlanData(spec)
+    lay = base_layout(data)
+    lay.add("harmony", data.n_targets, -np.inf, np.inf)
+    segments = [(0.0, 1.0), (0.5, 0.5), (1.0, 0.0)]
+    b = bk.harmony(data, lay, segments)
+    assert b.n_rows == 2 * 3 and b.dims == ("segment",)
+    assert list(b.coords["segment"]) == [0, 0, 1, 1, 2, 2]
+    assert list(b.labels) == ["a"] * 6 and list(b.periods) == [1, 2] * 3
+    assert not b.row_keys().duplicated().any()
+    assert b.upper.tolist() == [0.0, 0.0, 0.5, 0.5, 1.0, 1.0]
+    # without the harmony columns there are no rows, and the dimension is still declared
+    empty = bk.harmony(data, base_layout(data), segments)
+    assert empty.n_rows == 0 and empty.dims == ("segment",)

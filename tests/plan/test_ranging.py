@@ -14,13 +14,13 @@ from gosplan.plan.assemble import LP, assemble
 from gosplan.plan.blocks import Block
 from gosplan.plan.highs import LPSolution, RowRanging, solve_lp
 from gosplan.plan.layout import Layout
-from gosplan.plan.ranging import COLUMNS, price_ranges
+from gosplan.plan.ranging import COLUMNS, columns_of, price_ranges
 
 INF = np.inf
 H = 0.25  # step of the finite differences
 
 
-def block(name: str, rows, lower, upper, labels) -> Block:
+def block(name: str, rows, lower, upper, labels, coords=None) -> Block:
     A = sp.csr_array(np.asarray(rows, float))
     m = A.shape[0]
     return Block(
@@ -30,6 +30,7 @@ def block(name: str, rows, lower, upper, labels) -> Block:
         np.broadcast_to(np.asarray(upper, float), (m,)).copy(),
         np.asarray(labels, object),
         np.full(m, 2030),
+        coords or {},
     )
 
 
@@ -200,6 +201,34 @@ def test_tables_are_labelled_like_the_shadow_prices():
     assert list(cap["period"]) == [2030] * 3
     assert np.array_equal(cap["shadow_price"], sol.row_dual[lp.ranges["capacity"]])
     assert cap["degenerate"].dtype == bool
+
+
+def test_further_dimensions_of_a_block_come_after_the_period():
+    """``max u`` with ``u <= 1 + x`` and ``u <= 3 - x``: two rows of one label and period."""
+    lay = Layout()
+    lay.add("x", 2)  # x, u
+    rows = [[-1.0, 1.0], [1.0, 1.0]]
+    lp = assemble(
+        lay,
+        [
+            block("lines", rows, -INF, [1.0, 3.0], ["h", "h"], {"segment": np.array([0, 1])}),
+            block("capacity", [[1.0, 0.0]], -INF, 5.0, ["x"]),
+        ],
+        np.array([0.0, 1.0]),
+        True,
+    )
+    sol = solve_lp(lp, solver="simplex")
+    assert sol.objective == pytest.approx(2.0)
+    tables = price_ranges(lp, sol)
+    lines = tables["lines"]
+    assert list(lines.columns) == ["label", "period", "segment", *COLUMNS[2:]]
+    assert list(lines.columns) == columns_of(("segment",))
+    assert list(lines["segment"]) == [0, 1]
+    assert lines["shadow_price"].to_numpy() == pytest.approx([0.5, 0.5])
+    assert list(tables["capacity"].columns) == list(COLUMNS)
+    keys = lp.row_keys()
+    assert list(keys.columns) == ["block", "label", "period", "segment"]
+    assert list(keys["segment"].isna()) == [False, False, True]
 
 
 # ------------------------------------------------------------- maximisation and minimisation

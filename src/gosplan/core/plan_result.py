@@ -112,10 +112,13 @@ class PlanResult:
     be set against each other without adding tonnes to roubles. ``terminal_levels`` holds the
     activity levels of the static economy after the horizon (``terminal = "static"``).
     ``price_ranges[block]`` says over which range of each row's bound its shadow price
-    holds, and marks the prices of a degenerate vertex (``degenerate``). ``duals`` holds the
-    shadow price of every row in long form with all of its coordinates (``block``,
-    ``label``, ``period`` and any further dimension of the block, such as a harmony
-    ``segment``): the pivots of ``shadow_prices`` show one cell per (label, period).
+    holds, and marks the prices of a degenerate vertex (``degenerate``). ``duals`` holds
+    every row in long form with all of its coordinates: ``block``, ``label``, ``period``,
+    then any further dimension of the block (a harmony ``segment``; NaN for blocks without
+    it), ``shadow_price``, the row's ``value`` and its bounds ``lower``, ``upper``.
+    ``binding`` and ``price_ranges`` carry the same dimension columns after ``period``.
+    ``shadow_prices`` pivots only the blocks whose rows are unique by (label, period): a
+    block with a further dimension is in ``duals`` only.
 
     Every field round-trips: :meth:`to_dict` / :meth:`from_dict` (strict-JSON-ready values)
     and :meth:`write` / :meth:`read` (a folder of CSV or Parquet tables, or one JSON file).

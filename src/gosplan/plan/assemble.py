@@ -1,7 +1,8 @@
 """Stack the named blocks into one LP (cost vector, CSC matrix, column and row bounds).
 
 The assembler remembers the row range of every block, so duals and slacks come back under the
-block's name and its row labels.
+block's name and the coordinates of its rows (:attr:`Block.row_coords
+<gosplan.plan.blocks.Block.row_coords>`: label, period and any further dimension).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from gosplan.plan.blocks import Block
@@ -62,6 +64,26 @@ class LP:
     def n_constraints(self) -> int:
         """Number of rows."""
         return self.A.shape[0]
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        """The further dimensions of the rows of any block, in the order they first appear."""
+        return tuple(dict.fromkeys(d for b in self.blocks for d in b.dims))
+
+    def row_keys(self) -> pd.DataFrame:
+        """The coordinates of every row, in row order.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``block``, ``label``, ``period`` and one per dimension of :attr:`dims`
+            (missing where a block lacks it); one row per constraint.
+        """
+        columns = ["block", "label", "period", *self.dims]
+        parts = [pd.DataFrame({"block": b.name, **b.row_coords()}) for b in self.blocks]
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(parts, ignore_index=True).reindex(columns=columns)
 
 
 def assemble(

@@ -3,7 +3,8 @@
 Every block is built vectorised over products and activities (``scipy.sparse.kron`` with the
 identity of the periods, or period-by-period sparse pieces); rows are period-major, like the
 variables (see :mod:`gosplan.plan.layout`). A :class:`Block` holds ``lower <= matrix @ z <=
-upper`` and the labels of its rows, under which duals come back.
+upper`` and the coordinates of its rows (label, period and any further dimension, such as the
+harmony's ``segment``), under which duals come back.
 
 The relations
 -------------
@@ -61,7 +62,8 @@ of the horizon (:func:`lasting_additions`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -74,6 +76,26 @@ from gosplan.plan.layout import Layout
 LEVEL_CHUNK = 64
 #: Blocks that are modelling devices, not economic relations (no shadow prices reported).
 INTERNAL_BLOCKS = frozenset({"level_links"})
+#: The coordinates every row has; a block's further dimensions (:attr:`Block.coords`) follow.
+ROW_KEYS = ("label", "period")
+#: Names a further dimension of a block cannot take: the row keys and the value columns of
+#: the tables that carry the coordinates (duals, binding rows, price ranges).
+RESERVED_COORDS = frozenset(
+    {
+        *ROW_KEYS,
+        "block",
+        "shadow_price",
+        "value",
+        "lower",
+        "upper",
+        "slack",
+        "bound",
+        "valid_from",
+        "valid_to",
+        "degenerate",
+        "unit",
+    }
+)
 
 
 def level_copies(n_rows: int) -> int:
@@ -110,18 +132,26 @@ def _level_pieces(lay: Layout, coefficients: np.ndarray) -> dict[str, sp.sparray
 def level_links(data: PlanData, lay: Layout) -> Block:
     """Chained equalities tying the copies of the level to the level (see the module doc)."""
     if not lay.has("level_copy"):
-        return _block("level_links", sp.csr_array((0, lay.n)), 0.0, 0.0, [], [])
+        return _block(
+            "level_links", sp.csr_array((0, lay.n)), 0.0, 0.0, [], [], {"copy": np.zeros(0, int)}
+        )
     m = lay.groups["level_copy"][1]
     chain = sp.eye_array(m, format="csr") - sp.eye_array(m, k=-1, format="csr")
     to_level = sp.csr_array((-np.ones(1), ([0], [0])), shape=(m, 1))
     M = lay.place(m, {"level_copy": chain, "level": to_level})
     periods = np.full(m, data.spec.periods[0])
-    return _block("level_links", M, 0.0, 0.0, ["common level"] * m, periods)
+    copy = np.arange(1, m + 1)  # row k ties copy k to copy k - 1 (copy 0: the level)
+    return _block("level_links", M, 0.0, 0.0, ["common level"] * m, periods, {"copy": copy})
 
 
 @dataclass(frozen=True, eq=False)
 class Block:
     """Rows ``lower <= matrix @ z <= upper`` of one economic relation.
+
+    Every row has coordinates, as the constraints of linopy have: its ``label`` and
+    ``period`` and, where these do not tell the rows apart, further dimensions in
+    ``coords`` (the harmony's ``segment``). ``(label, period, *coords)`` is a unique key of
+    the rows, under which duals, binding rows and price ranges come back.
 
     Attributes
     ----------
@@ -135,6 +165,10 @@ class Block:
         Row labels (product, activity, labour type, ...).
     periods
         Period label of each row.
+    coords
+        Further dimensions of the rows by name, one value per row (empty for most blocks).
+        A name must not be one of :data:`ROW_KEYS` nor a column the results use for
+        values (``block``, ``shadow_price``, ...).
     """
 
     name: str
@@ -143,11 +177,52 @@ class Block:
     upper: np.ndarray
     labels: np.ndarray
     periods: np.ndarray
+    coords: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = self.matrix.shape[0]
+        coords = {str(k): np.asarray(v) for k, v in self.coords.items()}
+        for key, values in coords.items():
+            if key in RESERVED_COORDS:
+                raise ValueError(f"block {self.name!r}: {key!r} cannot name a row dimension")
+            if values.shape != (n,):
+                raise ValueError(
+                    f"block {self.name!r}: dimension {key!r} has shape {values.shape}, "
+                    f"not one value for each of its {n} rows"
+                )
+        object.__setattr__(self, "coords", coords)
 
     @property
     def n_rows(self) -> int:
         """Number of rows."""
         return self.matrix.shape[0]
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        """Names of the further dimensions of the rows (beyond label and period)."""
+        return tuple(self.coords)
+
+    def row_coords(self, rows: np.ndarray | slice | None = None) -> dict[str, np.ndarray]:
+        """Every coordinate of the rows: ``label``, ``period``, then each further dimension.
+
+        Parameters
+        ----------
+        rows
+            A boolean mask, positions or a slice of the rows (default: all of them).
+
+        Returns
+        -------
+        dict[str, numpy.ndarray]
+            One array per coordinate, in the order of :data:`ROW_KEYS` and :attr:`dims`.
+        """
+        take = slice(None) if rows is None else rows
+        out = {"label": self.labels[take], "period": self.periods[take]}
+        out.update({k: v[take] for k, v in self.coords.items()})
+        return out
+
+    def row_keys(self) -> pd.DataFrame:
+        """The coordinates of every row as a frame (columns ``label``, ``period``, dims)."""
+        return pd.DataFrame(self.row_coords())
 
 
 def _eye(n: int) -> sp.csr_array:
@@ -163,12 +238,27 @@ def _row_labels(data: PlanData, labels: pd.Index | np.ndarray) -> tuple[np.ndarr
     return np.tile(lab, data.T), np.repeat(np.asarray(data.spec.periods), len(lab))
 
 
-def _block(name, matrix, lower, upper, labels, periods) -> Block:
+def _block(
+    name: str,
+    matrix: sp.sparray,
+    lower: float | np.ndarray,
+    upper: float | np.ndarray,
+    labels: np.ndarray | list,
+    periods: np.ndarray | list | tuple,
+    coords: Mapping[str, np.ndarray] | None = None,
+) -> Block:
+    """A :class:`Block` with its bounds broadcast to the rows."""
     n = matrix.shape[0]
     lo = np.broadcast_to(np.asarray(lower, float), (n,)).copy()
     up = np.broadcast_to(np.asarray(upper, float), (n,)).copy()
     return Block(
-        name, sp.csr_array(matrix), lo, up, np.asarray(labels, object), np.asarray(periods)
+        name,
+        sp.csr_array(matrix),
+        lo,
+        up,
+        np.asarray(labels, object),
+        np.asarray(periods),
+        dict(coords or {}),
     )
 
 
@@ -511,9 +601,15 @@ def investment_share(data: PlanData, lay: Layout) -> Block:
 
 
 def harmony(data: PlanData, lay: Layout, segments: list[tuple[float, float]]) -> Block:
-    """Harmony ``u_k <= a + b * r_k`` for each segment ``(a, b)``, ``r_k = output / target``."""
+    """Harmony ``u_k <= a + b * r_k`` for each segment ``(a, b)``, ``r_k = output / target``.
+
+    Rows are segment-major; each has the dimension ``segment``, the position of its
+    segment in ``segments`` (a target and period have one row per segment).
+    """
     if not lay.has("harmony"):
-        return _block("harmony", sp.csr_array((0, lay.n)), 0.0, 0.0, [], [])
+        return _block(
+            "harmony", sp.csr_array((0, lay.n)), 0.0, 0.0, [], [], {"segment": np.zeros(0, int)}
+        )
     k = data.n_targets
     out = data.products_of_targets()
     tgt = data.target_value
@@ -528,4 +624,7 @@ def harmony(data: PlanData, lay: Layout, segments: list[tuple[float, float]]) ->
     M = lay.place(k * len(segments), {"x": sp.vstack(parts_x), "harmony": sp.vstack(parts_u)})
     labels = np.tile(data.spec.targets["product"].to_numpy(object), len(segments))
     periods = np.tile(data.spec.targets["period"].to_numpy(int), len(segments))
-    return _block("harmony", M, -np.inf, np.concatenate(upper), labels, periods)
+    segment = np.repeat(np.arange(len(segments)), k)
+    return _block(
+        "harmony", M, -np.inf, np.concatenate(upper), labels, periods, {"segment": segment}
+    )

@@ -1,7 +1,20 @@
-"""Label an LP solution as a :class:`~gosplan.core.plan_result.PlanResult`."""
+"""Label an LP solution as a :class:`~gosplan.core.plan_result.PlanResult`.
+
+Every row comes back under all of its coordinates (:meth:`Block.row_coords
+<gosplan.plan.blocks.Block.row_coords>`): ``duals`` lists every row of every reported block
+with ``block``, ``label``, ``period``, a column for each further dimension of any block (such
+as the harmony's ``segment``; missing for the rows of blocks without it), ``shadow_price``,
+the row's activity ``value`` and its bounds ``lower`` and ``upper``. ``binding`` carries the
+same dimension columns after ``period``. ``shadow_prices[block]`` pivots a block's duals to
+labels x periods only for the blocks without further dimensions, whose (label, period) is
+unique; a block with further dimensions is in ``duals`` (and ``binding``, ``price_ranges``)
+only, since a written labels x periods table has room for one row label.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,9 +30,15 @@ from gosplan.core.plan_result import (
 from gosplan.core.status import Status
 from gosplan.errors import ValuationError
 from gosplan.plan.assemble import LP
-from gosplan.plan.blocks import INTERNAL_BLOCKS
+from gosplan.plan.blocks import INTERNAL_BLOCKS, Block
 from gosplan.plan.data import PlanData
 from gosplan.plan.highs import LPSolution
+from gosplan.plan.layout import Layout
+
+log = logging.getLogger(__name__)
+
+#: Columns of :attr:`PlanResult.duals` after the shadow price: the row's activity and bounds.
+ROW_VALUE_COLUMNS = ("value", "lower", "upper")
 
 
 def _grid(values: np.ndarray, index: pd.Index, periods: tuple[int, ...]) -> pd.DataFrame:
@@ -29,10 +48,22 @@ def _grid(values: np.ndarray, index: pd.Index, periods: tuple[int, ...]) -> pd.D
 
 
 def _dual_frame(labels: np.ndarray, periods: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+    """The duals of a block whose (label, period) is unique as a labels x periods frame.
+
+    Labels and periods keep the order of their first row.
+    """
     df = pd.DataFrame({"label": labels, "period": periods, "value": values})
-    return df.pivot_table(
-        index="label", columns="period", values="value", aggfunc="first", sort=False
+    wide = df.pivot(index="label", columns="period", values="value")
+    return wide.reindex(
+        index=pd.Index(pd.unique(df["label"]), name="label"),
+        columns=pd.Index(pd.unique(df["period"]), name="period"),
     )
+
+
+def _with_dims(columns: tuple[str, ...], dims: list[str]) -> list[str]:
+    """``columns`` with the further dimensions of the rows inserted after ``period``."""
+    at = columns.index("period") + 1
+    return [*columns[:at], *dims, *columns[at:]]
 
 
 def empty_result(data: PlanData, status: str, kind: str, provenance: dict) -> PlanResult:
@@ -62,6 +93,7 @@ def empty_result(data: PlanData, status: str, kind: str, provenance: dict) -> Pl
         investment_shares=pd.DataFrame(columns=[MEANS_OF_PRODUCTION, CONSUMER_GOODS]),
         verification=None,
         provenance=provenance,
+        duals=pd.DataFrame(columns=[*DUAL_COLUMNS, *ROW_VALUE_COLUMNS]),
     )
 
 
@@ -76,34 +108,101 @@ def result_from_solution(
 ) -> PlanResult:
     """Label an optimal LP solution as a :class:`PlanResult` (without verification).
 
-    ``ranges``: the price ranges of the rows (:func:`gosplan.plan.ranging.price_ranges`).
+    Parameters
+    ----------
+    data
+        Arrays of the validated spec.
+    lp
+        The LP that was solved.
+    sol
+        Its optimal solution.
+    kind
+        The objective (``PlanResult.objective_kind``).
+    provenance
+        The result's provenance.
+    tol
+        Relative slack under which an inequality row counts as binding.
+    ranges
+        The price ranges of the rows (:func:`gosplan.plan.ranging.price_ranges`).
+
+    Returns
+    -------
+    PlanResult
     """
-    eco, spec, T = data.eco, data.spec, data.T
-    periods = spec.periods
     lay, z = lp.layout, sol.x
-    x = z[lay.slice("x")]
+    quantities = _quantities(data, lay, z)
+    stocks, imports, exports = _stocks_and_trade(data, lay, z, quantities["output"].columns)
+    rows = _row_tables(lp, sol, tol, ranges or {})
+    final_use = _final_use(data, lay, z, quantities["capital_spending"], stocks, imports, exports)
+    return PlanResult(
+        status=Status(sol.status),
+        objective=sol.objective,
+        objective_kind=kind,
+        level=float(z[lay.slice("level")][0]) if lay.has("level") else None,
+        periods=data.spec.periods,
+        **quantities,
+        stocks=stocks,
+        imports=imports,
+        exports=exports,
+        fulfilment=_fulfilment(data, quantities["output"]),
+        shadow_prices=rows.shadow_prices,
+        binding=rows.binding,
+        growth=_growth(quantities["output"]),
+        investment_shares=_investment_shares(data, lay, z),
+        verification=None,
+        provenance=provenance,
+        final_use=final_use,
+        final_use_values=_final_use_values(data, final_use),
+        terminal_levels=_terminal_levels(data, lay, z),
+        price_ranges=dict(ranges or {}),
+        duals=rows.duals,
+    )
+
+
+def _quantities(data: PlanData, lay: Layout, z: np.ndarray) -> dict[str, pd.DataFrame]:
+    """Activity levels, output, employment, consumption, investment and capacity by period.
+
+    Returns
+    -------
+    dict[str, pandas.DataFrame]
+        The labels x periods tables ``output``, ``activity_levels``, ``capacity``,
+        ``investment``, ``capital_spending``, ``employment`` and ``consumption``.
+    """
+    eco, periods, T = data.eco, data.spec.periods, data.T
     prods, acts = eco.product_labels, eco.activity_labels
-    X = x.reshape(T, data.n_a).T  # activities x T
-    activity_levels = _grid(x, acts, periods)
+    x = z[lay.slice("x")]
     output = _grid(data.delivered @ x, prods, periods)
-    work = data.labour @ X
+    work = data.labour @ x.reshape(T, data.n_a).T
     if data.construction_coefficients.nnz and data.n_c:
         work = work + (data.construction_labour @ z[lay.slice("inv")]).reshape(T, -1).T
-    employment = pd.DataFrame(work, index=eco.labour_types, columns=output.columns)
-    consumption = _grid(z[lay.slice("c")], prods, periods)
-    inv_c = z[lay.slice("inv")].reshape(T, data.n_c).T if data.n_c else np.zeros((0, T))
+    z_inv = z[lay.slice("inv")]
     inv = np.zeros((data.n_a, T))
-    inv[data.capped] = inv_c
-    investment = pd.DataFrame(inv, index=acts, columns=output.columns)
-    spend = data.spending @ z[lay.slice("inv")] if data.n_c else np.zeros(data.n_p * T)
-    capital_spending = _grid(spend, prods, periods)
     cap = np.full((data.n_a, T), np.inf)
+    spend = np.zeros(data.n_p * T)
+    if data.n_c:
+        inv[data.capped] = z_inv.reshape(T, data.n_c).T
+        spend = data.spending @ z_inv
     for t in range(T):
-        cap[data.capped, t] = data.initial[:, t] + (
-            data.capacity_made(t) @ z[lay.slice("inv")] if data.n_c else 0.0
-        )
-    capacity = pd.DataFrame(cap, index=acts, columns=output.columns)
-    zeros = pd.DataFrame(0.0, index=prods, columns=output.columns)
+        made = data.capacity_made(t) @ z_inv if data.n_c else 0.0
+        cap[data.capped, t] = data.initial[:, t] + made
+    cols = output.columns
+    return {
+        "output": output,
+        "activity_levels": _grid(x, acts, periods),
+        "capacity": pd.DataFrame(cap, index=acts, columns=cols),
+        "investment": pd.DataFrame(inv, index=acts, columns=cols),
+        "capital_spending": _grid(spend, prods, periods),
+        "employment": pd.DataFrame(work, index=eco.labour_types, columns=cols),
+        "consumption": _grid(z[lay.slice("c")], prods, periods),
+    }
+
+
+def _stocks_and_trade(
+    data: PlanData, lay: Layout, z: np.ndarray, columns: pd.Index
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Stocks carried out of each period, imports and exports (products x periods)."""
+    T, prods = data.T, data.eco.product_labels
+    zeros = pd.DataFrame(0.0, index=prods, columns=columns)
     stocks = zeros.copy()
     if lay.has("s"):
         stocks.iloc[data.stored] = z[lay.slice("s")].reshape(T, data.n_s).T
@@ -112,7 +211,12 @@ def result_from_solution(
         tp = prods[data.traded]
         imports.loc[tp] = z[lay.slice("m")].reshape(T, len(tp)).T
         exports.loc[tp] = z[lay.slice("e")].reshape(T, len(tp)).T
-    level = float(z[lay.slice("level")][0]) if lay.has("level") else None
+    return stocks, imports, exports
+
+
+def _fulfilment(data: PlanData, output: pd.DataFrame) -> pd.DataFrame:
+    """Every target with the output achieved and the fulfilment ratio (1 for a zero target)."""
+    spec = data.spec
     fulfilment = pd.DataFrame(
         {
             "product": spec.targets["product"].to_numpy(object),
@@ -125,59 +229,35 @@ def result_from_solution(
         fulfilment["ratio"] = np.where(
             fulfilment["target"] > 0, fulfilment["achieved"] / fulfilment["target"], 1.0
         )
-    shadow: dict[str, pd.DataFrame] = {}
-    dual_rows = []
-    binding_rows = []
-    for b in lp.blocks:
-        if b.name in INTERNAL_BLOCKS:
-            continue
-        r = lp.ranges[b.name]
-        dual, act = sol.row_dual[r], sol.row_value[r]
-        shadow[b.name] = _dual_frame(b.labels, b.periods, dual)
-        dual_rows.append(
-            pd.DataFrame(
-                {"block": b.name, "label": b.labels, "period": b.periods, "shadow_price": dual}
-            )
-        )
-        if np.all(b.lower == b.upper):
-            continue
-        slack = np.minimum(act - b.lower, b.upper - act)
-        scale = 1.0 + np.minimum(
-            np.abs(np.where(np.isfinite(b.lower), b.lower, 0)),
-            np.abs(np.where(np.isfinite(b.upper), b.upper, 0)),
-        )
-        tight = (slack <= tol * scale * 10) | (np.abs(dual) > 1e-9)
-        if tight.any():
-            held = (ranges or {}).get(b.name)
-            rows = {
-                "block": b.name,
-                "label": b.labels[tight],
-                "period": b.periods[tight],
-                "slack": np.maximum(slack[tight], 0.0),
-                "shadow_price": dual[tight],
-            }
-            for col in ("valid_from", "valid_to"):
-                rows[col] = held[col].to_numpy(float)[tight] if held is not None else np.nan
-            rows["degenerate"] = (
-                held["degenerate"].to_numpy(bool)[tight] if held is not None else False
-            )
-            binding_rows.append(pd.DataFrame(rows))
-    binding = (
-        pd.concat(binding_rows, ignore_index=True)
-        if binding_rows
-        else pd.DataFrame(columns=list(BINDING_COLUMNS))
-    )
+    return fulfilment
+
+
+def _growth(output: pd.DataFrame) -> pd.DataFrame:
+    """Growth of output over the previous period (NaN where it is not defined)."""
     prev = output.shift(1, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = output / prev - 1.0
-    growth = growth.replace([np.inf, -np.inf], np.nan)
-    final_use = _final_use(data, lay, z, capital_spending, stocks, imports, exports)
-    terminal_levels = pd.Series(
+    return growth.replace([np.inf, -np.inf], np.nan)
+
+
+def _terminal_levels(data: PlanData, lay: Layout, z: np.ndarray) -> pd.Series:
+    """Activity levels of the static economy after the horizon (empty without one)."""
+    acts = data.eco.activity_labels
+    return pd.Series(
         z[lay.slice("y_end")] if lay.has("y_end") else np.zeros(0),
         index=acts if lay.has("y_end") else pd.Index([], name=acts.name),
         name="level",
         dtype=float,
     )
+
+
+def _investment_shares(data: PlanData, lay: Layout, z: np.ndarray) -> pd.DataFrame:
+    """Shares of capital spending on means of production and on consumer goods by period.
+
+    Spending is valued at the least-labour values of the capital goods; NaN where nothing
+    is invested or no labour valuation exists.
+    """
+    T = data.T
     inv_spend = np.full((2, T), np.nan)
     try:
         kv = data.capital_value
@@ -196,44 +276,117 @@ def result_from_solution(
     tot = inv_spend.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = np.where(tot > 0, inv_spend / np.where(tot > 0, tot, 1.0), np.nan)
-    investment_shares = pd.DataFrame(
+    return pd.DataFrame(
         shares.T,
-        index=pd.Index(periods, name="period"),
+        index=pd.Index(data.spec.periods, name="period"),
         columns=[MEANS_OF_PRODUCTION, CONSUMER_GOODS],
     )
-    return PlanResult(
-        status=Status(sol.status),
-        objective=sol.objective,
-        objective_kind=kind,
-        level=level,
-        periods=periods,
-        output=output,
-        activity_levels=activity_levels,
-        capacity=capacity,
-        investment=investment,
-        capital_spending=capital_spending,
-        employment=employment,
-        consumption=consumption,
-        stocks=stocks,
-        imports=imports,
-        exports=exports,
-        fulfilment=fulfilment,
+
+
+# ------------------------------------------------------------------ rows: duals and binding
+@dataclass(frozen=True)
+class RowTables:
+    """The duals of the rows, labelled three ways (see :func:`_row_tables`)."""
+
+    shadow_prices: dict[str, pd.DataFrame]
+    duals: pd.DataFrame
+    binding: pd.DataFrame
+
+
+def _row_tables(lp: LP, sol: LPSolution, tol: float, ranges: dict[str, pd.DataFrame]) -> RowTables:
+    """Shadow prices, every row's dual and the binding rows, each row with its coordinates.
+
+    ``shadow_prices[block]`` is a labels x periods pivot for the blocks without further
+    dimensions (one row per label and period); a block with further dimensions (the
+    harmony's ``segment``) is in ``duals`` and ``binding`` only, with a column per
+    dimension (missing for the rows of blocks without it).
+    """
+    shadow: dict[str, pd.DataFrame] = {}
+    duals, binding = [], []
+    dims: list[str] = []
+    for b in lp.blocks:
+        if b.name in INTERNAL_BLOCKS:
+            continue
+        dims += [d for d in b.dims if d not in dims]
+        r = lp.ranges[b.name]
+        dual, act = sol.row_dual[r], sol.row_value[r]
+        if not b.dims and _unique_keys(b):
+            shadow[b.name] = _dual_frame(b.labels, b.periods, dual)
+        duals.append(_block_duals(b, dual, act))
+        tight = _binding_rows(b, dual, act, tol, ranges.get(b.name))
+        if tight is not None:
+            binding.append(tight)
+    dual_cols = _with_dims(DUAL_COLUMNS, dims) + list(ROW_VALUE_COLUMNS)
+    binding_cols = _with_dims(BINDING_COLUMNS, dims)
+    return RowTables(
         shadow_prices=shadow,
-        binding=binding,
-        growth=growth,
-        investment_shares=investment_shares,
-        verification=None,
-        provenance=provenance,
-        final_use=final_use,
-        final_use_values=_final_use_values(data, final_use),
-        terminal_levels=terminal_levels,
-        price_ranges=dict(ranges or {}),
-        duals=(
-            pd.concat(dual_rows, ignore_index=True)
-            if dual_rows
-            else pd.DataFrame(columns=list(DUAL_COLUMNS))
-        ),
+        duals=_stacked(duals, dual_cols),
+        binding=_stacked(binding, binding_cols),
     )
+
+
+def _unique_keys(b: Block) -> bool:
+    """Whether (label, period) tells the rows of a block apart (else: a warning)."""
+    keys = pd.MultiIndex.from_arrays([b.labels, b.periods])
+    if keys.is_unique:
+        return True
+    log.warning(
+        "block %r has rows with the same label and period but no further dimension: "
+        "its duals are in PlanResult.duals only",
+        b.name,
+    )
+    return False
+
+
+def _stacked(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """The frames one under the other with ``columns`` (missing ones NaN), or an empty one."""
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True).reindex(columns=columns)
+
+
+def _block_duals(b: Block, dual: np.ndarray, act: np.ndarray) -> pd.DataFrame:
+    """Every row of a block: its coordinates, dual, activity and bounds."""
+    return pd.DataFrame(
+        {
+            "block": b.name,
+            **b.row_coords(),
+            "shadow_price": dual,
+            "value": act,
+            "lower": b.lower,
+            "upper": b.upper,
+        }
+    )
+
+
+def _binding_rows(
+    b: Block, dual: np.ndarray, act: np.ndarray, tol: float, held: pd.DataFrame | None
+) -> pd.DataFrame | None:
+    """The inequality rows of a block at a bound (or with a dual), ``None`` if there are none.
+
+    ``held``: the block's price ranges (:func:`gosplan.plan.ranging.price_ranges`), in row
+    order.
+    """
+    if np.all(b.lower == b.upper):
+        return None
+    slack = np.minimum(act - b.lower, b.upper - act)
+    scale = 1.0 + np.minimum(
+        np.abs(np.where(np.isfinite(b.lower), b.lower, 0)),
+        np.abs(np.where(np.isfinite(b.upper), b.upper, 0)),
+    )
+    tight = (slack <= tol * scale * 10) | (np.abs(dual) > 1e-9)
+    if not tight.any():
+        return None
+    rows: dict[str, Any] = {
+        "block": b.name,
+        **b.row_coords(tight),
+        "slack": np.maximum(slack[tight], 0.0),
+        "shadow_price": dual[tight],
+    }
+    for col in ("valid_from", "valid_to"):
+        rows[col] = held[col].to_numpy(float)[tight] if held is not None else np.nan
+    rows["degenerate"] = held["degenerate"].to_numpy(bool)[tight] if held is not None else False
+    return pd.DataFrame(rows)
 
 
 def _final_use_values(data: PlanData, final_use: pd.DataFrame) -> pd.DataFrame:

@@ -86,7 +86,9 @@ def _harmony_segments() -> list[tuple[float, float]]:
     return segments
 
 
-#: Segments ``(a, b)`` of the harmony ``h(r) = min_k (a_k + b_k r)``.
+#: Segments ``(a, b)`` of the harmony ``h(r) = min_k (a_k + b_k r)``; the rows of the harmony
+#: block carry their position in this list as the dimension ``segment`` (in
+#: ``PlanResult.duals``, ``binding`` and ``price_ranges``).
 HARMONY_SEGMENTS: list[tuple[float, float]] = _harmony_segments()
 
 

@@ -23,7 +23,9 @@ from gosplan.plan.highs import LPSolution
 
 log = logging.getLogger(__name__)
 
-#: Columns of every table of :func:`price_ranges`.
+#: Columns of every table of :func:`price_ranges`; a block's further dimensions (its
+#: :attr:`~gosplan.plan.blocks.Block.dims`, such as the harmony's ``segment``) come between
+#: ``period`` and ``shadow_price``.
 COLUMNS = ("label", "period", "shadow_price", "bound", "valid_from", "valid_to", "degenerate")
 
 
@@ -56,9 +58,11 @@ def price_ranges(lp: LP, sol: LPSolution, *, tol: float = 1e-9) -> dict[str, pd.
         For every block of the LP (not the :data:`~gosplan.plan.blocks.INTERNAL_BLOCKS`), in
         row order, the columns
 
-        ``label``, ``period``
-            The row's labels, as in :attr:`PlanResult.shadow_prices
-            <gosplan.core.plan_result.PlanResult.shadow_prices>`.
+        ``label``, ``period``, then each further dimension of the block
+            The row's coordinates, as in :attr:`PlanResult.duals
+            <gosplan.core.plan_result.PlanResult.duals>` (a block without further
+            dimensions: as in :attr:`PlanResult.shadow_prices
+            <gosplan.core.plan_result.PlanResult.shadow_prices>`).
         ``shadow_price``
             ``sol.row_dual`` of the row, ``d objective / d bound`` in the LP's own sense.
         ``bound``
@@ -103,21 +107,23 @@ def price_ranges(lp: LP, sol: LPSolution, *, tol: float = 1e-9) -> dict[str, pd.
     eps = tol * (1.0 + np.abs(bound))
     with np.errstate(invalid="ignore"):
         degenerate = (bound - valid_from <= eps) | (valid_to - bound <= eps)
+    values = {
+        "shadow_price": sol.row_dual,
+        "bound": bound,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "degenerate": degenerate,
+    }
     out: dict[str, pd.DataFrame] = {}
     for b in lp.blocks:
         if b.name in INTERNAL_BLOCKS:
             continue
         rows = lp.ranges[b.name]
-        out[b.name] = pd.DataFrame(
-            {
-                "label": b.labels,
-                "period": b.periods,
-                "shadow_price": sol.row_dual[rows],
-                "bound": bound[rows],
-                "valid_from": valid_from[rows],
-                "valid_to": valid_to[rows],
-                "degenerate": degenerate[rows],
-            },
-            columns=list(COLUMNS),
-        )
+        table = {**b.row_coords(), **{k: v[rows] for k, v in values.items()}}
+        out[b.name] = pd.DataFrame(table, columns=columns_of(b.dims))
     return out
+
+
+def columns_of(dims: tuple[str, ...] = ()) -> list[str]:
+    """The columns of a table of :func:`price_ranges` for a block with further ``dims``."""
+    return [*COLUMNS[:2], *dims, *COLUMNS[2:]]
