@@ -8,6 +8,11 @@ with status 4 and keeps its traceback (``gosplan.cli.exits``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gosplan.core.checks import Check
+
 
 class GosplanError(Exception):
     """Base class of every error gosplan raises on purpose."""
@@ -27,7 +32,8 @@ class InputError(GosplanError):
     label
         The offending label (product, activity, labour type, ...), if any.
     check
-        The name of the validation check that failed, if any.
+        The name of the validation check that failed, if any: a member of
+        :class:`gosplan.core.checks.Check` (a :class:`str`, so a plain name compares equal).
     """
 
     def __init__(
@@ -37,7 +43,7 @@ class InputError(GosplanError):
         source: str | None = None,
         row: int | None = None,
         label: str | None = None,
-        check: str | None = None,
+        check: Check | str | None = None,
     ) -> None:
         self.message = message
         self.source = source
@@ -84,16 +90,39 @@ class UnknownLabelError(InputError):
     """A label that the economy (or plan) does not know was referenced."""
 
 
+class UnknownLabelsError(ValidationError, UnknownLabelError):
+    """A :class:`ValidationError` whose every problem is an unknown label.
+
+    It is an :class:`UnknownLabelError` as well, so that ``except UnknownLabelError`` keeps
+    catching a plan whose only problems are labels the economy does not know.
+    """
+
+
+def validation_error(problems: list[InputError]) -> ValidationError:
+    """The error listing ``problems``: an :class:`UnknownLabelsError` when all are unknown labels.
+
+    Parameters
+    ----------
+    problems
+        The problems found (at least one).
+
+    Returns
+    -------
+    ValidationError
+    """
+    if problems and all(
+        isinstance(p, UnknownLabelError) or p.check == "unknown_label" for p in problems
+    ):
+        return UnknownLabelsError(problems)
+    return ValidationError(problems)
+
+
 class NotProductiveError(InputError):
     """The technology cannot produce a net surplus (Hawkins–Simon condition fails)."""
 
 
 class SolverError(GosplanError):
     """A numerical method failed to reach the requested accuracy."""
-
-
-class InfeasiblePlanError(GosplanError):
-    """A plan's targets cannot be met under its resources (see the diagnosis)."""
 
 
 class ValuationError(GosplanError):

@@ -15,8 +15,8 @@ FORBIDDEN = ("highspy", "matplotlib", "typer", "rich", "distributed", "dask")
 #: Layers above the values; the core may use only gosplan.errors and the balance solvers.
 UPPER = ("gosplan.plan", "gosplan.io", "gosplan.report", "gosplan.cli", "gosplan.run")
 #: Conveniences of ``Economy`` that hand over to an adapter when called (never at import):
-#: ``Economy.from_pymrio``/``to_pymrio``/``align_products`` and ``Economy.validate``.
-DELEGATES = ("gosplan.io.pymrio_io", "gosplan.io.checks")
+#: ``Economy.from_pymrio``, ``to_pymrio`` and ``align_products``.
+DELEGATES = ("gosplan.io.pymrio_io",)
 
 
 def test_importing_every_value_type_loads_no_solver_plot_or_cli_library() -> None:

@@ -573,7 +573,7 @@ class Economy:
         Economy
             ``self``, for chaining.
         """
-        from gosplan.io.checks import validate_economy
+        from gosplan.core.economy_checks import validate_economy
 
         validate_economy(self)
         return self

@@ -1,8 +1,10 @@
 """The plan specification: what a plan must achieve, over which periods, with which resources.
 
 A :class:`PlanSpec` is a frozen, validated value. Tables are tidy pandas DataFrames with named
-columns (listed on each field); labels are checked against the economy when the spec is built
-(:meth:`PlanSpec.validated`), so an unknown product in the targets fails early with its name.
+columns (listed on each field, ruled by :data:`gosplan.core.rules.RULES`); every table is
+checked against the economy and the horizon when the spec is built, and every problem found is
+reported at once in one :class:`~gosplan.errors.ValidationError`, so an unknown product in the
+targets fails early with its name, its table and its row.
 
 The LP itself (variables, named constraint blocks) is described in :mod:`gosplan.plan.blocks`.
 """
@@ -10,21 +12,29 @@ The LP itself (variables, named constraint blocks) is described in :mod:`gosplan
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import InitVar, dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from gosplan.core.checks import MAX_PER_CHECK, Check, Problems
 from gosplan.core.economy import CONSUMER_GOODS, Economy
-from gosplan.errors import InputError, UnknownLabelError
+from gosplan.core.rules import LARGEST_NUMBER, PLAN_TABLE_NAMES, check_columns, required_columns
+from gosplan.errors import InputError, validation_error
 
 log = logging.getLogger(__name__)
 
-#: Largest magnitude of a number in a plan: HiGHS treats 1e20 and beyond as infinite.
-LARGEST_NUMBER = 1e15
+__all__ = [
+    "LARGEST_NUMBER",
+    "OBJECTIVES",
+    "OBJECTIVE_QUANTITIES",
+    "TABLE_COLUMNS",
+    "PlanSpec",
+    "objective_needs",
+]
 
 Objective = Literal["max_level", "min_labour", "harmony", "max_consumption", "linear"]
 Storable = Literal["listed", "all"]
@@ -44,45 +54,10 @@ OBJECTIVE_QUANTITIES: dict[str, str] = {
 }
 
 #: Required columns of each table field of :class:`PlanSpec` (optional columns in brackets in
-#: the field docs).
+#: the field docs), from the rules of :mod:`gosplan.core.rules`.
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "targets": ("product", "period", "target"),
-    "assortment": ("product", "weight"),
-    "floors": ("product", "period", "floor"),
-    "labour_available": ("labour_type", "period", "available"),
-    "resources_available": ("resource", "period", "available"),
-    "vintages": ("activity", "year_built", "capacity"),
-    "lags": ("activity", "lag"),
-    "depreciation": ("activity", "rate"),
-    "initial_stocks": ("product", "stock"),
-    "storage": ("product",),
-    "trade": ("product", "world_price"),
-    "terminal_capacity": ("activity", "capacity"),
-    "fixed_final_demand": ("product", "period", "quantity"),
-    "lead_times": ("activity", "lead_time"),
-    "construction": ("activity", "offset", "share"),
-    "construction_labour": ("labour_type", "activity", "coefficient"),
-    "investment_limits": ("activity",),
-    "objective_weights": ("quantity", "weight"),
+    name: required_columns(name) for name in PLAN_TABLE_NAMES if name != "consumption_weights"
 }
-
-
-def _raise_at_first(
-    bad: np.ndarray,
-    message: Callable[[int], str],
-    labels: pd.Series,
-    source: str,
-    check: str,
-) -> None:
-    """Raise :class:`InputError` at the first row of a table where ``bad`` holds.
-
-    The row is counted as on disk (the header is row 1) and labelled from ``labels``.
-    """
-    if np.any(bad):
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            message(i), source=source, row=i + 2, label=str(labels.iloc[i]), check=check
-        )
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -205,6 +180,20 @@ class PlanSpec:
         (``None`` = free). Used by the accumulation–consumption frontier and the Feldman model.
     name
         Name of the plan.
+    source
+        Keyword only used when building (not a field): how messages name the spec (default
+        ``"plan spec"``; the manifest's path when read from disk).
+    sources
+        Keyword only used when building (not a field): how messages name each table (a file,
+        or ``book.xlsx[sheet]``); a table not named is ``"{source}: {table}"``.
+
+    Raises
+    ------
+    gosplan.errors.ValidationError
+        When built with bad settings or tables: one error listing every problem, each naming
+        the table (or setting), the row (1-based, the header being row 1) and the label.
+        Whether the objective has the tables it needs is checked by :meth:`validated` (and
+        :meth:`with_changes`), so that a spec can be built first and completed after.
     """
 
     economy: Economy
@@ -238,9 +227,14 @@ class PlanSpec:
     storable: Storable = "listed"
     terminal: Terminal = "none"
     sense: Sense = "max"
+    source: InitVar[str] = "plan spec"
+    sources: InitVar[Mapping[str, str] | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, source: str, sources: Mapping[str, str] | None) -> None:
         object.__setattr__(self, "periods", tuple(int(p) for p in self.periods))
+        problems = _SpecChecks(self, source, sources).run()
+        if problems:
+            raise validation_error(problems)
 
     # ------------------------------------------------------------------ derived facts
     @property
@@ -255,11 +249,7 @@ class PlanSpec:
 
     def lag_of(self) -> np.ndarray:
         """Investment lag of every activity (economy order), integer periods."""
-        lag = np.full(self.economy.n_activities, int(self.default_lag), dtype=int)
-        if len(self.lags):
-            pos = self.economy.activity_labels.get_indexer(self.lags["activity"])
-            lag[pos] = self.lags["lag"].to_numpy(dtype=int)
-        return lag
+        return _lag_array(self.economy, self.lags, self.default_lag)
 
     def lead_time_of(self) -> np.ndarray:
         """Production lead time of every activity (economy order), integer periods."""
@@ -360,339 +350,387 @@ class PlanSpec:
         return cap
 
     def with_changes(self, **changes: object) -> PlanSpec:
-        """Return a validated copy with some fields replaced."""
+        """Return a validated copy with some fields replaced (see :meth:`validated`)."""
         return replace(self, **changes).validated()  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ validation
     def validated(self, source: str = "plan spec") -> PlanSpec:
-        """Check every table against the economy and the horizon; return ``self``.
+        """Check that the plan is complete for its objective; return ``self``.
+
+        The tables and settings were checked when the spec was built (against the economy,
+        the horizon and one another); what is left is whether the objective has the tables
+        it needs (:func:`objective_needs`: ``max_level`` an assortment or targets,
+        ``min_labour`` and ``harmony`` targets, ``linear`` its weights). A spec may be built
+        without them and completed with :meth:`with_changes`.
 
         Parameters
         ----------
         source
             Name used in error messages (the manifest's path when read from disk).
 
+        Returns
+        -------
+        PlanSpec
+            ``self``.
+
         Raises
         ------
-        InputError
-            Naming the table, the row and the label at fault.
+        gosplan.errors.ValidationError
+            Naming the objective and the table it needs (check ``missing_table``).
         """
-        eco = self.economy
-        if self.n_periods == 0:
-            raise InputError("the horizon has no periods", source=source)
-        if list(self.periods) != sorted(set(self.periods)):
-            raise InputError("periods must be distinct and increasing", source=source)
-        self._check_periods(source)
-        if self.objective not in OBJECTIVES:
-            raise InputError(
-                f"unknown objective {self.objective!r}; choose one of {', '.join(OBJECTIVES)}",
-                source=source,
+        tables = {name: getattr(self, name) for name in _NEEDED}
+        problems = objective_needs(self.objective, tables, source)
+        if problems:
+            raise validation_error(problems)
+        return self
+
+
+#: The tables an objective may need.
+_NEEDED = ("targets", "assortment", "objective_weights")
+
+
+def objective_needs(
+    objective: str,
+    tables: Mapping[str, pd.DataFrame | None],
+    source: str,
+    weights_source: str | None = None,
+) -> list[InputError]:
+    """The tables ``objective`` needs that are empty or absent.
+
+    Parameters
+    ----------
+    objective
+        The plan's objective.
+    tables
+        ``targets``, ``assortment`` and ``objective_weights`` (absent or ``None``: not given).
+    source
+        How messages name the plan (the manifest when read from disk).
+    weights_source
+        How messages name the objective weights (default ``"{source}: objective_weights"``).
+
+    Returns
+    -------
+    list of InputError
+        One problem per need not met (check ``missing_table``), none when complete.
+    """
+
+    def given(name: str) -> bool:
+        table = tables.get(name)
+        return table is not None and len(table) > 0
+
+    found = []
+    if objective == "max_level" and not given("assortment") and not given("targets"):
+        found.append("objective max_level needs an assortment or targets")
+    if objective in ("min_labour", "harmony") and not given("targets"):
+        found.append(f"objective {objective} needs targets")
+    problems = [
+        InputError(text, source=source, label="objective", check=Check.MISSING_TABLE)
+        for text in found
+    ]
+    if objective == "linear" and not given("objective_weights"):
+        problems.append(
+            InputError(
+                "objective linear needs the objective_weights table",
+                source=weights_source or f"{source}: objective_weights",
+                check=Check.MISSING_TABLE,
             )
-        if self.default_lag < 0:
-            raise InputError("default_lag must be >= 0", source=source)
+        )
+    return problems
+
+
+def _lag_array(economy: Economy, lags: pd.DataFrame, default_lag: int) -> np.ndarray:
+    """Investment lag of every activity (economy order): ``lags`` where given, else default.
+
+    Rows with an unknown activity or no lag are left out.
+    """
+    lag = np.full(economy.n_activities, int(default_lag), dtype=int)
+    if len(lags):
+        pos = economy.activity_labels.get_indexer(lags["activity"])
+        values = pd.to_numeric(lags["lag"], errors="coerce").to_numpy(dtype=float)
+        ok = (pos >= 0) & np.isfinite(values)
+        lag[pos[ok]] = values[ok].astype(int)
+    return lag
+
+
+class _SpecChecks:
+    """The checks of one :class:`PlanSpec`, collecting every problem.
+
+    Parameters
+    ----------
+    spec
+        The spec to check.
+    source
+        How messages name the spec (the manifest when read from disk).
+    sources
+        How messages name each table (a file, or ``book.xlsx[sheet]``); a table not named
+        here is named ``"{source}: {table}"``.
+    """
+
+    def __init__(self, spec: PlanSpec, source: str, sources: Mapping[str, str] | None) -> None:
+        self.spec = spec
+        self.source = source
+        self.sources = dict(sources or {})
+        self.problems = Problems()
+        #: Per table: whether each row passed the column checks (absent: table unusable).
+        self.clean: dict[str, np.ndarray] = {}
+
+    def where(self, name: str) -> str:
+        """How messages name table ``name``."""
+        return self.sources.get(name, f"{self.source}: {name}")
+
+    def rows(self, name: str) -> tuple[pd.DataFrame, np.ndarray]:
+        """Table ``name`` and the mask of its rows that passed the column checks."""
+        if name not in self.clean:
+            return _empty(name), np.zeros(0, dtype=bool)
+        return getattr(self.spec, name), self.clean[name]
+
+    def setting(self, message: str, label: str, check: str = Check.BAD_SETTING) -> None:
+        """Record a problem of a setting (a manifest key, a field of the spec)."""
+        self.problems.add(message, source=self.source, label=label, check=check)
+
+    def run(self) -> list[InputError]:
+        """Every problem of the spec (empty when it is valid)."""
+        if not self._periods():
+            return self.problems.problems()
+        self._settings()
+        self._tables()
+        self._lags()
+        self._vintages_and_lead_times()
+        self._construction()
+        self._investment_limits()
+        self._objective_weights()
+        self._consumption_weights()
+        return self.problems.problems()
+
+    # -------------------------------------------------------------- settings
+    def _periods(self) -> bool:
+        """The horizon: periods distinct, increasing, consecutive years.
+
+        Returns False when they are not: the tables cannot be checked against the horizon.
+        """
+        periods = self.spec.periods
+        if not periods:
+            self.setting("the horizon has no periods", "periods")
+            return False
+        if list(periods) != sorted(set(periods)):
+            self.setting("periods must be distinct and increasing", "periods")
+            return False
+        gaps = np.diff(np.asarray(periods, dtype=int))
+        if np.any(gaps != 1):
+            i = int(np.flatnonzero(gaps != 1)[0])
+            self.setting(
+                f"periods must be consecutive years: {periods[i]} is followed by "
+                f"{periods[i + 1]} (rates, lags and service lives are counted in years)",
+                "periods",
+                Check.PERIODS_NOT_CONSECUTIVE,
+            )
+            return False
+        return True
+
+    def _settings(self) -> None:
+        spec = self.spec
+        if spec.objective not in OBJECTIVES:
+            self.setting(
+                f"unknown objective {spec.objective!r}; choose one of {', '.join(OBJECTIVES)}",
+                "objective",
+                Check.UNKNOWN_OBJECTIVE,
+            )
+        if spec.default_lag < 0:
+            self.setting("default_lag must be >= 0", "default_lag")
+        if spec.storable not in ("listed", "all"):
+            self.setting(
+                "storable must be 'listed' (the products of the storage table) or 'all', got "
+                f"{spec.storable!r}",
+                "storable",
+            )
+        if spec.terminal not in TERMINALS:
+            self.setting(
+                f"terminal must be one of {', '.join(TERMINALS)}, got {spec.terminal!r}",
+                "terminal",
+            )
+        if spec.sense not in ("max", "min"):
+            self.setting(f"sense must be 'max' or 'min', got {spec.sense!r}", "sense")
+        if spec.investment_share is not None and not 0.0 <= spec.investment_share <= 1.0:
+            self.setting("investment_share must be between 0 and 1", "investment_share")
+        if not 0.0 <= spec.discount < 1.0:
+            self.setting("discount must be in [0, 1)", "discount")
+
+    # -------------------------------------------------------------- tables
+    def _tables(self) -> None:
+        """The column checks of every table (:func:`gosplan.core.rules.check_columns`)."""
+        spec = self.spec
+        eco = spec.economy
         known = {
             "product": eco.product_labels,
             "activity": eco.activity_labels,
             "labour_type": eco.labour_types,
             "resource": eco.resource_types,
         }
-        numeric = {
-            "targets": ("target", "priority"),
-            "assortment": ("weight",),
-            "floors": ("floor",),
-            "labour_available": ("available",),
-            "resources_available": ("available",),
-            "vintages": ("capacity",),
-            "lags": ("lag",),
-            "depreciation": ("rate",),
-            "initial_stocks": ("stock",),
-            "storage": ("loss", "max_stock"),
-            "trade": ("world_price", "import_limit", "export_limit"),
-            "terminal_capacity": ("capacity",),
-            "fixed_final_demand": ("quantity",),
-            "lead_times": ("lead_time",),
-            "construction": ("offset", "share"),
-            "construction_labour": ("coefficient",),
-            "investment_limits": ("min", "max"),
-            "objective_weights": ("weight",),
-        }
-        optional_numbers = frozenset(
-            {"priority", "import_limit", "export_limit", "loss", "max_stock", "min", "max"}
-        )
-        signed = ("weight",)
-        for name, required in TABLE_COLUMNS.items():
-            table: pd.DataFrame = getattr(self, name)
-            where = f"{source}: {name}"
-            missing = [c for c in required if c not in table.columns]
-            if missing:
-                raise InputError(
-                    f"missing column {missing[0]!r}", source=where, check="missing_column"
+        for name in TABLE_COLUMNS:
+            table = getattr(spec, name)
+            if not isinstance(table, pd.DataFrame):
+                self.problems.add(
+                    f"must be a pandas DataFrame, got {type(table).__name__}",
+                    source=self.where(name),
+                    check=Check.BAD_ARGUMENT,
                 )
-            for col, labels in known.items():
-                if col in table.columns and len(table):
-                    bad = ~pd.Index(table[col]).isin(labels)
-                    if bad.any():
-                        i = int(np.flatnonzero(bad)[0])
-                        raise UnknownLabelError(
-                            f"unknown {col.replace('_', ' ')}",
-                            source=where,
-                            row=i + 2,
-                            label=str(table[col].iloc[i]),
-                            check="unknown_label",
-                        )
-            if "period" in table.columns and len(table):
-                allowed = list(self.periods)
-                bad = ~pd.Index(table["period"]).isin(allowed)
-                if name in ("investment_limits", "objective_weights"):
-                    bad &= pd.notna(table["period"]).to_numpy()  # blank: every period
-                if name == "objective_weights":  # capacity at the end of the horizon
-                    end = (table["quantity"] == "capacity").to_numpy() & (
-                        pd.to_numeric(table["period"], errors="coerce") == self.periods[-1] + 1
-                    ).to_numpy()
-                    bad &= ~end
-                if bad.any():
-                    i = int(np.flatnonzero(bad)[0])
-                    raise UnknownLabelError(
-                        f"period {table['period'].iloc[i]!r} is not in the horizon "
-                        f"{self.periods[0]}–{self.periods[-1]}",
-                        source=where,
-                        row=i + 2,
-                        check="unknown_label",
-                    )
-            for col in numeric.get(name, ()):
-                if col not in table.columns or not len(table):
-                    continue
-                values = pd.to_numeric(table[col], errors="coerce").to_numpy(dtype=float)
-                optional = col in optional_numbers
-                nan = np.zeros(len(values), dtype=bool) if optional else np.isnan(values)
-                neg = values < 0 if not (name == "objective_weights" and col in signed) else nan
-                huge = np.abs(values) >= LARGEST_NUMBER
-                if huge.any():
-                    i = int(np.flatnonzero(huge)[0])
-                    raise InputError(
-                        f"{col} {values[i]:g} is too large for the solver (at most "
-                        f"{LARGEST_NUMBER:g} in magnitude; use a blank cell for no limit)",
-                        source=where,
-                        row=i + 2,
-                        label=str(table[table.columns[0]].iloc[i]),
-                        check="value_too_large",
-                    )
-                for mask, what in ((nan, "is missing or not a number"), (neg, "is negative")):
-                    if mask.any():
-                        i = int(np.flatnonzero(mask)[0])
-                        first = table.columns[0]
-                        raise InputError(
-                            f"{col} {what}",
-                            source=where,
-                            row=i + 2,
-                            label=str(table[first].iloc[i]),
-                            check="non_numeric"
-                            if what.startswith("is missing")
-                            else "negative_value",
-                        )
-            if name == "objective_weights":
-                keys = [c for c in ("quantity", "label", "period") if c in table.columns]
-            else:
-                keys = [
-                    c
-                    for c in table.columns
-                    if c in known or c in ("period", "year_built", "offset")
-                ]
-            if keys and len(table) and table.duplicated(keys).any():
-                i = int(np.flatnonzero(table.duplicated(keys).to_numpy())[0])
-                raise InputError(
-                    "appears twice",
-                    source=where,
-                    row=i + 2,
-                    label=" / ".join(str(table[k].iloc[i]) for k in keys),
-                    check="duplicate_label",
-                )
-        self._check_new_tables(source)
-        self._check_consumption_weights(source)
-        if self.storable not in ("listed", "all"):
-            raise InputError(
-                f"storable must be 'listed' or 'all', got {self.storable!r}", source=source
+                continue
+            period_ok = None
+            if name == "objective_weights" and {"quantity", "period"} <= set(table.columns):
+                end = pd.to_numeric(table["period"], errors="coerce") == spec.periods[-1] + 1
+                period_ok = (table["quantity"] == "capacity").to_numpy() & end.to_numpy()
+            clean = check_columns(
+                name,
+                table,
+                known=known,
+                periods=spec.periods,
+                source=self.where(name),
+                problems=self.problems,
+                period_ok=period_ok,
             )
-        if len(self.storage) and "loss" in self.storage.columns:
-            loss = pd.to_numeric(self.storage["loss"], errors="coerce").to_numpy(float)
-            _raise_at_first(
-                loss >= 1,
+            if clean is not None:
+                self.clean[name] = clean
+
+    def _lags(self) -> None:
+        """Every investment lag in use must be shorter than the horizon.
+
+        A row of ``lags`` is named with its row and activity; ``default_lag`` (used by the
+        activities without a row) with its key. A one-period plan may keep the default lag
+        of 1: it is then a static plan, whose investment could only serve a terminal
+        requirement.
+        """
+        spec = self.spec
+        T = spec.n_periods
+        lags, clean = self.rows("lags")
+        if len(lags):
+            values = pd.to_numeric(lags["lag"], errors="coerce").to_numpy(dtype=float)
+            self.problems.add_rows(
+                clean & (values >= T),
                 lambda i: (
-                    f"a storage loss must be below 1 (got {loss[i]:g}): the whole stock "
-                    "would be lost"
+                    f"investment lag {int(values[i])} is not shorter than the horizon of "
+                    f"{T} periods: no investment could ever bear fruit"
                 ),
-                self.storage["product"],
-                f"{source}: storage",
-                "negative_value",
+                source=self.where("lags"),
+                labels=lags["activity"].astype(str).to_numpy(),
+                check=Check.LAG_EXCEEDS_HORIZON,
             )
-        if len(self.depreciation) and (self.depreciation["rate"].astype(float) >= 1).any():
-            raise InputError(
-                "a depreciation rate must be below 1", source=f"{source}: depreciation"
+        listed = spec.economy.activity_labels.isin(lags["activity"]) if len(lags) else []
+        uses_default = not len(lags) or not bool(np.all(listed))
+        static = T == 1 and spec.default_lag == 1
+        if uses_default and spec.default_lag >= T and not static:
+            self.setting(
+                f"default_lag {spec.default_lag} is not shorter than the horizon of {T} "
+                f"period{'s' if T > 1 else ''}: no investment of an activity without a row in "
+                "lags could ever bear fruit",
+                "default_lag",
+                Check.LAG_EXCEEDS_HORIZON,
             )
-        self._check_lags(source)
-        if len(self.vintages):
-            built = self.vintages["year_built"].astype(int).to_numpy()
-            _raise_at_first(
-                built >= self.start,
+
+    def _vintages_and_lead_times(self) -> None:
+        spec = self.spec
+        vintages, clean = self.rows("vintages")
+        if len(vintages):
+            built = pd.to_numeric(vintages["year_built"], errors="coerce").to_numpy(float)
+            self.problems.add_rows(
+                clean & (built >= spec.start),
                 lambda i: (
-                    f"a vintage of the initial capital stock is built in {built[i]}, not "
-                    f"before the first period {self.start}"
+                    f"a vintage of the initial capital stock is built in {int(built[i])}, "
+                    f"not before the first period {spec.start}"
                 ),
-                self.vintages["activity"],
-                f"{source}: vintages",
-                "vintage_in_horizon",
+                source=self.where("vintages"),
+                labels=vintages["activity"].astype(str).to_numpy(),
+                check=Check.VINTAGE_IN_HORIZON,
             )
-        if self.objective == "max_level" and not len(self.assortment) and not len(self.targets):
-            raise InputError("objective max_level needs an assortment or targets", source=source)
-        if self.objective in ("min_labour", "harmony") and not len(self.targets):
-            raise InputError(f"objective {self.objective} needs targets", source=source)
-        if self.investment_share is not None and not 0.0 <= self.investment_share <= 1.0:
-            raise InputError("investment_share must be between 0 and 1", source=source)
-        if not 0.0 <= self.discount < 1.0:
-            raise InputError("discount must be in [0, 1)", source=source)
-        return self
-
-    def _check_consumption_weights(self, source: str) -> None:
-        """Weights of consumption: known consumption goods, finite, not negative."""
-        w = self.consumption_weights
-        if w is None:
-            return
-        where = f"{source}: consumption_weights"
-        if not isinstance(w, pd.Series):
-            raise InputError(
-                "consumption_weights must be a pandas Series indexed by product", source=where
-            )
-        labels = self.economy.product_labels
-        unknown = ~pd.Index(w.index).isin(labels)
-        if unknown.any():
-            raise UnknownLabelError(
-                "unknown product",
-                source=where,
-                label=str(w.index[int(np.flatnonzero(unknown)[0])]),
-                check="unknown_label",
-            )
-        values = pd.to_numeric(w, errors="coerce").to_numpy(dtype=float)
-        for bad, what, check in (
-            (~np.isfinite(values), "is missing, not a number or infinite", "non_numeric"),
-            (values < 0, "is negative", "negative_value"),
-        ):
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise InputError(
-                    f"weight {w.iloc[i]!r} {what}", source=where, label=str(w.index[i]), check=check
-                )
-        consumer = pd.Series(self.consumption_goods(), index=labels)
-        wrong = (values > 0) & ~consumer.reindex(w.index).to_numpy(dtype=bool)
-        if wrong.any():
-            i = int(np.flatnonzero(wrong)[0])
-            raise InputError(
-                "is not a consumption good (its group is not 'consumer goods'): its final use "
-                "is accumulation or other final use, which max_consumption does not value",
-                source=where,
-                label=str(w.index[i]),
-                check="not_consumption",
-            )
-
-    def _check_periods(self, source: str) -> None:
-        """Periods are consecutive years: every rate (depreciation, discount) is per year."""
-        gaps = np.diff(np.asarray(self.periods, dtype=int))
-        if len(gaps) and np.any(gaps != 1):
-            i = int(np.flatnonzero(gaps != 1)[0])
-            raise InputError(
-                f"periods must be consecutive years: {self.periods[i]} is followed by "
-                f"{self.periods[i + 1]} (rates, lags and service lives are counted in years)",
-                source=source,
-                label="periods",
-                check="periods_not_consecutive",
-            )
-
-    def _check_new_tables(self, source: str) -> None:
-        """Lead times, construction profiles, investment limits, the linear objective."""
-        T = self.n_periods
-        if self.terminal not in TERMINALS:
-            raise InputError(
-                f"terminal must be one of {', '.join(TERMINALS)}, got {self.terminal!r}",
-                source=source,
-                label="terminal",
-            )
-        if self.sense not in ("max", "min"):
-            raise InputError(
-                f"sense must be 'max' or 'min', got {self.sense!r}", source=source, label="sense"
-            )
-        if len(self.lead_times):
-            lead = self.lead_times["lead_time"].to_numpy(dtype=float)
-            _raise_at_first(
-                (lead >= T) | (lead != np.round(lead)),
+        lead_times, clean = self.rows("lead_times")
+        if len(lead_times):
+            T = spec.n_periods
+            lead = pd.to_numeric(lead_times["lead_time"], errors="coerce").to_numpy(float)
+            self.problems.add_rows(
+                clean & (lead >= T),
                 lambda i: (
                     f"lead time {lead[i]:g} must be a whole number of periods shorter than "
                     f"the horizon of {T} periods"
                 ),
-                self.lead_times["activity"],
-                f"{source}: lead_times",
-                "lag_exceeds_horizon",
+                source=self.where("lead_times"),
+                labels=lead_times["activity"].astype(str).to_numpy(),
+                check=Check.LAG_EXCEEDS_HORIZON,
             )
-        if len(self.construction):
-            table = self.construction
-            pos = self.economy.activity_labels.get_indexer(table["activity"])
-            width = np.maximum(self.lag_of(), 1)[pos]
-            off = table["offset"].to_numpy(dtype=float)
-            _raise_at_first(
-                (off >= width) | (off != np.round(off)),
-                lambda i: (
-                    f"construction offset {off[i]:g} is outside the construction period "
-                    f"(whole periods 0 to {width[i] - 1}, from the activity's investment lag)"
-                ),
-                table["activity"],
-                f"{source}: construction",
-                "construction_profile",
-            )
-            total = table.groupby("activity", sort=False)["share"].transform("sum")
-            total = total.to_numpy(dtype=float)
-            _raise_at_first(
-                np.abs(total - 1.0) > 1e-9,
-                lambda i: (
-                    f"the construction shares of an activity must add up to 1 (they add up "
-                    f"to {total[i]:.6g})"
-                ),
-                table["activity"],
-                f"{source}: construction",
-                "construction_profile",
-            )
-        if len(self.investment_limits):
-            self._check_investment_limits(f"{source}: investment_limits")
-        if self.objective == "linear":
-            self._check_objective_weights(f"{source}: objective_weights")
 
-    def _check_investment_limits(self, where: str) -> None:
-        table = self.investment_limits
-        eco = self.economy
-        pos = eco.activity_labels.get_indexer(table["activity"])
-        capped = np.isfinite(np.asarray(eco.capacity, float))
-        if len(self.vintages):
-            capped[eco.activity_labels.get_indexer(self.vintages["activity"])] = True
-        _raise_at_first(
-            ~capped[pos],
-            lambda i: "the activity's capacity is not limited: its investment cannot be bounded",
-            table["activity"],
-            where,
-            "investment_limits",
+    def _lag_of(self) -> np.ndarray:
+        """The investment lags, from the rows of ``lags`` that passed their checks."""
+        lags, clean = self.rows("lags")
+        return _lag_array(self.spec.economy, lags[clean], max(int(self.spec.default_lag), 0))
+
+    def _construction(self) -> None:
+        """Offsets within the construction period; an activity's shares add up to 1."""
+        table, clean = self.rows("construction")
+        if not len(table) or not clean.any():
+            return
+        where = self.where("construction")
+        labels = table["activity"].astype(str).to_numpy()
+        pos = self.spec.economy.activity_labels.get_indexer(table["activity"])
+        width = np.maximum(self._lag_of(), 1)[np.where(clean, pos, 0)]
+        off = pd.to_numeric(table["offset"], errors="coerce").to_numpy(dtype=float)
+        self.problems.add_rows(
+            clean & (off >= width),
+            lambda i: (
+                f"construction offset {off[i]:g} is outside the construction period "
+                f"(whole periods 0 to {width[i] - 1}, from the activity's investment lag)"
+            ),
+            source=where,
+            labels=labels,
+            check=Check.CONSTRUCTION_PROFILE,
         )
-        lo, hi, per = self.investment_bounds()
-        _raise_at_first(
-            lo > hi,
+        share = pd.to_numeric(table["share"], errors="coerce").where(clean, 0.0)
+        total = share.groupby(table["activity"].to_numpy(), sort=False).transform("sum")
+        total = total.to_numpy(dtype=float)
+        self.problems.add_rows(
+            clean & (np.abs(total - 1.0) > 1e-9),
+            lambda i: (
+                f"the construction shares of an activity must add up to 1 (they add up "
+                f"to {total[i]:.6g})"
+            ),
+            source=where,
+            labels=labels,
+            check=Check.CONSTRUCTION_PROFILE,
+        )
+
+    def _investment_limits(self) -> None:
+        """Limits only on capped activities, min <= max, and a min that can be met."""
+        spec = self.spec
+        table, clean = self.rows("investment_limits")
+        if not len(table) or not clean.any():
+            return
+        eco = spec.economy
+        where = self.where("investment_limits")
+        labels = table["activity"].astype(str).to_numpy()
+        pos = np.where(clean, eco.activity_labels.get_indexer(table["activity"]), 0)
+        capped = np.isfinite(np.asarray(eco.capacity, float))
+        vintages, ok = self.rows("vintages")
+        if len(vintages):
+            at = eco.activity_labels.get_indexer(vintages["activity"])
+            capped[at[ok & (at >= 0)]] = True
+        uncapped = clean & ~capped[pos]
+        message = "the activity's capacity is not limited: its investment cannot be bounded"
+        self.problems.add_rows(
+            uncapped, message, source=where, labels=labels, check=Check.INVESTMENT_LIMITS
+        )
+        lo, hi, per = spec.investment_bounds()
+        self.problems.add_rows(
+            clean & (lo > hi),
             lambda i: f"min {lo[i]:g} is above max {hi[i]:g}",
-            table["activity"],
-            where,
-            "investment_limits",
+            source=where,
+            labels=labels,
+            check=Check.INVESTMENT_LIMITS,
         )
         # a minimum needs an investment that can be made: capital goods to build with, and
         # capacity that comes before the end of the horizon
         builds = np.asarray(abs(sp.csc_array(eco.capital)).sum(axis=0)).ravel() > 0
-        lag = self.lag_of()[pos]
+        lag = self._lag_of()[pos]
         # a blank period asks for the minimum every period, the last one included
-        start = np.where(np.isnan(per), self.periods[-1], per) - self.start
-        _raise_at_first(
-            (lo > 0) & (~builds[pos] | (start + lag > self.n_periods)),
+        start = np.where(np.isnan(per), spec.periods[-1], per) - spec.start
+        self.problems.add_rows(
+            clean & ~uncapped & (lo > 0) & (~builds[pos] | (start + lag > spec.n_periods)),
             lambda i: (
                 f"min {lo[i]:g} cannot be met: "
                 + (
@@ -702,78 +740,95 @@ class PlanSpec:
                     else f"capacity started then would come after the horizon (lag {lag[i]})"
                 )
             ),
-            table["activity"],
-            where,
-            "investment_limits",
+            source=where,
+            labels=labels,
+            check=Check.INVESTMENT_LIMITS,
         )
 
-    def _check_objective_weights(self, where: str) -> None:
-        table = self.objective_weights
+    def _objective_weights(self) -> None:
+        """Quantities and labels of the linear objective's weights (checked when given)."""
+        spec = self.spec
+        where = self.where("objective_weights")
+        table, clean = self.rows("objective_weights")
         if not len(table):
-            raise InputError(
-                "objective linear needs the objective_weights table",
-                source=where,
-                check="missing_table",
-            )
+            return
         quantity = table["quantity"].astype(str).to_numpy()
-        _raise_at_first(
-            ~np.isin(quantity, list(OBJECTIVE_QUANTITIES)),
+        unknown = clean & ~np.isin(quantity, list(OBJECTIVE_QUANTITIES))
+        self.problems.add_rows(
+            unknown,
             lambda i: (
                 f"unknown quantity {quantity[i]!r}; choose one of {', '.join(OBJECTIVE_QUANTITIES)}"
             ),
-            table["quantity"],
-            where,
-            "unknown_label",
+            source=where,
+            labels=quantity,
+            check=Check.UNKNOWN_LABEL,
         )
-        eco = self.economy
+        if "label" not in table.columns:
+            return
+        eco = spec.economy
         known = {
             "product": eco.product_labels,
             "activity": eco.activity_labels,
             "labour_type": eco.labour_types,
         }
-        if "label" in table.columns:
-            labels = table["label"]
-            given = labels.notna().to_numpy() & (labels.astype(str).str.strip() != "").to_numpy()
-            for i in np.flatnonzero(given):
-                kind = OBJECTIVE_QUANTITIES[quantity[i]]
-                if labels.iloc[i] not in known[kind]:
-                    raise UnknownLabelError(
-                        f"unknown {kind.replace('_', ' ')} for quantity {quantity[i]!r}",
-                        source=where,
-                        row=int(i) + 2,
-                        label=str(labels.iloc[i]),
-                        check="unknown_label",
-                    )
+        labels = table["label"]
+        given = labels.notna().to_numpy() & (labels.astype(str).str.strip() != "").to_numpy()
+        for quantity_name, kind in OBJECTIVE_QUANTITIES.items():
+            rows = clean & given & (quantity == quantity_name)
+            if rows.any():
+                self.problems.add_rows(
+                    rows & ~labels.isin(known[kind]).to_numpy(),
+                    f"unknown {kind.replace('_', ' ')} for quantity {quantity_name!r}",
+                    source=where,
+                    labels=labels.astype(str).to_numpy(),
+                    check=Check.UNKNOWN_LABEL,
+                )
 
-    def _check_lags(self, source: str) -> None:
-        """Every investment lag in use must be shorter than the horizon.
+    def _consumption_weights(self) -> None:
+        """Weights of consumption: known consumption goods, finite, not negative, once each.
 
-        A row of ``lags`` is named with its row and activity; ``default_lag`` (used by the
-        activities without a row) with its key. A one-period plan may keep the default lag of 1:
-        it is then a static plan, whose investment could only serve a terminal requirement.
+        Rows are named only when the weights were read from a table (``sources`` names it).
         """
-        T = self.n_periods
-        if len(self.lags):
-            lags = self.lags["lag"].to_numpy(dtype=float)
-            _raise_at_first(
-                lags >= T,
-                lambda i: (
-                    f"investment lag {int(lags[i])} is not shorter than the horizon of "
-                    f"{T} periods: no investment could ever bear fruit"
-                ),
-                self.lags["activity"],
-                f"{source}: lags",
-                "lag_exceeds_horizon",
+        w = self.spec.consumption_weights
+        if w is None:
+            return
+        where = self.where("consumption_weights")
+        if not isinstance(w, pd.Series):
+            self.problems.add(
+                "consumption_weights must be a pandas Series indexed by product",
+                source=where,
+                check=Check.BAD_ARGUMENT,
             )
-        listed = self.economy.activity_labels.isin(self.lags["activity"]) if len(self.lags) else []
-        uses_default = not len(self.lags) or not bool(np.all(listed))
-        static = T == 1 and self.default_lag == 1
-        if uses_default and self.default_lag >= T and not static:
-            raise InputError(
-                f"default_lag {self.default_lag} is not shorter than the horizon of {T} "
-                f"period{'s' if T > 1 else ''}: no investment of an activity without a row in "
-                "lags could ever bear fruit",
-                source=source,
-                label="default_lag",
-                check="lag_exceeds_horizon",
-            )
+            return
+        from_file = "consumption_weights" in self.sources
+        index = pd.Index(w.index)
+        shown = index.astype(str).to_numpy()
+        values = pd.to_numeric(w, errors="coerce").to_numpy(dtype=float)
+
+        def add(mask: np.ndarray, message: str | Callable[[int], str], check: Check) -> None:
+            if from_file:
+                self.problems.add_rows(mask, message, source=where, labels=shown, check=check)
+                return
+            for i in np.flatnonzero(mask)[:MAX_PER_CHECK]:
+                text = message(int(i)) if callable(message) else message
+                self.problems.add(text, source=where, label=str(shown[i]), check=check)
+
+        unknown = ~index.isin(self.spec.economy.product_labels)
+        add(unknown, "unknown product", Check.UNKNOWN_LABEL)
+        add(index.duplicated() & ~unknown, "appears twice", Check.DUPLICATE_LABEL)
+        bad = ~np.isfinite(values)
+        add(
+            bad,
+            lambda i: f"weight {w.iloc[i]!r} is missing, not a number or infinite",
+            Check.NON_NUMERIC,
+        )
+        with np.errstate(invalid="ignore"):
+            add(values < 0, lambda i: f"weight {w.iloc[i]!r} is negative", Check.NEGATIVE_VALUE)
+        consumer = pd.Series(self.spec.consumption_goods(), index=self.spec.economy.product_labels)
+        good = consumer.reindex(index).fillna(False).to_numpy(dtype=bool)
+        add(
+            ~unknown & (values > 0) & ~good,
+            "is not a consumption good (its group is not 'consumer goods'): its final use "
+            "is accumulation or other final use, which max_consumption does not value",
+            Check.NOT_CONSUMPTION,
+        )

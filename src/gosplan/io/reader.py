@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from gosplan.core.checks import Check
 from gosplan.core.economy import Economy, EconomyMeta
 from gosplan.errors import InputError, ValidationError
 from gosplan.io.manifest import TABLES, Manifest, read_manifest
@@ -83,8 +84,8 @@ def survey_economy(path: str | Path) -> ReadOutcome:
     -------
     ReadOutcome
         The economy (if the tables have no problem), the problems, and which tables were
-        read or skipped. The economy-wide checks (:func:`gosplan.io.checks.validate_economy`)
-        are not run.
+        read or skipped. The economy-wide checks
+        (:func:`gosplan.core.economy_checks.validate_economy`) are not run.
     """
     try:
         manifest = read_manifest(path)
@@ -128,7 +129,7 @@ def read_economy(path: str | Path, *, validate: bool = True) -> Economy:
     log.info("reading economy %r from %s", manifest.name, manifest.root)
     economy = _EconomyReader(manifest).read_economy()
     if validate:
-        from gosplan.io.checks import validate_economy
+        from gosplan.core.economy_checks import validate_economy
 
         table = "technology" if manifest.has("technology") else "transactions"
         validate_economy(
@@ -269,9 +270,9 @@ class _EconomyReader:
     def _check_techniques(self) -> None:
         """Record every product that no activity makes (check ``no_technique``).
 
-        The economy-wide check (:func:`gosplan.io.checks.validate_economy`) finds the same
-        problems once the tables are sound; run here when they are not, so that one read
-        reports every problem at once.
+        The economy-wide check (:func:`gosplan.core.economy_checks.validate_economy`) finds
+        the same problems once the tables are sound; run here when they are not, so that one
+        read reports every problem at once.
         """
         products = self.products.index
         made = np.zeros(len(products), dtype=bool)
@@ -287,7 +288,7 @@ class _EconomyReader:
                 "table makes it, so it can be neither produced nor planned",
                 source=source,
                 label=str(products[pos]),
-                check="no_technique",
+                check=Check.NO_TECHNIQUE,
             )
 
     # ------------------------------------------------------------------ tables
@@ -330,7 +331,7 @@ class _EconomyReader:
                 "activities table or give the technology in long form",
                 source=str(self.manifest.path),
                 label="activities",
-                check="unknown_label",
+                check=Check.UNKNOWN_LABEL,
             )
             self.skipped[self.manifest.source("activities")] = (
                 "an activities table cannot go with a transactions table"
@@ -435,7 +436,7 @@ class _EconomyReader:
                 f"column {col!r} is not a declared product",
                 source=source,
                 label=str(col),
-                check="unknown_label",
+                check=Check.UNKNOWN_LABEL,
             )
         # Flow totals and gross outputs in currency units may be huge (yen); only the
         # coefficients derived from them reach the solver.
@@ -464,7 +465,7 @@ class _EconomyReader:
                 source=source,
                 row=int(row_of[pos]) + 2 if row_of[pos] >= 0 else None,
                 label=str(products[pos]),
-                check="non_positive_output",
+                check=Check.NON_POSITIVE_OUTPUT,
             )
         self.gross_output = output
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -482,7 +483,7 @@ class _EconomyReader:
                 '[labour] kind = "flows" needs a transactions table with gross output',
                 source=source_m,
                 label="labour",
-                check="missing_value",
+                check=Check.MISSING_VALUE,
             )
             return pd.Index([], name="labour_type"), None
         if self.gross_output is None:  # the transactions table failed: reported already
@@ -505,7 +506,7 @@ class _EconomyReader:
                 f"column {col!r} is not a declared product",
                 source=source,
                 label=str(col),
-                check="unknown_label",
+                check=Check.UNKNOWN_LABEL,
             )
         totals = np.zeros((len(types), len(products)))
         for k, col in enumerate(using):
@@ -561,7 +562,7 @@ class _EconomyReader:
             ),
             source=source,
             labels=types,
-            check="unit_mismatch",
+            check=Check.UNIT_MISMATCH,
         )
 
     def _capacities(self) -> tuple[np.ndarray, np.ndarray]:
@@ -606,7 +607,7 @@ class _EconomyReader:
                 ),
                 source=source,
                 labels=labels,
-                check="unit_mismatch",
+                check=Check.UNIT_MISMATCH,
             )
         return capacity, life
 

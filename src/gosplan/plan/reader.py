@@ -19,71 +19,41 @@ format, ``docs/format.md``)::
     consumption_weights = "weights.csv" # columns product, weight
     # workbook = "plan.xlsx"            # then every entry names a sheet (default: its own name)
 
-Every problem is reported with the file (or ``workbook[sheet]``), the row (1-based, the header
-being row 1) and the label at fault.
+The columns of every table are parsed by their rules (:data:`gosplan.core.rules.RULES`:
+labels, numbers, whole numbers, text; which cells may be blank) and the plan is then checked as
+a whole by :class:`~gosplan.core.spec.PlanSpec`. Every problem found (in the manifest, in any
+table, between tables) is reported at once in one :class:`~gosplan.errors.ValidationError`,
+each with the file (or ``workbook[sheet]``), the row (1-based, the header being row 1) and the
+label at fault.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import os
 import tomllib
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from gosplan.core.checks import Check, Problems
 from gosplan.core.economy import Economy
-from gosplan.core.spec import OBJECTIVES, TABLE_COLUMNS, PlanSpec
-from gosplan.errors import GosplanError, InputError, UnknownLabelError
+from gosplan.core.rules import LABEL_KINDS, PLAN_TABLE_NAMES, ColumnRule, required_columns, rule_of
+from gosplan.core.spec import PlanSpec, objective_needs
+from gosplan.errors import GosplanError, InputError, ValidationError, validation_error
 from gosplan.io.tables import read_sheet, read_table_file
 
 logger = logging.getLogger(__name__)
 
 MANIFEST = "plan.toml"
 
-#: Table fields of a plan on disk: the :class:`PlanSpec` tables plus the consumption weights.
+#: Required columns of every table of a plan on disk: the :class:`PlanSpec` tables plus the
+#: consumption weights (all columns: :data:`gosplan.core.rules.RULES`).
 PLAN_TABLES: dict[str, tuple[str, ...]] = {
-    **TABLE_COLUMNS,
-    "consumption_weights": ("product", "weight"),
+    name: required_columns(name) for name in PLAN_TABLE_NAMES
 }
-
-#: Optional columns with a meaning, per table (other extra columns are kept as text).
-OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "targets": ("priority",),
-    "assortment": ("period",),
-    "trade": ("import_limit", "export_limit"),
-    "storage": ("loss", "max_stock"),
-    "investment_limits": ("period", "min", "max"),
-    "objective_weights": ("period",),  # label: text, blank for every label
-}
-
-LABEL_COLUMNS: dict[str, str] = {
-    "product": "product",
-    "activity": "activity",
-    "labour_type": "labour type",
-    "resource": "resource",
-}
-#: Per table, required text columns that are not labels of the economy.
-TEXT_COLUMNS: dict[str, tuple[str, ...]] = {"objective_weights": ("quantity",)}
-INTEGER_COLUMNS = frozenset({"period", "year_built", "lag", "lead_time", "offset"})
-#: Number columns whose cells may be empty (NaN = not given).
-OPTIONAL_NUMBERS = frozenset(
-    {"priority", "import_limit", "export_limit", "loss", "max_stock", "min", "max"}
-)
-#: Per table, number columns whose cells may be empty besides :data:`OPTIONAL_NUMBERS`
-#: (a blank period: every period).
-OPTIONAL_CELLS: dict[str, frozenset[str]] = {
-    "investment_limits": frozenset({"period"}),
-    "objective_weights": frozenset({"period"}),
-}
-#: Number columns that may be negative.
-SIGNED_NUMBERS = frozenset({"year_built"})
-#: Per table, number columns that may be negative besides :data:`SIGNED_NUMBERS`.
-SIGNED_CELLS: dict[str, frozenset[str]] = {"objective_weights": frozenset({"weight"})}
 
 MANIFEST_KEYS = frozenset(
     {
@@ -106,6 +76,19 @@ MANIFEST_KEYS = frozenset(
     }
 )
 
+#: Manifest settings of a plan: key, type and default.
+SETTINGS: tuple[tuple[str, type, Any], ...] = (
+    ("objective", str, "max_level"),
+    ("default_lag", int, 1),
+    ("discount", float, 0.0),
+    ("terminal_growth", float, None),
+    ("trade_deficit", float, 0.0),
+    ("investment_share", float, None),
+    ("storable", str, "listed"),
+    ("terminal", str, "none"),
+    ("sense", str, "max"),
+)
+
 
 def read_plan(path: str | Path, *, economy: Economy | None = None) -> PlanSpec:
     """Read a plan specification written in the on-disk plan format.
@@ -125,83 +108,118 @@ def read_plan(path: str | Path, *, economy: Economy | None = None) -> PlanSpec:
 
     Raises
     ------
+    gosplan.errors.ValidationError
+        Listing every problem found, each naming the file, the row (1-based, header = row
+        1), the label and what is wrong: unreadable file, missing column, non-numeric or
+        missing cell, unknown product, activity, labour type, resource or period, negative
+        value, duplicate row, unknown manifest key or objective, an investment lag not
+        shorter than the horizon (a row of the lags table is named with its file, row and
+        activity; ``default_lag`` with the manifest and its key).
     InputError
-        Naming the file, the row (1-based, header = row 1), the label and what is wrong:
-        unreadable file, missing column, non-numeric or missing cell, unknown product,
-        activity, labour type, resource or period, negative value, duplicate row, unknown
-        manifest key or objective, an investment lag not shorter than the horizon (a row of
-        the lags table is named with its file, row and activity; ``default_lag`` with the
-        manifest and its key); or, with ``check="bad_argument"``, when ``path`` is not a
-        path or ``economy`` not an :class:`~gosplan.core.economy.Economy`.
+        When reading cannot go on: no manifest, a manifest that does not parse, no usable
+        periods, an economy that cannot be read; or, with ``check="bad_argument"``, when
+        ``path`` is not a path or ``economy`` not an
+        :class:`~gosplan.core.economy.Economy`.
     """
+    _check_arguments(path, economy)
+    manifest_path = _manifest_path(Path(path))
+    where = str(manifest_path)
+    problems = Problems()
+    manifest, entries = _read_manifest(manifest_path, problems)
+    root = manifest_path.parent
+    try:
+        eco = economy if economy is not None else _read_plan_economy(manifest, root, where)
+        periods = _periods(manifest, where)
+    except InputError as exc:
+        problems.extend(exc)
+        raise validation_error(problems.problems()) from exc
+    settings = {
+        key: _get(manifest, key, kind, default, where, problems) for key, kind, default in SETTINGS
+    }
+    settings["name"] = _get(manifest, "name", str, root.name or "plan", where, problems)
+    tables, sources, unreadable = _read_tables(entries, root, problems)
+    weights = _weights(tables.pop("consumption_weights", None), sources, problems)
+    fields = {
+        "economy": eco,
+        "periods": periods,
+        **settings,
+        **tables,
+        "consumption_weights": weights,
+    }
+    spec = _build(fields, where, sources, problems, unreadable)
+    logger.info("read plan %r from %s (%d periods)", spec.name, where, spec.n_periods)
+    return spec
+
+
+def _weights(
+    table: pd.DataFrame | None, sources: dict[str, str], problems: Problems
+) -> pd.Series | None:
+    """The consumption weights table as a Series by product (``None``: none, or unusable)."""
+    if table is None:
+        return None
+    missing = [c for c in PLAN_TABLES["consumption_weights"] if c not in table.columns]
+    for col in missing:
+        problems.add(
+            f"missing column {col!r}",
+            source=sources["consumption_weights"],
+            check=Check.MISSING_COLUMN,
+        )
+    if missing:
+        return None
+    return pd.Series(
+        table["weight"].to_numpy(dtype=float),
+        index=pd.Index(table["product"], name="product"),
+        name="weight",
+    )
+
+
+def _check_arguments(path: object, economy: object) -> None:
     if not isinstance(path, str | os.PathLike):
         shown = "None" if path is None else f"{type(path).__name__} {path!r}"[:80]
         raise InputError(
             "read_plan takes the path of a plan directory or of its plan.toml (a str or "
             f"pathlib.Path), got {shown}",
-            check="bad_argument",
+            check=Check.BAD_ARGUMENT,
         )
     if economy is not None and not isinstance(economy, Economy):
         raise InputError(
             "read_plan's economy must be an Economy (e.g. gosplan.read_economy(path)) or "
             f"None, got {type(economy).__name__}",
-            check="bad_argument",
+            check=Check.BAD_ARGUMENT,
         )
-    manifest_path = _manifest_path(Path(path))
-    manifest = _read_manifest(manifest_path)
-    where = str(manifest_path)
-    root = manifest_path.parent
-    eco = economy if economy is not None else _read_plan_economy(manifest, root, where)
-    periods = _periods(manifest, where)
-    base = PlanSpec(
-        economy=eco,
-        periods=periods,
-        objective="max_consumption",
-        default_lag=_get(manifest, "default_lag", int, 1, where),
-        name=_get(manifest, "name", str, manifest_path.parent.name or "plan", where),
-    )
-    settings = {
-        "objective": _get(manifest, "objective", str, "max_level", where),
-        "discount": _get(manifest, "discount", float, 0.0, where),
-        "terminal_growth": _get(manifest, "terminal_growth", float, None, where),
-        "trade_deficit": _get(manifest, "trade_deficit", float, 0.0, where),
-        "investment_share": _get(manifest, "investment_share", float, None, where),
-        "storable": _get(manifest, "storable", str, "listed", where),
-        "terminal": _get(manifest, "terminal", str, "none", where),
-        "sense": _get(manifest, "sense", str, "max", where),
-    }
-    if settings["storable"] not in ("listed", "all"):
-        raise InputError(
-            f"storable must be 'listed' (the products of the storage table) or 'all', got "
-            f"{settings['storable']!r}",
-            source=where,
-            label="storable",
-        )
-    if settings["objective"] not in OBJECTIVES:
-        raise InputError(
-            f"unknown objective {settings['objective']!r}; choose one of {', '.join(OBJECTIVES)}",
-            source=where,
-            label="objective",
-            check="unknown_objective",
-        )
-    if base.default_lag < 0:
-        raise InputError("default_lag must be >= 0", source=where, label="default_lag")
-    tables: dict[str, Any] = {}
-    # lags first: the construction profile is checked against them
-    read = _read_tables(manifest, root, where)
-    for name in sorted(read, key=lambda n: n != "lags"):
-        table, source = read[name]
-        tables[name] = _check_table(base, name, table, source, tables.get("lags"))
-    weights = tables.pop("consumption_weights", None)
-    if weights is not None:
-        weights = pd.Series(
-            weights["weight"].to_numpy(dtype=float),
-            index=pd.Index(weights["product"], name="product"),
-            name="weight",
-        )
-    spec = replace(base, **settings, **tables, consumption_weights=weights)  # type: ignore[arg-type]
-    spec = spec.validated(source=where)
-    logger.info("read plan %r from %s (%d periods)", spec.name, where, spec.n_periods)
+
+
+def _build(
+    fields: dict[str, Any],
+    where: str,
+    sources: dict[str, str],
+    problems: Problems,
+    unreadable: bool,
+) -> PlanSpec:
+    """Build (and so validate) the spec; raise every problem of the reading and the spec.
+
+    A row with a problem found while parsing is not reported again by the spec's checks (its
+    bad cells read as blank), and when a table could not be read the spec's complaints that
+    a table is missing are left out.
+    """
+    try:
+        spec = PlanSpec(**fields, source=where, sources=sources)
+        found: list[InputError] = []
+    except ValidationError as exc:
+        found = exc.problems
+    found += objective_needs(fields["objective"], fields, where, sources.get("objective_weights"))
+    read = problems.problems()
+    rows = {(p.source, p.row) for p in read if p.row is not None}
+    texts = {str(p) for p in read}
+    merged = read + [
+        p
+        for p in found
+        if (p.source, p.row) not in rows
+        and str(p) not in texts
+        and not (unreadable and p.check == Check.MISSING_TABLE)
+    ]
+    if merged:
+        raise validation_error(merged)
     return spec
 
 
@@ -212,48 +230,63 @@ def _manifest_path(path: Path) -> Path:
         raise InputError(
             f"no plan manifest found (expected a directory with {MANIFEST} or its path)",
             source=str(manifest),
-            check="unreadable_file",
+            check=Check.UNREADABLE_FILE,
         )
     return manifest
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
+def _read_manifest(path: Path, problems: Problems) -> tuple[dict[str, Any], dict[str, str]]:
+    """The manifest and its usable ``[tables]`` entries; bad keys and entries are recorded."""
     try:
         with path.open("rb") as fh:
             manifest = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise InputError(
-            f"cannot read the manifest: {exc}", source=str(path), check="unreadable_file"
+            f"cannot read the manifest: {exc}", source=str(path), check=Check.UNREADABLE_FILE
         ) from exc
+    where = str(path)
     for key in manifest:
         if key not in MANIFEST_KEYS:
-            raise InputError(
+            problems.add(
                 f"unknown manifest key; known keys are {', '.join(sorted(MANIFEST_KEYS))}",
-                source=str(path),
+                source=where,
                 label=key,
-                check="unknown_key",
+                check=Check.UNKNOWN_KEY,
             )
     tables = manifest.get("tables", {})
     if not isinstance(tables, dict):
-        raise InputError("[tables] must be a table of names", source=str(path), label="tables")
+        problems.add(
+            "[tables] must be a table of names",
+            source=where,
+            label="tables",
+            check=Check.BAD_SETTING,
+        )
+        return manifest, {}
+    entries: dict[str, str] = {}
     for key, value in tables.items():
         if key not in PLAN_TABLES and key != "workbook":
-            raise InputError(
+            problems.add(
                 f"unknown table in [tables]; known tables are {', '.join(PLAN_TABLES)}",
-                source=str(path),
+                source=where,
                 label=key,
-                check="unknown_key",
+                check=Check.UNKNOWN_KEY,
             )
-        if not isinstance(value, str):
-            raise InputError(
+        elif not isinstance(value, str):
+            problems.add(
                 "a [tables] entry must be a file (or sheet) name",
-                source=str(path),
+                source=where,
                 label=key,
+                check=Check.BAD_SETTING,
             )
-    return manifest
+        else:
+            entries[key] = value
+    return manifest, entries
 
 
-def _get(manifest: dict[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
+def _get(
+    manifest: dict[str, Any], key: str, kind: type, default: Any, where: str, problems: Problems
+) -> Any:
+    """The manifest's ``key`` as ``kind`` (``default`` when absent or, recorded, bad)."""
     if key not in manifest:
         return default
     value = manifest[key]
@@ -264,40 +297,46 @@ def _get(manifest: dict[str, Any], key: str, kind: type, default: Any, where: st
     )
     if not ok:
         what = {int: "an integer", float: "a number", str: "text"}[kind]
-        raise InputError(f"must be {what}, got {value!r}", source=where, label=key)
+        problems.add(
+            f"must be {what}, got {value!r}", source=where, label=key, check=Check.BAD_SETTING
+        )
+        return default
     return kind(value)
 
 
 def _periods(manifest: dict[str, Any], where: str) -> tuple[int, ...]:
+    def bad(message: str, label: str | None = "periods") -> InputError:
+        return InputError(message, source=where, label=label, check=Check.BAD_SETTING)
+
     has_list = "periods" in manifest
     has_range = "start" in manifest or "horizon" in manifest
     if has_list and has_range:
-        raise InputError(
-            "give either periods or start and horizon, not both", source=where, label="periods"
-        )
+        raise bad("give either periods or start and horizon, not both")
     if has_list:
         periods = manifest["periods"]
         if not isinstance(periods, list) or not all(
             isinstance(p, int) and not isinstance(p, bool) for p in periods
         ):
-            raise InputError("periods must be a list of integers", source=where, label="periods")
+            raise bad("periods must be a list of integers")
         if not periods:
-            raise InputError("the horizon has no periods", source=where, label="periods")
+            raise bad("the horizon has no periods")
         if periods != sorted(set(periods)):
-            raise InputError(
-                "periods must be distinct and increasing", source=where, label="periods"
-            )
+            raise bad("periods must be distinct and increasing")
         return tuple(periods)
     if not has_range:
-        raise InputError("the manifest needs periods (a list) or start and horizon", source=where)
+        raise bad("the manifest needs periods (a list) or start and horizon", None)
     for key in ("start", "horizon"):
         if key not in manifest:
-            raise InputError(f"{key} is missing (start and horizon go together)", source=where)
-    start = _get(manifest, "start", int, None, where)
-    horizon = _get(manifest, "horizon", int, None, where)
-    if horizon < 1:
-        raise InputError("horizon must be at least 1", source=where, label="horizon")
-    return tuple(range(start, start + horizon))
+            raise bad(f"{key} is missing (start and horizon go together)", None)
+    values = {}
+    for key in ("start", "horizon"):
+        value = manifest[key]
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise bad(f"must be an integer, got {value!r}", key)
+        values[key] = value
+    if values["horizon"] < 1:
+        raise bad("horizon must be at least 1", "horizon")
+    return tuple(range(values["start"], values["start"] + values["horizon"]))
 
 
 def _read_plan_economy(manifest: dict[str, Any], root: Path, where: str) -> Economy:
@@ -307,6 +346,7 @@ def _read_plan_economy(manifest: dict[str, Any], root: Path, where: str) -> Econ
             "the manifest must name the economy (a directory, or scenario:NAME)",
             source=where,
             label="economy",
+            check=Check.BAD_SETTING,
         )
     if ref.startswith("scenario:"):
         from gosplan.datasets import scenario_path
@@ -314,7 +354,9 @@ def _read_plan_economy(manifest: dict[str, Any], root: Path, where: str) -> Econ
         try:
             eco_path = Path(scenario_path(ref.removeprefix("scenario:")))
         except GosplanError as exc:
-            raise InputError(str(exc), source=where, label="economy") from exc
+            raise InputError(
+                str(exc), source=where, label="economy", check=Check.UNKNOWN_SCENARIO
+            ) from exc
     else:
         eco_path = root / ref
     from gosplan.io import read_economy
@@ -324,214 +366,156 @@ def _read_plan_economy(manifest: dict[str, Any], root: Path, where: str) -> Econ
 
 # ---------------------------------------------------------------------- tables
 def _read_tables(
-    manifest: dict[str, Any], root: Path, where: str
-) -> dict[str, tuple[pd.DataFrame, str]]:
-    entries = dict(manifest.get("tables", {}))
+    entries: dict[str, str], root: Path, problems: Problems
+) -> tuple[dict[str, pd.DataFrame], dict[str, str], bool]:
+    """Read and parse every table named in ``[tables]``.
+
+    Returns
+    -------
+    tables, sources, unreadable
+        The parsed tables, how messages name each (file or ``workbook[sheet]``), and whether
+        some table could not be read (its problem recorded).
+    """
+    entries = dict(entries)
     workbook = entries.pop("workbook", None)
-    out: dict[str, tuple[pd.DataFrame, str]] = {}
-    if workbook is not None:
-        book = root / workbook
-        for name, sheet in entries.items():
-            source = f"{book}[{sheet}]"
-            out[name] = (read_sheet(book, sheet), source)
-        return out
-    for name, file in entries.items():
-        path = root / file
-        out[name] = (read_table_file(path), str(path))
-    return out
+    tables: dict[str, pd.DataFrame] = {}
+    sources: dict[str, str] = {}
+    unreadable = False
+    for name, entry in entries.items():
+        if workbook is not None:
+            book = root / workbook
+            source = f"{book}[{entry}]"
+        else:
+            source = str(root / entry)
+        sources[name] = source
+        try:
+            raw = read_sheet(book, entry) if workbook is not None else read_table_file(root / entry)
+        except InputError as exc:
+            problems.extend(exc)
+            unreadable = True
+            continue
+        tables[name] = _parse_table(name, raw, source, problems)
+    return tables, sources, unreadable
 
 
-def _check_table(
-    base: PlanSpec, name: str, raw: pd.DataFrame, source: str, lags: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """Type one table's columns and check it against the economy and horizon.
+def _parse_table(name: str, raw: pd.DataFrame, source: str, problems: Problems) -> pd.DataFrame:
+    """Type one table's columns by their rules; bad cells are recorded and read as blank.
 
-    ``lags``: the plan's lags table, already checked (the construction profile's offsets are
-    bounded by the investment lags).
+    Missing columns are left to the spec's checks (which name this file).
     """
     table = raw.copy()
     table.columns = [str(c).strip() for c in table.columns]
-    for col in PLAN_TABLES[name]:
-        if col not in table.columns:
-            raise InputError(f"missing column {col!r}", source=source, check="missing_column")
-    first = PLAN_TABLES[name][0]
-    labels = _labels_of(table[first])
+    first = required_columns(name)[0]
+    labels = _label_texts(table[first]) if first in table.columns else None
     typed: dict[str, pd.Series] = {}
     for col in table.columns:
-        if col in LABEL_COLUMNS or col in TEXT_COLUMNS.get(name, ()):
-            typed[col] = _label_column(table[col], col, source)
-        elif col in PLAN_TABLES[name] or col in OPTIONAL_COLUMNS.get(name, ()):
-            typed[col] = _number_column(
-                table[col],
-                col,
-                source,
-                labels,
-                optional=col in OPTIONAL_CELLS.get(name, ()),
-                signed=col in SIGNED_CELLS.get(name, ()),
-            )
-        else:
+        rule = rule_of(name, col)
+        if rule is None or (rule.type == "text" and rule.blank):
             typed[col] = _text_column(table[col])
-    table = pd.DataFrame(typed, index=pd.RangeIndex(len(table)))
-    if name == "consumption_weights":
-        _check_weights(base, table, source)
-        return table
-    if "period" in table.columns and len(table) and name not in OPTIONAL_CELLS:
-        outside = ~table["period"].isin(base.periods).to_numpy()
-        if outside.any():
-            i = int(np.flatnonzero(outside)[0])
-            raise UnknownLabelError(
-                f"period {int(table['period'].iloc[i])} is not in the horizon "
-                f"{base.periods[0]}–{base.periods[-1]}",
-                source=source,
-                row=i + 2,
-                label=labels[i],
-                check="unknown_label",
-            )
-    if name == "lags" and len(table):
-        too_long = table["lag"].to_numpy() >= base.n_periods
-        if too_long.any():
-            i = int(np.flatnonzero(too_long)[0])
-            raise InputError(
-                f"investment lag {int(table['lag'].iloc[i])} is not shorter than the horizon "
-                f"of {base.n_periods} periods: no investment could ever bear fruit",
-                source=source,
-                row=i + 2,
-                label=labels[i],
-                check="lag_exceeds_horizon",
-            )
-    if name == "depreciation" and len(table):
-        high = table["rate"].to_numpy() >= 1
-        if high.any():
-            i = int(np.flatnonzero(high)[0])
-            raise InputError(
-                "a depreciation rate must be below 1", source=source, row=i + 2, label=labels[i]
-            )
-    # The spec's own checks (labels, periods, negatives, duplicates, vintages), on this table
-    # alone, so that their messages name this file. The default lag is the manifest's: it is
-    # checked against the horizon with the whole plan, naming plan.toml and its key.
-    try:
-        context: dict[str, Any] = {"default_lag": 0}
-        if name == "objective_weights":  # its labels are checked as a linear objective's
-            context["objective"] = "linear"
-        if name == "construction":  # offsets within the lags (a bad default lag: later)
-            context = {"default_lag": min(base.default_lag, max(base.n_periods - 1, 0))}
-            if lags is not None:
-                context["lags"] = lags
-        replace(base, **context, **{name: table}).validated(source=source)
-    except InputError as exc:
-        message = exc.message
-        raise type(exc)(
-            message, source=source, row=exc.row, label=exc.label, check=exc.check
-        ) from exc
-    return table
+        elif rule.is_number:
+            typed[col] = _number_column(table[col], rule, source, problems, labels)
+        else:
+            typed[col] = _label_column(table[col], col, source, problems)
+    return pd.DataFrame(typed, index=pd.RangeIndex(len(table)))
 
 
-def _labels_of(column: pd.Series) -> list[str]:
-    return ["" if _is_missing(v) else str(v) for v in column]
+def _missing(column: pd.Series) -> np.ndarray:
+    """Empty cells: missing values and text of only blanks."""
+    missing = column.isna().to_numpy(copy=True)
+    if column.dtype == object or pd.api.types.is_string_dtype(column):
+        missing |= (column.astype(str).str.strip() == "").to_numpy()
+    return missing
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
+def _label_texts(column: pd.Series) -> np.ndarray:
+    """The labels of a column for messages (``None`` for an empty cell)."""
+    out = column.astype(object).astype(str).str.strip().to_numpy(dtype=object)
+    out[_missing(column)] = None
+    return out
 
 
-def _label_column(column: pd.Series, col: str, source: str) -> pd.Series:
-    values = list(column)
-    for i, v in enumerate(values):
-        if _is_missing(v):
-            raise InputError(
-                f"{LABEL_COLUMNS.get(col, col)} is missing",
-                source=source,
-                row=i + 2,
-                check="missing_value",
-            )
-    return pd.Series([str(v).strip() for v in values], dtype=str, name=col)
+def _label_column(column: pd.Series, col: str, source: str, problems: Problems) -> pd.Series:
+    missing = _missing(column)
+    problems.add_rows(
+        missing,
+        f"{LABEL_KINDS.get(col, col)} is missing",
+        source=source,
+        labels=None,
+        check=Check.MISSING_VALUE,
+    )
+    values = pd.Series(column.to_numpy(dtype=object)).astype(str).str.strip().to_numpy(dtype=object)
+    values[missing] = ""
+    return pd.Series(values, dtype=str, name=col)
 
 
 def _text_column(column: pd.Series) -> pd.Series:
-    return pd.Series(
-        [np.nan if _is_missing(v) else str(v) for v in column], dtype=str, name=column.name
-    )
+    missing = _missing(column)
+    values = column.to_numpy(dtype=object).copy()
+    values[~missing] = [str(v) for v in values[~missing]]
+    values[missing] = np.nan
+    return pd.Series(values, dtype=str, name=column.name)
+
+
+def _floats(text: np.ndarray) -> np.ndarray:
+    """Exact decimal parsing of stripped texts (NaN where a text is not a number)."""
+    try:
+        return text.astype(float)
+    except (TypeError, ValueError):
+        out = np.empty(len(text), dtype=float)
+        for i, v in enumerate(text):
+            try:
+                out[i] = float(v)
+            except (TypeError, ValueError):
+                out[i] = np.nan
+        return out
 
 
 def _number_column(
     column: pd.Series,
-    col: str,
+    rule: ColumnRule,
     source: str,
-    labels: list[str],
-    *,
-    optional: bool = False,
-    signed: bool = False,
+    problems: Problems,
+    labels: np.ndarray | None,
 ) -> pd.Series:
-    """Parse a number column cell by cell (exact decimal parsing), reporting the first bad cell.
+    """Parse a number column, vectorised (exact decimal parsing); record every bad cell.
 
-    ``optional``: empty cells are allowed (NaN) besides :data:`OPTIONAL_NUMBERS`; ``signed``:
-    negative numbers are allowed besides :data:`SIGNED_NUMBERS`.
+    Empty cells are problems unless the rule allows blanks (NaN); a cell that is not a
+    finite number, or not a whole number where one is needed, is recorded and read as NaN.
+    Bounds, labels and periods are the spec's checks.
     """
-    out = np.empty(len(column), dtype=float)
-    for i, v in enumerate(column):
-        if _is_missing(v):
-            if col in OPTIONAL_NUMBERS or optional:
-                out[i] = np.nan
-                continue
-            raise InputError(
-                f"{col} is missing",
-                source=source,
-                row=i + 2,
-                label=labels[i] or None,
-                check="missing_value",
-            )
-        try:
-            x = float(v.strip()) if isinstance(v, str) else float(v)
-        except (TypeError, ValueError):
-            x = math.nan
-        if not math.isfinite(x):
-            raise InputError(
-                f"{col} is not a number: {v!r}",
-                source=source,
-                row=i + 2,
-                label=labels[i] or None,
-                check="non_numeric",
-            )
-        if x < 0 and col not in SIGNED_NUMBERS and not signed:
-            raise InputError(
-                f"{col} is negative ({x:g})",
-                source=source,
-                row=i + 2,
-                label=labels[i] or None,
-                check="negative_value",
-            )
-        if col in INTEGER_COLUMNS and not x.is_integer():
-            raise InputError(
-                f"{col} must be a whole number, got {v!r}",
-                source=source,
-                row=i + 2,
-                label=labels[i] or None,
-                check="non_numeric",
-            )
-        out[i] = x
-    if col in INTEGER_COLUMNS and not np.isnan(out).any():
-        return pd.Series(out.astype(np.int64), name=col)
-    return pd.Series(out, name=col)
-
-
-def _check_weights(base: PlanSpec, table: pd.DataFrame, source: str) -> None:
-    products = base.economy.product_labels
-    for i, product in enumerate(table["product"]):
-        if product not in products:
-            raise UnknownLabelError(
-                "unknown product", source=source, row=i + 2, label=product, check="unknown_label"
-            )
-    dup = table["product"].duplicated().to_numpy()
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        raise InputError(
-            "appears twice",
-            source=source,
-            row=i + 2,
-            label=str(table["product"].iloc[i]),
-            check="duplicate_label",
+    col = rule.column
+    raw = column.to_numpy(dtype=object)
+    missing = _missing(column)
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        values = column.to_numpy(dtype=float, copy=True)  # a typed (Parquet) column
+    else:
+        text = pd.Series(raw, dtype=object).where(~missing, "nan").astype(str).str.strip()
+        values = _floats(text.to_numpy(dtype=object))
+    shown = labels
+    if not rule.blank:
+        problems.add_rows(
+            missing, f"{col} is missing", source=source, labels=shown, check=Check.MISSING_VALUE
         )
+    bad = ~missing & ~np.isfinite(values)
+    problems.add_rows(
+        bad,
+        lambda i: f"{col} is not a number: {raw[i]!r}",
+        source=source,
+        labels=shown,
+        check=Check.NON_NUMERIC,
+    )
+    fraction = np.zeros(len(values), dtype=bool)
+    if rule.is_integer:
+        with np.errstate(invalid="ignore"):
+            fraction = np.isfinite(values) & (values != np.round(values))
+        problems.add_rows(
+            fraction,
+            lambda i: f"{col} must be a whole number, got {raw[i]!r}",
+            source=source,
+            labels=shown,
+            check=Check.NON_NUMERIC,
+        )
+    values[bad | fraction | missing] = np.nan
+    if rule.is_integer and not np.isnan(values).any():
+        return pd.Series(values.astype(np.int64), name=col)
+    return pd.Series(values, name=col)

@@ -1,4 +1,9 @@
-"""Write a plan specification in the on-disk plan format that :func:`read_plan` reads."""
+"""Write a plan specification in the on-disk plan format that :func:`read_plan` reads.
+
+The columns of every table are written in the order of their rules
+(:data:`gosplan.core.rules.RULES`), extra columns last; labels as text, whole numbers as
+integers where no cell is blank.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,11 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
+from gosplan.core.checks import Check
+from gosplan.core.rules import column_order, rule_of
 from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
-from gosplan.plan.reader import INTEGER_COLUMNS, LABEL_COLUMNS, MANIFEST, PLAN_TABLES
+from gosplan.plan.reader import MANIFEST, PLAN_TABLES
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +57,10 @@ def write_plan(
         The directory written; ``read_plan`` of it gives back an equal specification.
     """
     if format not in FORMATS:
-        raise InputError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+        raise InputError(
+            f"unknown format {format!r}; choose one of {', '.join(FORMATS)}",
+            check=Check.BAD_ARGUMENT,
+        )
     root = Path(path)
     root.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, Any] = {
@@ -72,8 +82,11 @@ def write_plan(
         manifest["terminal"] = spec.terminal
     if spec.sense != "max":
         manifest["sense"] = spec.sense
-    tables = {name: _table_to_write(spec, name) for name in PLAN_TABLES}
-    tables = {name: t for name, t in tables.items() if t is not None and len(t)}
+    tables = {
+        name: table
+        for name in PLAN_TABLES
+        if (table := _table_to_write(spec, name)) is not None and len(table)
+    }
     entries: dict[str, str] = {}
     if format == "excel":
         if tables:
@@ -123,10 +136,14 @@ def _table_to_write(spec: PlanSpec, name: str) -> pd.DataFrame | None:
                 "weight": weights.to_numpy(dtype=float),
             }
         )
-    table: pd.DataFrame = getattr(spec, name).reset_index(drop=True).copy()
+    table: pd.DataFrame = getattr(spec, name).reset_index(drop=True)
+    table = table[column_order(name, list(table.columns))].copy()
     for col in table.columns:
-        if col in LABEL_COLUMNS:
+        rule = rule_of(name, col)
+        if rule is None:
+            continue
+        if rule.type == "label" and not rule.is_number:
             table[col] = table[col].astype(str)
-        elif col in INTEGER_COLUMNS and len(table) and table[col].notna().all():
+        elif rule.is_integer and len(table) and table[col].notna().all():
             table[col] = table[col].to_numpy(dtype=np.int64)
     return table
