@@ -16,17 +16,21 @@ strings the steps together and words the summary.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from gosplan.core.economy import Economy
+
+if TYPE_CHECKING:
+    from gosplan.report import Report
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +164,7 @@ def run_demo(
     for variant, title in TARGET_VARIANTS.items():
         spec = read_plan(plan_path(scenario, variant))
         result.checks[variant] = timed(
-            f"check {variant}", f"checking {title}", lambda spec=spec: check_plan(spec)
+            f"check {variant}", f"checking {title}", functools.partial(check_plan, spec)
         )
     optimum_spec = read_plan(plan_path(scenario, "optimum"))
     result.optimum = timed("optimum", "optimal five-year plan", lambda: optimise(optimum_spec))
@@ -584,15 +588,26 @@ def glossary(
 
 def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
     """Write the demo's HTML report to ``output_dir/<economy name>.html``."""
-    from gosplan.report import Report, figures
+    from gosplan.report import Report
 
     eco = result.economy
-    unit = eco.meta.labour_unit
     rep = Report(
         title="The First Five-Year Plan, examined",
         subtitle=f"Scenario {eco.meta.name}: {eco.n_products} products, "
         f"{eco.n_activities} techniques, base year {BASE_LABEL}",
     )
+    _add_introduction(rep, result)
+    _add_targets(rep, result.history)
+    _add_base_year(rep, result)
+    _add_plans(rep, result)
+    _add_labour_history(rep, result.history)
+    rep.add_provenance(provenance(result))
+    return rep.write(output_dir / f"{eco.meta.name}.html")
+
+
+def _add_introduction(rep: Report, result: DemoResult) -> None:
+    """What the report shows, and the glossary."""
+    unit = result.economy.meta.labour_unit
     rep.add_text(
         "What this report shows",
         [
@@ -612,25 +627,32 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
     amended = result.checks.get("amended")
     level = float(amended.common_level) if amended is not None else None
     rep.add_glossary(glossary(unit, level), heading="Words used in this report")
-    history = result.history
-    if "targets_of_production" in history:
-        targets = targets_of_production(history["targets_of_production"])
-        differ = [str(p) for p, n in targets[PERCENT_NOTE].items() if n.startswith("DIFFERS")]
-        where = (
-            f" (here {', '.join(differ)}: the source's % contradicts its own row)" if differ else ""
-        )
-        rep.add_table(
-            "Targets of production",
-            targets,
-            caption="Base year, the plan's variants and the 1932 outcome, as the sources give "
-            "them (restored table; notes and sources under the table). The % of the planned "
-            "increase achieved is computed from each row, 100 (outcome 1932 − 1927/28) / "
-            "(optimal variant 1932/33 − 1927/28), and shown beside the source's own figure; "
-            f"the note flags a difference of more than {PERCENT_TOLERANCE:g} points{where}, "
-            "reads “agrees” within rounding, and says why a computed figure is blank (no "
-            "base-year figure, no optimal-variant target or no 1932 outcome in the row)",
-            digits={COMPUTED_PERCENT: 3},
-        )
+
+
+def _add_targets(rep: Report, history: dict[str, pd.DataFrame]) -> None:
+    """The restored table of the targets of production, with the computed percentages."""
+    if "targets_of_production" not in history:
+        return
+    targets = targets_of_production(history["targets_of_production"])
+    differ = [str(p) for p, n in targets[PERCENT_NOTE].items() if n.startswith("DIFFERS")]
+    where = f" (here {', '.join(differ)}: the source's % contradicts its own row)" if differ else ""
+    rep.add_table(
+        "Targets of production",
+        targets,
+        caption="Base year, the plan's variants and the 1932 outcome, as the sources give "
+        "them (restored table; notes and sources under the table). The % of the planned "
+        "increase achieved is computed from each row, 100 (outcome 1932 − 1927/28) / "
+        "(optimal variant 1932/33 − 1927/28), and shown beside the source's own figure; "
+        f"the note flags a difference of more than {PERCENT_TOLERANCE:g} points{where}, "
+        "reads “agrees” within rounding, and says why a computed figure is blank (no "
+        "base-year figure, no optimal-variant target or no 1932 outcome in the row)",
+        digits={COMPUTED_PERCENT: 3},
+    )
+
+
+def _add_base_year(rep: Report, result: DemoResult) -> None:
+    """The base-year material balance and labour values."""
+    unit = result.economy.meta.labour_unit
     rep.add_balance(result.balance, heading=f"Base-year material balance ({BASE_LABEL})")
     rep.add_table(
         f"Labour values, {BASE_LABEL}",
@@ -638,9 +660,13 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
         caption=f"{unit[:1].upper()}{unit[1:]} per unit of each product, direct and indirect",
         sources=False,
     )
+
+
+def _add_plans(rep: Report, result: DemoResult) -> None:
+    """The checks of the variants, the plans, the frontier and the comparisons."""
     for variant, check in result.checks.items():
         rep.add_check(check, heading=f"Can {TARGET_VARIANTS[variant]} be met?")
-    units = eco.products["unit"]
+    units = result.economy.products["unit"]
     base = result.balance["gross_output"]
     for plan, heading in (
         (result.optimum, "The optimal five-year plan"),
@@ -671,6 +697,12 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
             caption=f"Gross output of key products in {BASE_LABEL} and at the end of each "
             f"plan (product units), and as a multiple of {BASE_LABEL} (x base)",
         )
+
+
+def _add_labour_history(rep: Report, history: dict[str, pd.DataFrame]) -> None:
+    """The restored tables of labour turnover and of the labour force."""
+    from gosplan.report import figures
+
     if "labour_turnover" in history:
         turnover = labour_turnover(history["labour_turnover"])
         rep.add_table(
@@ -698,5 +730,3 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
             labour_force_table(history["labour_force"]),
             caption="Workers and employees by category and year",
         )
-    rep.add_provenance(provenance(result))
-    return rep.write(output_dir / f"{eco.meta.name}.html")

@@ -144,23 +144,78 @@ def generate_economy(
     _check_args(n_products, inputs_per_product, labour_types, target_radius, periphery_cycles)
     report = progress or (lambda fraction, message: None)
     n = int(n_products)
-    k_core = min(n, max(2, round(n**0.5))) if core_size is None else int(core_size)
-    if not 1 <= k_core <= n:
-        raise InputError(f"core_size must be between 1 and n_products ({n}), got {core_size}")
+    k_core = _core_size(n, core_size)
     rng = np.random.default_rng(seed)
     report(0.0, "drawing the input structure")
     perm = rng.permutation(n)  # perm[rank] = product position
+    rows, indptr = _input_structure(
+        perm, k_core, inputs_per_product, periphery_cycles, fixed_inputs, rng, report
+    )
+    index_dtype = np.int32 if max(n, rows.shape[0]) < 2**31 else np.int64
+    report(0.4, "scaling coefficients")
+    tech = _technology(rows, indptr, target_radius, rng, index_dtype)
+    del rows, indptr
+
+    report(0.6, "labour, capital and product groups")
+    labour = sp.csc_array(rng.lognormal(mean=-1.0, sigma=0.5, size=(labour_types, n)))
+    capital = _capital(n, k_core, perm, rng, index_dtype)
+    service_life = rng.integers(10, 41, size=n).astype(np.float64)
+    group = _product_groups(tech, perm[:k_core])
+
+    report(0.8, "labels")
+    meta = _meta(n, k_core, inputs_per_product, target_radius, seed)
+    eco = _assemble(tech, labour, capital, service_life, group, meta)
+    report(1.0, "done")
+    log.info("generated %r", eco)
+    return eco
+
+
+def _meta(n: int, k_core: int, inputs: float, radius: float, seed: int) -> EconomyMeta:
+    """The name and description of a synthetic economy (its parameters)."""
+    return EconomyMeta(
+        name=f"synthetic-{n}",
+        description=(
+            f"synthetic economy: {n} products, core {k_core}, mean inputs "
+            f"{inputs}, target radius {radius}, seed {seed}"
+        ),
+        source="generated",
+    )
+
+
+def _core_size(n: int, core_size: int | None) -> int:
+    """The number of core products: ``core_size``, or ``round(sqrt(n))`` (at least 2)."""
+    k_core = min(n, max(2, round(n**0.5))) if core_size is None else int(core_size)
+    if not 1 <= k_core <= n:
+        raise InputError(f"core_size must be between 1 and n_products ({n}), got {core_size}")
+    return k_core
+
+
+def _input_structure(
+    perm: np.ndarray,
+    k_core: int,
+    inputs_per_product: float,
+    periphery_cycles: float,
+    fixed_inputs: bool,
+    rng: np.random.Generator,
+    report: Progress,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw each product's direct inputs: their row positions and the CSC column pointers.
+
+    A product at rank ``r`` draws its inputs log-uniformly below ``r`` (below ``k_core`` in
+    the core); a share ``periphery_cycles`` of peripheral draws come from every rank.
+    """
+    n = perm.shape[0]
     rank = np.empty(n, dtype=np.int64)
     rank[perm] = np.arange(n, dtype=np.int64)
-
     if fixed_inputs:
         counts = np.full(n, max(1, round(inputs_per_product)), dtype=np.int64)
     else:
-        counts = 1 + rng.poisson(max(inputs_per_product - 1.0, 0.0), size=n).astype(np.int64)
+        mean = max(inputs_per_product - 1.0, 0.0)
+        counts = 1 + np.asarray(rng.poisson(mean, size=n), dtype=np.int64)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     col_rank = np.repeat(rank, counts)  # rank of the product using each input, by column
-    del counts
+    del counts, rank
     upper = np.where(col_rank < k_core, k_core, col_rank)
     if periphery_cycles > 0:
         wide = (col_rank >= k_core) & (rng.random(col_rank.shape[0]) < periphery_cycles)
@@ -169,48 +224,59 @@ def generate_economy(
     report(0.2, "choosing inputs")
     in_rank = _log_uniform_below(upper, rng)
     del upper
-    rows = perm[in_rank]
-    del in_rank
-    index_dtype = np.int32 if max(n, rows.shape[0]) < 2**31 else np.int64
-    report(0.4, "scaling coefficients")
+    return perm[in_rank], indptr
+
+
+def _technology(
+    rows: np.ndarray,
+    indptr: np.ndarray,
+    target_radius: float,
+    rng: np.random.Generator,
+    index_dtype: type,
+) -> sp.csc_array:
+    """The technology matrix: random weights, each column scaled to a random total below 1."""
+    n = indptr.shape[0] - 1
     weights = rng.uniform(0.1, 1.0, size=rows.shape[0])
     tech = sp.csc_array(
         (weights, rows.astype(index_dtype), indptr.astype(index_dtype)), shape=(n, n)
     )
-    del rows, weights, indptr
+    del weights
     tech.sum_duplicates()
     col_sum = np.asarray(tech.sum(axis=0)).ravel()
     lo, hi = 0.5 * target_radius, min(1.5 * target_radius, 0.98)
     totals = rng.uniform(lo, hi, size=n)
     tech.data *= np.repeat(totals / col_sum, np.diff(tech.indptr))
-    del col_sum, totals
+    return tech
 
-    report(0.6, "labour, capital and product groups")
-    lab_names = ["labour"] if labour_types == 1 else [f"labour_{i}" for i in range(labour_types)]
-    labour = sp.csc_array(rng.lognormal(mean=-1.0, sigma=0.5, size=(labour_types, n)))
-    capital = _capital(n, k_core, perm, rng, index_dtype)
-    service_life = rng.integers(10, 41, size=n).astype(np.float64)
+
+def _product_groups(tech: sp.csc_array, core: np.ndarray) -> np.ndarray:
+    """Means of production (the core and every product another uses), else consumer goods."""
+    n = tech.shape[0]
     used = np.bincount(tech.indices, minlength=n) - _self_use(tech)
-    core = np.zeros(n, dtype=bool)
-    core[perm[:k_core]] = True
-    group = np.where(core | (used > 0), MEANS_OF_PRODUCTION, CONSUMER_GOODS)
+    is_core = np.zeros(n, dtype=bool)
+    is_core[core] = True
+    return np.where(is_core | (used > 0), MEANS_OF_PRODUCTION, CONSUMER_GOODS)
 
-    report(0.8, "labels")
+
+def _assemble(
+    tech: sp.csc_array,
+    labour: sp.csc_array,
+    capital: sp.csc_array,
+    service_life: np.ndarray,
+    group: np.ndarray,
+    meta: EconomyMeta,
+) -> Economy:
+    """The economy of the drawn matrices, labelled ``p0000000``, ... (one activity each)."""
+    n = tech.shape[0]
+    n_types = labour.shape[0]
+    lab_names = ["labour"] if n_types == 1 else [f"labour_{i}" for i in range(n_types)]
     labels = product_labels(n)
     products = pd.DataFrame(
         {"unit": pd.array(np.full(n, "unit"), dtype="str"), "group": pd.array(group, dtype="str")},
         index=labels,
     )
     activities = pd.DataFrame({"product": labels}, index=labels.rename("activity"))
-    meta = EconomyMeta(
-        name=f"synthetic-{n}",
-        description=(
-            f"synthetic economy: {n} products, core {k_core}, mean inputs "
-            f"{inputs_per_product}, target radius {target_radius}, seed {seed}"
-        ),
-        source="generated",
-    )
-    eco = Economy(
+    return Economy(
         products=products,
         activities=activities,
         technology=tech,
@@ -220,9 +286,6 @@ def generate_economy(
         service_life=service_life,
         meta=meta,
     )
-    report(1.0, "done")
-    log.info("generated %r", eco)
-    return eco
 
 
 def _self_use(tech: sp.csc_array) -> np.ndarray:

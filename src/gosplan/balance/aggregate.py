@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from gosplan.balance.labels import require_every_label
 from gosplan.core.economy import Economy
 from gosplan.errors import InputError, UnknownLabelError
 
@@ -96,12 +97,7 @@ def _group_positions(economy: Economy, mapping: Mapping[str, str] | pd.Series) -
 
 
 def _gross_output(economy: Economy, gross_output: pd.Series) -> np.ndarray:
-    missing = economy.product_labels.difference(pd.Index(gross_output.index))
-    if len(missing):
-        names = ", ".join(map(repr, missing[:5]))
-        raise InputError(
-            f"gross output is missing for {names}", label=str(missing[0]), check="missing_label"
-        )
+    require_every_label(economy.product_labels, pd.Index(gross_output.index), "gross output is")
     x = economy.align_products(gross_output, "gross output")
     if np.any(x < 0):
         bad = economy.product_labels[np.flatnonzero(x < 0)[0]]
@@ -112,6 +108,30 @@ def _gross_output(economy: Economy, gross_output: pd.Series) -> np.ndarray:
 def _common(values: pd.Series) -> str:
     unique = pd.unique(values.astype(str))
     return str(unique[0]) if len(unique) == 1 else ""
+
+
+def _group_products(economy: Economy, groups: pd.Series, names: pd.Index) -> pd.DataFrame:
+    """The products table of the groups: common unit and group, members as description."""
+    by_group = economy.products.groupby(groups.to_numpy(), sort=False)
+    return pd.DataFrame(
+        {
+            "unit": [_common(by_group.get_group(g)["unit"]) for g in names],
+            "description": [
+                "aggregate of " + ", ".join(map(str, groups.index[groups == g])) for g in names
+            ],
+            "group": [_common(by_group.get_group(g)["group"]) for g in names],
+        },
+        index=names,
+    )
+
+
+def _group_service_life(life: np.ndarray, x: np.ndarray, S: sp.sparray) -> np.ndarray:
+    """Service lives of the groups: output-weighted means of the members' known lives."""
+    known = np.isfinite(life)
+    life_w = S @ np.where(known, life * x, 0.0)
+    weight = S @ np.where(known, x, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(weight > 0, life_w / weight, np.nan)
 
 
 def aggregate(
@@ -169,23 +189,8 @@ def aggregate(
         )
     assert eco.labour is not None and eco.resources is not None and eco.capital is not None
     assert eco.capacity is not None and eco.service_life is not None
-    by_group = eco.products.groupby(groups.to_numpy(), sort=False)
-    products = pd.DataFrame(
-        {
-            "unit": [_common(by_group.get_group(g)["unit"]) for g in names],
-            "description": [
-                "aggregate of " + ", ".join(map(str, groups.index[groups == g])) for g in names
-            ],
-            "group": [_common(by_group.get_group(g)["group"]) for g in names],
-        },
-        index=names,
-    )
-    life = eco.service_life
-    known = np.isfinite(life)
-    life_w = S @ np.where(known, life * x, 0.0)
-    weight = S @ np.where(known, x, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        service_life = np.where(weight > 0, life_w / weight, np.nan)
+    products = _group_products(eco, groups, names)
+    service_life = _group_service_life(eco.service_life, x, S)
     log.debug("aggregating %d products into %d groups", eco.n_products, len(names))
     return Economy(
         products=products,

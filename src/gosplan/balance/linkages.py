@@ -30,11 +30,13 @@ linkages are ratios of one product's own output and are unit-free either way.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from gosplan.balance.labels import require_every_label
 from gosplan.balance.multipliers import Weights, mixed_units_note, value_weights
 from gosplan.balance.solvers import LeontiefSolver
 from gosplan.core.economy import Economy
@@ -83,7 +85,7 @@ def classify(backward: np.ndarray, forward: np.ndarray) -> np.ndarray:
 
 def linkage_arrays(
     A: np.ndarray | sp.sparray, gross_output: np.ndarray | None = None, *, method: str = "auto"
-) -> dict[str, np.ndarray]:
+) -> dict[str, Any]:
     """Linkage indices of a square coefficient matrix (see the module docstring).
 
     Parameters
@@ -198,17 +200,7 @@ def linkages(
     x = None
     if gross_output is not None:
         x = positive_gross_output(eco, gross_output)
-    A: sp.sparray = eco.technology
-    weighting: str | None = None
-    note: str | None = None
-    if weights is None:
-        summed = "backward linkages" if x is not None else "backward and forward linkages"
-        note = mixed_units_note(eco, summed)
-    else:
-        p, weighting = value_weights(eco, weights, method=solver)
-        A = sp.csc_array(sp.diags_array(p) @ A @ sp.diags_array(1.0 / p))
-        if x is not None:
-            x = p * x  # output in value; the Ghosh ratios are unchanged
+    A, x, weighting, note = _weighted(eco, x, weights, solver)
     arrays = linkage_arrays(A, x, method=solver)
     out = pd.DataFrame({c: arrays[c] for c in COLUMNS}, index=eco.product_labels)
     out["key_sector"] = out["key_sector"].astype(bool)
@@ -223,6 +215,23 @@ def linkages(
     return out
 
 
+def _weighted(
+    eco: Economy, x: np.ndarray | None, weights: Weights, solver: str
+) -> tuple[sp.sparray, np.ndarray | None, str | None, str | None]:
+    """The coefficients (and output) at value weights: ``(A, x, weighting, note)``.
+
+    Without weights, ``A`` and ``x`` as they are, with the mixed-units note (if any).
+    """
+    if weights is None:
+        summed = "backward linkages" if x is not None else "backward and forward linkages"
+        return eco.technology, x, None, mixed_units_note(eco, summed)
+    p, weighting = value_weights(eco, weights, method=solver)
+    A = sp.csc_array(sp.diags_array(p) @ eco.technology @ sp.diags_array(1.0 / p))
+    if x is not None:
+        x = p * x  # output in value; the Ghosh ratios are unchanged
+    return A, x, weighting, None
+
+
 def positive_gross_output(economy: Economy, gross_output: pd.Series) -> np.ndarray:
     """Gross output aligned with the products, required complete and positive.
 
@@ -233,12 +242,7 @@ def positive_gross_output(economy: Economy, gross_output: pd.Series) -> np.ndarr
     UnknownLabelError
         If a label is not a product.
     """
-    missing = economy.product_labels.difference(pd.Index(gross_output.index))
-    if len(missing):
-        names = ", ".join(map(repr, missing[:5]))
-        raise InputError(
-            f"gross output is missing for {names}", label=str(missing[0]), check="missing_label"
-        )
+    require_every_label(economy.product_labels, pd.Index(gross_output.index), "gross output is")
     x = economy.align_products(gross_output, "gross output")
     bad = np.flatnonzero(~(x > 0))
     if bad.size:

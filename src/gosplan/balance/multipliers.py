@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from gosplan.balance.labels import require_every_label
 from gosplan.balance.solvers import LinearSolution, solve_leontief
 from gosplan.core.economy import Economy
 from gosplan.errors import InputError, NotProductiveError, UnknownLabelError
@@ -222,10 +223,7 @@ def labour_weights(economy: Economy, labour_type: str | None = None) -> np.ndarr
     if labour_type is None:
         return np.asarray(eco.labour.sum(axis=0)).ravel()
     if labour_type not in eco.labour_types:
-        known = ", ".join(map(repr, eco.labour_types[:5]))
-        raise UnknownLabelError(
-            f"unknown labour type {labour_type!r} (the economy has {known})", label=labour_type
-        )
+        raise _unknown_labour_type(eco.labour_types, labour_type)
     row = eco.labour_types.get_loc(labour_type)
     return eco.labour[[row], :].toarray().ravel()
 
@@ -282,20 +280,37 @@ def wage_income(
         )
     types = eco.labour_types
     if labour_type is not None and labour_type not in types:
-        known = ", ".join(map(repr, types[:5]))
-        raise UnknownLabelError(
-            f"unknown labour type {labour_type!r} (the economy has {known})", label=labour_type
-        )
+        raise _unknown_labour_type(types, labour_type)
     counted = types if labour_type is None else pd.Index([labour_type], name=types.name)
+    rates = _wage_rates(wages, types, counted)
+    rows = types.get_indexer(counted)
+    income = rates @ eco.labour[rows, :].toarray()
+    return pd.Series(income, index=eco.product_labels, name="income")
+
+
+def _unknown_labour_type(
+    types: pd.Index, label: str, what: str = "unknown labour type"
+) -> UnknownLabelError:
+    """The error for a labour type the economy lacks, naming a few that it has."""
+    known = ", ".join(map(repr, types[:5]))
+    return UnknownLabelError(f"{what} {label!r} (the economy has {known})", label=label)
+
+
+def _wage_rates(wages: float | pd.Series, types: pd.Index, counted: pd.Index) -> np.ndarray:
+    """The wage of each counted labour type, checked to be finite and non-negative.
+
+    Raises
+    ------
+    InputError
+        No wage for a counted labour type, or a wage that is negative or not a number.
+    UnknownLabelError
+        A wage for a labour type not in ``types``.
+    """
     if isinstance(wages, pd.Series):
         given = pd.Index(wages.index.astype(str))
         unknown = given.difference(types)
         if len(unknown):
-            known = ", ".join(map(repr, types[:5]))
-            raise UnknownLabelError(
-                f"wage for unknown labour type {unknown[0]!r} (the economy has {known})",
-                label=str(unknown[0]),
-            )
+            raise _unknown_labour_type(types, str(unknown[0]), "wage for unknown labour type")
         missing = counted.difference(given)
         if len(missing):
             raise InputError(
@@ -313,9 +328,7 @@ def wage_income(
             label=str(counted[bad[0]]),
             check="negative_coefficient" if rates[bad[0]] < 0 else "non_numeric",
         )
-    rows = types.get_indexer(counted)
-    income = rates @ eco.labour[rows, :].toarray()
-    return pd.Series(income, index=eco.product_labels, name="income")
+    return rates
 
 
 # ---------------------------------------------------------------------- units and value weights
@@ -422,14 +435,7 @@ def value_weights(
         p = values[list(eco.labour_types)].sum(axis=1).to_numpy(dtype=float)
         what = LABOUR_VALUES
     elif isinstance(weights, pd.Series):
-        missing = eco.product_labels.difference(pd.Index(weights.index))
-        if len(missing):
-            names = ", ".join(map(repr, missing[:5]))
-            raise InputError(
-                f"prices (weights) are missing for {names}",
-                label=str(missing[0]),
-                check="missing_label",
-            )
+        require_every_label(eco.product_labels, pd.Index(weights.index), "prices (weights) are")
         p = eco.align_products(weights, "prices (weights)")
         what = PRICES
     else:
@@ -478,48 +484,37 @@ def multipliers(
         ``"I"`` (simple: households outside the model) or ``"II"`` (total: households closed
         into the model, which needs ``household_consumption``).
     wages
-        Income (wage) coefficients by product: household income paid per unit of output.
-        Default: the labour coefficients of ``labour_type`` (or of all types summed), that is,
-        income counted in units of labour.
+        Income (wage) coefficients by product, income per unit of output; default: the labour
+        coefficients of ``labour_type`` (income counted in units of labour).
     household_consumption
         Household purchases of each product per unit of household income (for type II).
     labour_type
-        Labour type of employment multipliers and of the default income coefficients;
-        ``None`` sums all types.
+        Labour type of employment and of the default income; ``None`` sums all types.
     household_row
-        Type II output multipliers only: count the household row (Miller & Blair's total
-        output multiplier, the default) or not (the truncated total output multiplier).
+        Type II output only: count the household row (total, the default) or not (truncated).
     weights
-        Output multipliers only. ``None`` (default): add gross output in the products' own
-        units, ``m_j = sum_i L_ij``; when the products have different units
-        (``economy.products["unit"]``) that sum is meaningless, so a warning naming the units
-        is logged and ``.attrs["note"]`` says so. ``"labour"``: weight each product's output
-        by its labour value (:meth:`Economy.labour_values`, all labour types summed). A
-        Series: weight by these prices (every product, positive). The weighted multiplier is
-        ``m_j = sum_i p_i L_ij / p_j``, the value of gross output per unit of value of final
-        demand for ``j``; it does not change when a product's unit is rescaled. In the type II
-        total multiplier the household row (income) is counted unweighted, so give wages in
-        the unit of the weights (the default wages, labour coefficients, match
-        ``weights="labour"``).
+        Output multipliers only (see *Units* in the module docstring). ``None`` (default):
+        gross output in the products' own units, ``m_j = sum_i L_ij``, with a warning and
+        ``.attrs["note"]`` when the units differ. ``"labour"``: weighted by labour values (all
+        types summed); a Series: by these prices (every product, positive); then
+        ``m_j = sum_i p_i L_ij / p_j``. The type II household row (income) is unweighted:
+        give wages in the unit of the weights (the default wages match ``"labour"``).
     method
         Solver passed to :func:`~gosplan.balance.solvers.solve_leontief`.
 
     Returns
     -------
     pandas.Series
-        One multiplier per product, named like ``"output multiplier (type I)"`` (with
-        ``", weighted by labour values"`` or ``", weighted by prices"`` when weighted);
-        ``.attrs`` holds ``kind``, ``type``, ``labour_type``, ``weights`` (``None``,
-        ``"labour values"`` or ``"prices"``), ``note`` (a caveat to show with the numbers,
-        such as mixed units, or ``None``), the solver ``method`` and the achieved relative
-        ``residual``.
+        One multiplier per product, named like ``"output multiplier (type I)"`` (and
+        ``", weighted by prices"`` when weighted); ``.attrs`` holds ``kind``,
+        ``type``, ``labour_type``, ``weights`` (``None``, ``"labour values"``, ``"prices"``),
+        ``note`` (a caveat such as mixed units, or ``None``), ``method`` and ``residual``.
 
     Raises
     ------
     InputError
         Unknown ``kind`` or ``type``, type II without ``household_consumption``, no labour
-        coefficients where they are needed, ``weights`` with a kind other than ``"output"``,
-        or weights that are not positive for every product.
+        coefficients where needed, ``weights`` not for ``"output"`` or not all positive.
     UnknownLabelError
         If ``wages``, ``household_consumption`` or price ``weights`` name unknown products.
 

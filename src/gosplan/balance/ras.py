@@ -32,11 +32,13 @@ zero can only have a zero target; both are checked up front with a clear error.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from gosplan.balance.labels import require_every_label
 from gosplan.errors import InputError, UnknownLabelError
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,30 @@ def ras_arrays(
         ``(Z, r, s, iterations, max_error, converged)``.
     """
     m, n = Z0.shape
+
+    def sweep(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        den = Z0 @ s
+        r_new = np.divide(u, den, out=np.ones(m), where=den > 0)
+        den = r_new @ Z0
+        s_new = np.divide(v, den, out=np.ones(n), where=den > 0)
+        return r_new, s_new, r_new[:, None] * Z0 * s_new[None, :]
+
+    return _sweep_until_met(Z0, u, v, sweep, tol=tol, max_iter=max_iter)
+
+
+#: One sweep of (G)RAS: the column multipliers ``s`` -> new ``(r, s, table)``.
+_Sweep = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _sweep_until_met(
+    Z0: np.ndarray, u: np.ndarray, v: np.ndarray, sweep: _Sweep, *, tol: float, max_iter: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float, bool]:
+    """Sweep from ``Z0`` until the margins are met within ``tol`` or ``max_iter`` sweeps.
+
+    Sweeping stops, unconverged, when the multipliers diverge (margins the zeros cannot
+    meet): the last finite table is kept. Returns ``(Z, r, s, iterations, error, converged)``.
+    """
+    m, n = Z0.shape
     r, s = np.ones(m), np.ones(n)
     threshold = tol * _scale(u, v)
     X = Z0.copy()
@@ -111,14 +137,10 @@ def ras_arrays(
     it = 0
     while err > threshold and it < max_iter:
         with np.errstate(all="ignore"):
-            den = Z0 @ s
-            r_new = np.divide(u, den, out=np.ones(m), where=den > 0)
-            den = r_new @ Z0
-            s_new = np.divide(v, den, out=np.ones(n), where=den > 0)
-            X_new = r_new[:, None] * Z0 * s_new[None, :]
+            r_new, s_new, X_new = sweep(s)
             err_new = _margin_error(X_new, u, v)
         if not np.isfinite(err_new):
-            break  # the multipliers diverge (margins the zeros cannot meet): keep the last
+            break  # the multipliers diverge: keep the last finite table
         it += 1
         X, r, s, err = X_new, r_new, s_new, err_new
     return X, r, s, it, err, err <= threshold
@@ -143,48 +165,20 @@ def gras_arrays(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float, bool]:
     """GRAS on arrays (no input checks: see :func:`gras`).
 
-    Parameters
-    ----------
-    Z0
-        Prior table ``(m, n)``, entries of either sign.
-    u, v
-        Row and column targets.
-    tol
-        Convergence when the largest margin error is at most ``tol * max(1, max|u|, max|v|)``.
-    max_iter
-        Limit on sweeps; sweeping also stops, unconverged, when the multipliers overflow
-        (the last finite table is returned).
-
-    Returns
-    -------
-    tuple
-        ``(Z, r, s, iterations, max_error, converged)``.
+    As :func:`ras_arrays` (the same parameters and result), for a prior table ``Z0`` whose
+    entries may have either sign.
     """
     P = np.where(Z0 > 0, Z0, 0.0)
     N = np.where(Z0 < 0, -Z0, 0.0)
-    m, n = Z0.shape
-    r, s = np.ones(m), np.ones(n)
-    threshold = tol * _scale(u, v)
 
-    def table(r: np.ndarray, s: np.ndarray) -> np.ndarray:
+    def sweep(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r = _gras_step(P, N, s, u)
+        s = _gras_step(P.T, N.T, r, v)
         inv_r = np.divide(1.0, r, out=np.zeros_like(r), where=r > 0)
         inv_s = np.divide(1.0, s, out=np.zeros_like(s), where=s > 0)
-        return r[:, None] * P * s[None, :] - N * inv_r[:, None] * inv_s[None, :]
+        return r, s, r[:, None] * P * s[None, :] - N * inv_r[:, None] * inv_s[None, :]
 
-    X = Z0.copy()
-    err = _margin_error(X, u, v)
-    it = 0
-    while err > threshold and it < max_iter:
-        with np.errstate(all="ignore"):
-            r_new = _gras_step(P, N, s, u)
-            s_new = _gras_step(P.T, N.T, r_new, v)
-            X_new = table(r_new, s_new)
-            err_new = _margin_error(X_new, u, v)
-        if not np.isfinite(err_new):
-            break  # the multipliers diverge: keep the last finite table
-        it += 1
-        X, r, s, err = X_new, r_new, s_new, err_new
-    return X, r, s, it, err, err <= threshold
+    return _sweep_until_met(Z0, u, v, sweep, tol=tol, max_iter=max_iter)
 
 
 # ---------------------------------------------------------------------- labelled wrappers
@@ -204,12 +198,7 @@ def _aligned_targets(
             raise UnknownLabelError(
                 f"{what} name labels not in the table: {names}", label=str(unknown[0])
             )
-        missing = labels.difference(given)
-        if len(missing):
-            names = ", ".join(map(repr, missing[:5]))
-            raise InputError(
-                f"{what} are missing for {names}", label=str(missing[0]), check="missing_label"
-            )
+        require_every_label(labels, given, f"{what} are")
     Z = Z0.to_numpy(dtype=float)
     u = row_totals.reindex(Z0.index).to_numpy(dtype=float)
     v = col_totals.reindex(Z0.columns).to_numpy(dtype=float)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
 import scipy.linalg as sla
@@ -39,7 +39,7 @@ from gosplan.errors import InputError, NotProductiveError, SolverError
 log = logging.getLogger(__name__)
 
 Method = Literal["auto", "dense-lu", "sparse-lu", "iterative"]
-Matrix = np.ndarray | sp.sparray | sp.spmatrix
+Matrix: TypeAlias = np.ndarray | sp.sparray | sp.spmatrix
 
 DENSE_LU_MAX = 3000
 SPARSE_LU_MAX = 10_000
@@ -154,7 +154,7 @@ def choose_method(A: Matrix) -> str:
     n = A.shape[0]
     if n <= DENSE_LU_MAX:
         return "dense-lu"
-    if not sp.issparse(A):
+    if isinstance(A, np.ndarray) or not sp.issparse(A):
         return "iterative"
     density = A.nnz / float(n * n)
     if density >= DENSE_FRACTION:
@@ -469,11 +469,11 @@ class LeontiefSolver:
         check_dense_memory(self.n, sparse=sp.issparse(A))
         # I - A as one Fortran-ordered dense array, factorised in place (LAPACK's order: no
         # copy in lu_factor); the old eye(n) - dense held three n x n arrays at once
-        if sp.issparse(A):
+        if isinstance(A, np.ndarray):
+            M = np.negative(np.asarray(A, dtype=float), order="F")
+        else:
             M = A.toarray(order="F")
             np.negative(M, out=M)
-        else:
-            M = np.negative(np.asarray(A, dtype=float), order="F")
         M[np.diag_indices(self.n)] += 1.0
         try:
             with np.errstate(all="raise"):
@@ -492,8 +492,8 @@ class LeontiefSolver:
             raise SolverError(f"I - A is singular: {exc}") from exc
 
     def _analyse(self) -> None:
-        if not sp.issparse(self.A) or self.A.nnz >= DENSE_FRACTION * float(self.n) ** 2:
-            if sp.issparse(self.A):
+        if isinstance(self.A, np.ndarray) or self.A.nnz >= DENSE_FRACTION * float(self.n) ** 2:
+            if not isinstance(self.A, np.ndarray):
                 self.A = self.A.toarray()
             return
         A = sp.csc_array(self.A)
@@ -575,7 +575,7 @@ class LeontiefSolver:
 
     def _check_productive(self, x: np.ndarray, b: np.ndarray) -> None:
         A = self.A
-        data = A.data if sp.issparse(A) else A
+        data = A if isinstance(A, np.ndarray) else A.data
         if data.size == 0 or float(np.min(data)) < 0 or float(np.min(b, initial=0.0)) < 0:
             return
         floor = -1e-9 * max(1.0, float(np.max(np.abs(x), initial=0.0)))
@@ -691,7 +691,10 @@ def spectral_radius(A: Matrix, *, tol: float = 1e-6) -> float:
     if n == 0:
         return 0.0
     if n <= 500:
-        dense = A.toarray() if sp.issparse(A) else np.asarray(A, dtype=float)
+        if isinstance(A, np.ndarray) or not sp.issparse(A):
+            dense = np.asarray(A, dtype=float)
+        else:
+            dense = A.toarray()
         return float(np.max(np.abs(np.linalg.eigvals(dense))))
     M = sp.csr_array(A) if sp.issparse(A) else np.asarray(A)
     # Collatz–Wielandt bounds: min_i (Mx)_i / x_i <= rho <= max_i (Mx)_i / x_i for x > 0.

@@ -16,16 +16,25 @@ import logging
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gosplan.cli.output import FormatOption, OutputFormat, OutputOption, emit, note, working
-from gosplan.errors import InputError, UnknownLabelError
+from gosplan.cli.output import (
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    emit,
+    note,
+    usage_errors,
+    working,
+)
+from gosplan.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from gosplan.balance.ras import RasResult
     from gosplan.core.economy import Economy
 
 SCENARIO_PREFIX = "scenario:"
@@ -126,132 +135,10 @@ def load_economy(spec: str, techniques: list[str] | None = None) -> Economy:
 
 def parse_techniques(items: list[str] | None) -> dict[str, str]:
     """``PRODUCT=ACTIVITY`` items as a mapping (a usage error when one has no ``=``)."""
-    choice: dict[str, str] = {}
-    for item in items or []:
-        product, sep, activity = item.partition("=")
-        if not sep or not product.strip() or not activity.strip():
-            raise typer.BadParameter(
-                f"expected PRODUCT=ACTIVITY, got {item!r}", param_hint="--technique"
-            )
-        choice[product.strip()] = activity.strip()
-    return choice
+    from gosplan.io.vectors import parse_choices
 
-
-def read_table(path: Path, what: str) -> pd.DataFrame:
-    """Read a user's CSV or Parquet table (by suffix; anything but ``.parquet`` is CSV).
-
-    Raises
-    ------
-    InputError
-        The file is missing, is a directory, or cannot be parsed (check ``unreadable_file``).
-    """
-    import pandas as pd
-
-    if not path.exists():
-        raise InputError(f"{what}: file not found", source=str(path), check="unreadable_file")
-    if path.is_dir():
-        raise InputError(
-            f"{what}: expected a file, got a directory", source=str(path), check="unreadable_file"
-        )
-    try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-        return pd.read_csv(path, skipinitialspace=True)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        # pandas' EmptyDataError and pyarrow's ArrowInvalid are ValueErrors.
-        raise InputError(
-            f"cannot read {what}: {exc}", source=str(path), check="unreadable_file"
-        ) from exc
-
-
-def read_vector(path: Path, what: str, label: str | None = None) -> pd.Series | pd.DataFrame:
-    """Read a labelled vector (one value column) or several (more value columns).
-
-    Parameters
-    ----------
-    path
-        CSV or Parquet file.
-    what
-        What the file holds, for messages (e.g. ``"final demand"``).
-    label
-        Name of the label column; ``None``: the first column.
-
-    Returns
-    -------
-    pandas.Series or pandas.DataFrame
-        Indexed by the labels (as strings): a Series named after the only value column, or a
-        DataFrame with one column per value column.
-
-    Raises
-    ------
-    InputError
-        Missing label or value column, empty table, empty or duplicate label, non-numeric or
-        missing value; the message names the file, the row (header = row 1) and the label.
-    """
-    import pandas as pd
-
-    table = read_table(path, what)
-    source = str(path)
-    if table.shape[1] == 0 or len(table) == 0:
-        raise InputError(f"{what}: the table has no rows", source=source, check="empty_table")
-    if label is None:
-        label = str(table.columns[0])
-    elif label not in table.columns:
-        raise InputError(
-            f"{what}: missing column {label!r} (columns: {', '.join(map(str, table.columns))})",
-            source=source,
-            check="missing_column",
-        )
-    values = [c for c in table.columns if c != label]
-    if not values:
-        raise InputError(
-            f"{what}: no value column besides {label!r}", source=source, check="missing_column"
-        )
-    labels = table[label]
-    for i, lab in enumerate(labels):
-        if pd.isna(lab) or str(lab).strip() == "":
-            raise InputError(
-                f"{what}: empty {label}", source=source, row=i + 2, check="missing_value"
-            )
-    index = pd.Index([str(v).strip() for v in labels], name=label)
-    if index.has_duplicates:
-        pos = int(index.duplicated().argmax())
-        raise InputError(
-            f"{what}: {label} listed twice",
-            source=source,
-            row=pos + 2,
-            label=index[pos],
-            check="duplicate_label",
-        )
-    columns = {}
-    for col in values:
-        numbers = pd.to_numeric(table[col], errors="coerce")
-        bad = numbers.isna().to_numpy()
-        if bad.any():
-            pos = int(bad.argmax())
-            raw = table[col].iloc[pos]
-            check = "missing_value" if pd.isna(raw) else "non_numeric"
-            problem = "missing value" if pd.isna(raw) else f"not a number: {raw!r}"
-            raise InputError(
-                f"{what}: column {col!r}: {problem}",
-                source=source,
-                row=pos + 2,
-                label=index[pos],
-                check=check,
-            )
-        columns[str(col)] = numbers.to_numpy(dtype=float)
-    if len(columns) == 1:
-        ((name, data),) = columns.items()
-        return pd.Series(data, index=index, name=name)
-    return pd.DataFrame(columns, index=index)
-
-
-def _with_source(err: UnknownLabelError, path: Path) -> UnknownLabelError:
-    if err.source is not None:
-        return err
-    return UnknownLabelError(
-        err.message, source=str(path), row=err.row, label=err.label, check=err.check
-    )
+    with usage_errors("--technique"):
+        return parse_choices(items, "PRODUCT=ACTIVITY")
 
 
 # ---------------------------------------------------------------------------- commands
@@ -307,29 +194,40 @@ def balance(
     technique: TechniqueOption = None,
 ) -> None:
     """Material balance of every product for a final demand (gross output for several)."""
-    import numpy as np
     import pandas as pd
+
+    from gosplan.io.vectors import labels_from, read_vector
 
     y = read_vector(demand, "final demand", label="product")  # cheap: check it first
     eco = load_economy(economy, technique)
-    try:
-        with working(f"solving the balance of {eco.n_products:,} products"):
-            if isinstance(y, pd.Series):
-                result = eco.balance_sheet(y, method=method.value)
-                title = f"Material balance of {eco.meta.name}"
-            else:
-                result = eco.gross_output(y, method=method.value)
-                title = f"Gross output of {eco.meta.name} for {y.shape[1]} final demands"
-    except UnknownLabelError as err:
-        raise _with_source(err, demand) from err
+    with labels_from(demand), working(f"solving the balance of {eco.n_products:,} products"):
+        if isinstance(y, pd.Series):
+            result = eco.balance_sheet(y, method=method.value)
+            title = f"Material balance of {eco.meta.name}"
+        else:
+            result = eco.gross_output(y, method=method.value)
+            title = f"Gross output of {eco.meta.name} for {y.shape[1]} final demands"
     emit({"balance": result}, format, output, titles={"balance": title})
+    note_balance(result, eco, method, format, output)
+
+
+def note_balance(
+    result: pd.DataFrame, eco: Economy, method: Method, format: OutputFormat, output: Path | None
+) -> None:
+    """Note the method and relative residual of a balance, and the products in deficit.
+
+    ``Economy.balance_sheet`` reports neither its method nor its residual: the method is the
+    one ``auto`` chooses, the residual that of the closure column.
+    """
+    import numpy as np
+
     residual = result.attrs.get("residual")
     if residual is None and "closure" in result:
         scale = float(np.max(np.abs(result["final_use"]))) if len(result) else 0.0
         err = float(np.max(np.abs(result["closure"]))) if len(result) else 0.0
         residual = err / scale if scale > 0 else err
     ran = result.attrs.get("method")
-    if ran is None:  # balance_sheet does not report it: the choice "auto" makes
+    if ran is None:
         from gosplan.balance.solvers import choose_method
 
         ran = choose_method(eco.square().technology) if method is Method.auto else method.value
@@ -387,18 +285,6 @@ WeightsOption = Annotated[
 ]
 
 
-def read_weights(spec: str | None) -> pd.Series | str | None:
-    """The value weights of a ``--weights`` option: ``"labour"``, prices from a file, or None."""
-    import pandas as pd
-
-    if spec is None or spec == "labour":
-        return spec
-    prices = read_vector(Path(spec), "prices", label="product")
-    if not isinstance(prices, pd.Series):
-        raise InputError("prices: expected one value column (product, price)", source=spec)
-    return prices
-
-
 @contextlib.contextmanager
 def units_said_by_the_table() -> Iterator[None]:
     """The library's mixed-units warning is shown once, as the table's note (not twice)."""
@@ -421,45 +307,51 @@ def note_units(result: pd.DataFrame | pd.Series, format: OutputFormat, output: P
         note(f"note: {text}", format, output, style="yellow")
 
 
+KindOption = Annotated[
+    MultiplierKind,
+    typer.Option("--kind", "-k", help="Which multipliers.", case_sensitive=False),
+]
+TypeOption = Annotated[
+    MultiplierType,
+    typer.Option("--type", "-t", help="I: simple; II: total (households closed in)."),
+]
+HouseholdOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--household-consumption",
+        help="CSV/Parquet (product, share): household purchases per unit of income, for type II.",
+    ),
+]
+LabourTypeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--labour-type",
+        help="Labour type for employment and income (default: all types summed).",
+    ),
+]
+WagesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--wages",
+        "-w",
+        metavar="WAGE|FILE",
+        help="Wages, for income multipliers (and the household row of type II): one "
+        "number (wage per unit of labour, every labour type), or a CSV/Parquet file with "
+        "columns labour_type, wage (wage per unit of each labour type) or product, income "
+        "(household income per unit of output). Default: income is counted in units of "
+        "labour (income multipliers then equal employment multipliers).",
+        show_default=False,
+    ),
+]
+
+
 def multipliers(
     economy: EconomyArg,
-    kind: Annotated[
-        MultiplierKind,
-        typer.Option("--kind", "-k", help="Which multipliers.", case_sensitive=False),
-    ] = MultiplierKind.output,
-    type: Annotated[
-        MultiplierType,
-        typer.Option("--type", "-t", help="I: simple; II: total (households closed in)."),
-    ] = MultiplierType.I,
-    household_consumption: Annotated[
-        Path | None,
-        typer.Option(
-            "--household-consumption",
-            help="CSV/Parquet (product, share): household purchases per unit of income, for "
-            "type II.",
-        ),
-    ] = None,
-    labour_type: Annotated[
-        str | None,
-        typer.Option(
-            "--labour-type",
-            help="Labour type for employment and income (default: all types summed).",
-        ),
-    ] = None,
-    wages: Annotated[
-        str | None,
-        typer.Option(
-            "--wages",
-            "-w",
-            metavar="WAGE|FILE",
-            help="Wages, for income multipliers (and the household row of type II): one "
-            "number (wage per unit of labour, every labour type), or a CSV/Parquet file with "
-            "columns labour_type, wage (wage per unit of each labour type) or product, income "
-            "(household income per unit of output). Default: income is counted in units of "
-            "labour (income multipliers then equal employment multipliers).",
-            show_default=False,
-        ),
-    ] = None,
+    kind: KindOption = MultiplierKind.output,
+    type: TypeOption = MultiplierType.I,
+    household_consumption: HouseholdOption = None,
+    labour_type: LabourTypeOption = None,
+    wages: WagesOption = None,
     weights: WeightsOption = None,
     format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
@@ -471,143 +363,45 @@ def multipliers(
     --wages, the wage of each labour type times the labour it takes; without, the labour
     coefficients themselves.
     """
-    import pandas as pd
-
     from gosplan.balance.multipliers import multiplier_table
     from gosplan.balance.multipliers import multipliers as compute
+    from gosplan.io.vectors import labels_from, read_series, read_wages, read_weights
 
     eco = load_economy(economy, technique)
-    income = None if wages is None else read_wages(wages, eco, labour_type)
-    h = None
-    if household_consumption is not None:
-        h = read_vector(household_consumption, "household consumption", label="product")
-        if not isinstance(h, pd.Series):
-            raise InputError(
-                "household consumption: expected one value column",
-                source=str(household_consumption),
-            )
-    try:
-        with units_said_by_the_table():
-            if kind is MultiplierKind.all:
-                if type is MultiplierType.II and h is None:
-                    raise InputError(
-                        "type II multipliers need --household-consumption FILE (household "
-                        "purchases of each product per unit of income)",
-                        check="household_closure",
-                    )
-                result = multiplier_table(
-                    eco,
-                    wages=income,
-                    household_consumption=h,
-                    labour_type=labour_type,
-                    weights=read_weights(weights),
-                )
-            else:
-                result = compute(
-                    eco,
-                    kind.value,
-                    type.value,
-                    wages=income,
-                    household_consumption=h,
-                    labour_type=labour_type,
-                    **({"weights": read_weights(weights)} if kind.value == "output" else {}),
-                )
-    except UnknownLabelError as err:
-        if household_consumption is None:
-            raise
-        raise _with_source(err, household_consumption) from err
+    options: dict[str, Any] = {
+        "wages": None if wages is None else read_wages(wages, eco, labour_type),
+        "household_consumption": None
+        if household_consumption is None
+        else read_series(household_consumption, "household consumption", label="product"),
+        "labour_type": labour_type,
+    }
+    if kind in (MultiplierKind.output, MultiplierKind.all):  # the other kinds take no weights
+        options["weights"] = read_weights(weights)
+    with labels_from(household_consumption), units_said_by_the_table():
+        if kind is MultiplierKind.all:
+            require_households(type, household_consumption)
+            result = multiplier_table(eco, **options)
+        else:
+            result = compute(eco, kind.value, type.value, **options)
     emit({"multipliers": result}, format, output, titles={"multipliers": "Multipliers"})
     note_residual(result, format, output)
     note_units(result, format, output)
 
 
-def read_wages(spec: str, eco: Economy, labour_type: str | None) -> pd.Series:
-    """Income per unit of output by product, from a ``--wages`` value.
-
-    Parameters
-    ----------
-    spec
-        One number (wage per unit of labour, every type), or a CSV/Parquet file whose label
-        column is ``labour_type`` (wage per unit of each labour type) or ``product`` (income
-        per unit of output, used as given).
-    eco
-        The (square) economy.
-    labour_type
-        Count this labour type only (``--labour-type``); ``None``: every type.
-
-    Returns
-    -------
-    pandas.Series
-        Income coefficients by product, for :func:`gosplan.balance.multipliers.multipliers`.
+def require_households(type: MultiplierType, household_consumption: Path | None) -> None:
+    """``--kind all --type II`` needs household consumption (the table would leave it out).
 
     Raises
     ------
     InputError
-        A file that cannot be read, a label column that is neither ``labour_type`` nor
-        ``product``, a missing or negative wage, or a labour type the economy lacks (each
-        message names the file and the label).
+        Type II without ``--household-consumption`` (check ``household_closure``).
     """
-    import pandas as pd
-
-    from gosplan.balance.multipliers import wage_income
-
-    try:
-        rate: float | pd.Series = float(spec)
-    except ValueError:
-        rate_path = Path(spec)
-        source = str(rate_path)
-        table = read_vector(rate_path, "wages")
-        if not isinstance(table, pd.Series):
-            raise InputError(
-                f"wages: expected one value column, got {table.shape[1]}",
-                source=source,
-                check="missing_column",
-            ) from None
-        label = table.index.name
-        if label == "product":
-            try:
-                eco.align_products(table, "wages (income per unit of output)")
-            except UnknownLabelError as err:
-                raise _with_source(err, rate_path) from err
-            negative = table.index[table.to_numpy() < 0]
-            if len(negative):
-                raise InputError(
-                    f"wages: income per unit of output is negative ({table[negative[0]]:g})",
-                    source=source,
-                    row=int(table.index.get_loc(negative[0])) + 2,
-                    label=str(negative[0]),
-                    check="negative_coefficient",
-                ) from None
-            return table
-        if label != "labour_type":
-            raise InputError(
-                f"wages: the first column must be labour_type (wage per unit of labour) or "
-                f"product (income per unit of output), got {label!r}",
-                source=source,
-                row=1,
-                label=str(label),
-                check="missing_column",
-            ) from None
-        try:
-            return wage_income(eco, table, labour_type)
-        except InputError as err:
-            raise InputError(
-                f"wages: {err.message}",
-                source=source,
-                row=int(table.index.get_loc(err.label)) + 2
-                if err.label is not None and err.label in table.index
-                else None,
-                label=err.label,
-                check=err.check,
-            ) from err
-    try:
-        return wage_income(eco, rate, labour_type)
-    except InputError as err:
+    if type is MultiplierType.II and household_consumption is None:
         raise InputError(
-            f"--wages: {err.message}",
-            label=err.label if labour_type is not None else None,
-            check=err.check,
-        ) from err
+            "type II multipliers need --household-consumption FILE (household "
+            "purchases of each product per unit of income)",
+            check="household_closure",
+        )
 
 
 def linkages(
@@ -618,6 +412,8 @@ def linkages(
     technique: TechniqueOption = None,
 ) -> None:
     """Backward and forward linkages (Rasmussen) and the key sectors."""
+    from gosplan.io.vectors import read_weights
+
     eco = load_economy(economy, technique)
     value_weights = read_weights(weights)
     with working(f"solving for the linkages of {eco.n_products:,} products"):
@@ -630,6 +426,10 @@ def linkages(
 
 #: Exit status of a RAS that did not meet the margins (a valid answer, not bad input).
 EXIT_NOT_CONVERGED = 1
+#: Said after a negative entry of a RAS input.
+RAS_NEEDS_NON_NEGATIVE = (
+    "; RAS needs a non-negative table and totals: use --gras for tables with negative entries"
+)
 
 
 def _positive_tol(value: float) -> float:
@@ -640,42 +440,50 @@ def _positive_tol(value: float) -> float:
     return value
 
 
+PriorArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Prior table: wide CSV/Parquet, first column = row labels, one column per "
+        "column label.",
+        show_default=False,
+    ),
+]
+RowsOption = Annotated[
+    Path,
+    typer.Option(
+        "--rows", help="Target row totals: CSV/Parquet (label, total).", show_default=False
+    ),
+]
+ColsOption = Annotated[
+    Path,
+    typer.Option(
+        "--cols", help="Target column totals: CSV/Parquet (label, total).", show_default=False
+    ),
+]
+GrasOption = Annotated[
+    bool, typer.Option("--gras", help="GRAS: the table may have negative entries.")
+]
+TolOption = Annotated[
+    float,
+    typer.Option(
+        "--tol",
+        help="Margin tolerance, relative to the largest total (a positive number).",
+        callback=_positive_tol,
+    ),
+]
+MaxIterationsOption = Annotated[
+    int,
+    typer.Option("--max-iterations", help="Most sweeps (row and column) to make.", min=1),
+]
+
+
 def ras(
-    table: Annotated[
-        Path,
-        typer.Argument(
-            help="Prior table: wide CSV/Parquet, first column = row labels, one column per "
-            "column label.",
-            show_default=False,
-        ),
-    ],
-    rows: Annotated[
-        Path,
-        typer.Option(
-            "--rows", help="Target row totals: CSV/Parquet (label, total).", show_default=False
-        ),
-    ],
-    cols: Annotated[
-        Path,
-        typer.Option(
-            "--cols", help="Target column totals: CSV/Parquet (label, total).", show_default=False
-        ),
-    ],
-    use_gras: Annotated[
-        bool, typer.Option("--gras", help="GRAS: the table may have negative entries.")
-    ] = False,
-    tol: Annotated[
-        float,
-        typer.Option(
-            "--tol",
-            help="Margin tolerance, relative to the largest total (a positive number).",
-            callback=_positive_tol,
-        ),
-    ] = 1e-10,
-    max_iterations: Annotated[
-        int,
-        typer.Option("--max-iterations", help="Most sweeps (row and column) to make.", min=1),
-    ] = 10_000,
+    table: PriorArg,
+    rows: RowsOption,
+    cols: ColsOption,
+    use_gras: GrasOption = False,
+    tol: TolOption = 1e-10,
+    max_iterations: MaxIterationsOption = 10_000,
     format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -684,23 +492,17 @@ def ras(
     Exit status 1 when the margins are not met within --max-iterations sweeps (the table
     reached is still shown or written, and the note says how far off it is).
     """
-    import pandas as pd
-
     from gosplan.balance.ras import gras
     from gosplan.balance.ras import ras as run_ras
+    from gosplan.io.vectors import read_matrix, read_series, require_non_negative
 
-    prior = read_vector(table, "prior table")
-    if isinstance(prior, pd.Series):
-        prior = prior.to_frame()
-    u = read_vector(rows, "row totals")
-    v = read_vector(cols, "column totals")
-    for vec, path, what in ((u, rows, "row totals"), (v, cols, "column totals")):
-        if not isinstance(vec, pd.Series):
-            raise InputError(f"{what}: expected one value column", source=str(path))
+    prior = read_matrix(table, "prior table")
+    u = read_series(rows, "row totals")
+    v = read_series(cols, "column totals")
     if not use_gras:
-        _require_non_negative(prior, table, "prior table")
-        _require_non_negative(u, rows, "row totals")
-        _require_non_negative(v, cols, "column totals")
+        require_non_negative(prior, table, "prior table", RAS_NEEDS_NON_NEGATIVE)
+        require_non_negative(u, rows, "row totals", RAS_NEEDS_NON_NEGATIVE)
+        require_non_negative(v, cols, "column totals", RAS_NEEDS_NON_NEGATIVE)
     result = (gras if use_gras else run_ras)(prior, u, v, tol=tol, max_iter=max_iterations)
     name = "GRAS" if use_gras else "RAS"
     emit({"table": result.table}, format, output, titles={"table": f"{name} update of {table}"})
@@ -712,6 +514,20 @@ def ras(
             output,
         )
         return
+    note_not_converged(result, name, u, v, tol, format, output)
+    raise typer.Exit(EXIT_NOT_CONVERGED)
+
+
+def note_not_converged(
+    result: RasResult,
+    name: str,
+    u: pd.Series,
+    v: pd.Series,
+    tol: float,
+    format: OutputFormat,
+    output: Path | None,
+) -> None:
+    """Say how far a (G)RAS that did not converge is from the margins, and what to try."""
     scale = max(1.0, float(u.abs().max()), float(v.abs().max()))
     where = f"the table {f'written to {output}' if output is not None else 'printed'}"
     note(
@@ -723,28 +539,6 @@ def ras(
         format,
         output,
         style="yellow",
-    )
-    raise typer.Exit(EXIT_NOT_CONVERGED)
-
-
-def _require_non_negative(data: pd.Series | pd.DataFrame, path: Path, what: str) -> None:
-    """RAS needs non-negative entries: name the first negative one and the --gras flag."""
-    import numpy as np
-    import pandas as pd
-
-    frame = data.to_frame() if isinstance(data, pd.Series) else data
-    values = frame.to_numpy(dtype=float)
-    if not (values < 0).any():
-        return
-    i, j = (int(k[0]) for k in np.nonzero(values < 0))
-    column = "" if isinstance(data, pd.Series) else f" in column {frame.columns[j]!r}"
-    raise InputError(
-        f"{what}: entry {values[i, j]:g}{column} is negative; RAS needs a non-negative "
-        "table and totals: use --gras for tables with negative entries",
-        source=str(path),
-        row=i + 2,
-        label=str(frame.index[i]),
-        check="negative_entries",
     )
 
 

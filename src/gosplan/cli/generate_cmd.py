@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -64,7 +64,7 @@ def generate(
 
     stale = check_target(output, force=force)
 
-    options = {} if inputs is None else {"inputs_per_product": inputs}
+    options: dict[str, Any] = {} if inputs is None else {"inputs_per_product": inputs}
     mode = progress_mode(quiet, progress)
     with progress_bar(
         f"generating {n:,} products", enabled=mode != "off", always=mode == "always"

@@ -24,7 +24,6 @@ piped unchanged.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import sys
@@ -149,21 +148,14 @@ def as_frame(data: pd.DataFrame | pd.Series) -> pd.DataFrame:
 
 
 def _json_value(value: Any) -> Any:
+    """A value for strict JSON (:func:`gosplan.core.serial.finite`); times in ISO format."""
     import pandas as pd
 
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return value
-    if value is pd.NA or value is pd.NaT:
-        return None
+    from gosplan.core.serial import finite
+
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalar
-        return _json_value(value.item())
-    return value
+    return finite(value)
 
 
 def records(data: pd.DataFrame | pd.Series) -> list[dict[str, Any]]:
@@ -174,8 +166,10 @@ def records(data: pd.DataFrame | pd.Series) -> list[dict[str, Any]]:
 
 
 def to_json_text(data: pd.DataFrame | pd.Series) -> str:
-    """One table as JSON text (a list of records)."""
-    return json.dumps(records(data), indent=1, allow_nan=False)
+    """One table as strict JSON text (a list of records)."""
+    from gosplan.core.serial import strict_json
+
+    return strict_json(records(data))
 
 
 def to_csv_text(data: pd.DataFrame | pd.Series) -> str:
@@ -500,15 +494,15 @@ def json_payload(tables: Tables, meta: Mapping[str, Any] | None = None) -> dict[
 def _print_data(tables: Tables, kind: str, meta: Mapping[str, Any] | None = None) -> None:
     out = sys.stdout
     if kind == "json":
+        from gosplan.core.serial import strict_json
+
         if meta:
-            out.write(json.dumps(json_payload(tables, meta), indent=1, allow_nan=False) + "\n")
-            return
-        if len(tables) == 1:
+            out.write(strict_json(json_payload(tables, meta)) + "\n")
+        elif len(tables) == 1:
             (data,) = tables.values()
             out.write(to_json_text(data) + "\n")
         else:
-            payload = {name: records(data) for name, data in tables.items()}
-            out.write(json.dumps(payload, indent=1, allow_nan=False) + "\n")
+            out.write(strict_json({name: records(data) for name, data in tables.items()}) + "\n")
         return
     several = len(tables) > 1
     for k, (name, data) in enumerate(tables.items()):
@@ -577,6 +571,29 @@ ProgressOption = Annotated[
 ]
 
 
+@contextmanager
+def usage_errors(param_hint: str) -> Iterator[None]:
+    """Report an :class:`~gosplan.errors.InputError` raised in the block as a usage error.
+
+    For the library's parsers of option values: the message then names the option, as
+    click's own usage errors do (exit status 2).
+
+    Parameters
+    ----------
+    param_hint
+        The option, e.g. ``"--shares"``.
+
+    Raises
+    ------
+    typer.BadParameter
+        With the error's message.
+    """
+    try:
+        yield
+    except InputError as err:
+        raise typer.BadParameter(err.message, param_hint=param_hint) from None
+
+
 def progress_mode(quiet: bool, progress: bool) -> str:
     """How to show progress: ``"off"``, ``"auto"`` (a bar on a terminal only) or ``"always"``.
 
@@ -629,7 +646,7 @@ def progress_bar(
     """
     console = stderr_console()
     if not enabled or not (console.is_terminal or always):
-        yield lambda fraction, message="": None
+        yield _no_progress
         return
     if not console.is_terminal:
         yield _progress_lines(description)
@@ -651,6 +668,10 @@ def progress_bar(
             bar.update(task, completed=done, description=message or description)
 
         yield callback
+
+
+def _no_progress(fraction: float, message: str = "") -> None:
+    """A progress callback that shows nothing."""
 
 
 def _progress_lines(description: str) -> Progress:

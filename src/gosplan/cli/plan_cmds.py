@@ -13,7 +13,6 @@ input (also ``plan`` on an unbounded plan: the specification leaves something wi
 from __future__ import annotations
 
 import errno
-import json
 import os
 from dataclasses import replace
 from enum import StrEnum
@@ -34,22 +33,23 @@ from gosplan.cli.output import (
     progress_bar,
     progress_mode,
     resolve_format,
+    usage_errors,
 )
+from gosplan.core.status import Status
 from gosplan.errors import InputError
 
 if TYPE_CHECKING:
-    import pandas as pd
-
+    from gosplan.core.frontier_result import FrontierResult
     from gosplan.core.spec import PlanSpec
 
 
-def plan_exit_status(status: str) -> int:
+def plan_exit_status(status: Status | str) -> int:
     """The exit status of a plan that is not optimal.
 
     Parameters
     ----------
     status
-        The plan's status (``"infeasible"``, ``"unbounded"``, ``"time_limit"``, ``"error"``...).
+        The plan's :class:`~gosplan.core.status.Status` (or its value, as a table holds it).
 
     Returns
     -------
@@ -57,9 +57,9 @@ def plan_exit_status(status: str) -> int:
         1 (a valid "no") when infeasible, 2 (bad input) when unbounded, else 3 (stopped
         without an answer).
     """
-    if status == "infeasible":
+    if status == Status.INFEASIBLE:
         return EXIT_NO
-    if status == "unbounded":
+    if status == Status.UNBOUNDED:
         return EXIT_BAD_INPUT
     return EXIT_STOPPED
 
@@ -186,33 +186,48 @@ def check_writable(output: Path | None, *, folder: bool) -> None:
         raise PermissionError(errno.EACCES, "folder is not writable", str(parent))
 
 
-def _provenance(spec_path: Path, plan_spec: Any, solver: str, time_limit: float | None) -> dict:
+#: The provenance of a command-line result, in the order a report shows it.
+PROVENANCE_KEYS = (
+    "gosplan",
+    "spec_path",
+    "spec",
+    "economy",
+    "economy_source",
+    "labour_unit",
+    "solver",
+    "requested",
+    "tolerance",
+    "time_limit",
+    "computed",
+)
+
+
+def _resolved(path: str | Path) -> str:
+    """An absolute, normalised path with forward slashes."""
+    return Path(os.path.normpath(os.path.abspath(path))).as_posix()
+
+
+def _provenance(
+    spec_path: Path, plan_spec: PlanSpec, solver: str, time_limit: float | None
+) -> dict[str, Any]:
     """Provenance of a command-line result: inputs, solver, tolerance, time."""
-    import datetime as dt
     import inspect
 
-    from gosplan import __version__
+    from gosplan.core.provenance import provenance, timestamp
     from gosplan.plan.highs import solve_lp
 
-    def resolved(path: str | Path) -> str:
-        return Path(os.path.normpath(os.path.abspath(path))).as_posix()
-
-    tol = inspect.signature(solve_lp).parameters["tol"].default
-    meta = plan_spec.economy.meta
-    source = Path(meta.source) if meta.source else None
-    return {
-        "gosplan": __version__,
-        "spec_path": resolved(spec_path),
-        "spec": plan_spec.name,
-        "economy": meta.name,
-        "economy_source": resolved(source) if source is not None and source.exists() else "",
-        "labour_unit": meta.labour_unit,
-        "solver": "highs",
-        "requested": solver,
-        "tolerance": tol,
-        "time_limit": time_limit,
-        "computed": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    }
+    source = Path(plan_spec.economy.meta.source) if plan_spec.economy.meta.source else None
+    info = provenance(
+        plan_spec,
+        spec_path=_resolved(spec_path),
+        economy_source=_resolved(source) if source is not None and source.exists() else "",
+        solver="highs",
+        requested=solver,
+        tolerance=inspect.signature(solve_lp).parameters["tol"].default,
+        time_limit=time_limit,
+        computed=timestamp(),
+    )
+    return {key: info[key] for key in PROVENANCE_KEYS}
 
 
 #: Short headers of the final-use parts on the terminal (the title explains them).
@@ -256,20 +271,10 @@ def parse_shares(text: str | None) -> list[float] | None:
     typer.BadParameter
         An entry that is not a number (a usage error: exit status 2).
     """
-    if text is None:
-        return None
-    shares = []
-    for part in text.split(","):
-        item = part.strip()
-        if not item:
-            continue
-        try:
-            shares.append(float(item))
-        except ValueError:
-            raise typer.BadParameter(f"not a number: {item!r}", param_hint="--shares") from None
-    if not shares:
-        raise typer.BadParameter("give at least one share", param_hint="--shares")
-    return shares
+    from gosplan.io.vectors import parse_numbers
+
+    with usage_errors("--shares"):
+        return parse_numbers(text, "share")
 
 
 def plan(
@@ -340,7 +345,7 @@ def plan(
                 "periods": list(result.periods),
             },
         )
-    if result.status != "optimal":
+    if result.status != Status.OPTIMAL:
         note(
             f"no optimal plan (status {result.status}); run `gosplan check-plan {spec}` "
             "for a diagnosis",
@@ -445,6 +450,7 @@ def frontier(
     """
     grid = parse_shares(shares)  # before any import or reading: a usage error comes first
 
+    from gosplan.io.vectors import read_population
     from gosplan.plan.frontier import frontier as trace
 
     kind = resolve_format(format, output)
@@ -473,85 +479,49 @@ def frontier(
         titles={"frontier": f"Frontier (consumption and capacity in {unit} of labour)"},
     )
     if output is not None:
-        from gosplan.core.frontier_result import provenance_path as frontier_provenance_path
-
-        info = _provenance(path, plan_spec, "auto", None)
-        methods = sorted({str(r.provenance.get("method")) for r in result.results if r})
-        info["method"] = ", ".join(methods) or None
-        info["population_path"] = str(source.resolve()) if source is not None else None
-        info["population_unit"] = people
-        frontier_provenance_path(output).write_text(
-            json.dumps(info, indent=1, default=str) + "\n", encoding="utf-8"
-        )
-    statuses = set(result.table["status"])
-    if len(result.table) and "optimal" not in statuses:
-        # all infeasible: a valid "no"; else the worst of unbounded (2) and stopped (3)
-        worst = max(plan_exit_status(s) for s in statuses)
-        what = "infeasible" if worst == EXIT_NO else "without an optimum"
-        note(
-            f"the plan of every share is {what} ({', '.join(sorted(statuses))})",
-            format,
-            output,
-            style="yellow",
-        )
-        raise typer.Exit(worst)
+        write_frontier_provenance(output, path, plan_spec, result, source, people)
+    exit_unless_optimal(result, format, output)
 
 
-def read_population(
-    value: str | None, spec: Path, periods: tuple[int, ...]
-) -> tuple[pd.Series | None, str | None, Path | None]:
-    """The ``--population`` option: a number, a CSV, or the spec folder's population.csv.
+def write_frontier_provenance(
+    output: Path,
+    path: Path,
+    plan_spec: PlanSpec,
+    result: FrontierResult,
+    population: Path | None,
+    population_unit: str | None,
+) -> Path:
+    """Write the provenance of a frontier table beside it (``<name>.provenance.json``)."""
+    from gosplan.core.frontier_result import provenance_path
+    from gosplan.core.serial import strict_json
 
-    Returns
-    -------
-    (pandas.Series or None, str or None, pathlib.Path or None)
-        Population by period, its unit (from a ``unit`` column), and the file read.
+    info = _provenance(path, plan_spec, "auto", None)
+    methods = sorted({str(r.provenance.get("method")) for r in result.results if r})
+    info["method"] = ", ".join(methods) or None
+    info["population_path"] = str(population.resolve()) if population is not None else None
+    info["population_unit"] = population_unit
+    written = provenance_path(output)
+    written.write_text(strict_json(info) + "\n", encoding="utf-8")
+    return written
 
-    Raises
-    ------
-    InputError
-        A number that is not positive, a CSV without the columns ``period`` and
-        ``population``, or with a population that is not a positive number.
+
+def exit_unless_optimal(result: FrontierResult, format: OutputFormat, output: Path | None) -> None:
+    """End with the worst exit status when no share has an optimal plan.
+
+    All infeasible: 1 (a valid "no"); else the worst of unbounded (2) and stopped (3).
     """
-    import pandas as pd
-
-    if value is None:
-        folder = spec if spec.is_dir() else spec.parent
-        path = folder / "population.csv"
-        if not path.is_file():
-            return None, None, None
-    else:
-        try:
-            number = float(value)
-        except ValueError:
-            path = Path(value)
-        else:
-            if not number > 0:
-                raise InputError(f"--population must be positive, got {value!r}")
-            return pd.Series(number, index=pd.Index(list(periods), name="period")), None, None
-    try:
-        table = pd.read_csv(path)
-    except (OSError, ValueError) as err:
-        if isinstance(err, FileNotFoundError):
-            raise
-        raise InputError(f"cannot read the population: {err}", source=str(path)) from None
-    for col in ("period", "population"):
-        if col not in table.columns:
-            raise InputError(f"missing column {col!r}", source=str(path))
-    heads = pd.to_numeric(table["population"], errors="coerce")
-    bad = ~(heads > 0)
-    if bad.any():
-        row = int(bad.to_numpy().argmax())
-        raise InputError("population must be a positive number", source=str(path), row=row + 2)
-    try:
-        index = pd.Index([int(p) for p in table["period"]], name="period")
-    except (TypeError, ValueError):
-        raise InputError("period must be a whole number", source=str(path)) from None
-    unit = None
-    if "unit" in table.columns:
-        units = table["unit"].dropna().astype(str).unique()
-        unit = str(units[0]) if len(units) == 1 else None
-    return pd.Series(heads.to_numpy(float), index=index, name="population"), unit, path
+    statuses = set(result.table["status"])
+    if not len(result.table) or Status.OPTIMAL in statuses:
+        return
+    worst = max(plan_exit_status(s) for s in statuses)
+    what = "infeasible" if worst == EXIT_NO else "without an optimum"
+    note(
+        f"the plan of every share is {what} ({', '.join(sorted(statuses))})",
+        format,
+        output,
+        style="yellow",
+    )
+    raise typer.Exit(worst)
 
 
 #: Commands of this group, registered by :mod:`gosplan.cli.app`.

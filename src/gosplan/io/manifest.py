@@ -7,6 +7,7 @@ resolves table paths (or workbook sheets) relative to it.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,20 @@ def locate(path: str | Path) -> Path:
     return path
 
 
+def _refuse_unknown(
+    keys: Iterable[str], known: Collection[str], what: str, listing: str, source: str
+) -> None:
+    """Raise on the first of ``keys`` (sorted) not in ``known``, saying what is known."""
+    unknown = sorted(set(keys) - set(known))
+    if unknown:
+        raise InputError(
+            f"unknown {what} {unknown[0]!r}; {listing}",
+            source=source,
+            label=unknown[0],
+            check="unknown_label",
+        )
+
+
 def read_manifest(path: str | Path) -> Manifest:
     """Read and validate an economy manifest.
 
@@ -140,14 +155,8 @@ def read_manifest(path: str | Path) -> Manifest:
         raise InputError(f"cannot read: {exc}", source=source, check="unreadable_file") from exc
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", source=source, check="unreadable_file") from exc
-    unknown = sorted(set(raw) - TOP_KEYS)
-    if unknown:
-        raise InputError(
-            f"unknown entry {unknown[0]!r}; the manifest knows {', '.join(sorted(TOP_KEYS))}",
-            source=source,
-            label=unknown[0],
-            check="unknown_label",
-        )
+    known = f"the manifest knows {', '.join(sorted(TOP_KEYS))}"
+    _refuse_unknown(raw, TOP_KEYS, "entry", known, source)
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise InputError(
@@ -202,14 +211,7 @@ def _tables(entry: Any, file: Path, source: str) -> tuple[dict[str, str], Path |
         if not isinstance(workbook, str):
             raise InputError("workbook must be a file name", source=source, label="workbook")
         book = file.parent / workbook
-    unknown = sorted(set(entry) - set(TABLES))
-    if unknown:
-        raise InputError(
-            f"unknown table {unknown[0]!r}; tables are {', '.join(TABLES)}",
-            source=source,
-            label=unknown[0],
-            check="unknown_label",
-        )
+    _refuse_unknown(entry, TABLES, "table", f"tables are {', '.join(TABLES)}", source)
     for key, value in entry.items():
         if not isinstance(value, str) or not value.strip():
             raise InputError(

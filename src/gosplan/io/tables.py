@@ -4,8 +4,9 @@ The readers of gosplan (economies, plans, demands) share these pieces:
 
 * :func:`read_table_file` / :func:`read_sheet` read one CSV, Parquet or Excel table as raw
   columns (text for CSV and Excel, so that labels that look like numbers stay labels);
-* :class:`Problems` collects :class:`~gosplan.errors.InputError` s so that one read reports
-  every problem at once (capped per check and table, with a count of the rest);
+* :class:`~gosplan.core.checks.Problems` (imported here for the readers) collects
+  :class:`~gosplan.errors.InputError` s so that one read reports every problem at once
+  (capped per check and table, with a count of the rest);
 * :func:`label_column`, :func:`number_column`, :func:`check_unique` and :func:`check_known`
   type and check whole columns at once (vectorised: tables of millions of rows are fine).
 
@@ -15,7 +16,6 @@ Rows are numbered as a spreadsheet shows them: 1-based, the header being row 1.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -24,13 +24,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gosplan.errors import InputError, ValidationError
+from gosplan.core.checks import MAX_PER_CHECK, Problems
+from gosplan.errors import InputError
 
 SUFFIXES = (".csv", ".parquet", ".pq", ".xlsx")
 #: Excel cells are text; only an empty cell is missing ("NA", "nan" are labels like any other).
 EXCEL_TEXT: dict[str, object] = {"keep_default_na": False, "na_values": [""]}
-#: Most problems reported per check and table; the rest are counted.
-MAX_PER_CHECK = 5
 #: Largest magnitude of a finite number in an economy: HiGHS treats 1e20 and beyond as
 #: infinite, so a coefficient, labour coefficient or capacity this large would silently mean
 #: "unlimited". The same limit as :data:`gosplan.core.spec.LARGEST_NUMBER`; it is defined here
@@ -38,80 +37,6 @@ MAX_PER_CHECK = 5
 LARGEST_NUMBER = 1e15
 #: Separators a CSV written by hand may use instead of the comma.
 OTHER_SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'"}
-
-
-class Problems:
-    """Collects input problems; :meth:`raise_if_any` raises them as one ValidationError."""
-
-    def __init__(self) -> None:
-        self.items: list[InputError] = []
-        self._counts: Counter[tuple[str | None, str | None]] = Counter()
-
-    def add(
-        self,
-        message: str,
-        *,
-        source: str | None = None,
-        row: int | None = None,
-        label: str | None = None,
-        check: str | None = None,
-    ) -> None:
-        """Record one problem (beyond :data:`MAX_PER_CHECK` per check and source, count it)."""
-        key = (source, check)
-        self._counts[key] += 1
-        if self._counts[key] <= MAX_PER_CHECK:
-            self.items.append(InputError(message, source=source, row=row, label=label, check=check))
-
-    def add_rows(
-        self,
-        mask: np.ndarray,
-        message: str | Callable[[int], str],
-        *,
-        source: str,
-        labels: Sequence[str] | np.ndarray | None,
-        check: str,
-    ) -> None:
-        """Record one problem per true entry of ``mask`` (table row positions, 0-based).
-
-        ``message`` is a text, or a function of the row position giving one.
-        """
-        positions = np.flatnonzero(mask)
-        for pos in positions[:MAX_PER_CHECK]:
-            label = None if labels is None else str(labels[pos])
-            text = message(int(pos)) if callable(message) else message
-            self.add(text, source=source, row=int(pos) + 2, label=label, check=check)
-        extra = len(positions) - MAX_PER_CHECK
-        if extra > 0:
-            self._counts[(source, check)] += extra
-
-    def extend(self, error: InputError) -> None:
-        """Record an error raised elsewhere (its own problems if it is a ValidationError)."""
-        if isinstance(error, ValidationError):
-            self.items.extend(error.problems)
-        else:
-            self.items.append(error)
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def raise_if_any(self) -> None:
-        """Raise a :class:`~gosplan.errors.ValidationError` listing the problems, if any."""
-        if not self.items:
-            return
-        problems = list(self.items)
-        for (source, check), count in self._counts.items():
-            if count > MAX_PER_CHECK:
-                problems.append(
-                    InputError(
-                        f"... and {count - MAX_PER_CHECK} more rows with the same problem",
-                        source=source,
-                        check=check,
-                    )
-                )
-        raise ValidationError(problems)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -471,60 +396,74 @@ def number_column(
     column = frame[col]
     missing = _missing(column)
     values = pd.to_numeric(column.where(~missing), errors="coerce").to_numpy(dtype=float, copy=True)
-    bad = np.isnan(values) & ~missing
-    if not allow_infinite:
-        bad |= np.isinf(values)
 
     def what(pos: int) -> str:
         return f"{col} of {subject(pos)}" if subject is not None else col
 
-    if bad.any():
-        shown = column.astype(str).to_numpy(dtype=object)
-        problems.add_rows(
-            bad,
-            lambda pos: f"{what(pos)} is not a number: {shown[pos]!r}",
-            source=source,
-            labels=labels,
-            check="non_numeric",
-        )
-        values[bad] = np.nan
+    def report(mask: np.ndarray, message: Callable[[int], str], check: str) -> None:
+        problems.add_rows(mask, message, source=source, labels=labels, check=check)
+
+    _report_non_numbers(column, values, missing, what, report, allow_infinite=allow_infinite)
     if missing.any() and not optional:
         # A typed (Parquet) column has no empty cells: a missing value there is a NaN.
         empty = "is NaN (no value)" if pd.api.types.is_numeric_dtype(column) else "is empty"
-        problems.add_rows(
-            missing,
-            lambda pos: f"{what(pos)} {empty}",
-            source=source,
-            labels=labels,
-            check="missing_value",
-        )
+        report(missing, lambda pos: f"{what(pos)} {empty}", "missing_value")
     if not allow_negative:
         with np.errstate(invalid="ignore"):
             negative = values < 0
-        problems.add_rows(
-            negative,
-            lambda pos: f"{what(pos)} is negative ({values[pos]:g})",
-            source=source,
-            labels=labels,
-            check=check_negative,
-        )
+        report(negative, lambda pos: f"{what(pos)} is negative ({values[pos]:g})", check_negative)
     if largest is not None:
-        with np.errstate(invalid="ignore"):
-            huge = np.isfinite(values) & (np.abs(values) >= largest)
-        if huge.any():
-            problems.add_rows(
-                huge,
-                lambda pos: (
-                    f"{what(pos)} is too large ({values[pos]:g}): numbers must stay below "
-                    f"{largest:g} in magnitude, the solver takes larger ones for infinite"
-                    + ("; write 'inf' for no limit" if allow_infinite else "")
-                ),
-                source=source,
-                labels=labels,
-                check="value_too_large",
-            )
-            values[huge] = np.nan
+        _report_too_large(values, largest, what, report, allow_infinite=allow_infinite)
     return values
+
+
+#: Records the rows of a mask as problems: ``report(mask, message_of_row, check)``.
+_Report = Callable[[np.ndarray, Callable[[int], str], str], None]
+
+
+def _report_non_numbers(
+    column: pd.Series,
+    values: np.ndarray,
+    missing: np.ndarray,
+    what: Callable[[int], str],
+    report: _Report,
+    *,
+    allow_infinite: bool,
+) -> None:
+    """Record the cells that are not numbers (nor infinite, unless allowed); NaN them."""
+    bad = np.isnan(values) & ~missing
+    if not allow_infinite:
+        bad |= np.isinf(values)
+    if not bad.any():
+        return
+    shown = column.astype(str).to_numpy(dtype=object)
+    report(bad, lambda pos: f"{what(pos)} is not a number: {shown[pos]!r}", "non_numeric")
+    values[bad] = np.nan
+
+
+def _report_too_large(
+    values: np.ndarray,
+    largest: float,
+    what: Callable[[int], str],
+    report: _Report,
+    *,
+    allow_infinite: bool,
+) -> None:
+    """Record the finite values of at least ``largest`` in magnitude; NaN them."""
+    with np.errstate(invalid="ignore"):
+        huge = np.isfinite(values) & (np.abs(values) >= largest)
+    if not huge.any():
+        return
+    report(
+        huge,
+        lambda pos: (
+            f"{what(pos)} is too large ({values[pos]:g}): numbers must stay below "
+            f"{largest:g} in magnitude, the solver takes larger ones for infinite"
+            + ("; write 'inf' for no limit" if allow_infinite else "")
+        ),
+        "value_too_large",
+    )
+    values[huge] = np.nan
 
 
 def check_unique(
