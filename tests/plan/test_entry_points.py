@@ -11,6 +11,7 @@ import pytest
 
 from gosplan.core.economy import Economy
 from gosplan.core.spec import PlanSpec
+from gosplan.core.status import Status
 from gosplan.errors import InputError
 from gosplan.plan.diagnosis import check_plan
 from gosplan.plan.frontier import frontier
@@ -107,12 +108,27 @@ def test_progress_must_be_callable() -> None:
 
 
 def test_check_plan_refuses_unknown_keywords() -> None:
-    with pytest.raises(
-        InputError,
-        match=r"check_plan got unknown keyword argument 'solvr'; it "
-        r"takes .*solver, tol, time_limit",
-    ):
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'solvr'"):
         check_plan(bounded(), solvr="ipm")
+
+
+def test_check_plan_takes_every_option_it_documents() -> None:
+    check = check_plan(
+        bounded(),
+        check_additions=False,
+        check_objective=False,
+        solver="simplex",
+        tol=1e-7,
+        time_limit=60.0,
+        progress=lambda f, m: None,
+        verify=False,
+    )
+    assert check.feasible and check.plan.verification is None
+
+
+def test_check_plan_refuses_optimise_only_options() -> None:
+    with pytest.raises(TypeError, match=r"least_labour"):
+        check_plan(bounded(), least_labour=False)
 
 
 def test_check_plan_checks_the_options() -> None:
@@ -123,14 +139,46 @@ def test_check_plan_checks_the_options() -> None:
 
 
 def test_frontier_refuses_unknown_keywords() -> None:
-    with pytest.raises(
-        InputError,
-        match=r"frontier got unknown keyword arguments 'solvr', "
-        r"'objective'; it takes solver, tol",
-    ):
-        frontier(bounded(), solvr="ipm", objective="min_labour")
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'tol_'"):
+        frontier(bounded(), tol_=1)
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'objective'"):
+        frontier(bounded(), objective="min_labour")
     with pytest.raises(InputError, match=r"tol must be a number strictly between 0 and 1"):
         frontier(bounded(), tol=5)
+
+
+def test_frontier_passes_its_options_on_to_optimise() -> None:
+    fr = frontier(
+        bounded(),
+        shares=[0.5],
+        solver="simplex",
+        tol=1e-7,
+        time_limit=60.0,
+        verify=False,
+        least_labour=False,
+        crash_basis=False,
+    )
+    (result,) = fr.results
+    assert result.verification is None
+    assert result.provenance["requested"] == "simplex" and result.provenance["tolerance"] == 1e-7
+
+
+def test_optimise_refuses_unknown_keywords() -> None:
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'solvr'"):
+        optimise(bounded(), solvr="ipm")
+
+
+def test_statuses_are_status_members() -> None:
+    result = optimise(bounded())
+    assert result.status is Status.OPTIMAL
+    assert optimise(unbounded()).status is Status.UNBOUNDED
+
+
+def test_optimise_provenance_has_the_spec_and_solver_fields() -> None:
+    p = optimise(bounded()).provenance
+    for key in ("gosplan", "economy", "economy_source", "labour_unit", "spec", "solver"):
+        assert key in p
+    assert p["solver"] == "highs" and p["requested"] == "auto" and p["tolerance"] == 1e-8
 
 
 def test_frontier_refuses_shares_that_are_not_numbers() -> None:
@@ -211,3 +259,29 @@ def test_check_plan_of_a_bounded_plan_is_unchanged() -> None:
 def test_check_plan_can_skip_the_objective() -> None:
     check = check_plan(unbounded(), check_objective=False)
     assert check.unbounded is None
+
+
+def test_solve_lp_and_plan_check_error_report_status_members() -> None:
+    from gosplan.plan.data import PlanData
+    from gosplan.plan.diagnosis import PlanCheckError
+    from gosplan.plan.highs import solve_lp
+    from gosplan.plan.objectives import formulate
+
+    sol = solve_lp(formulate(PlanData(bounded()), "max_level"))
+    assert sol.status is Status.OPTIMAL
+    err = PlanCheckError("the LP", "time_limit", infeasible=False)
+    assert err.status is Status.TIME_LIMIT
+    assert "stopped at its time or iteration limit" in str(err)
+
+
+def test_solve_options_are_checked_and_frozen() -> None:
+    import dataclasses
+
+    from gosplan.plan.arguments import SolveOptions
+
+    opts = SolveOptions.checked(solver="ipm", tol=1e-6, time_limit=5)
+    assert opts == SolveOptions("ipm", 1e-6, 5.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        opts.tol = 1e-3  # type: ignore[misc]
+    with pytest.raises(InputError, match=r"unknown solver 'dual'"):
+        SolveOptions.checked(solver="dual")

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gosplan.core.serial import frame_of
 from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
 from gosplan.plan.frontier import DEFAULT_SHARES, frontier
@@ -162,7 +163,7 @@ def test_write(traced, tmp_path, fmt):
     assert path.suffix == {"csv": ".csv", "parquet": ".parquet", "json": ".json"}[fmt]
     if fmt == "json":
         doc = json.loads(path.read_text())
-        back = pd.DataFrame(doc["table"])
+        back = frame_of(doc["table"])  # {"columns": [...], "records": [...]}
         assert len(doc["results"]) == 6 and doc["results"][0]["status"] == "optimal"
     elif fmt == "csv":
         back = pd.read_csv(path)

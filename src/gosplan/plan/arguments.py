@@ -1,15 +1,20 @@
 """Checks of the arguments of the planner's public entry points.
 
-``optimise``, ``check_plan`` and ``frontier``: a wrong argument is an
+``optimise``, ``check_plan`` and ``frontier`` take explicit keyword-only parameters: an
+unknown keyword is Python's own :class:`TypeError`. A wrong value of a known one is an
 :class:`~gosplan.errors.InputError` that names it, never a TypeError from deep inside.
+
+:class:`SolveOptions` carries how each LP is solved (``solver``, ``tol``, ``time_limit``)
+from an entry point to the helpers that solve LPs of their own (the diagnosis).
 """
 
 from __future__ import annotations
 
 import numbers
 import os
-from collections.abc import Mapping
-from typing import Any, TypeGuard
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeGuard, cast
 
 from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
@@ -17,8 +22,8 @@ from gosplan.errors import InputError
 #: The ``solver`` choices of :func:`optimise` and :func:`gosplan.plan.check_plan`.
 SOLVERS = ("auto", "simplex", "ipm", "pdlp")
 
-#: Keywords of :func:`optimise` that describe how the LP is solved (shared by the callers).
-SOLVE_OPTIONS = ("solver", "tol", "time_limit")
+#: Progress callback ``progress(fraction_done, message)`` of the entry points.
+Progress = Callable[[float, str], None]
 
 
 def describe(value: object) -> str:
@@ -94,19 +99,52 @@ def check_solve_options(
         )
 
 
-def check_keywords(who: str, given: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    """Refuse keyword arguments that ``who`` would otherwise drop or pass on blindly.
+def check_progress(progress: object) -> None:
+    """Raise :class:`InputError` unless ``progress`` is ``None`` or a callable.
 
     Raises
     ------
     InputError
-        Naming the unknown keywords and the ones ``who`` takes (``check="bad_argument"``).
+        Saying what was given (``check="bad_argument"``).
     """
-    unknown = [k for k in given if k not in allowed]
-    if unknown:
-        names = ", ".join(repr(k) for k in unknown)
-        plural = "s" if len(unknown) > 1 else ""
+    if progress is not None and not callable(progress):
         raise InputError(
-            f"{who} got unknown keyword argument{plural} {names}; it takes {', '.join(allowed)}",
+            f"progress must be a callable progress(fraction, message) or None, got "
+            f"{describe(progress)}",
             check="bad_argument",
         )
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How each LP is solved: ``solver``, ``tol`` and ``time_limit`` of :func:`optimise`.
+
+    Build it with :meth:`checked` from an entry point's arguments; the helpers that solve
+    LPs of their own take one value of it instead of loose keywords.
+
+    Attributes
+    ----------
+    solver
+        One of :data:`SOLVERS`.
+    tol
+        Solver tolerance, strictly between 0 and 1.
+    time_limit
+        Seconds for each LP, or ``None`` for no limit.
+    """
+
+    solver: str = "auto"
+    tol: float = 1e-8
+    time_limit: float | None = None
+
+    @classmethod
+    def checked(
+        cls, *, solver: object = "auto", tol: object = 1e-8, time_limit: object = None
+    ) -> SolveOptions:
+        """The options, checked by :func:`check_solve_options` (an :class:`InputError`)."""
+        check_solve_options(solver=solver, tol=tol, time_limit=time_limit)
+        limit = None if time_limit is None else float(cast(float, time_limit))
+        return cls(str(solver), float(cast(float, tol)), limit)
+
+
+#: The options of every LP when none are given: ``SolveOptions()``.
+DEFAULT_SOLVE = SolveOptions()

@@ -92,6 +92,43 @@ def _level_interval(
     return hi, lo, ok
 
 
+def _basis(lp: LP, c_cols: np.ndarray, binding: int, *, rising: bool) -> highspy.HighsBasis | None:
+    """The basis of the static plan, or ``None`` when the count of basic entries is wrong.
+
+    Basic: the activities, the consumption of the assortment, the level (and its copies), and
+    the slack of every row but the active blocks' and the binding row's. ``rising``: the
+    binding row rises with the level (it binds at its upper bound).
+    """
+    lay = lp.layout
+    basic_col = np.zeros(lp.n_variables, dtype=bool)
+    basic_col[lay.slice("x")] = True
+    basic_col[c_cols] = True
+    basic_col[lay.slice("level")] = True
+    if lay.has("level_copy"):
+        basic_col[lay.slice("level_copy")] = True
+    basic_row = np.ones(lp.n_constraints, dtype=bool)
+    for name in ACTIVE_BLOCKS:
+        if name in lp.ranges:
+            basic_row[lp.ranges[name]] = False
+    basic_row[binding] = False
+    if int(basic_col.sum() + basic_row.sum()) != lp.n_constraints:
+        log.info(
+            "no crash basis: %d basic for %d rows",
+            basic_col.sum() + basic_row.sum(),
+            lp.n_constraints,
+        )
+        return None
+    status = highspy.HighsBasisStatus
+    basis = highspy.HighsBasis()
+    basis.col_status = [status.kBasic if f else status.kLower for f in basic_col]
+    rows = [status.kBasic if f else status.kLower for f in basic_row]
+    # a row rising with the level binds at its upper bound, a falling one at its lower
+    rows[binding] = status.kUpper if rising else status.kLower
+    basis.row_status = rows
+    basis.valid = True
+    return basis
+
+
 def leontief_crash(data: PlanData, lp: LP) -> Crash | None:
     """The static Leontief plan's basis for a ``max_level`` LP, or ``None`` (see the module doc).
 
@@ -148,31 +185,8 @@ def leontief_crash(data: PlanData, lp: LP) -> Crash | None:
         return None
     if float(np.min(col_hi, initial=np.inf)) < level:  # a column bound binds first
         return None
-    basic_col = np.zeros(lp.n_variables, dtype=bool)
-    basic_col[x_cols] = True
-    basic_col[c_cols] = True
-    basic_col[lay.slice("level")] = True
-    if lay.has("level_copy"):
-        basic_col[lay.slice("level_copy")] = True
-    basic_row = np.ones(lp.n_constraints, dtype=bool)
-    for name in ACTIVE_BLOCKS:
-        if name in lp.ranges:
-            basic_row[lp.ranges[name]] = False
-    basic_row[binding] = False
-    if int(basic_col.sum() + basic_row.sum()) != lp.n_constraints:
-        log.info(
-            "no crash basis: %d basic for %d rows",
-            basic_col.sum() + basic_row.sum(),
-            lp.n_constraints,
-        )
+    basis = _basis(lp, c_cols, binding, rising=bool(row_step[binding] > 0))
+    if basis is None:
         return None
-    status = highspy.HighsBasisStatus
-    basis = highspy.HighsBasis()
-    basis.col_status = [status.kBasic if f else status.kLower for f in basic_col]
-    rows = [status.kBasic if f else status.kLower for f in basic_row]
-    # a row rising with the level binds at its upper bound, a falling one at its lower
-    rows[binding] = status.kUpper if row_step[binding] > 0 else status.kLower
-    basis.row_status = rows
-    basis.valid = True
     log.info("crash basis: the static Leontief plan at level %.6g (row %d binds)", level, binding)
     return Crash(basis, level, binding)

@@ -65,16 +65,22 @@ the amounts as shown are enough.
 
 Solver failures
 ---------------
-A status other than the ones an LP of the check can be read from (``"error"``,
-``"time_limit"``) raises :class:`PlanCheckError`, naming the LP that failed: the check does not
-call a plan infeasible when the solver merely stopped.
+A status other than the ones an LP of the check can be read from (``Status.ERROR``,
+``Status.TIME_LIMIT``) raises :class:`PlanCheckError`, naming the LP that failed: the check does
+not call a plan infeasible when the solver merely stopped.
+
+Options
+-------
+:func:`check_plan` takes its options as explicit keyword-only parameters (an unknown keyword is
+Python's own ``TypeError``); the helpers solving LPs of their own (:func:`common_level`,
+:func:`elastic`, :func:`reachable_alone`, :func:`valuation`, :func:`additions`,
+:func:`verify_additions`) take one :class:`~gosplan.plan.arguments.SolveOptions` value.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -87,15 +93,13 @@ from gosplan.core.plan_check import (
     REACHABLE_COLUMNS,
     PlanCheck,
 )
+from gosplan.core.plan_result import PlanResult
 from gosplan.core.spec import PlanSpec
+from gosplan.core.status import Status
 from gosplan.errors import GosplanError, SolverError
-from gosplan.plan.arguments import (
-    SOLVE_OPTIONS,
-    check_keywords,
-    check_solve_options,
-    require_spec,
-)
+from gosplan.plan.arguments import DEFAULT_SOLVE, Progress, SolveOptions, require_spec
 from gosplan.plan.assemble import LP, assemble
+from gosplan.plan.blocks import Block
 from gosplan.plan.data import PlanData
 from gosplan.plan.highs import LPSolution, solve_lp
 from gosplan.plan.layout import Layout, base_layout
@@ -120,6 +124,8 @@ LATER_PREFERENCE = 1e-6
 RELATIVE_FLOOR = 1e-6
 
 _LIMITS = ("labour", "resources", "capacity")
+#: Statuses of an LP of the check that are answers (any other raises PlanCheckError).
+_ANSWERED = (Status.OPTIMAL, Status.UNBOUNDED, Status.INFEASIBLE)
 _ADVICE = (
     "Try another method with --solver (simplex, ipm or pdlp; solver=... in Python) or allow "
     "more time with --time-limit (time_limit=... seconds)."
@@ -134,7 +140,7 @@ class PlanCheckError(SolverError):
     lp
         Which LP failed, in words.
     status
-        Its status (``"error"``, ``"time_limit"``, ...).
+        Its :class:`~gosplan.core.status.Status` (``ERROR``, ``TIME_LIMIT``, ...).
     infeasible
         True when the targets were already found infeasible (only the diagnosis is missing).
     feasible
@@ -144,14 +150,14 @@ class PlanCheckError(SolverError):
     def __init__(
         self,
         lp: str,
-        status: str,
+        status: Status | str,
         *,
         infeasible: bool,
         feasible: bool = False,
         detail: str = "",
     ) -> None:
         self.lp = lp
-        self.status = status
+        self.status = Status(status)
         self.infeasible = infeasible
         self.feasible = feasible
         self.detail = detail
@@ -162,9 +168,9 @@ class PlanCheckError(SolverError):
         else:
             head = "Could not decide whether the targets can be met"
         reason = {
-            "time_limit": "stopped at its time or iteration limit",
-            "error": "stopped without a certified answer",
-        }.get(status, f"ended with status {str(status)!r}")
+            Status.TIME_LIMIT: "stopped at its time or iteration limit",
+            Status.ERROR: "stopped without a certified answer",
+        }.get(self.status, f"ended with status {str(self.status)!r}")
         super().__init__(f"{head}: {lp} {reason}{detail}. {_ADVICE}")
 
 
@@ -172,7 +178,12 @@ def _detail(sol: LPSolution) -> str:
     return f" (HiGHS {sol.method}, {sol.iterations} iterations, {sol.seconds:.3g} s)"
 
 
-def _need(sol: LPSolution, lp: str, ok: tuple[str, ...], *, infeasible: bool = True) -> None:
+def _solve(lp: LP, opts: SolveOptions) -> LPSolution:
+    """Solve one LP of the check with the options of :func:`check_plan`."""
+    return solve_lp(lp, solver=opts.solver, tol=opts.tol, time_limit=opts.time_limit)
+
+
+def _need(sol: LPSolution, lp: str, ok: tuple[Status, ...], *, infeasible: bool = True) -> None:
     """Raise :class:`PlanCheckError` unless ``sol.status`` is one of ``ok``."""
     if sol.status not in ok:
         raise PlanCheckError(lp, sol.status, infeasible=infeasible, detail=_detail(sol))
@@ -209,7 +220,7 @@ def _lp(data: PlanData, lay: Layout, target_mode: str, cost: np.ndarray, maximis
     return assemble(lay, blocks, cost, maximise)
 
 
-def common_level(data: PlanData, **solve: Any) -> float:
+def common_level(data: PlanData, opts: SolveOptions = DEFAULT_SOLVE) -> float:
     """Largest ``theta`` with gross output ``>= theta * target`` for all targets (0 if none).
 
     Raises
@@ -221,14 +232,14 @@ def common_level(data: PlanData, **solve: Any) -> float:
     lay.add("level", 1)
     cost = np.zeros(lay.n)
     cost[lay.slice("level")] = 1.0
-    sol = solve_lp(_lp(data, lay, "level", cost, True), **solve)
-    _need(sol, "the LP of the common level", ("optimal", "unbounded", "infeasible"))
-    if sol.status == "unbounded":
+    sol = _solve(_lp(data, lay, "level", cost, True), opts)
+    _need(sol, "the LP of the common level", _ANSWERED)
+    if sol.status == Status.UNBOUNDED:
         return float("inf")
-    return float(sol.objective) if sol.status == "optimal" else 0.0
+    return float(sol.objective) if sol.status == Status.OPTIMAL else 0.0
 
 
-def elastic(data: PlanData, **solve: Any) -> tuple[LP, LPSolution]:
+def elastic(data: PlanData, opts: SolveOptions = DEFAULT_SOLVE) -> tuple[LP, LPSolution]:
     """Minimise the priority-weighted relative shortfalls of the targets."""
     lay = base_layout(data)
     lay.add("shortfall", data.n_targets, 0.0, np.maximum(data.target_value, 0.0))
@@ -238,10 +249,10 @@ def elastic(data: PlanData, **solve: Any) -> tuple[LP, LPSolution]:
         tgt > 0, data.target_priority / np.where(tgt > 0, tgt, 1.0), 0.0
     )
     lp = _lp(data, lay, "elastic", cost, False)
-    return lp, solve_lp(lp, **solve)
+    return lp, _solve(lp, opts)
 
 
-def reachable_alone(data: PlanData, **solve: Any) -> np.ndarray:
+def reachable_alone(data: PlanData, opts: SolveOptions = DEFAULT_SOLVE) -> np.ndarray:
     """Largest output of each target's product and period with no other target (inf: no limit).
 
     NaN where even no target at all is feasible (floors, fixed final demand, terminal capacity).
@@ -259,18 +270,18 @@ def reachable_alone(data: PlanData, **solve: Any) -> np.ndarray:
     for k in range(data.n_targets):
         cost = np.zeros(lay.n)
         cost[lay.slice("x")] = sel[[k]].toarray().ravel()
-        sol = solve_lp(replace(lp, cost=cost), **solve)
+        sol = _solve(replace(lp, cost=cost), opts)
         what = f"the LP of {tgt['product'].iloc[k]!r} in {tgt['period'].iloc[k]} alone"
-        _need(sol, what, ("optimal", "unbounded", "infeasible"))
+        _need(sol, what, _ANSWERED)
         out[k] = (
             sol.objective
-            if sol.status == "optimal"
-            else (np.inf if sol.status == "unbounded" else np.nan)
+            if sol.status == Status.OPTIMAL
+            else (np.inf if sol.status == Status.UNBOUNDED else np.nan)
         )
     return out
 
 
-def valuation(data: PlanData, **solve: Any) -> tuple[np.ndarray, bool]:
+def valuation(data: PlanData, opts: SolveOptions = DEFAULT_SOLVE) -> tuple[np.ndarray, bool]:
     """Labour value per product that prices the additions, and whether there is one.
 
     ``PlanData.labour_values`` when it can be computed; otherwise the labour values at the
@@ -306,8 +317,8 @@ def valuation(data: PlanData, **solve: Any) -> tuple[np.ndarray, bool]:
         blocks=(),
         ranges={},
     )
-    sol = solve_lp(lp, **solve)
-    if sol.status != "optimal":
+    sol = _solve(lp, opts)
+    if sol.status != Status.OPTIMAL:
         log.warning("labour values at the least-labour techniques: %s", sol.status)
         return none, False
     return np.maximum(sol.x, 0.0), True
@@ -354,8 +365,17 @@ def _relative_scale(limit: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return np.maximum(lim, np.where(top > 0, RELATIVE_FLOOR * top, 1.0))
 
 
+#: The LP groups of the additions: (kind in the table, block whose rows it lifts).
+_ADDITION_KINDS = {
+    "add_labour": ("labour", "labour"),
+    "add_resources": ("resource", "resources"),
+    "add_capacity": ("capacity", "capacity"),
+    "add_imports": ("imports", "balance"),
+}
+
+
 def additions(
-    data: PlanData, *, values: np.ndarray | None = None, **solve: Any
+    data: PlanData, opts: SolveOptions = DEFAULT_SOLVE, *, values: np.ndarray | None = None
 ) -> tuple[pd.DataFrame, float]:
     """Smallest additions (least total cost) that make the targets feasible.
 
@@ -378,6 +398,34 @@ def additions(
     PlanCheckError
         When the LP stops without an answer (error, time limit).
     """
+    lay, n_lab, n_res = _additions_layout(data)
+    v = valuation(data, opts)[0] if values is None else np.asarray(values, dtype=float)
+    in_labour = bool(len(v) == data.n_p and np.isfinite(v).all())
+    lp = _lp(data, lay, "hard", np.zeros(lay.n), False)
+    blocks = {b.name: b for b in lp.blocks}
+    outside = ~buildable(data).T.ravel()  # period-major, as the add_capacity columns
+    available, scale = _lifted_limits(data, lay, blocks)
+    if in_labour:
+        price, labour_cost = _labour_prices(data, v, outside, n_lab, n_res)
+    else:
+        price, labour_cost = _relative_prices(scale, outside)
+    sol = _solve(replace(lp, cost=_addition_costs(data, lay, scale, price)), opts)
+    _need(sol, "the LP of the smallest additions", _ANSWERED)
+    if sol.status != Status.OPTIMAL:
+        return pd.DataFrame(columns=list(ADDITION_COLUMNS)), float("nan")
+    table = _additions_table(
+        data, lay, blocks, sol.x, outside, available=available, scale=scale, cost=labour_cost
+    )
+    if in_labour:
+        total = float(np.nansum(table["labour_cost"].to_numpy(float)))
+    else:
+        priced = ~table["outside"].to_numpy(bool)
+        total = float(table["relative_size"].to_numpy(float)[priced].sum())
+    return table, total
+
+
+def _additions_layout(data: PlanData) -> tuple[Layout, int, int]:
+    """The plan's columns and the ``add_*`` groups; the number of labour and resource rows."""
     spec, eco, T = data.spec, data.eco, data.T
     lay = base_layout(data)
     n_lab = _limit_rows(data, spec.labour_available, "labour_type", eco.labour_types)
@@ -386,19 +434,16 @@ def additions(
     lay.add("add_resources", n_res)
     lay.add("add_capacity", data.n_c * T)
     lay.add("add_imports", data.n_p * T)
-    v = valuation(data, **solve)[0] if values is None else np.asarray(values, dtype=float)
-    in_labour = bool(len(v) == data.n_p and np.isfinite(v).all())
-    lp = _lp(data, lay, "hard", np.zeros(lay.n), False)
-    blocks = {b.name: b for b in lp.blocks}
-    kinds = {  # LP group: (kind in the table, block whose rows it lifts)
-        "add_labour": ("labour", "labour"),
-        "add_resources": ("resource", "resources"),
-        "add_capacity": ("capacity", "capacity"),
-        "add_imports": ("imports", "balance"),
-    }
-    outside = ~buildable(data).T.ravel()  # period-major, as the add_capacity columns
+    return lay, n_lab, n_res
+
+
+def _lifted_limits(
+    data: PlanData, lay: Layout, blocks: dict[str, Block]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per ``add_*`` group of the LP: the limit available and the scale of its relative size."""
+    T = data.T
     available, scale = {}, {}
-    for name, (_, block) in kinds.items():
+    for name, (_, block) in _ADDITION_KINDS.items():
         if not lay.has(name):
             continue
         b = blocks[block]
@@ -411,62 +456,91 @@ def additions(
         else:
             available[name] = np.asarray(b.upper, dtype=float)
             scale[name] = _relative_scale(available[name], b.labels)
-    # per unit: cost in the LP and labour cost reported (NaN: not priced in labour)
+    return available, scale
+
+
+def _labour_prices(
+    data: PlanData, v: np.ndarray, outside: np.ndarray, n_lab: int, n_res: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per unit of each addition: its price in the LP and its labour cost (NaN: not priced)."""
+    T = data.T
+    Bc = sp.csc_array(data.capital[:, data.capped])
+    Oc = sp.csc_array(data.outputs[:, data.capped])
+    # the labour embodied in the capital goods and the labour of construction itself
+    building = (
+        np.asarray(Bc.T @ v).ravel()
+        + np.asarray(data.construction_coefficients[:, data.capped].sum(axis=0)).ravel()
+    )
+    capital_value = np.tile(building, T)
+    output_value = np.tile(np.asarray(Oc.T @ v).ravel(), T)
+    price = {
+        "add_labour": np.ones(n_lab),
+        "add_resources": np.ones(n_res),  # no labour value: 1 a unit, in the LP only
+        "add_capacity": np.where(
+            outside,
+            OUTSIDE_PENALTY * (capital_value + output_value + 1.0),
+            capital_value,
+        ),
+        "add_imports": IMPORT_PENALTY * (np.tile(v, T) + 1.0),
+    }
+    labour_cost = {
+        "add_labour": np.ones(n_lab),
+        "add_resources": np.full(n_res, np.nan),
+        "add_capacity": np.where(outside, np.nan, capital_value),
+        "add_imports": np.tile(v, T),
+    }
+    return price, labour_cost
+
+
+def _relative_prices(
+    scale: dict[str, np.ndarray], outside: np.ndarray
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Without labour values: each addition priced by its size relative to the limit it lifts."""
     price, labour_cost = {}, {}
-    if in_labour:
-        Bc = sp.csc_array(data.capital[:, data.capped])
-        Oc = sp.csc_array(data.outputs[:, data.capped])
-        # the labour embodied in the capital goods and the labour of construction itself
-        building = (
-            np.asarray(Bc.T @ v).ravel()
-            + np.asarray(data.construction_coefficients[:, data.capped].sum(axis=0)).ravel()
+    for name in scale:
+        price[name] = 1.0 / scale[name]
+        labour_cost[name] = np.full(len(scale[name]), np.nan)
+    if "add_capacity" in price:
+        price["add_capacity"] = np.where(
+            outside, OUTSIDE_PENALTY * price["add_capacity"], price["add_capacity"]
         )
-        capital_value = np.tile(building, T)
-        output_value = np.tile(np.asarray(Oc.T @ v).ravel(), T)
-        price = {
-            "add_labour": np.ones(n_lab),
-            "add_resources": np.ones(n_res),  # no labour value: 1 a unit, in the LP only
-            "add_capacity": np.where(
-                outside,
-                OUTSIDE_PENALTY * (capital_value + output_value + 1.0),
-                capital_value,
-            ),
-            "add_imports": IMPORT_PENALTY * (np.tile(v, T) + 1.0),
-        }
-        labour_cost = {
-            "add_labour": np.ones(n_lab),
-            "add_resources": np.full(n_res, np.nan),
-            "add_capacity": np.where(outside, np.nan, capital_value),
-            "add_imports": np.tile(v, T),
-        }
-    else:  # unit-free: the size of an addition relative to the limit it lifts
-        for name in scale:
-            price[name] = 1.0 / scale[name]
-            labour_cost[name] = np.full(len(scale[name]), np.nan)
-        if "add_capacity" in price:
-            price["add_capacity"] = np.where(
-                outside, OUTSIDE_PENALTY * price["add_capacity"], price["add_capacity"]
-            )
-        if "add_imports" in price:
-            price["add_imports"] = IMPORT_PENALTY * price["add_imports"]
+    if "add_imports" in price:
+        price["add_imports"] = IMPORT_PENALTY * price["add_imports"]
+    return price, labour_cost
+
+
+def _addition_costs(
+    data: PlanData, lay: Layout, scale: dict[str, np.ndarray], price: dict[str, np.ndarray]
+) -> np.ndarray:
+    """The objective of the additions LP, preferring the latest start of a lasting addition."""
     cost = np.zeros(lay.n)
     for name in scale:
         cost[lay.slice(name)] = price[name]
     # a lasting addition costs the same whichever period it starts in: of equally cheap
     # answers, prefer the latest start (the period from which it is needed)
-    earlier = np.repeat(np.arange(T - 1, -1, -1, dtype=float), data.n_c)
+    earlier = np.repeat(np.arange(data.T - 1, -1, -1, dtype=float), data.n_c)
     cost[lay.slice("add_capacity")] *= 1.0 + LATER_PREFERENCE * earlier
-    lp = replace(lp, cost=cost)
-    sol = solve_lp(lp, **solve)
-    _need(sol, "the LP of the smallest additions", ("optimal", "infeasible", "unbounded"))
-    if sol.status != "optimal":
-        return pd.DataFrame(columns=list(ADDITION_COLUMNS)), float("nan")
+    return cost
+
+
+def _additions_table(
+    data: PlanData,
+    lay: Layout,
+    blocks: dict[str, Block],
+    x: np.ndarray,
+    outside: np.ndarray,
+    *,
+    available: dict[str, np.ndarray],
+    scale: dict[str, np.ndarray],
+    cost: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """The additions of the optimal solution ``x``, a row each (columns as ``PlanCheck``)."""
     rows = []
-    largest = max((float(np.abs(sol.x[lay.slice(n)]).max()) for n in scale), default=0.0)
-    for name, (kind, block) in kinds.items():
+    largest = max((float(np.abs(x[lay.slice(n)]).max()) for n in scale), default=0.0)
+    for name, (kind, block) in _ADDITION_KINDS.items():
         if name not in scale:
             continue
-        amount = sol.x[lay.slice(name)]
+        amount = x[lay.slice(name)]
         b = blocks[block]
         use = amount > 1e-9 * max(1.0, largest)
         flag = outside if name == "add_capacity" else np.zeros(len(amount), dtype=bool)
@@ -477,7 +551,7 @@ def additions(
                     "label": b.labels[use],
                     "period": b.periods[use],
                     "amount": amount[use],
-                    "labour_cost": (amount * labour_cost[name])[use],
+                    "labour_cost": (amount * cost[name])[use],
                     "unit": _block_units(data, block, b.labels[use]),
                     "available": available[name][use],
                     "outside": flag[use],
@@ -486,16 +560,9 @@ def additions(
             )
         )
     rows = [r for r in rows if len(r)]
-    table = (
-        pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=list(ADDITION_COLUMNS))
-    )
-    table = table[list(ADDITION_COLUMNS)]
-    if in_labour:
-        total = float(np.nansum(table["labour_cost"].to_numpy(float)))
-    else:
-        priced = ~table["outside"].to_numpy(bool)
-        total = float(table["relative_size"].to_numpy(float)[priced].sum())
-    return table, total
+    if not rows:
+        return pd.DataFrame(columns=list(ADDITION_COLUMNS))
+    return pd.concat(rows, ignore_index=True)[list(ADDITION_COLUMNS)]
 
 
 def with_additions(data: PlanData, table: pd.DataFrame) -> LP:
@@ -552,34 +619,40 @@ def with_additions(data: PlanData, table: pd.DataFrame) -> LP:
     return replace(lp, row_lower=lower, row_upper=upper)
 
 
-def verify_additions(data: PlanData, table: pd.DataFrame, **solve: Any) -> bool | None:
+def verify_additions(
+    data: PlanData, table: pd.DataFrame, opts: SolveOptions = DEFAULT_SOLVE
+) -> bool | None:
     """Whether the least-labour LP with the additions is feasible (``None``: solver failed)."""
-    sol = solve_lp(with_additions(data, table), **solve)
-    if sol.status == "optimal":
+    sol = _solve(with_additions(data, table), opts)
+    if sol.status == Status.OPTIMAL:
         return True
-    if sol.status == "infeasible":
+    if sol.status == Status.INFEASIBLE:
         log.warning("the plan with the proposed additions is still infeasible")
         return False
     log.warning("the check of the additions ended %s%s", sol.status, _detail(sol))
     return None
 
 
-#: The keywords of :func:`check_plan` passed on to the least-labour plan (``**solve``).
-CHECK_OPTIONS = ("solver", "tol", "time_limit", "progress", "verify")
-
-
-def _objective_unbounded(spec: PlanSpec, lp_kw: dict[str, Any]) -> str | None:
+def _objective_unbounded(spec: PlanSpec, opts: SolveOptions) -> str | None:
     """What is unbounded in the plan's own objective, or ``None`` (bounded, or not decided)."""
     if spec.objective == "min_labour":  # labour >= 0: cannot be unbounded below
         return None
     try:
-        result = optimise(spec, objective=spec.objective, verify=False, least_labour=False, **lp_kw)
+        result = optimise(
+            spec,
+            objective=spec.objective,
+            verify=False,
+            least_labour=False,
+            solver=opts.solver,
+            tol=opts.tol,
+            time_limit=opts.time_limit,
+        )
     except GosplanError as exc:  # the verdict on the targets stands; only the note is lost
         log.info("the plan's own objective could not be solved in the check: %s", exc)
         return None
-    if result.status == "unbounded":
+    if result.status == Status.UNBOUNDED:
         return str((result.provenance or {}).get("unbounded", "its objective is unbounded."))
-    if result.status != "optimal":
+    if result.status != Status.OPTIMAL:
         log.info("the plan's own objective ended %s in the check", result.status)
     return None
 
@@ -589,7 +662,11 @@ def check_plan(
     *,
     check_additions: bool = True,
     check_objective: bool = True,
-    **solve: Any,
+    solver: str = "auto",
+    tol: float = 1e-8,
+    time_limit: float | None = None,
+    progress: Progress | None = None,
+    verify: bool = True,
 ) -> PlanCheck:
     """Check whether a plan's targets can be met; if not, diagnose why and what is needed.
 
@@ -606,10 +683,11 @@ def check_plan(
         the plan's own objective once more (one LP, without the least-labour stage or the
         verification) to say whether it is unbounded (:attr:`PlanCheck.unbounded`): the
         least-labour answer alone would call such a plan fine.
-    **solve
-        ``solver``, ``tol``, ``time_limit`` as for :func:`gosplan.plan.optimise.optimise`
-        (``progress`` and ``verify`` apply to the least-labour plan); ``time_limit`` applies
-        to each LP of the check.
+    solver, tol, time_limit
+        As for :func:`gosplan.plan.optimise.optimise`; ``time_limit`` applies to each LP of
+        the check.
+    progress, verify
+        As for :func:`~gosplan.plan.optimise.optimise`, for the least-labour plan.
 
     Returns
     -------
@@ -622,123 +700,160 @@ def check_plan(
         answer (solver error, time limit): it names the LP; the check does not call the
         targets infeasible then.
     InputError
-        If ``spec`` is not a :class:`PlanSpec`, a keyword is unknown, or a solver option is
-        out of range (as for :func:`~gosplan.plan.optimise.optimise`).
+        If ``spec`` is not a :class:`PlanSpec` or a solver option is out of range (as for
+        :func:`~gosplan.plan.optimise.optimise`). An unknown keyword is a ``TypeError``.
     """
     require_spec(spec, "check_plan")
-    check_keywords("check_plan", solve, ("check_additions", "check_objective", *CHECK_OPTIONS))
-    check_solve_options(**{k: v for k, v in solve.items() if k in SOLVE_OPTIONS})
+    opts = SolveOptions.checked(solver=solver, tol=tol, time_limit=time_limit)
     spec = spec.validated()
-    opt_kw = {
-        k: v for k, v in solve.items() if k in ("solver", "tol", "time_limit", "progress", "verify")
-    }
-    lp_kw = {k: v for k, v in solve.items() if k in ("solver", "tol", "time_limit")}
-    plan = optimise(spec, objective="min_labour", **opt_kw)
-    if plan.status not in ("optimal", "infeasible"):
-        p = plan.provenance or {}
-        detail = (
-            f" (HiGHS {p.get('method', '?')}, {p.get('iterations', '?')} iterations, "
-            f"{float(p.get('solve_seconds', float('nan'))):.3g} s)"
-        )
-        raise PlanCheckError(
-            "the least-labour LP (can the targets be met?)",
-            plan.status,
-            infeasible=False,
-            detail=detail,
-        )
+    plan = _least_labour_plan(spec, opts, progress=progress, verify=verify)
     data = PlanData(spec)
-    unit = spec.economy.meta.labour_unit
-    tgt = spec.targets
-    base = pd.DataFrame(
+    if plan.status == Status.OPTIMAL:
+        return _feasible(data, plan, opts, check_objective=check_objective)
+    return _infeasible(data, opts, check_additions=check_additions)
+
+
+def _least_labour_plan(
+    spec: PlanSpec, opts: SolveOptions, *, progress: Progress | None, verify: bool
+) -> PlanResult:
+    """The least-labour plan meeting the targets: optimal or infeasible, else no verdict.
+
+    Raises
+    ------
+    PlanCheckError
+        When the LP stopped without an answer (error, time limit).
+    """
+    plan = optimise(
+        spec,
+        objective="min_labour",
+        solver=opts.solver,
+        tol=opts.tol,
+        time_limit=opts.time_limit,
+        progress=progress,
+        verify=verify,
+    )
+    if plan.status in (Status.OPTIMAL, Status.INFEASIBLE):
+        return plan
+    p = plan.provenance or {}
+    detail = (
+        f" (HiGHS {p.get('method', '?')}, {p.get('iterations', '?')} iterations, "
+        f"{float(p.get('solve_seconds', float('nan'))):.3g} s)"
+    )
+    raise PlanCheckError(
+        "the least-labour LP (can the targets be met?)",
+        plan.status,
+        infeasible=False,
+        detail=detail,
+    )
+
+
+def _targets(data: PlanData) -> pd.DataFrame:
+    """The targets: ``product, period, target`` and their ``unit``."""
+    tgt = data.spec.targets
+    return pd.DataFrame(
         {
             "product": tgt["product"].to_numpy(object),
             "period": tgt["period"].to_numpy(int),
             "target": data.target_value,
+            "unit": _product_units(data)[data.target_product],
         }
     )
-    units = _product_units(data)[data.target_product]
-    empty_binding = pd.DataFrame(columns=list(BINDING_COLUMNS))
-    empty_add = pd.DataFrame(columns=list(ADDITION_COLUMNS))
-    if plan.status == "optimal":
-        base["reachable_jointly"] = base["target"]
-        base["reachable_alone"] = np.nan
-        base["shortfall"] = 0.0
-        base["unit"] = units
-        level = 1.0
-        if data.n_targets:
-            try:
-                level = max(1.0, common_level(data, **lp_kw))
-            except PlanCheckError as err:
-                raise PlanCheckError(
-                    err.lp, err.status, infeasible=False, feasible=True, detail=err.detail
-                ) from None
-        note = _objective_unbounded(spec, lp_kw) if check_objective else None
-        return PlanCheck(
-            True,
-            plan,
-            level,
-            base[list(REACHABLE_COLUMNS)],
-            empty_binding,
-            empty_add,
-            0.0,
-            unit,
-            unbounded=note,
-        )
-    level = common_level(data, **lp_kw) if data.n_targets else 0.0
-    lp, sol = elastic(data, **lp_kw)
-    _need(
-        sol, "the LP of the least shortfall (what is reachable jointly)", ("optimal", "infeasible")
+
+
+def _feasible(
+    data: PlanData, plan: PlanResult, opts: SolveOptions, *, check_objective: bool
+) -> PlanCheck:
+    """The check of targets that can be met: the common level and, asked for, unboundedness."""
+    base = _targets(data)
+    base["reachable_jointly"] = base["target"]
+    base["reachable_alone"] = np.nan
+    base["shortfall"] = 0.0
+    level = 1.0
+    if data.n_targets:
+        try:
+            level = max(1.0, common_level(data, opts))
+        except PlanCheckError as err:
+            raise PlanCheckError(
+                err.lp, err.status, infeasible=False, feasible=True, detail=err.detail
+            ) from None
+    note = _objective_unbounded(data.spec, opts) if check_objective else None
+    return PlanCheck(
+        True,
+        plan,
+        level,
+        base[list(REACHABLE_COLUMNS)],
+        pd.DataFrame(columns=list(BINDING_COLUMNS)),
+        pd.DataFrame(columns=list(ADDITION_COLUMNS)),
+        0.0,
+        data.eco.meta.labour_unit,
+        unbounded=note,
     )
-    binding = empty_binding
-    if sol.status == "optimal":
-        short = sol.x[lp.layout.slice("shortfall")]
-        base["reachable_jointly"] = data.target_value - short
-        base["shortfall"] = short
-        rows = []
-        held = price_ranges(lp, sol)
-        for b in lp.blocks:
-            if b.name not in _LIMITS:
-                continue
-            d = -sol.row_dual[lp.ranges[b.name]]
-            rows.append((b, d))
-        largest = max((float(np.abs(d).max()) for _, d in rows if len(d)), default=0.0)
-        frames = []
-        for b, d in rows:
-            use = np.abs(d) > max(1e-9, BINDING_RTOL * largest)
-            r = held[b.name]
-            bound = r["bound"].to_numpy(float)
-            to = r["valid_to"].to_numpy(float)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "block": b.name,
-                        "label": b.labels[use],
-                        "period": b.periods[use],
-                        "shadow_price": d[use],
-                        "unit": _block_units(data, b.name, b.labels[use]),
-                        "valid_from": r["valid_from"].to_numpy(float)[use],
-                        "valid_to": to[use],
-                        # a degenerate vertex: the price does not hold for more of the limit
-                        "more_is_worth_less": (to <= bound + 1e-9 * (1.0 + np.abs(bound)))[use],
-                    }
-                )
-            )
-        frames = [f for f in frames if len(f)]
-        if frames:
-            binding = pd.concat(frames, ignore_index=True)[list(BINDING_COLUMNS)]
-    else:
-        base["reachable_jointly"] = np.nan
-        base["shortfall"] = np.nan
-    base["reachable_alone"] = (
-        reachable_alone(data, **lp_kw) if data.n_targets <= ALONE_MAX else np.nan
-    )
-    base["unit"] = units
-    base = base[list(REACHABLE_COLUMNS)]
-    values, in_labour = valuation(data, **lp_kw)
-    add, cost = additions(data, values=values, **lp_kw)
+
+
+def _infeasible(data: PlanData, opts: SolveOptions, *, check_additions: bool) -> PlanCheck:
+    """The diagnosis of targets that cannot be met (the module docstring says what it holds)."""
+    level = common_level(data, opts) if data.n_targets else 0.0
+    reachable, binding = _reachable(data, opts)
+    values, in_labour = valuation(data, opts)
+    add, cost = additions(data, opts, values=values)
     if not in_labour:  # priced by relative size: no labour cost to state
         cost = float("nan")
     verified = None
     if check_additions and len(add):
-        verified = verify_additions(data, add, **lp_kw)
-    return PlanCheck(False, None, level, base, binding, add, cost, unit, verified, in_labour)
+        verified = verify_additions(data, add, opts)
+    unit = data.eco.meta.labour_unit
+    return PlanCheck(False, None, level, reachable, binding, add, cost, unit, verified, in_labour)
+
+
+def _reachable(data: PlanData, opts: SolveOptions) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What each target reaches jointly (least shortfall) and alone, and the binding limits."""
+    base = _targets(data)
+    lp, sol = elastic(data, opts)
+    _need(
+        sol,
+        "the LP of the least shortfall (what is reachable jointly)",
+        (Status.OPTIMAL, Status.INFEASIBLE),
+    )
+    binding = pd.DataFrame(columns=list(BINDING_COLUMNS))
+    if sol.status == Status.OPTIMAL:
+        short = sol.x[lp.layout.slice("shortfall")]
+        base["reachable_jointly"] = data.target_value - short
+        base["shortfall"] = short
+        binding = _binding(data, lp, sol)
+    else:
+        base["reachable_jointly"] = np.nan
+        base["shortfall"] = np.nan
+    base["reachable_alone"] = reachable_alone(data, opts) if data.n_targets <= ALONE_MAX else np.nan
+    return base[list(REACHABLE_COLUMNS)], binding
+
+
+def _binding(data: PlanData, lp: LP, sol: LPSolution) -> pd.DataFrame:
+    """The binding limits of the least-shortfall LP, with their shadow prices and ranges."""
+    held = price_ranges(lp, sol)
+    rows = [(b, -sol.row_dual[lp.ranges[b.name]]) for b in lp.blocks if b.name in _LIMITS]
+    largest = max((float(np.abs(d).max()) for _, d in rows if len(d)), default=0.0)
+    frames = []
+    for b, d in rows:
+        use = np.abs(d) > max(1e-9, BINDING_RTOL * largest)
+        r = held[b.name]
+        bound = r["bound"].to_numpy(float)
+        to = r["valid_to"].to_numpy(float)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "block": b.name,
+                    "label": b.labels[use],
+                    "period": b.periods[use],
+                    "shadow_price": d[use],
+                    "unit": _block_units(data, b.name, b.labels[use]),
+                    "valid_from": r["valid_from"].to_numpy(float)[use],
+                    "valid_to": to[use],
+                    # a degenerate vertex: the price does not hold for more of the limit
+                    "more_is_worth_less": (to <= bound + 1e-9 * (1.0 + np.abs(bound)))[use],
+                }
+            )
+        )
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=list(BINDING_COLUMNS))
+    return pd.concat(frames, ignore_index=True)[list(BINDING_COLUMNS)]

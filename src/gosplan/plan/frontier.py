@@ -19,14 +19,19 @@ investment went to heavy industry), the plan is solved with ``objective="max_con
 With a ``population`` by period, ``consumption_per_head`` is ``sum_t C_t / N_t``: the
 cumulative consumption per head, each period's consumption divided by that period's
 population.
+
+A share whose plan cannot be made is a point of the frontier like any other: its row carries
+the plan's status (``infeasible``, ``unbounded``, ``time_limit``...) and NaN figures.
+:func:`~gosplan.plan.optimise.optimise` reports an infeasible plan as a result with status
+infeasible, never as an exception.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,21 +39,20 @@ import pandas as pd
 from gosplan.core.economy import MEANS_OF_PRODUCTION
 from gosplan.core.frontier_result import FRONTIER_COLUMNS as COLUMNS
 from gosplan.core.frontier_result import FrontierResult
+from gosplan.core.plan_result import PlanResult
 from gosplan.core.provenance import provenance
 from gosplan.core.spec import PlanSpec
-from gosplan.errors import InfeasiblePlanError, InputError
+from gosplan.core.status import Status
+from gosplan.errors import InputError
+from gosplan.plan.arguments import Progress, SolveOptions, require_spec
+
+if TYPE_CHECKING:
+    from gosplan.plan.data import PlanData
 
 logger = logging.getLogger(__name__)
 
-#: Keywords of ``frontier(**optimise_kwargs)`` passed on to :func:`optimise` (the objective and
-#: the investment share are the frontier's own; ``progress`` is the frontier's).
-OPTIMISE_OPTIONS = ("solver", "tol", "time_limit", "verify", "least_labour", "crash_basis")
-
 #: Default shares: 1/7, 2/7, ..., 6/7.
 DEFAULT_SHARES: tuple[float, ...] = tuple(k / 7 for k in range(1, 7))
-
-#: Progress callback ``progress(fraction_done, message)``, as for :func:`optimise`.
-Progress = Callable[[float, str], None]
 
 
 def frontier(
@@ -57,7 +61,12 @@ def frontier(
     *,
     population: pd.Series | None = None,
     progress: Progress | None = None,
-    **optimise_kwargs: Any,
+    solver: str = "auto",
+    tol: float = 1e-8,
+    time_limit: float | None = None,
+    verify: bool = True,
+    least_labour: bool | None = None,
+    crash_basis: bool = True,
 ) -> FrontierResult:
     """Trace the accumulation–consumption frontier over investment shares.
 
@@ -73,33 +82,65 @@ def frontier(
         consumption per head.
     progress
         Called as ``progress(fraction_done, message)`` after each share.
-    **optimise_kwargs
-        Passed on to :func:`gosplan.plan.optimise.optimise` (``solver``, ``tol``, ...).
+    solver, tol, time_limit, verify, least_labour, crash_basis
+        As for :func:`gosplan.plan.optimise.optimise`, for the plan of every share.
 
     Returns
     -------
     FrontierResult
-        A row per share; shares whose plan is infeasible (or otherwise not optimal) carry that
-        status and NaN figures.
+        A row per share. A share whose plan is infeasible (or otherwise not optimal) is no
+        exception: its row carries that status and NaN figures, as :func:`optimise` reports
+        an infeasible plan as a result, never by raising.
 
     Raises
     ------
     InputError
         If ``spec`` is not a :class:`PlanSpec`, a share is outside ``[0, 1]``, the
-        population does not cover every period, or a keyword of ``optimise_kwargs`` is not
-        one of :data:`OPTIMISE_OPTIONS` (or its value is out of range).
+        population does not cover every period, or a solver option is out of range. An
+        unknown keyword is a ``TypeError``.
     """
-    from gosplan.plan.arguments import (
-        SOLVE_OPTIONS,
-        check_keywords,
-        check_solve_options,
-        require_spec,
-    )
     from gosplan.plan.optimise import optimise
 
     require_spec(spec, "frontier")
-    check_keywords("frontier", optimise_kwargs, OPTIMISE_OPTIONS)
-    check_solve_options(**{k: v for k, v in optimise_kwargs.items() if k in SOLVE_OPTIONS})
+    opts = SolveOptions.checked(solver=solver, tol=tol, time_limit=time_limit)
+    share_list = _shares(shares)
+    heads = _population(population, spec)
+    rows: list[dict[str, Any]] = []
+    results: list[PlanResult] = []
+    for done, gamma in enumerate(share_list, start=1):
+        point = spec.with_changes(investment_share=gamma, objective="max_consumption")
+        result = optimise(
+            point,
+            solver=opts.solver,
+            tol=opts.tol,
+            time_limit=opts.time_limit,
+            verify=verify,
+            least_labour=least_labour,
+            crash_basis=crash_basis,
+        )
+        results.append(result)
+        rows.append(_row(point, gamma, result, heads))
+        logger.info("frontier share %.4f: %s", gamma, result.status)
+        if progress is not None:
+            progress(done / len(share_list), f"share {gamma:.4g}: {result.status}")
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table["status"] = table["status"].astype(str)
+    return FrontierResult(
+        table=table,
+        results=tuple(results),
+        labour_unit=spec.economy.meta.labour_unit,
+        provenance=provenance(spec, shares=share_list),
+    )
+
+
+def _shares(shares: object) -> list[float]:
+    """The shares as floats in ``[0, 1]`` (default :data:`DEFAULT_SHARES`).
+
+    Raises
+    ------
+    InputError
+        If ``shares`` is not a sequence of numbers in ``[0, 1]``.
+    """
     if shares is not None and (isinstance(shares, str) or not isinstance(shares, Iterable)):
         raise InputError(
             f"shares must be a sequence of numbers in [0, 1], got {type(shares).__name__} "
@@ -115,33 +156,18 @@ def frontier(
     for s in share_list:
         if not 0.0 <= s <= 1.0:  # NaN fails too
             raise InputError(f"an investment share must be between 0 and 1, got {s}")
-    heads = _population(population, spec)
-    rows: list[dict[str, Any]] = []
-    results: list[Any] = []
-    for done, gamma in enumerate(share_list, start=1):
-        point = spec.with_changes(investment_share=gamma, objective="max_consumption")
-        try:
-            result = optimise(point, **optimise_kwargs)
-            status = result.status
-        except InfeasiblePlanError:
-            result, status = None, "infeasible"
-        results.append(result)
-        row = {c: math.nan for c in COLUMNS}
-        row.update(share=gamma, status=status)
-        if result is not None and status == "optimal":
-            row.update(_figures(point, result, heads))
-        rows.append(row)
-        logger.info("frontier share %.4f: %s", gamma, status)
-        if progress is not None:
-            progress(done / len(share_list), f"share {gamma:.4g}: {status}")
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
-    table["status"] = table["status"].astype(str)
-    return FrontierResult(
-        table=table,
-        results=tuple(results),
-        labour_unit=spec.economy.meta.labour_unit,
-        provenance=provenance(spec, shares=share_list),
-    )
+    return share_list
+
+
+def _row(
+    point: PlanSpec, gamma: float, result: PlanResult, heads: np.ndarray | None
+) -> dict[str, Any]:
+    """The frontier's row of one share: its status and, when optimal, its figures."""
+    row: dict[str, Any] = {c: math.nan for c in COLUMNS}
+    row.update(share=gamma, status=result.status)
+    if result.status == Status.OPTIMAL:
+        row.update(_figures(point, result, heads))
+    return row
 
 
 def _population(population: pd.Series | None, spec: PlanSpec) -> np.ndarray | None:
@@ -160,7 +186,7 @@ def _population(population: pd.Series | None, spec: PlanSpec) -> np.ndarray | No
     return heads
 
 
-def _figures(spec: PlanSpec, result: Any, heads: np.ndarray | None) -> dict[str, float]:
+def _figures(spec: PlanSpec, result: PlanResult, heads: np.ndarray | None) -> dict[str, float]:
     """Cumulative consumption (per head) and the value of the terminal capacity."""
     from gosplan.plan.data import PlanData
     from gosplan.plan.objectives import product_weights
@@ -183,7 +209,9 @@ def _figures(spec: PlanSpec, result: Any, heads: np.ndarray | None) -> dict[str,
     return out
 
 
-def terminal_capacity(spec: PlanSpec, result: Any, data: Any = None) -> pd.Series:
+def terminal_capacity(
+    spec: PlanSpec, result: PlanResult, data: PlanData | None = None
+) -> pd.Series:
     """Capacity of every capacity-limited activity at the end of the horizon.
 
     The end of the horizon is the period after the last: the initial stock surviving then

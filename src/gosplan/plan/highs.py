@@ -47,6 +47,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from gosplan.core.status import FINAL, Status
 from gosplan.plan.assemble import LP
 
 log = logging.getLogger(__name__)
@@ -67,15 +68,15 @@ IPM_MAX = 20_000_000
 #: machine.
 RANGING_MAX = 50_000
 
-_STATUS = {
-    "kOptimal": "optimal",
-    "kInfeasible": "infeasible",
-    "kUnbounded": "unbounded",
-    "kUnboundedOrInfeasible": "infeasible_or_unbounded",
-    "kTimeLimit": "time_limit",
-    "kIterationLimit": "time_limit",
-    "kModelEmpty": "optimal",
-    "kUnknown": "unknown",
+_STATUS: dict[str, Status] = {
+    "kOptimal": Status.OPTIMAL,
+    "kInfeasible": Status.INFEASIBLE,
+    "kUnbounded": Status.UNBOUNDED,
+    "kUnboundedOrInfeasible": Status.INFEASIBLE_OR_UNBOUNDED,
+    "kTimeLimit": Status.TIME_LIMIT,
+    "kIterationLimit": Status.TIME_LIMIT,
+    "kModelEmpty": Status.OPTIMAL,
+    "kUnknown": Status.UNKNOWN,
 }
 
 
@@ -132,8 +133,8 @@ class LPSolution:
     Attributes
     ----------
     status
-        ``"optimal"``, ``"infeasible"``, ``"unbounded"``, ``"time_limit"``, ``"unknown"`` or
-        ``"error"``.
+        A :class:`~gosplan.core.status.Status`: ``OPTIMAL``, ``INFEASIBLE``, ``UNBOUNDED``,
+        ``TIME_LIMIT`` or ``ERROR`` (:func:`solve_lp` reports no other).
     objective
         Objective value (NaN when not optimal).
     x
@@ -159,7 +160,7 @@ class LPSolution:
         available (PDLP, no optimal basis, an error from HiGHS).
     """
 
-    status: str
+    status: Status
     objective: float
     x: np.ndarray
     row_value: np.ndarray
@@ -245,14 +246,14 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
     "ipm": ("simplex-nopresolve", "primal-simplex"),
     "pdlp": ("ipm", "simplex-nopresolve"),
 }
-#: Statuses that end the search: certified answers, and the time limit.
-FINAL = frozenset({"optimal", "infeasible", "unbounded", "time_limit"})
+# Statuses that end the search (certified answers, and the time limit): FINAL, imported from
+# gosplan.core.status.
 _SIMPLEX_STRATEGIES = frozenset({"simplex", "simplex-nopresolve", "primal-simplex"})
 
 
 def _run(
     lp: LP, method: str, tol: float, time_limit: float | None, basis: Any = None
-) -> tuple[highspy.Highs, str]:
+) -> tuple[highspy.Highs, Status]:
     """Solve once with one strategy; return the HiGHS instance and the status in our words.
 
     ``method`` is a :func:`choose_method` method or a :data:`FALLBACKS` entry.
@@ -280,7 +281,7 @@ def _run(
     if basis is not None:
         h.setBasis(basis)
     h.run()
-    return h, _STATUS.get(h.getModelStatus().name, "error")
+    return h, _STATUS.get(h.getModelStatus().name, Status.ERROR)
 
 
 def _iterations(h: highspy.Highs) -> int:
@@ -291,18 +292,18 @@ def _iterations(h: highspy.Highs) -> int:
 
 def _settle_infeasible_or_unbounded(
     lp: LP, method: str, tol: float, time_limit: float | None
-) -> str:
+) -> Status:
     """Decide "infeasible or unbounded" by the feasibility problem (zero objective).
 
     The feasibility problem cannot be unbounded: infeasible there means the LP is infeasible;
     optimal there means it is feasible, hence unbounded.
     """
     _, status = _run(replace(lp, cost=np.zeros_like(lp.cost)), method, tol, time_limit)
-    if status == "infeasible":
-        return "infeasible"
-    if status == "optimal":
-        return "unbounded"
-    return "error"
+    if status == Status.INFEASIBLE:
+        return Status.INFEASIBLE
+    if status == Status.OPTIMAL:
+        return Status.UNBOUNDED
+    return Status.ERROR
 
 
 _BASIC = int(highspy.HighsBasisStatus.kBasic.value)
@@ -455,80 +456,34 @@ def solve_lp(
     Returns
     -------
     LPSolution
-        ``status`` is ``"optimal"``, ``"infeasible"``, ``"unbounded"``, ``"time_limit"`` or,
-        when no strategy could certify an answer, ``"error"``.
+        ``status`` is :attr:`Status.OPTIMAL`, ``INFEASIBLE``, ``UNBOUNDED``, ``TIME_LIMIT``
+        or, when no strategy could certify an answer, ``ERROR``.
     """
     method = choose_method(lp.n_variables, solver)
     t0 = time.perf_counter()
-
-    def left() -> float | None:
-        return None if time_limit is None else time_limit - (time.perf_counter() - t0)
-
     start = basis if method == "simplex" else None
     first = "primal-simplex" if start is not None and primal_basis else method
-    h, status = _run(lp, first, tol, time_limit, start)
-    iterations = _iterations(h)
-    if status == "unknown" and method == "pdlp":
-        log.info("PDLP status unknown at tol %.1e: retrying at %.1e", tol, tol / 100)
-        h, status = _run(lp, method, tol / 100, left())
-        iterations += _iterations(h)
-    ran = [first]
-    answered = first
+    search = _first_attempt(lp, method, first, tol, time_limit, start, t0)
     large = method == "pdlp" and lp.n_variables > IPM_MAX
-    for strategy in () if large else FALLBACKS[method]:
-        if status in FINAL:
-            break
-        remaining = left()
-        if remaining is not None and remaining <= 0:
-            status = "time_limit"
-            break
-        log.info("HiGHS %s ended %s: retrying with %s", ran[-1], status, strategy)
-        ambiguous = status == "infeasible_or_unbounded"
-        h_next, status_next = _run(lp, strategy, tol, remaining)
-        iterations += _iterations(h_next)
-        ran.append(strategy)
-        if ambiguous and status_next in ("unknown", "error"):
-            continue  # keep the partial answer "infeasible or unbounded" for the settling
-        h, status, answered = h_next, status_next, strategy
-    if status == "infeasible_or_unbounded":
+    _fall_back(lp, () if large else FALLBACKS[method], search, tol, time_limit, t0)
+    if search.status == Status.INFEASIBLE_OR_UNBOUNDED:
         settle = "pdlp" if large else "simplex-nopresolve"
-        status = _settle_infeasible_or_unbounded(lp, settle, tol, left())
-        ran.append("feasibility")
-        log.info("HiGHS: infeasible or unbounded, settled by the feasibility problem: %s", status)
+        _settle(lp, search, settle, tol, _remaining(t0, time_limit))
     seconds = time.perf_counter() - t0
-    info = h.getInfo()
-    sol = h.getSolution()
-    n, m = lp.n_variables, lp.n_constraints
-    ok = status == "optimal"
-    x = np.asarray(sol.col_value, float) if ok and n else np.full(n, np.nan)
-    row_value = np.asarray(sol.row_value, float) if ok and m else np.full(m, np.nan)
-    dual = np.asarray(sol.row_dual, float) if ok and m and sol.dual_valid else np.full(m, np.nan)
-    objective = float(info.objective_function_value) if ok else float("nan")
-    if ok and n == 0:
-        objective = 0.0
-    if status in ("unknown", "error"):
-        log.warning(
-            "HiGHS stopped without a certified answer after %s (status %s)", "→".join(ran), status
-        )
-        status = "error"
-    chain = "→".join(ran)
-    log.info("HiGHS %s: %s in %.3f s, %d iterations", chain, status, seconds, iterations)
-    final_basis = None
-    if ok and answered in _SIMPLEX_STRATEGIES:
-        b = h.getBasis()
-        final_basis = b if b.valid else None
+    h, status, chain = search.h, Status(search.status), "→".join(search.ran)
+    ok = status == Status.OPTIMAL
+    x, row_value, dual, objective = _read_answer(h, lp, ok)
+    if status in (Status.UNKNOWN, Status.ERROR):
+        log.warning("HiGHS stopped without a certified answer after %s (status %s)", chain, status)
+        status = Status.ERROR
+    log.info("HiGHS %s: %s in %.3f s, %d iterations", chain, status, seconds, search.iterations)
+    final_basis = _final_basis(h) if ok and search.answered in _SIMPLEX_STRATEGIES else None
     row_ranging = None
-    if ranging is None:
-        ranging = lp.n_variables <= RANGING_MAX
-    if ok and ranging and np.isfinite(dual).all():
-        try:
-            row_ranging = _row_ranging(h, lp, row_value, dual, objective, left())
-        except Exception as exc:  # ranging is a report, never a reason to fail the solve
-            log.info("HiGHS ranging failed: %s", exc)
+    want = lp.n_variables <= RANGING_MAX if ranging is None else ranging
+    if ok and want and np.isfinite(dual).all():
+        row_ranging = _ranging_of(h, lp, row_value, dual, objective, _remaining(t0, time_limit))
         if row_ranging is None:
             log.info("HiGHS ranging not available after %s", chain)
-        else:
-            log.info("HiGHS ranging in %.3f s", row_ranging.seconds)
     return LPSolution(
         status,
         objective,
@@ -536,8 +491,123 @@ def solve_lp(
         row_value,
         dual,
         chain,
-        iterations,
+        search.iterations,
         seconds,
         final_basis,
         row_ranging,
     )
+
+
+def _remaining(t0: float, time_limit: float | None) -> float | None:
+    """Seconds left of ``time_limit`` since ``t0`` (``None``: no limit)."""
+    return None if time_limit is None else time_limit - (time.perf_counter() - t0)
+
+
+@dataclass(eq=False)
+class _Search:
+    """The state of one :func:`solve_lp`: the instance that answered and every strategy run."""
+
+    h: highspy.Highs
+    status: Status
+    answered: str
+    ran: list[str]
+    iterations: int
+
+
+def _first_attempt(
+    lp: LP,
+    method: str,
+    first: str,
+    tol: float,
+    time_limit: float | None,
+    basis: Any,
+    t0: float,
+) -> _Search:
+    """Solve with the chosen method (PDLP once more, a hundredfold tighter, on "unknown")."""
+    h, status = _run(lp, first, tol, time_limit, basis)
+    iterations = _iterations(h)
+    if status == Status.UNKNOWN and method == "pdlp":
+        log.info("PDLP status unknown at tol %.1e: retrying at %.1e", tol, tol / 100)
+        h, status = _run(lp, method, tol / 100, _remaining(t0, time_limit))
+        iterations += _iterations(h)
+    return _Search(h, status, first, [first], iterations)
+
+
+def _fall_back(
+    lp: LP,
+    strategies: tuple[str, ...],
+    search: _Search,
+    tol: float,
+    time_limit: float | None,
+    t0: float,
+) -> None:
+    """Try ``strategies`` in turn until one ends with a :data:`FINAL` status (or time is up).
+
+    A strategy ending "unknown" or "error" after an "infeasible or unbounded" does not replace
+    that partial answer: it is kept for the settling by the feasibility problem.
+    """
+    for strategy in strategies:
+        if search.status in FINAL:
+            break
+        remaining = _remaining(t0, time_limit)
+        if remaining is not None and remaining <= 0:
+            search.status = Status.TIME_LIMIT
+            break
+        log.info("HiGHS %s ended %s: retrying with %s", search.ran[-1], search.status, strategy)
+        ambiguous = search.status == Status.INFEASIBLE_OR_UNBOUNDED
+        h_next, status_next = _run(lp, strategy, tol, remaining)
+        search.iterations += _iterations(h_next)
+        search.ran.append(strategy)
+        if ambiguous and status_next in (Status.UNKNOWN, Status.ERROR):
+            continue
+        search.h, search.status, search.answered = h_next, status_next, strategy
+
+
+def _settle(lp: LP, search: _Search, method: str, tol: float, time_limit: float | None) -> None:
+    """Settle "infeasible or unbounded" by the feasibility problem, solved with ``method``."""
+    search.status = _settle_infeasible_or_unbounded(lp, method, tol, time_limit)
+    search.ran.append("feasibility")
+    log.info(
+        "HiGHS: infeasible or unbounded, settled by the feasibility problem: %s", search.status
+    )
+
+
+def _final_basis(h: highspy.Highs) -> Any:
+    """The optimal simplex basis of ``h``, or ``None`` when HiGHS has no valid one."""
+    b = h.getBasis()
+    return b if b.valid else None
+
+
+def _read_answer(
+    h: highspy.Highs, lp: LP, ok: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Primal values, row activities, row duals and objective (NaN unless ``ok``: optimal)."""
+    info = h.getInfo()
+    sol = h.getSolution()
+    n, m = lp.n_variables, lp.n_constraints
+    x = np.asarray(sol.col_value, float) if ok and n else np.full(n, np.nan)
+    row_value = np.asarray(sol.row_value, float) if ok and m else np.full(m, np.nan)
+    dual = np.asarray(sol.row_dual, float) if ok and m and sol.dual_valid else np.full(m, np.nan)
+    objective = float(info.objective_function_value) if ok else float("nan")
+    if ok and n == 0:
+        objective = 0.0
+    return x, row_value, dual, objective
+
+
+def _ranging_of(
+    h: highspy.Highs,
+    lp: LP,
+    row_value: np.ndarray,
+    dual: np.ndarray,
+    objective: float,
+    time_limit: float | None,
+) -> RowRanging | None:
+    """:func:`_row_ranging` of an optimal solve; ``None`` when HiGHS has none or it fails."""
+    try:
+        row_ranging = _row_ranging(h, lp, row_value, dual, objective, time_limit)
+    except Exception as exc:  # ranging is a report, never a reason to fail the solve
+        log.info("HiGHS ranging failed: %s", exc)
+        return None
+    if row_ranging is not None:
+        log.info("HiGHS ranging in %.3f s", row_ranging.seconds)
+    return row_ranging

@@ -1,18 +1,54 @@
-"""Optimal plans: build the LP from the spec, solve it with HiGHS, label and verify the answer."""
+"""Optimal plans: build the LP from the spec, solve it with HiGHS, label and verify the answer.
+
+:func:`optimise` is the entry point. An infeasible (or unbounded, or timed-out) plan is a
+result with that :class:`~gosplan.core.status.Status`, never an exception: exceptions are kept
+for wrong arguments (:class:`~gosplan.errors.InputError`, or Python's ``TypeError`` for an
+unknown keyword).
+
+The least-labour second stage
+-----------------------------
+For ``max_level``, the common level alone leaves most of the plan undetermined. Among the
+plans reaching the greatest common level, the one using the least labour is returned (a
+second LP with the level held at its optimum): the answer is unique in spirit and
+economical. By default only for LPs of at most :data:`LEAST_LABOUR_MAX` variables, as the
+second stage can take many times the first on large plans (the provenance's ``stages`` says
+what ran). The shadow prices stay those of the level (``d level / d limit``): the
+second-stage plan is optimal for the first stage too.
+
+The crash basis
+---------------
+For ``max_level`` solved by simplex, the solve starts from the basis of the static Leontief
+plan (:func:`gosplan.plan.crash.leontief_crash`) when that plan is feasible. It is the
+planner's first guess and a vertex of the LP; when it is optimal the solve needs no pivot.
+The provenance's ``start`` says which basis was used.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from gosplan.core.economy import Economy
+>>> eco = Economy.from_coefficients(pd.DataFrame([[0.0]], index=["a"], columns=["a"]),
+...                                 labour=pd.Series({"a": 0.5}))
+>>> spec = PlanSpec(eco, periods=[2000], assortment=pd.DataFrame(
+...     {"product": ["a"], "weight": [1.0]}), labour_available=pd.DataFrame(
+...     {"labour_type": ["labour"], "period": [2000], "available": [10.0]})).validated()
+>>> round(optimise(spec).level, 9)
+20.0
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from gosplan.core.plan_result import PlanResult
+from gosplan.core.provenance import provenance
 from gosplan.core.spec import PlanSpec
-from gosplan.errors import InputError
-from gosplan.plan.arguments import check_solve_options, describe, require_spec
+from gosplan.core.status import Status
+from gosplan.plan.arguments import Progress, SolveOptions, check_progress, require_spec
 from gosplan.plan.assemble import LP
-from gosplan.plan.crash import leontief_crash
+from gosplan.plan.crash import Crash, leontief_crash
 from gosplan.plan.data import PlanData
 from gosplan.plan.extract import empty_result, result_from_solution
 from gosplan.plan.highs import LPSolution, choose_method, solve_lp
@@ -22,14 +58,6 @@ from gosplan.plan.unbounded import explain_unbounded
 from gosplan.plan.verify import verify as verify_plan
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[float, str], None]
-
-
-def _version() -> str:
-    from gosplan import __version__
-
-    return __version__
 
 
 def optimise(
@@ -44,7 +72,7 @@ def optimise(
     least_labour: bool | None = None,
     crash_basis: bool = True,
 ) -> PlanResult:
-    """Find the optimal plan of a spec.
+    """Find the optimal plan of a spec (see the module docstring for an example).
 
     Parameters
     ----------
@@ -64,61 +92,58 @@ def optimise(
     objective
         Override the spec's objective (used by the diagnosis).
     least_labour
-        For ``max_level``: among the plans reaching the greatest common level, return the one
-        using the least labour (a second LP with the level held at its optimum). The common
-        level alone leaves most of the plan undetermined; this makes the answer unique in
-        spirit and economical. ``None`` (default): only for LPs of at most
-        :data:`LEAST_LABOUR_MAX` variables, as the second stage can take many times the first
-        on large plans (the provenance's ``stages`` says what ran). The shadow prices stay
-        those of the level (``d level / d limit``): the second-stage plan is optimal for the
-        first stage too.
+        For ``max_level``: return, among the plans of the greatest common level, the one using
+        the least labour (module docstring). ``None`` (default): only for LPs of at most
+        :data:`LEAST_LABOUR_MAX` variables.
     crash_basis
-        For ``max_level`` solved by simplex: start from the basis of the static Leontief plan
-        (:func:`gosplan.plan.crash.leontief_crash`) when that plan is feasible. It is the
-        planner's first guess and a vertex of the LP; when it is optimal the solve needs no
-        pivot. The provenance's ``start`` says which basis was used.
+        For ``max_level`` solved by simplex: start from the static Leontief plan's basis when
+        that plan is feasible (module docstring).
 
     Returns
     -------
     PlanResult
-        ``status`` says whether a plan was found; ``verification`` holds the check. When the
-        LP is unbounded, ``provenance["unbounded"]`` says in words what grows without limit
-        and why, and ``provenance["unbounded_columns"]`` lists those variables
-        (:func:`explain_unbounded`).
+        ``status`` says whether a plan was found (an infeasible plan is a result, not an
+        exception); ``verification`` holds the check. When the LP is unbounded,
+        ``provenance["unbounded"]`` says in words what grows without limit and why, and
+        ``provenance["unbounded_columns"]`` lists those variables (:func:`explain_unbounded`).
 
     Raises
     ------
     InputError
         If ``spec`` is not a :class:`PlanSpec`, ``solver`` is not a known method, ``tol`` is
-        not in ``(0, 1)`` or ``time_limit`` is not a positive number of seconds.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from gosplan.core.economy import Economy
-    >>> eco = Economy.from_coefficients(pd.DataFrame([[0.0]], index=["a"], columns=["a"]),
-    ...                                 labour=pd.Series({"a": 0.5}))
-    >>> spec = PlanSpec(eco, periods=[2000], assortment=pd.DataFrame(
-    ...     {"product": ["a"], "weight": [1.0]}), labour_available=pd.DataFrame(
-    ...     {"labour_type": ["labour"], "period": [2000], "available": [10.0]})).validated()
-    >>> round(optimise(spec).level, 9)
-    20.0
+        not in ``(0, 1)``, ``time_limit`` is not a positive number of seconds or ``progress``
+        is not callable.
     """
     require_spec(spec, "optimise")
-    check_solve_options(solver=solver, tol=tol, time_limit=time_limit)
-    if progress is not None and not callable(progress):
-        raise InputError(
-            f"progress must be a callable progress(fraction, message) or None, got "
-            f"{describe(progress)}",
-            check="bad_argument",
-        )
-    say = progress or (lambda f, m: None)
+    opts = SolveOptions.checked(solver=solver, tol=tol, time_limit=time_limit)
+    check_progress(progress)
+    say = progress or _silent
     spec = spec.validated()
     kind = objective or spec.objective
     say(0.0, "building the LP")
-    t0 = time.perf_counter()
     data = PlanData(spec)
-    lp = formulate(data, kind, warn=objective is None)
+    lp, build = _build(data, kind, warn=objective is None)
+    sol, prov = _first_stage(data, lp, kind, opts, crash_basis=crash_basis, build=build, say=say)
+    if sol.status != Status.OPTIMAL:
+        return _no_plan(data, lp, sol, kind, prov, opts, say)
+    if kind == "max_level":
+        sol = _second_stage(data, lp, sol, opts, least_labour, prov, say)
+    say(0.9, "labelling and verifying the plan")
+    result = _labelled(data, lp, sol, kind, prov)
+    if verify:
+        result = _verified(result, spec, opts.tol)
+    say(1.0, "done")
+    return result
+
+
+def _silent(fraction: float, message: str) -> None:
+    """The progress callback when none is given."""
+
+
+def _build(data: PlanData, kind: str, *, warn: bool) -> tuple[LP, float]:
+    """The LP of objective ``kind`` and the seconds it took to build."""
+    t0 = time.perf_counter()
+    lp = formulate(data, kind, warn=warn)
     build = time.perf_counter() - t0
     log.info(
         "built %s LP: %d variables, %d rows, %d nonzeros in %.2f s",
@@ -128,15 +153,33 @@ def optimise(
         lp.A.nnz,
         build,
     )
-    crash = None
+    return lp, build
+
+
+def _crash(data: PlanData, lp: LP, kind: str, solver: str) -> Crash | None:
+    """The Leontief crash basis of a ``max_level`` LP solved by simplex, when it applies."""
     if (
         kind == "max_level"
-        and crash_basis
         and not data.lead.any()
         and not lp.layout.has("y_end")
         and choose_method(lp.n_variables, solver) == "simplex"
     ):
-        crash = leontief_crash(data, lp)
+        return leontief_crash(data, lp)
+    return None
+
+
+def _first_stage(
+    data: PlanData,
+    lp: LP,
+    kind: str,
+    opts: SolveOptions,
+    *,
+    crash_basis: bool,
+    build: float,
+    say: Progress,
+) -> tuple[LPSolution, dict[str, Any]]:
+    """Solve the plan's LP (from the crash basis where there is one) and its provenance."""
+    crash = _crash(data, lp, kind, opts.solver) if crash_basis else None
     start = (
         f"Leontief crash basis (static plan at level {crash.level:.6g})"
         if crash is not None
@@ -145,64 +188,97 @@ def optimise(
     say(0.1, f"solving ({lp.n_variables} variables, {lp.n_constraints} constraints; {start})")
     sol = solve_lp(
         lp,
-        solver=solver,
-        tol=tol,
-        time_limit=time_limit,
+        solver=opts.solver,
+        tol=opts.tol,
+        time_limit=opts.time_limit,
         basis=crash.basis if crash is not None else None,
         primal_basis=crash is not None,
     )
-    provenance = {
-        "gosplan": _version(),
-        "economy": spec.economy.meta.name,
-        "economy_source": spec.economy.meta.source,
-        "labour_unit": spec.economy.meta.labour_unit,
-        "spec": spec.name,
-        "solver": "highs",
-        "requested": solver,
-        "method": sol.method,
-        "iterations": sol.iterations,
-        "tolerance": tol,
-        "build_seconds": build,
-        "solve_seconds": sol.seconds,
-        "n_variables": lp.n_variables,
-        "n_constraints": lp.n_constraints,
-        "nnz": int(lp.A.nnz),
-        "start": start,
-    }
-    if sol.status != "optimal":
-        if sol.status == "unbounded":
-            say(0.5, "unbounded: finding what grows without limit")
-            provenance.update(explain_unbounded(data, lp, kind, solver, tol, time_limit))
-        say(1.0, sol.status)
-        return empty_result(data, sol.status, kind, provenance)
+    return sol, _provenance(data.spec, lp, sol, opts, build=build, start=start)
+
+
+def _provenance(
+    spec: PlanSpec, lp: LP, sol: LPSolution, opts: SolveOptions, *, build: float, start: str
+) -> dict[str, Any]:
+    """The provenance of a plan: the spec's names (:func:`provenance`) and the solve's."""
+    return provenance(
+        spec,
+        solver="highs",
+        requested=opts.solver,
+        method=sol.method,
+        iterations=sol.iterations,
+        tolerance=opts.tol,
+        build_seconds=build,
+        solve_seconds=sol.seconds,
+        n_variables=lp.n_variables,
+        n_constraints=lp.n_constraints,
+        nnz=int(lp.A.nnz),
+        start=start,
+    )
+
+
+def _no_plan(
+    data: PlanData,
+    lp: LP,
+    sol: LPSolution,
+    kind: str,
+    prov: dict[str, Any],
+    opts: SolveOptions,
+    say: Progress,
+) -> PlanResult:
+    """The result of an LP with no optimum: its status (an unbounded one explained)."""
+    if sol.status == Status.UNBOUNDED:
+        say(0.5, "unbounded: finding what grows without limit")
+        prov.update(explain_unbounded(data, lp, kind, opts.solver, opts.tol, opts.time_limit))
+    say(1.0, sol.status)
+    return empty_result(data, sol.status, kind, prov)
+
+
+def _second_stage(
+    data: PlanData,
+    lp: LP,
+    sol: LPSolution,
+    opts: SolveOptions,
+    least_labour: bool | None,
+    prov: dict[str, Any],
+    say: Progress,
+) -> LPSolution:
+    """For ``max_level``: the least-labour plan at the optimal level, where it is asked for."""
     if least_labour is None:
         least_labour = lp.n_variables <= LEAST_LABOUR_MAX
-    if kind == "max_level" and not least_labour:
-        provenance["stages"] = "max level"
-    if kind == "max_level" and least_labour:
-        say(0.5, "least labour at the optimal level")
-        sol = _least_labour_at_level(data, lp, sol, solver, tol, time_limit, provenance)
-    say(0.9, "labelling and verifying the plan")
+    if not least_labour:
+        prov["stages"] = "max level"
+        return sol
+    say(0.5, "least labour at the optimal level")
+    return _least_labour_at_level(data, lp, sol, opts, prov)
+
+
+def _labelled(
+    data: PlanData, lp: LP, sol: LPSolution, kind: str, prov: dict[str, Any]
+) -> PlanResult:
+    """The optimal solution as a labelled :class:`PlanResult`, with its price ranges."""
     ranges = price_ranges(lp, sol)  # before the constant: the ranging's own objective
     if lp.offset:
         sol = replace(sol, objective=sol.objective + lp.offset)
-    provenance["price_ranges"] = (
+    prov["price_ranges"] = (
         "HiGHS ranging" if sol.ranging is not None else "not available (no basis, or LP too large)"
     )
-    result = result_from_solution(data, lp, sol, kind, provenance, ranges=ranges)
-    if verify:
-        t1 = time.perf_counter()
-        report = verify_plan(result, spec, tol=max(1e-6, 10 * tol))
-        seconds = time.perf_counter() - t1
-        # a new frozen value with the check, not the old one changed
-        result = replace(
-            result,
-            verification=report,
-            provenance={**result.provenance, "verify_seconds": seconds},
-        )
-        if not report.passed:
-            log.warning("plan failed its independent check: %s", report.summary())
-    say(1.0, "done")
+    return result_from_solution(data, lp, sol, kind, prov, ranges=ranges)
+
+
+def _verified(result: PlanResult, spec: PlanSpec, tol: float) -> PlanResult:
+    """``result`` with its independent check (:func:`gosplan.plan.verify.verify`)."""
+    t1 = time.perf_counter()
+    report = verify_plan(result, spec, tol=max(1e-6, 10 * tol))
+    seconds = time.perf_counter() - t1
+    # a new frozen value with the check, not the old one changed
+    result = replace(
+        result,
+        verification=report,
+        provenance={**result.provenance, "verify_seconds": seconds},
+    )
+    if not report.passed:
+        log.warning("plan failed its independent check: %s", report.summary())
     return result
 
 
@@ -214,10 +290,8 @@ def _least_labour_at_level(
     data: PlanData,
     lp: LP,
     sol: LPSolution,
-    solver: str,
-    tol: float,
-    time_limit: float | None,
-    provenance: dict,
+    opts: SolveOptions,
+    prov: dict[str, Any],
 ) -> LPSolution:
     """Second stage of ``max_level``: hold the level at its optimum and minimise labour.
 
@@ -233,17 +307,17 @@ def _least_labour_at_level(
     cost = labour_cost_of_plan(data, lp.layout)
     second = solve_lp(
         replace(lp, cost=cost, col_lower=lower, maximise=False),
-        solver=solver,
-        tol=tol,
-        time_limit=time_limit,
+        solver=opts.solver,
+        tol=opts.tol,
+        time_limit=opts.time_limit,
         basis=sol.basis,
         ranging=False,  # the shadow prices and their ranges are the first stage's
     )
-    provenance["stages"] = "max level, then least labour at that level"
-    provenance["solve_seconds"] = provenance.get("solve_seconds", 0.0) + second.seconds
-    if second.status != "optimal":
+    prov["stages"] = "max level, then least labour at that level"
+    prov["solve_seconds"] = prov.get("solve_seconds", 0.0) + second.seconds
+    if second.status != Status.OPTIMAL:
         log.warning("least-labour stage ended %s; keeping the first stage", second.status)
-        provenance["stages"] = f"max level (least-labour stage: {second.status})"
+        prov["stages"] = f"max level (least-labour stage: {second.status})"
         return sol
     # The second stage's plan is optimal for the first stage too, so it forms an optimal
     # primal-dual pair with the first stage's duals: the shadow prices stay d level / d limit.

@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from gosplan.core.status import Status
 from gosplan.plan.assemble import LP
 from gosplan.plan.data import PlanData
-from gosplan.plan.highs import solve_lp
+from gosplan.plan.highs import LPSolution, solve_lp
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,40 @@ def _group_of(lp: LP, col: int) -> tuple[str, int]:
     return "column", col
 
 
+def _boxed(
+    lp: LP, box: float, solver: str, tol: float, time_limit: float | None
+) -> LPSolution | None:
+    """The LP solved with every column boxed at ``box`` (``None`` when the solve raised)."""
+    try:
+        boxed = replace(lp, col_upper=np.minimum(lp.col_upper, box))
+        return solve_lp(boxed, solver=solver, tol=tol, time_limit=time_limit, ranging=False)
+    except Exception as exc:  # the explanation must never hide the status
+        log.warning("could not re-solve the unbounded plan in a box: %s", exc)
+        return None
+
+
+def _at_the_box(
+    data: PlanData, lp: LP, x: np.ndarray, box: float
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The columns within a thousandth of the box, largest first: records and descriptions."""
+    big = np.flatnonzero(x >= 1e-3 * box)
+    records: list[dict[str, Any]] = []
+    words: list[str] = []
+    for col in big[np.argsort(-x[big], kind="stable")]:
+        name, pos = _group_of(lp, int(col))
+        size = lp.layout.groups[name][1]
+        if name in ("x", "c", "inv", "s", "m", "e") and size % data.T == 0:
+            per = size // data.T
+            k, t = pos % per, pos // per
+        else:
+            k, t = pos, None
+        rec, text = _column_words(data, name, k, t)
+        rec["value"] = float(x[col])
+        records.append(rec)
+        words.append(text)
+    return records, words
+
+
 def explain_unbounded(
     data: PlanData, lp: LP, kind: str, solver: str, tol: float, time_limit: float | None
 ) -> dict[str, Any]:
@@ -139,13 +174,8 @@ def explain_unbounded(
         "capacity."
     )
     out: dict[str, Any] = {"unbounded_box": box, "unbounded_columns": []}
-    try:
-        boxed = replace(lp, col_upper=np.minimum(lp.col_upper, box))
-        sol = solve_lp(boxed, solver=solver, tol=tol, time_limit=time_limit, ranging=False)
-    except Exception as exc:  # the explanation must never hide the status
-        log.warning("could not re-solve the unbounded plan in a box: %s", exc)
-        sol = None
-    if sol is None or sol.status != "optimal" or sol.x is None:
+    sol = _boxed(lp, box, solver, tol, time_limit)
+    if sol is None or sol.status != Status.OPTIMAL or sol.x is None:
         status = "failed" if sol is None else sol.status
         out["unbounded"] = (
             f"{head} Re-solved with every variable boxed at {box:.3g}, the LP ended "
@@ -154,23 +184,7 @@ def explain_unbounded(
             "capacity limits."
         )
         return out
-    x = np.asarray(sol.x, dtype=float)
-    big = np.flatnonzero(x >= 1e-3 * box)
-    records: list[dict[str, Any]] = []
-    words: list[str] = []
-    order = big[np.argsort(-x[big], kind="stable")]
-    for col in order:
-        name, pos = _group_of(lp, int(col))
-        size = lp.layout.groups[name][1]
-        if name in ("x", "c", "inv", "s", "m", "e") and size % data.T == 0:
-            per = size // data.T
-            k, t = pos % per, pos // per
-        else:
-            k, t = pos, None
-        rec, text = _column_words(data, name, k, t)
-        rec["value"] = float(x[col])
-        records.append(rec)
-        words.append(text)
+    records, words = _at_the_box(data, lp, np.asarray(sol.x, dtype=float), box)
     out["unbounded_columns"] = records
     acts = [w for w, r in zip(words, records, strict=True) if r["variable"] == "x"]
     shown = (acts or words)[:UNBOUNDED_SHOWN]
