@@ -12,19 +12,21 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from gosplan import Economy
+from gosplan.datasets import load
+from gosplan.datasets.textbook import MILLER_BLAIR_2X2
 from gosplan.errors import InputError, UnknownLabelError
 
 # Miller & Blair (2009), section 2.3: Z = [[150, 500], [200, 100]], x = [1000, 2000], so
 # A = Z / x = [[.15, .25], [.20, .05]] and final demand y = x - Z 1 = [350, 1700].
 # I - A = [[.85, -.25], [-.20, .95]], det = .85 * .95 - .25 * .20 = .7575, hence
 # L = (I - A)^-1 = 1/.7575 * [[.95, .25], [.20, .85]].
-A_MB = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+A_MB = MILLER_BLAIR_2X2.as_pandas("coefficients")
 L_MB = np.array([[0.95, 0.25], [0.20, 0.85]]) / 0.7575
 
 
 @pytest.fixture
 def mb() -> Economy:
-    return Economy.from_coefficients(A_MB, labour=pd.Series({"a": 0.3, "b": 0.2}))
+    return load("miller-blair-2x2", labour=True)
 
 
 def test_gross_output_textbook(mb: Economy) -> None:
@@ -71,7 +73,7 @@ def test_labour_values_several_types() -> None:
     labour = pd.DataFrame(
         [[0.1, 0.2], [0.3, 0.0]], index=["skilled", "unskilled"], columns=["a", "b"]
     )
-    eco = Economy.from_coefficients(A_MB, labour=labour)
+    eco = load("miller-blair-2x2", labour=labour)
     v = eco.labour_values()
     assert list(v.columns) == ["skilled", "unskilled", "total"]
     np.testing.assert_allclose(v[["skilled", "unskilled"]].to_numpy(), (labour.to_numpy() @ L_MB).T)
@@ -80,11 +82,11 @@ def test_labour_values_several_types() -> None:
 
 def test_labour_values_without_labour() -> None:
     with pytest.raises(InputError, match="no labour coefficients"):
-        Economy.from_coefficients(A_MB).labour_values()
+        load("miller-blair-2x2").labour_values()
 
 
 def test_balance_sheet_textbook() -> None:
-    eco = Economy.from_coefficients(A_MB, capacity=pd.Series({"a": 900.0}))
+    eco = load("miller-blair-2x2", capacity=pd.Series({"a": 900.0}))
     sheet = eco.balance_sheet(pd.Series({"a": 350.0, "b": 1700.0}))
     np.testing.assert_allclose(sheet["gross_output"], [1000.0, 2000.0], rtol=1e-12)
     np.testing.assert_allclose(sheet["intermediate_use"], [650.0, 300.0], rtol=1e-12)
@@ -95,9 +97,12 @@ def test_balance_sheet_textbook() -> None:
 
 
 def test_from_flows_textbook() -> None:
-    Z = pd.DataFrame([[150.0, 500.0], [200.0, 100.0]], index=["a", "b"], columns=["a", "b"])
-    eco = Economy.from_flows(Z, pd.Series({"a": 1000.0, "b": 2000.0}))
-    np.testing.assert_allclose(eco.coefficients().to_numpy(), A_MB.to_numpy(), rtol=1e-12)
+    Z = MILLER_BLAIR_2X2.as_pandas("flows")
+    eco = Economy.from_flows(Z, MILLER_BLAIR_2X2.as_pandas("gross_output"))
+    # the book's A (typed here, not read from the dataset that gave Z and x)
+    np.testing.assert_allclose(
+        eco.coefficients().to_numpy(), [[0.15, 0.25], [0.20, 0.05]], rtol=1e-12
+    )
 
 
 def test_from_coefficients_aligns_columns_by_label() -> None:
@@ -253,7 +258,7 @@ def test_blend_techniques_idle_product_takes_its_first_technique() -> None:
     ],
 )
 def test_from_coefficients_names_a_bad_cell(change, message, label):
-    A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+    A = MILLER_BLAIR_2X2.as_pandas("coefficients")
     with pytest.raises(InputError, match=re.escape(message)) as err:
         Economy.from_coefficients(change(A))
     assert err.value.label == label
@@ -261,7 +266,7 @@ def test_from_coefficients_names_a_bad_cell(change, message, label):
 
 @pytest.mark.parametrize("what", ["labour", "capacity", "capital"])
 def test_a_nan_given_for_a_coefficient_is_an_error_not_a_default(what):
-    A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+    A = MILLER_BLAIR_2X2.as_pandas("coefficients")
     values = {
         "labour": pd.Series({"a": np.nan, "b": 0.2}),
         "capacity": pd.Series({"a": np.nan}),
@@ -280,13 +285,13 @@ def test_from_flows_wants_labelled_tables_and_some_products():
         Economy.from_flows(np.eye(2), pd.Series([1.0, 2.0]))  # type: ignore[arg-type]
     with pytest.raises(InputError, match="no products"):
         Economy.from_coefficients(pd.DataFrame())
-    Z = pd.DataFrame([[150.0, 500.0], [200.0, 100.0]], index=["a", "b"], columns=["a", "b"])
+    Z = MILLER_BLAIR_2X2.as_pandas("flows")
     with pytest.raises(InputError, match=r"gross output, 'b', is NaN"):
         Economy.from_flows(Z, pd.Series({"a": 1000.0, "b": np.nan}))
 
 
 def test_coefficients_cannot_be_changed_in_place():
-    A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+    A = MILLER_BLAIR_2X2.as_pandas("coefficients")
     eco = Economy.from_coefficients(A, labour=pd.Series({"a": 0.3, "b": 0.2}))
     for part in (eco.technology.data, eco.technology.indices, eco.labour.data, eco.capacity):
         with pytest.raises(ValueError, match="read-only"):

@@ -10,13 +10,15 @@ import scipy.sparse as sp
 from gosplan.balance import solvers
 from gosplan.balance.solvers import LeontiefSolver, check_dense_memory
 from gosplan.core.economy import Economy
+from gosplan.datasets import load
+from gosplan.datasets.textbook import MILLER_BLAIR_2X2
 from gosplan.errors import InputError
 
-A2 = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+A2 = MILLER_BLAIR_2X2.as_pandas("coefficients")
 
 
 def economy() -> Economy:
-    return Economy.from_coefficients(A2, labour=pd.Series({"a": 0.3, "b": 0.2}))
+    return load("miller-blair-2x2", labour=True)
 
 
 # ---------------------------------------------------------------------- from_coefficients

@@ -11,6 +11,8 @@ from hypothesis.extra.numpy import arrays
 
 from gosplan import Economy
 from gosplan.balance.extraction import hypothetical_extraction
+from gosplan.datasets import load
+from gosplan.datasets.textbook import MILLER_BLAIR_2X2
 from gosplan.errors import InputError, UnknownLabelError
 
 # Miller & Blair (2009) sec. 2.3: A = [[.15, .25], [.20, .05]], y = [350, 1700], x = [1000, 2000],
@@ -22,8 +24,8 @@ from gosplan.errors import InputError, UnknownLabelError
 #   forward a:  B = [[.15, .5], [.1, .05]], v = [650, 1400], row a of B zero:
 #               x_b = 1400/.95, x_a = 650 + .1 x_b
 #   forward b:  row b of B zero: x_a = 650/.85, x_b = 1400 + .5 x_a
-A_MB = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
-Y_MB = pd.Series({"a": 350.0, "b": 1700.0})
+A_MB = MILLER_BLAIR_2X2.as_pandas("coefficients")
+Y_MB = MILLER_BLAIR_2X2.as_pandas("final_demand")
 
 
 def _hand(mode: str) -> list[float]:
@@ -40,7 +42,7 @@ def _hand(mode: str) -> list[float]:
 
 @pytest.fixture
 def mb() -> Economy:
-    return Economy.from_coefficients(A_MB)
+    return load("miller-blair-2x2")
 
 
 @pytest.mark.parametrize("mode", ["total", "backward", "forward"])

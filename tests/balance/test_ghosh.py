@@ -11,20 +11,22 @@ from hypothesis.extra.numpy import arrays
 
 from gosplan import Economy
 from gosplan.balance.ghosh import allocation_coefficients, ghosh_inverse, ghosh_output
+from gosplan.datasets import load
+from gosplan.datasets.textbook import MILLER_BLAIR_2X2
 from gosplan.errors import InputError, UnknownLabelError
 
 # Miller & Blair (2009) sec. 2.3 / 12.1: Z = [[150, 500], [200, 100]], x = [1000, 2000].
 # B = x^-1 Z = [[.15, .5], [.1, .05]]; value added v = x - 1^T Z = [650, 1400];
 # I - B = [[.85, -.5], [-.1, .95]], det .7575, G = 1/.7575 * [[.95, .5], [.1, .85]] (by hand);
 # v^T G = [650 * .95 + 1400 * .1, 650 * .5 + 1400 * .85] / .7575 = [757.5, 1515] / .7575.
-Z_MB = pd.DataFrame([[150.0, 500.0], [200.0, 100.0]], index=["a", "b"], columns=["a", "b"])
-X_MB = pd.Series({"a": 1000.0, "b": 2000.0})
+Z_MB = MILLER_BLAIR_2X2.as_pandas("flows")
+X_MB = MILLER_BLAIR_2X2.as_pandas("gross_output")
 G_MB = np.array([[0.95, 0.5], [0.1, 0.85]]) / 0.7575
 
 
 @pytest.fixture
 def mb() -> Economy:
-    return Economy.from_flows(Z_MB, X_MB)
+    return load("miller-blair-2x2")
 
 
 def test_allocation_coefficients_textbook() -> None:

@@ -11,18 +11,20 @@ from hypothesis.extra.numpy import arrays
 
 from gosplan import Economy
 from gosplan.balance.linkages import classify, linkages
+from gosplan.datasets import load
+from gosplan.datasets.textbook import MILLER_BLAIR_2X2
 from gosplan.errors import InputError, UnknownLabelError
 
 # Miller & Blair (2009) sec. 2.3: L = 1/.7575 * [[.95, .25], [.20, .85]] (by hand).
 # Column sums [1.15, 1.10]/.7575, mean 1.125/.7575: power of dispersion [1.15, 1.10]/1.125.
 # Row sums [1.20, 1.05]/.7575, mean 1.125/.7575: sensitivity of dispersion [1.20, 1.05]/1.125.
-A_MB = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
-X_MB = pd.Series({"a": 1000.0, "b": 2000.0})
+A_MB = MILLER_BLAIR_2X2.as_pandas("coefficients")
+X_MB = MILLER_BLAIR_2X2.as_pandas("gross_output")
 
 
 @pytest.fixture
 def mb() -> Economy:
-    return Economy.from_coefficients(A_MB)
+    return load("miller-blair-2x2")
 
 
 def test_rasmussen_textbook(mb: Economy) -> None:

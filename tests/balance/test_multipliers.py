@@ -11,19 +11,21 @@ from hypothesis.extra.numpy import arrays
 
 from gosplan import Economy
 from gosplan.balance.multipliers import multiplier_table, multipliers, wage_income
+from gosplan.datasets import load
+from gosplan.datasets.textbook import MILLER_BLAIR_2X2
 from gosplan.errors import InputError, NotProductiveError, UnknownLabelError
 
 # Miller & Blair (2009) sec. 2.3: A = [[.15, .25], [.20, .05]], det(I - A) = .7575 and
 # L = 1/.7575 * [[.95, .25], [.20, .85]] (derived by hand), so the output multipliers (column
 # sums of L) are [1.15, 1.10] / .7575.
-A_MB = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+A_MB = MILLER_BLAIR_2X2.as_pandas("coefficients")
 L_MB = np.array([[0.95, 0.25], [0.20, 0.85]]) / 0.7575
 LABOUR = pd.DataFrame([[0.1, 0.2], [0.2, 0.05]], index=["skilled", "unskilled"], columns=["a", "b"])
 
 
 @pytest.fixture
 def mb() -> Economy:
-    return Economy.from_coefficients(A_MB, labour=LABOUR)
+    return load("miller-blair-2x2", labour=LABOUR)
 
 
 def test_output_multipliers_textbook(mb: Economy) -> None:
@@ -101,7 +103,7 @@ def test_multiplier_table(mb: Economy) -> None:
     np.testing.assert_allclose(
         full["income_II"], multipliers(mb, "income", "II", household_consumption=h)
     )
-    only_output = multiplier_table(Economy.from_coefficients(A_MB))
+    only_output = multiplier_table(load("miller-blair-2x2"))
     assert list(only_output.columns) == ["output_I"]
 
 
@@ -163,7 +165,7 @@ def test_unknown_labels(mb: Economy) -> None:
 
 
 def test_no_labour_for_employment() -> None:
-    eco = Economy.from_coefficients(A_MB)
+    eco = load("miller-blair-2x2")
     with pytest.raises(InputError, match="no labour coefficients"):
         multipliers(eco, "employment")
 
@@ -198,7 +200,7 @@ def test_wage_income_bad_input(mb: Economy) -> None:
     with pytest.raises(InputError, match="non-negative"):
         wage_income(mb, -1.0)
     with pytest.raises(InputError, match="no labour coefficients"):
-        wage_income(Economy.from_coefficients(A_MB), 1.0)
+        wage_income(load("miller-blair-2x2"), 1.0)
 
 
 # One product, A = [.5], labour .2, wage 3: income w = .6 per unit of output. Closed matrix

@@ -14,12 +14,13 @@ from gosplan.balance.solvers import (
     solve_leontief,
     spectral_radius,
 )
+from gosplan.datasets.textbook import MILLER_BLAIR_2X2
 from gosplan.errors import NotProductiveError, SolverError
 from gosplan.generate import generate_economy, generate_final_demand
 
 # Miller & Blair, Input-Output Analysis (2009), ch. 2: x = (1000, 2000) for y = (350, 1700).
-MB_A = np.array([[0.15, 0.25], [0.20, 0.05]])
-MB_Y = np.array([350.0, 1700.0])
+MB_A = np.array(MILLER_BLAIR_2X2.coefficients)
+MB_Y = np.array(MILLER_BLAIR_2X2.final_demand)
 MB_X = np.array([1000.0, 2000.0])
 METHODS = ("dense-lu", "sparse-lu", "iterative")
 

@@ -39,7 +39,7 @@ def _spec(eco: Economy) -> PlanSpec:
     labels = eco.product_labels
     consumer = (eco.products["group"] == CONSUMER_GOODS).to_numpy()
     y = pd.Series(np.where(consumer, 1.0, 0.0), index=labels)
-    labour = float(eco.labour_values().to_numpy() @ y.to_numpy())
+    labour = float(eco.labour_values().iloc[:, 0].to_numpy() @ y.to_numpy())
     return PlanSpec(
         economy=eco,
         periods=(2000,),

@@ -90,10 +90,10 @@ def round_trips(result: Any, tmp: Path) -> list[Any]:
 # ---------------------------------------------------------------------------- planner results
 @pytest.fixture(scope="module")
 def scenario_plan() -> PlanResult:
-    from gosplan.datasets import plan_path
-    from gosplan.plan import optimise, read_plan
+    from gosplan.datasets import load
+    from gosplan.plan import optimise
 
-    return optimise(read_plan(plan_path("ussr-1928", "optimum")))
+    return optimise(load("ussr-1928/optimum"))
 
 
 def test_the_scenario_plan_round_trips(scenario_plan: PlanResult, tmp_path: Path) -> None:
@@ -104,25 +104,22 @@ def test_the_scenario_plan_round_trips(scenario_plan: PlanResult, tmp_path: Path
 
 
 def test_an_infeasible_plan_round_trips(tmp_path: Path) -> None:
+    from gosplan.datasets import load
     from gosplan.plan import optimise
-    from report import one_product_spec
 
-    result = optimise(one_product_spec())
+    result = optimise(load("one-product-plan"))
     assert result.status == Status.INFEASIBLE and math.isnan(result.objective)
     for back in round_trips(result, tmp_path):
         same_plan(result, back)
 
 
-@pytest.mark.parametrize("labour", [500.0, 1000.0], ids=["infeasible", "feasible"])
+@pytest.mark.parametrize("labour", [10.0, 100.0], ids=["infeasible", "feasible"])
 def test_a_plan_check_round_trips_and_says_the_same(labour: float, tmp_path: Path) -> None:
+    from gosplan.datasets import load
     from gosplan.plan import check_plan
-    from report import one_product_spec
 
-    spec = one_product_spec()
-    spec = spec.with_changes(
-        labour_available=spec.labour_available.assign(available=labour)
-    )
-    check = check_plan(spec)
+    check = check_plan(load("one-product-plan", labour=labour))
+    assert check.feasible == (labour > 15.0)  # 30 units at 0.5 person-years each
     for back in round_trips(check, tmp_path):
         assert isinstance(back, PlanCheck)
         assert back.message() == check.message()
@@ -139,10 +136,10 @@ def test_a_plan_check_round_trips_and_says_the_same(labour: float, tmp_path: Pat
 
 
 def test_a_frontier_round_trips(tmp_path: Path) -> None:
+    from gosplan.datasets import load
     from gosplan.plan import frontier
-    from report import feldman_spec
 
-    fr = frontier(feldman_spec(), shares=[0.2, 0.5])
+    fr = frontier(load("feldman-plan"), shares=[0.2, 0.5])
     assert fr.labour_unit
     for back in round_trips(fr, tmp_path):
         assert isinstance(back, FrontierResult)
@@ -249,7 +246,15 @@ def plan_results(draw: st.DrawFn) -> PlanResult:
         ),
         price_ranges={
             "balance": long(
-                ("label", "period", "shadow_price", "bound", "valid_from", "valid_to", "degenerate"),
+                (
+                    "label",
+                    "period",
+                    "shadow_price",
+                    "bound",
+                    "valid_from",
+                    "valid_to",
+                    "degenerate",
+                ),
                 products,
             )
         },

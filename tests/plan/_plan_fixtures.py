@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
+from gosplan.core.economy import Economy
 from gosplan.core.spec import PlanSpec
+from gosplan.datasets import load
 
 PRODUCTS = ["steel", "cloth"]
 
@@ -16,23 +17,7 @@ def two_sector(
     capital: float = 2.0,
 ) -> Economy:
     """Means of production (steel) and consumer goods (cloth); capital goods are steel."""
-    A = pd.DataFrame([[0.2, 0.3], [0.0, 0.1]], index=PRODUCTS, columns=PRODUCTS)
-    labour = pd.DataFrame([[0.5, 0.4]], index=["workers"], columns=PRODUCTS)
-    resources = pd.DataFrame([[1.0, 0.0]], index=["coal"], columns=PRODUCTS)
-    products = pd.DataFrame(
-        {"unit": ["t", "m"], "group": [MEANS_OF_PRODUCTION, CONSUMER_GOODS]}, index=PRODUCTS
-    )
-    B = pd.DataFrame([[capital, capital], [0.0, 0.0]], index=PRODUCTS, columns=PRODUCTS)
-    return Economy.from_coefficients(
-        A,
-        labour=labour,
-        products=products,
-        resources=resources,
-        capacity=pd.Series(dict(zip(PRODUCTS, capacity, strict=True))),
-        capital=B,
-        service_life=pd.Series({"steel": 30.0, "cloth": 20.0}),
-        name="two-sector",
-    )
+    return load("steel-cloth", capacity=capacity, capital=capital)
 
 
 def full_spec(economy: Economy | None = None) -> PlanSpec:

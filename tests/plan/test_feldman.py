@@ -12,24 +12,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from gosplan.core.spec import PlanSpec
+from gosplan.datasets import load
 from gosplan.plan.optimise import optimise
-
-from .conftest import feldman
 
 
 def feldman_plan(v1: float, gamma: float, n_periods: int, k1: float = 10.0):
-    spec = PlanSpec(
-        feldman(v1, k1=k1),
-        periods=tuple(range(n_periods)),
-        objective="max_consumption",
-        consumption_weights=pd.Series({"capital": 0.0, "consumer": 1.0}),
-        investment_share=gamma,
-    ).validated()
-    return optimise(spec)
+    return optimise(load("feldman-plan", v1=v1, gamma=gamma, periods=n_periods, k1=k1))
 
 
 @pytest.mark.parametrize(("v1", "gamma"), [(2.0, 0.3), (3.0, 0.5), (1.5, 0.2)])

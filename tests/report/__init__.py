@@ -18,11 +18,10 @@ from html.parser import HTMLParser
 import numpy as np
 import pandas as pd
 
-from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy
+from gosplan.core.economy import Economy
 from gosplan.core.spec import PlanSpec
+from gosplan.datasets import load
 
-A_MB = np.array([[0.15, 0.25], [0.20, 0.05]])
-LABOUR_MB = {"a": 0.3, "b": 0.2}
 PRODUCTS = ["a", "b"]
 THETA = 757.5
 OUTPUT = {"a": 1200.0, "b": 1050.0}
@@ -30,14 +29,10 @@ OUTPUT = {"a": 1200.0, "b": 1050.0}
 
 def mb_economy(capacity: tuple[float, float] = (np.inf, np.inf)) -> Economy:
     """The Miller & Blair economy; ``a`` means of production, ``b`` consumer goods."""
-    A = pd.DataFrame(A_MB, index=PRODUCTS, columns=PRODUCTS)
-    products = pd.DataFrame(
-        {"unit": ["t", "m"], "group": [MEANS_OF_PRODUCTION, CONSUMER_GOODS]}, index=PRODUCTS
-    )
-    return Economy.from_coefficients(
-        A,
-        labour=pd.Series(LABOUR_MB),
-        products=products,
+    return load(
+        "miller-blair-2x2",
+        labour=True,
+        groups=True,
         capacity=pd.Series(dict(zip(PRODUCTS, capacity, strict=True))),
         name="mb",
     )
@@ -45,18 +40,7 @@ def mb_economy(capacity: tuple[float, float] = (np.inf, np.inf)) -> Economy:
 
 def level_spec(periods: tuple[int, ...] = (1928, 1929)) -> PlanSpec:
     """``max_level`` of the bundle (1, 1) with 570 person-years each period; targets met."""
-    n = len(periods)
-    return PlanSpec(
-        economy=mb_economy(),
-        periods=periods,
-        objective="max_level",
-        assortment=pd.DataFrame({"product": PRODUCTS, "weight": [1.0, 1.0]}),
-        labour_available=pd.DataFrame(
-            {"labour_type": ["labour"] * n, "period": list(periods), "available": [570.0] * n}
-        ),
-        targets=pd.DataFrame({"product": ["a"], "period": [periods[-1]], "target": [1000.0]}),
-        name="level",
-    ).validated()
+    return load("miller-blair-level-plan", periods=periods)
 
 
 def one_product_spec(labour: float = 10.0, target: float = 30.0) -> PlanSpec:
@@ -66,18 +50,7 @@ def one_product_spec(labour: float = 10.0, target: float = 30.0) -> PlanSpec:
     shortfall is 10, the smallest addition is 5 person-years, and the shadow price of labour
     in the least-shortfall plan is 2 units per person-year times the weight 1/30 per unit.
     """
-    A = pd.DataFrame([[0.0]], index=["grain"], columns=["grain"])
-    eco = Economy.from_coefficients(A, labour=pd.Series({"grain": 0.5}), name="one")
-    return PlanSpec(
-        economy=eco,
-        periods=(1,),
-        objective="min_labour",
-        targets=pd.DataFrame({"product": ["grain"], "period": [1], "target": [target]}),
-        labour_available=pd.DataFrame(
-            {"labour_type": ["labour"], "period": [1], "available": [labour]}
-        ),
-        name="one",
-    ).validated()
+    return load("one-product-plan", labour=labour, target=target)
 
 
 # ---------------------------------------------------------------------------- reading HTML
@@ -181,27 +154,6 @@ def as_grid(table: dict) -> tuple[list[str], dict[str, list[str]]]:
 def feldman_spec() -> PlanSpec:
     """Steel (means of production, capital goods) and cloth over four periods, lag 1.
 
-    Consumption is valued as cloth, with steel counting a hundredth (the spec's weights).
+    Consumption is valued as cloth (the spec's consumption weights).
     """
-    products = ["steel", "cloth"]
-    A = pd.DataFrame([[0.2, 0.3], [0.0, 0.1]], index=products, columns=products)
-    eco = Economy.from_coefficients(
-        A,
-        labour=pd.DataFrame([[0.5, 0.4]], index=["workers"], columns=products),
-        products=pd.DataFrame(
-            {"unit": ["t", "m"], "group": [MEANS_OF_PRODUCTION, CONSUMER_GOODS]}, index=products
-        ),
-        capacity=pd.Series({"steel": 100.0, "cloth": 100.0}),
-        capital=pd.DataFrame([[2.0, 2.0], [0.0, 0.0]], index=products, columns=products),
-        service_life=pd.Series({"steel": 30.0, "cloth": 20.0}),
-        name="two-sector",
-    )
-    return PlanSpec(
-        economy=eco,
-        periods=(1, 2, 3, 4),
-        objective="max_level",
-        assortment=pd.DataFrame({"product": ["cloth"], "weight": [1.0]}),
-        default_lag=1,
-        consumption_weights=pd.Series({"cloth": 1.0}),
-        name="feldman",
-    ).validated()
+    return load("steel-cloth-plan")

@@ -1,4 +1,9 @@
-"""Bundled scenarios: economies and plans shipped with gosplan, every number with its source.
+"""Bundled data: scenarios and small textbook examples shipped with gosplan, every number sourced.
+
+Textbook and illustrative examples (Miller & Blair's two-sector economy, Feldman's growth
+model, small plans) load by name with :func:`load`; :func:`examples` lists them (see
+:mod:`gosplan.datasets.examples` and, for the numbers and their sources,
+:mod:`gosplan.datasets.textbook`).
 
 A scenario is a directory of this package holding ``economy/`` (an economy in the on-disk
 format, ``docs/format.md``), ``plans/<variant>/plan.toml`` (plan specifications read by
@@ -8,6 +13,9 @@ format, ``docs/format.md``), ``plans/<variant>/plan.toml`` (plan specifications 
 >>> from gosplan.datasets import list_scenarios, scenario_path
 >>> "ussr-1928" in list_scenarios()
 True
+>>> from gosplan.datasets import load
+>>> load("miller-blair-2x2").n_products
+2
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gosplan.datasets.examples import examples, load
 from gosplan.errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -34,8 +43,10 @@ HISTORY_REQUIRED = ("source",)
 
 __all__ = [
     "economy_path",
+    "examples",
     "list_plans",
     "list_scenarios",
+    "load",
     "load_history",
     "load_population",
     "plan_path",
