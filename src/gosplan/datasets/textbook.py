@@ -16,8 +16,10 @@ Two kinds of numbers live here:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import pandas as pd
 
@@ -127,7 +129,7 @@ MILLER_BLAIR_UNITS = ("t", "m")  # GOSPLAN (illustrative)
 #: The ``max_level`` plan on Miller & Blair's economy (GOSPLAN, illustrative): the bundle
 #: ``(1, 1)``, 570 person-years each period, a target of 1000 for ``a`` in the last period.
 #: By hand: ``theta = 570 * .7575 / .57 = 757.5``, gross output ``[1200, 1050]``.
-MB_LEVEL_PLAN = MappingProxyType(
+MB_LEVEL_PLAN: Mapping[str, Any] = MappingProxyType(
     {
         "assortment": (1.0, 1.0),
         "labour_available": 570.0,
@@ -139,7 +141,7 @@ MB_LEVEL_PLAN = MappingProxyType(
 
 #: Steel (means of production, built from itself) and cloth: gosplan's two-sector plan
 #: economy (GOSPLAN, illustrative). Coefficients of inputs, rows and columns (steel, cloth).
-STEEL_CLOTH = MappingProxyType(
+STEEL_CLOTH: Mapping[str, Any] = MappingProxyType(
     {
         "products": ("steel", "cloth"),
         "units": ("t", "m"),
@@ -158,7 +160,7 @@ STEEL_CLOTH = MappingProxyType(
 #: The published answer (Feldman 1928; Domar 1957): with a share ``gamma`` of investment going
 #: to the capital-goods sector, investment grows at the rate ``gamma / v1``; per period of the
 #: discrete model, capital-goods capacity grows by the factor ``1 + gamma / v1``.
-FELDMAN = MappingProxyType(
+FELDMAN: Mapping[str, Any] = MappingProxyType(
     {
         "sectors": ("capital", "consumer"),
         "labour": (1.0, 1.0),
@@ -172,7 +174,7 @@ FELDMAN = MappingProxyType(
 
 #: Steel, machines and grain (GOSPLAN, illustrative): intermediate inputs, capital, two labour
 #: types, land and service lives; the economy of gosplan's "every feature" five-year plan.
-THREE_SECTOR = MappingProxyType(
+THREE_SECTOR: Mapping[str, Any] = MappingProxyType(
     {
         "products": ("steel", "machines", "grain"),
         "coefficients": ((0.1, 0.3, 0.05), (0.05, 0.1, 0.1), (0.0, 0.0, 0.1)),
@@ -186,7 +188,7 @@ THREE_SECTOR = MappingProxyType(
 )
 
 #: The five-year plan on :data:`THREE_SECTOR` (GOSPLAN, illustrative).
-THREE_SECTOR_PLAN = MappingProxyType(
+THREE_SECTOR_PLAN: Mapping[str, Any] = MappingProxyType(
     {
         "periods": (1929, 1930, 1931, 1932, 1933),
         "targets": (("steel", 1931, 80.0), ("grain", 1933, 150.0)),
@@ -210,4 +212,6 @@ THREE_SECTOR_PLAN = MappingProxyType(
 
 #: One product, no inputs (GOSPLAN, illustrative). With 10 person-years at 0.5 a unit at most
 #: 20 units can be made: a target of 30 is met to 2/3 and the shortfall is 10 (by hand).
-ONE_PRODUCT = MappingProxyType({"labour": 0.5, "available": 10.0, "target": 30.0})
+ONE_PRODUCT: Mapping[str, Any] = MappingProxyType(
+    {"labour": 0.5, "available": 10.0, "target": 30.0}
+)

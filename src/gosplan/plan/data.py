@@ -263,8 +263,11 @@ class PlanData:
         spec, eco = self.spec, self.eco
         t = spec.targets
         self.n_targets = len(t)
-        self.target_product = eco.product_labels.get_indexer(t["product"]) if len(t) else []
-        self.target_period = self.period_index(t["period"]) if len(t) else []
+        none = np.zeros(0, dtype=np.intp)
+        self.target_product: np.ndarray = (
+            eco.product_labels.get_indexer(t["product"]) if len(t) else none
+        )
+        self.target_period: np.ndarray = self.period_index(t["period"]) if len(t) else none
         self.target_value = t["target"].to_numpy(dtype=float) if len(t) else np.zeros(0)
         prio = t["priority"] if "priority" in t.columns else pd.Series(1.0, index=t.index)
         self.target_priority = pd.to_numeric(prio).fillna(1.0).to_numpy(dtype=float)
