@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gosplan.cli.app import app
-from gosplan.datasets import plan_path, scenario_path
+from gosplan.datasets import scenario_path, spec_path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -35,7 +35,7 @@ def code_block(after: str, language: str) -> str:
 def test_the_python_example_runs_and_says_what_it_shows():
     source = code_block("## Using it", "python")
     source = source.replace('"path/to/economy"', repr(str(scenario_path("ussr-1928"))))
-    source = source.replace('"path/to/plan"', repr(str(plan_path("ussr-1928", "basic"))))
+    source = source.replace('"path/to/plan"', repr(str(spec_path("ussr-1928", "basic"))))
     namespace: dict = {}
     exec(compile(source, str(README), "exec"), namespace)  # the README's own code
     # the Miller & Blair figures the comment promises

@@ -19,7 +19,7 @@ _LAZY = {
     "read_economy": "gosplan.io",
     "write_economy": "gosplan.io",
     "generate_economy": "gosplan.generate",
-    "read_plan": "gosplan.plan",
+    "read_spec": "gosplan.plan",
     "optimise": "gosplan.plan",
     "check_plan": "gosplan.plan",
 }

@@ -132,12 +132,12 @@ def run_demo(
     from gosplan.datasets import (
         load_history,
         load_population,
-        plan_path,
         read_history_table,
         scenario_path,
+        spec_path,
     )
     from gosplan.io import read_economy
-    from gosplan.plan import check_plan, compress, frontier, optimise, read_plan
+    from gosplan.plan import check_plan, compress, frontier, optimise, read_spec
 
     say = step or (lambda message: log.info("%s", message))
     seconds: dict[str, float] = {}
@@ -159,23 +159,23 @@ def run_demo(
     result.inputs = {
         "economy": scenario_path(scenario),
         "history": scenario_path(scenario).parent / "history",
-        "plans": [plan_path(scenario, v) for v in (*TARGET_VARIANTS, "optimum", "frontier")],
+        "plans": [spec_path(scenario, v) for v in (*TARGET_VARIANTS, "optimum", "frontier")],
     }
     for variant, title in TARGET_VARIANTS.items():
-        spec = read_plan(plan_path(scenario, variant))
+        spec = read_spec(spec_path(scenario, variant))
         result.checks[variant] = timed(
             f"check {variant}", f"checking {title}", functools.partial(check_plan, spec)
         )
-    optimum_spec = read_plan(plan_path(scenario, "optimum"))
+    optimum_spec = read_spec(spec_path(scenario, "optimum"))
     result.optimum = timed("optimum", "optimal five-year plan", lambda: optimise(optimum_spec))
     four = compress(optimum_spec, COMPRESSED_PERIODS)
     result.compressed = timed(
         "compressed", "the five-year plan in four years", lambda: optimise(four)
     )
-    frontier_spec = read_plan(plan_path(scenario, "frontier"))
+    frontier_spec = read_spec(spec_path(scenario, "frontier"))
     population = load_population(scenario, "frontier")
     result.population_unit = _population_unit(
-        read_history_table(plan_path(scenario, "frontier") / "population.csv")
+        read_history_table(spec_path(scenario, "frontier") / "population.csv")
     )
     result.frontier = timed(
         "frontier",

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from gosplan import __version__
 from gosplan.cli import app
 from gosplan.cli.plan_cmds import spec_path
-from gosplan.datasets import list_plans, plan_path
+from gosplan.datasets import list_specs
+from gosplan.datasets import spec_path as bundled_spec
 from gosplan.errors import InputError
 
 from . import no_traceback
@@ -41,8 +42,8 @@ def test_completion_options() -> None:
 
 # ---------------------------------------------------------------------- bundled plans
 def test_spec_path_of_a_bundled_plan() -> None:
-    assert "optimum" in list_plans("ussr-1928")
-    assert spec_path("scenario:ussr-1928/optimum") == plan_path("ussr-1928", "optimum")
+    assert "optimum" in list_specs("ussr-1928")
+    assert spec_path("scenario:ussr-1928/optimum") == bundled_spec("ussr-1928", "optimum")
     assert spec_path("plans/basic") == Path("plans/basic")
 
 

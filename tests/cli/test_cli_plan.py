@@ -81,12 +81,12 @@ def test_plan_writes_tables_that_match_the_textbook(tmp_path: Path) -> None:
 
 def test_plan_on_the_terminal_shows_summary_and_tables(tmp_path: Path) -> None:
     from gosplan.plan.optimise import optimise
-    from gosplan.plan.reader import read_plan
+    from gosplan.plan.reader import read_spec
 
     spec = level_plan(tmp_path / "plan")
     result = invoke("plan", spec, "-q")
     assert result.exit_code == 0, result.output
-    lib = optimise(read_plan(spec))
+    lib = optimise(read_spec(spec))
     assert lib.summary().splitlines()[0] in result.stdout
     assert "Output by product and period" in result.stdout
     assert "Shares of investment" in result.stdout or "Shares of investment: (none)" in (
@@ -96,13 +96,13 @@ def test_plan_on_the_terminal_shows_summary_and_tables(tmp_path: Path) -> None:
 
 def test_plan_json_output_to_stdout_matches_library(tmp_path: Path) -> None:
     from gosplan.plan.optimise import optimise
-    from gosplan.plan.reader import read_plan
+    from gosplan.plan.reader import read_spec
 
     spec = level_plan(tmp_path / "plan")
     result = invoke("plan", spec, "--format", "json", "-q")
     assert result.exit_code == 0, result.output
     tables = json.loads(result.stdout)  # the summary goes to stderr
-    lib = optimise(read_plan(spec)).output
+    lib = optimise(read_spec(spec)).output
     got = pd.DataFrame(tables["output"]).set_index(lib.index.name or "label")
     np.testing.assert_allclose(got.to_numpy(dtype=float), lib.to_numpy(), rtol=1e-12)
 
@@ -160,14 +160,14 @@ def test_check_plan_feasible_exits_zero(tmp_path: Path) -> None:
 
 def test_check_plan_infeasible_exits_one_with_the_diagnosis(tmp_path: Path) -> None:
     from gosplan.plan.diagnosis import check_plan
-    from gosplan.plan.reader import read_plan
+    from gosplan.plan.reader import read_spec
 
     spec = target_plan(tmp_path / "plan", labour=500.0)
     out = tmp_path / "diagnosis"
     result = invoke("check-plan", spec, "--format", "csv", "--output", out)
     assert result.exit_code == 1, result.output
     assert no_traceback(result)
-    lib = check_plan(read_plan(spec))
+    lib = check_plan(read_spec(spec))
     assert not lib.feasible
     # the message, wrapped at the width with its words whole
     assert " ".join(lib.message().split()) in " ".join(result.stdout.split())
@@ -255,7 +255,7 @@ def test_check_plan_bad_input_exits_two(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------- frontier
 def test_frontier_has_one_row_per_share(tmp_path: Path) -> None:
     from gosplan.plan.frontier import frontier
-    from gosplan.plan.reader import read_plan
+    from gosplan.plan.reader import read_spec
 
     spec = level_plan(tmp_path / "plan")
     out = tmp_path / "frontier.csv"
@@ -263,20 +263,20 @@ def test_frontier_has_one_row_per_share(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     np.testing.assert_allclose(table["share"], [0.2, 0.5, 0.8])
-    lib = frontier(read_plan(spec), shares=[0.2, 0.5, 0.8]).table
+    lib = frontier(read_spec(spec), shares=[0.2, 0.5, 0.8]).table
     assert table["status"].tolist() == lib["status"].tolist()
 
 
 def test_frontier_population_gives_consumption_per_head(tmp_path: Path) -> None:
     from gosplan.plan.frontier import frontier
-    from gosplan.plan.reader import read_plan
+    from gosplan.plan.reader import read_spec
 
     spec = level_plan(tmp_path / "plan")
     out = tmp_path / "f" / "frontier.csv"
     result = invoke("frontier", spec, "--shares", "0.5", "--population", "2", "-o", out, "-q")
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
-    lib = frontier(read_plan(spec), shares=[0.5]).table
+    lib = frontier(read_spec(spec), shares=[0.5]).table
     # One period: consumption per head is the consumption over the horizon / 2.
     np.testing.assert_allclose(
         table["consumption_per_head"], lib["cumulative_consumption"] / 2, rtol=1e-9
@@ -302,9 +302,9 @@ def test_frontier_report_takes_the_economy_labour_unit(tmp_path: Path) -> None:
     economy = spec / "economy" / "economy.toml"  # its labour.csv gets a unit column
     labour = pd.read_csv(economy.parent / "labour.csv").assign(unit="thousand person-years")
     write_csv(economy.parent / "labour.csv", labour)
-    from gosplan.plan.reader import read_plan
+    from gosplan.plan.reader import read_spec
 
-    unit = read_plan(spec).economy.meta.labour_unit
+    unit = read_spec(spec).economy.meta.labour_unit
     assert unit == "thousand person-years"
     out = tmp_path / "frontier.csv"
     assert invoke("frontier", spec, "--shares", "0.5", "-o", out, "-q").exit_code == 0

@@ -90,8 +90,8 @@ def test_column_order_puts_ruled_columns_first() -> None:
 
 
 def test_the_writer_follows_the_rules_order(tmp_path: Path) -> None:
-    from gosplan.plan.reader import read_plan
-    from gosplan.plan.writer import write_plan
+    from gosplan.plan.reader import read_spec
+    from gosplan.plan.writer import write_spec
 
     eco = two_sector()
     spec = PlanSpec(
@@ -103,17 +103,17 @@ def test_the_writer_follows_the_rules_order(tmp_path: Path) -> None:
         ),
         targets=pd.DataFrame({"target": [1.0], "period": [2], "product": ["steel"]}),
     )
-    root = write_plan(spec, tmp_path / "plan", economy_path=tmp_path / "eco")
+    root = write_spec(spec, tmp_path / "plan", economy_path=tmp_path / "eco")
     header = (root / "objective_weights.csv").read_text().splitlines()[0]
     assert header == "quantity,label,weight,note"
     assert (root / "targets.csv").read_text().splitlines()[0] == "product,period,target"
-    back = read_plan(root, economy=eco)
+    back = read_spec(root, economy=eco)
     assert back.targets["period"].dtype == np.int64
     assert back.targets["product"].tolist() == ["steel"]
 
 
 def test_the_reader_types_columns_by_their_rules(tmp_path: Path) -> None:
-    from gosplan.plan.reader import read_plan
+    from gosplan.plan.reader import read_spec
 
     (tmp_path / "plan.toml").write_text(
         'periods = [1, 2, 3]\nobjective = "max_consumption"\n[tables]\n'
@@ -121,7 +121,7 @@ def test_the_reader_types_columns_by_their_rules(tmp_path: Path) -> None:
     )
     (tmp_path / "limits.csv").write_text("activity,period,max,note\nsteel,,4,blank period\n")
     (tmp_path / "vintages.csv").write_text("activity,year_built,capacity\nsteel,-3,5\n")
-    spec = read_plan(tmp_path, economy=two_sector())
+    spec = read_spec(tmp_path, economy=two_sector())
     limits = spec.investment_limits
     assert np.isnan(limits["period"].iloc[0]) and limits["max"].iloc[0] == 4.0
     assert limits["note"].tolist() == ["blank period"]

@@ -74,11 +74,11 @@ EXPECTED = [  # (file, row, label, check)
 
 
 def test_read_plan_reports_every_problem_at_once(tmp_path: Path) -> None:
-    from gosplan.plan.reader import read_plan
+    from gosplan.plan.reader import read_spec
 
     root = bad_plan(tmp_path)
     with pytest.raises(ValidationError) as info:
-        read_plan(root)
+        read_spec(root)
     found = sorted(
         (Path(p.source or "").name, p.row, p.label, p.check) for p in info.value.problems
     )
@@ -105,13 +105,13 @@ def test_the_cli_exits_2_and_prints_every_problem(tmp_path: Path) -> None:
 
 
 def test_problems_of_the_manifest_and_of_tables_come_together(tmp_path: Path) -> None:
-    from gosplan.plan.reader import read_plan
+    from gosplan.plan.reader import read_spec
 
     root = bad_plan(tmp_path)
     manifest = (root / "plan.toml").read_text().replace('name = "bad"', 'name = "bad"\nhorizn = 3')
     (root / "plan.toml").write_text(manifest.replace("min_labour", "max_happiness"))
     with pytest.raises(ValidationError) as info:
-        read_plan(root)
+        read_spec(root)
     checks = sorted(str(p.check) for p in info.value.problems)
     assert checks == sorted(
         ["unknown_key", "unknown_objective", "non_numeric", "unknown_label", "negative_value"]
@@ -119,12 +119,12 @@ def test_problems_of_the_manifest_and_of_tables_come_together(tmp_path: Path) ->
 
 
 def test_an_unreadable_table_does_not_stop_the_others(tmp_path: Path) -> None:
-    from gosplan.plan.reader import read_plan
+    from gosplan.plan.reader import read_spec
 
     root = bad_plan(tmp_path)
     (root / "targets.csv").unlink()
     with pytest.raises(ValidationError) as info:
-        read_plan(root)
+        read_spec(root)
     checks = sorted(str(p.check) for p in info.value.problems)
     # "min_labour needs targets" is not claimed: the targets could not be read
     assert checks == ["negative_value", "unreadable_file"]

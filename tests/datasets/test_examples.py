@@ -26,7 +26,7 @@ import pytest
 
 from gosplan import Economy
 from gosplan.core.spec import PlanSpec
-from gosplan.datasets import examples, list_plans, load
+from gosplan.datasets import examples, list_specs, load
 from gosplan.datasets import textbook as tb
 from gosplan.errors import InputError
 
@@ -59,7 +59,7 @@ def test_every_textbook_example_is_listed_with_description_and_source():
     assert "Table 2.3" in table.loc["miller-blair-2x2", "source"]
     assert "Feldman" in table.loc["feldman-plan", "source"]
     # every plan variant of the bundled scenario is listed too
-    assert {f"ussr-1928/{v}" for v in list_plans("ussr-1928")} <= set(table.index)
+    assert {f"ussr-1928/{v}" for v in list_specs("ussr-1928")} <= set(table.index)
 
 
 @pytest.mark.parametrize("name", list(SHAPES))
@@ -83,7 +83,7 @@ def test_every_example_loads_with_its_documented_shape(name):
 
 
 def test_every_scenario_plan_variant_loads():
-    for variant in list_plans("ussr-1928"):
+    for variant in list_specs("ussr-1928"):
         spec = load(f"ussr-1928/{variant}")
         assert isinstance(spec, PlanSpec)
         assert spec.economy.n_products == 25

@@ -12,16 +12,16 @@ import pytest
 
 import gosplan
 from gosplan.datasets import (
-    list_plans,
     list_scenarios,
+    list_specs,
     load_history,
     load_population,
-    plan_path,
     read_history_table,
     scenario_path,
+    spec_path,
 )
 from gosplan.errors import InputError
-from gosplan.plan.reader import read_plan
+from gosplan.plan.reader import read_spec
 
 NAME = "ussr-1928"
 TARGET_VARIANTS = ("basic", "optimal", "amended")
@@ -40,7 +40,7 @@ def history():
 
 @cache
 def spec(variant: str):
-    return read_plan(plan_path(NAME, variant))
+    return read_spec(spec_path(NAME, variant))
 
 
 @cache
@@ -64,8 +64,8 @@ def base_levels() -> np.ndarray:
 def test_listed_and_paths():
     assert NAME in list_scenarios()
     assert (scenario_path(NAME) / "economy.toml").is_file()
-    assert set(list_plans(NAME)) >= {*TARGET_VARIANTS, "optimum", "frontier"}
-    assert (plan_path(NAME, "basic") / "plan.toml").is_file()
+    assert set(list_specs(NAME)) >= {*TARGET_VARIANTS, "optimum", "frontier"}
+    assert (spec_path(NAME, "basic") / "plan.toml").is_file()
     assert (SCENARIO / "README.md").is_file()
 
 
@@ -76,7 +76,7 @@ def test_unknown_scenario_lists_the_available_ones():
 
 def test_unknown_variant_lists_the_available_ones():
     with pytest.raises(InputError, match=r"no plan variant 'maximal'.*amended, basic"):
-        plan_path(NAME, "maximal")
+        spec_path(NAME, "maximal")
 
 
 def test_bad_history_cell_names_file_row_and_column(tmp_path):

@@ -15,14 +15,14 @@ import pytest
 
 from gosplan.core.economy import Economy
 from gosplan.core.spec import PlanSpec
-from gosplan.datasets import plan_path
+from gosplan.datasets import spec_path
 from gosplan.plan import blocks as bk
 from gosplan.plan.data import PlanData
 from gosplan.plan.diagnosis import check_plan, valuation, with_additions
 from gosplan.plan.highs import solve_lp
 from gosplan.plan.layout import base_layout
 from gosplan.plan.optimise import optimise
-from gosplan.plan.reader import read_plan
+from gosplan.plan.reader import read_spec
 
 from .conftest import frame, rich_spec, three_sector
 
@@ -250,7 +250,7 @@ def test_rich_plan_additions_restore_feasibility():
 
 
 def test_amended_variant_additions_restore_feasibility():
-    spec = read_plan(plan_path("ussr-1928", "amended"))
+    spec = read_spec(spec_path("ussr-1928", "amended"))
     check = check_plan(spec)
     assert not check.feasible and check.additions_verified is True
     add = check.additions

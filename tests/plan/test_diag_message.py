@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from gosplan.core.words import sig as _sig
-from gosplan.datasets import plan_path
+from gosplan.datasets import spec_path
 from gosplan.errors import GosplanError, SolverError
 from gosplan.plan.diagnosis import PlanCheck, PlanCheckError, check_plan
 from gosplan.plan.highs import solve_lp
-from gosplan.plan.reader import read_plan
+from gosplan.plan.reader import read_spec
 
 from .test_diag_additions import capacity_economy, capacity_spec, labour_spec
 
@@ -44,7 +44,7 @@ def test_numbers_have_three_significant_figures(value, text):
 
 
 def amended() -> PlanCheck:
-    return check_plan(read_plan(plan_path("ussr-1928", "amended")))
+    return check_plan(read_spec(spec_path("ussr-1928", "amended")))
 
 
 def test_amended_variant_reads_like_an_answer():
@@ -264,6 +264,6 @@ def test_solver_error_after_a_feasible_verdict_says_so(monkeypatch):
 
 
 def test_a_real_time_limit_is_no_verdict():
-    spec = read_plan(plan_path("ussr-1928", "amended"))
+    spec = read_spec(spec_path("ussr-1928", "amended"))
     with pytest.raises(PlanCheckError, match="stopped at its time or iteration limit"):
         check_plan(spec, time_limit=1e-9)

@@ -19,11 +19,11 @@ import pytest
 
 from gosplan.core.economy import Economy
 from gosplan.core.spec import PlanSpec
-from gosplan.datasets import plan_path
+from gosplan.datasets import spec_path
 from gosplan.plan.data import PlanData
 from gosplan.plan.diagnosis import PlanCheck, check_plan, verify_additions, with_additions
 from gosplan.plan.highs import solve_lp
-from gosplan.plan.reader import read_plan
+from gosplan.plan.reader import read_spec
 
 from .conftest import frame
 from .test_diag_message import synthetic as synthetic_check
@@ -261,7 +261,7 @@ def additions_in(msg: str) -> pd.DataFrame:
 
 
 def test_amended_variant_is_feasible_with_the_additions_as_the_message_shows_them():
-    spec = read_plan(plan_path("ussr-1928", "amended"))
+    spec = read_spec(spec_path("ussr-1928", "amended"))
     check = check_plan(spec)
     msg = check.message()
     shown = additions_in(msg)

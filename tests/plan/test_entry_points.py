@@ -16,7 +16,7 @@ from gosplan.errors import InputError
 from gosplan.plan.diagnosis import check_plan
 from gosplan.plan.frontier import frontier
 from gosplan.plan.optimise import optimise
-from gosplan.plan.reader import read_plan
+from gosplan.plan.reader import read_spec
 
 
 def one_good(capacity: float = np.inf) -> Economy:
@@ -51,7 +51,7 @@ def unbounded() -> PlanSpec:
         (
             lambda: optimise("path"),
             r"optimise takes a PlanSpec \(read one with "
-            r"gosplan.read_plan\('path'\)\), got str 'path'",
+            r"gosplan.read_spec\('path'\)\), got str 'path'",
         ),
         (lambda: optimise(None), r"optimise takes a PlanSpec .*, got None"),
         (lambda: optimise(Path("p")), r"optimise takes a PlanSpec .*got PosixPath"),
@@ -68,14 +68,14 @@ def test_a_spec_is_required(call, words) -> None:
 
 @pytest.mark.parametrize("path", [None, 3, ["plan"]])
 def test_read_plan_needs_a_path(path) -> None:
-    with pytest.raises(InputError, match=r"read_plan takes the path of a plan directory") as err:
-        read_plan(path)
+    with pytest.raises(InputError, match=r"read_spec takes the path of a plan directory") as err:
+        read_spec(path)
     assert err.value.check == "bad_argument"
 
 
 def test_read_plan_needs_an_economy_or_none(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"read_plan's economy must be an Economy"):
-        read_plan(tmp_path, economy="eco")
+    with pytest.raises(InputError, match=r"read_spec's economy must be an Economy"):
+        read_spec(tmp_path, economy="eco")
 
 
 # ---------------------------------------------------------------------- solver options

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from gosplan.datasets import plan_path
+from gosplan.datasets import spec_path
 from gosplan.plan import highs
 from gosplan.plan.assemble import LP
 from gosplan.plan.compress import compress
 from gosplan.plan.data import PlanData
 from gosplan.plan.objectives import formulate
 from gosplan.plan.optimise import optimise
-from gosplan.plan.reader import read_plan
+from gosplan.plan.reader import read_spec
 
 from .conftest import frame, rich_spec, three_sector
 
@@ -62,7 +62,7 @@ def failing_first(monkeypatch, status="unknown", fails=1):
 def test_compressed_optimal_plan_is_certified_infeasible(caplog):
     # The bundled "optimal" plan in four years misses its targets by a small margin; dual
     # simplex on the presolved LP used to stop at "unknown" (reported as "error").
-    spec = compress(read_plan(plan_path("ussr-1928", "optimal")), 4)
+    spec = compress(read_spec(spec_path("ussr-1928", "optimal")), 4)
     with caplog.at_level(logging.INFO, logger="gosplan.plan.highs"):
         r = optimise(spec)
     assert r.status == "infeasible"

@@ -16,7 +16,7 @@ import pytest
 from gosplan.core.economy import Economy
 from gosplan.core.plan_result import DUAL_COLUMNS, PlanResult
 from gosplan.core.spec import PlanSpec
-from gosplan.datasets import list_plans, plan_path
+from gosplan.datasets import list_specs, spec_path
 from gosplan.errors import InputError
 from gosplan.plan.assemble import LP
 from gosplan.plan.blocks import INTERNAL_BLOCKS, ROW_KEYS
@@ -25,7 +25,7 @@ from gosplan.plan.extract import result_from_solution
 from gosplan.plan.highs import LPSolution, solve_lp
 from gosplan.plan.objectives import HARMONY_SEGMENTS, formulate
 from gosplan.plan.ranging import price_ranges
-from gosplan.plan.reader import read_plan
+from gosplan.plan.reader import read_spec
 
 from ._plan_fixtures import full_spec
 from .conftest import frame, rich_spec, three_sector
@@ -145,7 +145,7 @@ def test_level_links_stay_internal():
 # ------------------------------------------------------------------- coordinates are keys
 def _specs() -> dict[str, PlanSpec]:
     specs = {
-        f"ussr-1928/{v}": read_plan(plan_path("ussr-1928", v)) for v in list_plans("ussr-1928")
+        f"ussr-1928/{v}": read_spec(spec_path("ussr-1928", v)) for v in list_specs("ussr-1928")
     }
     specs["rich"] = rich_spec(three_sector())
     specs["rich static"] = rich_spec(three_sector(), terminal="static")

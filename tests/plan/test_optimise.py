@@ -158,11 +158,11 @@ def test_harmony_priorities_fulfil_the_higher_priority_first():
 def test_harmony_on_the_amended_plan_does_not_hide_the_oil_shortfall():
     # The old harmony (linear below the target, 0.1 a unit above) made linen and leather shoes
     # 200% and cut oil below what was reachable with everything else met.
-    from gosplan.datasets import plan_path
+    from gosplan.datasets import spec_path
     from gosplan.plan.diagnosis import check_plan
-    from gosplan.plan.reader import read_plan
+    from gosplan.plan.reader import read_spec
 
-    spec = read_plan(plan_path("ussr-1928", "amended")).with_changes(objective="harmony")
+    spec = read_spec(spec_path("ussr-1928", "amended")).with_changes(objective="harmony")
     r = optimise(spec)
     assert r.status == "optimal" and r.verification.passed
     ratio = r.fulfilment.set_index(["product", "period"])["ratio"]

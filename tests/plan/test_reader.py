@@ -1,4 +1,4 @@
-"""read_plan: manifest and tables on disk, and the messages of every bad-input case."""
+"""read_spec: manifest and tables on disk, and the messages of every bad-input case."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from gosplan.errors import InputError
-from gosplan.plan.reader import read_plan
+from gosplan.plan.reader import read_spec
 
 from ._plan_fixtures import two_sector
 
@@ -48,7 +48,7 @@ def write_dir(
 
 
 def read(root: Path):
-    return read_plan(root, economy=two_sector())
+    return read_spec(root, economy=two_sector())
 
 
 def raises(root: Path, *parts: str) -> InputError:
@@ -81,7 +81,7 @@ def test_manifest_file_path_and_start_horizon(tmp_path):
         .replace("periods = [1929, 1930, 1931]", "start = 1929\nhorizon = 3")
     )
     (root / "plan.toml").write_text(text)
-    spec = read_plan(root / "plan.toml", economy=two_sector())
+    spec = read_spec(root / "plan.toml", economy=two_sector())
     assert spec.periods == (1929, 1930, 1931)
 
 
@@ -307,7 +307,7 @@ def test_unreadable_manifest(tmp_path):
     err = raises(tmp_path, "plan.toml", "cannot read the manifest")
     assert err.check == "unreadable_file"
     with pytest.raises(InputError, match=re.escape(str(tmp_path / "nowhere"))):
-        read_plan(tmp_path / "nowhere", economy=two_sector())
+        read_spec(tmp_path / "nowhere", economy=two_sector())
 
 
 def test_workbook_sheet_errors_name_the_sheet(tmp_path):
@@ -337,4 +337,4 @@ def test_whole_plan_checks_name_the_manifest(tmp_path):
 def test_manifest_must_name_an_economy(tmp_path):
     root = write_dir(tmp_path)
     with pytest.raises(InputError, match="must name the economy"):
-        read_plan(root)
+        read_spec(root)

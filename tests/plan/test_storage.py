@@ -10,8 +10,8 @@ import pytest
 from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
 from gosplan.plan.optimise import optimise
-from gosplan.plan.reader import read_plan
-from gosplan.plan.writer import write_plan
+from gosplan.plan.reader import read_spec
+from gosplan.plan.writer import write_spec
 
 from .conftest import frame, one_product
 
@@ -75,25 +75,25 @@ def test_storage_loss_must_be_below_one():
 
 def test_storage_round_trips_and_bad_rows_name_file_row_and_label(tmp_path: Path):
     spec = bank(storage=frame(product=["a"], loss=[0.25], max_stock=[4.0]))
-    write_plan(spec, tmp_path / "plan")
-    back = read_plan(tmp_path / "plan", economy=spec.economy)
+    write_spec(spec, tmp_path / "plan")
+    back = read_spec(tmp_path / "plan", economy=spec.economy)
     assert back.storable == "listed"
     pd.testing.assert_series_equal(back.storage_loss(), spec.storage_loss())
     pd.testing.assert_series_equal(back.storage_capacity(), spec.storage_capacity())
     table = next((tmp_path / "plan").glob("storage.*"))
     table.write_text("product,loss\nb,0.1\n")
     with pytest.raises(InputError) as err:
-        read_plan(tmp_path / "plan", economy=spec.economy)
+        read_spec(tmp_path / "plan", economy=spec.economy)
     assert err.value.row == 2 and err.value.label == "b" and "storage" in str(err.value)
 
 
 def test_storable_must_be_listed_or_all(tmp_path: Path):
     spec = bank()
-    write_plan(spec, tmp_path / "plan")
+    write_spec(spec, tmp_path / "plan")
     manifest = tmp_path / "plan" / "plan.toml"
     manifest.write_text('storable = "everything"\n' + manifest.read_text())
     with pytest.raises(InputError, match="storable must be 'listed'"):
-        read_plan(tmp_path / "plan", economy=spec.economy)
+        read_spec(tmp_path / "plan", economy=spec.economy)
 
 
 def test_stocks_of_a_product_that_cannot_be_stored_fail_verification():

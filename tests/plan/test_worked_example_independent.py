@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import pytest
 
-from gosplan.datasets import plan_path
+from gosplan.datasets import spec_path
 from gosplan.plan.compress import compress
-from gosplan.plan.reader import read_plan
+from gosplan.plan.reader import read_spec
 
 from .independent import solve_independently
 
 
 def scenario_plan(name: str):
-    return read_plan(plan_path("ussr-1928", name))
+    return read_spec(spec_path("ussr-1928", name))
 
 
 def test_the_optimum_and_the_plan_in_four_years():

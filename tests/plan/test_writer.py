@@ -1,4 +1,4 @@
-"""write_plan: the layout read_plan reads, exact round trips in every format."""
+"""write_spec: the layout read_spec reads, exact round trips in every format."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
-from gosplan.plan.reader import PLAN_TABLES, read_plan
-from gosplan.plan.writer import write_plan
+from gosplan.plan.reader import PLAN_TABLES, read_spec
+from gosplan.plan.writer import write_spec
 
 from ._plan_fixtures import full_spec, two_sector
 
@@ -57,12 +57,12 @@ def assert_same_economy(got, want) -> None:
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "excel"])
 def test_round_trip_every_field(tmp_path, fmt):
     spec = full_spec()
-    root = write_plan(spec, tmp_path / "plan", format=fmt, economy_path=tmp_path / "eco")
-    got = read_plan(root, economy=spec.economy)
+    root = write_spec(spec, tmp_path / "plan", format=fmt, economy_path=tmp_path / "eco")
+    got = read_spec(root, economy=spec.economy)
     assert_same_plan(got, spec)
     # A second pass reproduces the first exactly, too.
-    again = read_plan(
-        write_plan(got, tmp_path / "again", format=fmt, economy_path="x"), economy=spec.economy
+    again = read_spec(
+        write_spec(got, tmp_path / "again", format=fmt, economy_path="x"), economy=spec.economy
     )
     assert_same_plan(again, got)
 
@@ -70,36 +70,36 @@ def test_round_trip_every_field(tmp_path, fmt):
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "excel"])
 def test_round_trip_with_economy(tmp_path, fmt):
     spec = full_spec()
-    root = write_plan(spec, tmp_path / "plan", format=fmt)
+    root = write_spec(spec, tmp_path / "plan", format=fmt)
     manifest = tomllib.loads((root / "plan.toml").read_text())
     assert manifest["economy"] == "economy"
-    got = read_plan(root)
+    got = read_spec(root)
     assert_same_plan(got, spec)
     assert_same_economy(got.economy, spec.economy)
 
 
 def test_empty_tables_are_not_written(tmp_path):
     spec = PlanSpec(economy=two_sector(), periods=(1, 2), objective="max_consumption")
-    root = write_plan(spec, tmp_path, economy_path=tmp_path / "eco")
+    root = write_spec(spec, tmp_path, economy_path=tmp_path / "eco")
     manifest = tomllib.loads((root / "plan.toml").read_text())
     assert "tables" not in manifest
     assert "terminal_growth" not in manifest and "investment_share" not in manifest
     assert sorted(p.name for p in root.iterdir()) == ["plan.toml"]
-    got = read_plan(root, economy=spec.economy)
+    got = read_spec(root, economy=spec.economy)
     assert_same_plan(got, spec)
 
 
 def test_economy_path_is_relative_or_a_scenario(tmp_path):
     spec = PlanSpec(economy=two_sector(), periods=(1,), objective="max_consumption")
-    root = write_plan(spec, tmp_path / "plans" / "p", economy_path=tmp_path / "eco")
+    root = write_spec(spec, tmp_path / "plans" / "p", economy_path=tmp_path / "eco")
     assert tomllib.loads((root / "plan.toml").read_text())["economy"] == "../../eco"
-    root = write_plan(spec, tmp_path / "q", economy_path="scenario:ussr-1928")
+    root = write_spec(spec, tmp_path / "q", economy_path="scenario:ussr-1928")
     assert tomllib.loads((root / "plan.toml").read_text())["economy"] == "scenario:ussr-1928"
 
 
 def test_unknown_format(tmp_path):
     with pytest.raises(InputError, match="unknown format 'xml'"):
-        write_plan(full_spec(), tmp_path, format="xml", economy_path="x")
+        write_spec(full_spec(), tmp_path, format="xml", economy_path="x")
 
 
 def test_scenario_economy_and_utf8_bom(tmp_path, monkeypatch):
@@ -114,10 +114,10 @@ def test_scenario_economy_and_utf8_bom(tmp_path, monkeypatch):
         lambda name: tmp_path / "bundled" if name == "ussr-1928" else None,
         raising=False,
     )
-    root = write_plan(spec, tmp_path / "plan", economy_path="scenario:ussr-1928")
+    root = write_spec(spec, tmp_path / "plan", economy_path="scenario:ussr-1928")
     targets = root / "targets.csv"
     targets.write_bytes(b"\xef\xbb\xbf" + targets.read_bytes())  # as Excel saves CSV
-    got = read_plan(root)
+    got = read_spec(root)
     assert_same_plan(got, spec)
     assert_same_economy(got.economy, spec.economy)
 
@@ -125,10 +125,10 @@ def test_scenario_economy_and_utf8_bom(tmp_path, monkeypatch):
 def test_an_infeasible_plan_writes_strict_json(tmp_path):
     import json
 
-    from gosplan.datasets import plan_path
+    from gosplan.datasets import spec_path
     from gosplan.plan.optimise import optimise
 
-    result = optimise(read_plan(plan_path("ussr-1928", "amended")))
+    result = optimise(read_spec(spec_path("ussr-1928", "amended")))
     assert result.status == "infeasible"
 
     def refuse(token: str) -> None:

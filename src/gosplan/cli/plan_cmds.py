@@ -1,7 +1,7 @@
 """Plan commands: ``plan``, ``check-plan`` and ``frontier``.
 
 ``SPEC`` is a plan specification on disk (a directory or its manifest), read with
-:func:`gosplan.plan.reader.read_plan`.
+:func:`gosplan.plan.reader.read_spec`.
 
 Exit status (see :mod:`gosplan.cli.app`): ``0`` success (``check-plan``: the targets are
 feasible); ``1`` a valid answer that is "no" (``check-plan``: the targets are infeasible;
@@ -116,7 +116,8 @@ def spec_path(spec: str | Path) -> Path:
     text = str(spec)
     if not text.startswith(SCENARIO_PREFIX):
         return Path(text)
-    from gosplan.datasets import list_plans, list_scenarios, plan_path
+    from gosplan.datasets import list_scenarios, list_specs
+    from gosplan.datasets import spec_path as bundled_spec
 
     name, _, variant = text[len(SCENARIO_PREFIX) :].strip().partition("/")
     name, variant = name.strip(), variant.strip().strip("/")
@@ -128,17 +129,17 @@ def spec_path(spec: str | Path) -> Path:
     if not variant:
         raise InputError(
             f"give the plan as scenario:{name}/VARIANT; variants: "
-            f"{', '.join(list_plans(name)) or 'none'}",
+            f"{', '.join(list_specs(name)) or 'none'}",
             label=name,
         )
-    return Path(plan_path(name, variant))
+    return Path(bundled_spec(name, variant))
 
 
-def load_plan(path: Path) -> PlanSpec:
-    """Read a plan specification (see :func:`gosplan.plan.reader.read_plan`)."""
-    from gosplan.plan.reader import read_plan
+def load_spec(path: Path) -> PlanSpec:
+    """Read a plan specification (see :func:`gosplan.plan.reader.read_spec`)."""
+    from gosplan.plan.reader import read_spec
 
-    return read_plan(path)
+    return read_spec(path)
 
 
 def refuse_workbook(kind: str, output: Path | None, what: str) -> None:
@@ -302,7 +303,7 @@ def plan(
     refuse_workbook(kind, output, "the plan")
     check_writable(output, folder=kind != "json")
     path = spec_path(spec)
-    plan_spec = load_plan(path)
+    plan_spec = load_spec(path)
     mode = progress_mode(quiet, progress)
     with progress_bar("planning", enabled=mode != "off", always=mode == "always") as callback:
         result = optimise(plan_spec, solver=solver.value, time_limit=time_limit, progress=callback)
@@ -375,7 +376,7 @@ def check_plan(
     refuse_workbook(kind, output, "the check")
     check_writable(output, folder=kind != "json")
     path = spec_path(spec)
-    plan_spec = load_plan(path)
+    plan_spec = load_spec(path)
     result = diagnose(plan_spec, solver=solver.value, time_limit=time_limit)
     note(result.message(), format, output, style=None if result.feasible else "yellow")
     tables = {
@@ -456,7 +457,7 @@ def frontier(
     kind = resolve_format(format, output)
     check_writable(output, folder=False)
     path = spec_path(spec)
-    plan_spec = load_plan(path)
+    plan_spec = load_spec(path)
     heads, people, source = read_population(population, path, plan_spec.periods)
     if source is not None and population is None:
         note(f"population from {source}", format, output)

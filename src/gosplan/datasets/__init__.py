@@ -7,7 +7,7 @@ model, small plans) load by name with :func:`load`; :func:`examples` lists them 
 
 A scenario is a directory of this package holding ``economy/`` (an economy in the on-disk
 format, ``docs/format.md``), ``plans/<variant>/plan.toml`` (plan specifications read by
-:func:`gosplan.read_plan`), ``history/*.csv`` (observed data with a ``source`` column) and a
+:func:`gosplan.read_spec`), ``history/*.csv`` (observed data with a ``source`` column) and a
 ``README.md`` stating every assumption.
 
 >>> from gosplan.datasets import list_scenarios, scenario_path
@@ -44,13 +44,13 @@ HISTORY_REQUIRED = ("source",)
 __all__ = [
     "economy_path",
     "examples",
-    "list_plans",
     "list_scenarios",
+    "list_specs",
     "load",
     "load_history",
     "load_population",
-    "plan_path",
     "scenario_path",
+    "spec_path",
 ]
 
 
@@ -109,7 +109,7 @@ def _scenario_dir(name: str) -> Path:
     return _root() / name
 
 
-def list_plans(name: str) -> list[str]:
+def list_specs(name: str) -> list[str]:
     """Plan variants of a scenario (directories of ``plans/`` holding ``plan.toml``), sorted."""
     plans = _scenario_dir(name) / PLANS_DIR
     if not plans.is_dir():
@@ -117,8 +117,8 @@ def list_plans(name: str) -> list[str]:
     return sorted(p.name for p in plans.iterdir() if (p / "plan.toml").is_file())
 
 
-def plan_path(name: str, variant: str) -> Path:
-    """Directory of one plan variant of a scenario (what :func:`gosplan.read_plan` reads).
+def spec_path(name: str, variant: str) -> Path:
+    """Directory of one plan variant of a scenario (what :func:`gosplan.read_spec` reads).
 
     Parameters
     ----------
@@ -133,7 +133,7 @@ def plan_path(name: str, variant: str) -> Path:
     InputError
         If the scenario or the variant is unknown; the message lists the available ones.
     """
-    variants = list_plans(name)
+    variants = list_specs(name)
     if variant not in variants:
         raise InputError(
             f"scenario {name!r} has no plan variant {variant!r}; "
@@ -293,7 +293,7 @@ def load_population(name: str, variant: str = "frontier") -> pd.Series:
     InputError
         If the file is missing or a cell is not a positive number.
     """
-    path = plan_path(name, variant) / "population.csv"
+    path = spec_path(name, variant) / "population.csv"
     if not path.is_file():
         raise InputError("file not found", source=str(path), check="unreadable_file")
     table = read_history_table(path)

@@ -452,12 +452,12 @@ EXAMPLES: dict[str, Example] = {
 
 def _scenario_names() -> list[tuple[str, Kind, str]]:
     """``(name, kind, description)`` of every bundled scenario and its plan variants."""
-    from gosplan.datasets import list_plans, list_scenarios
+    from gosplan.datasets import list_scenarios, list_specs
 
     out: list[tuple[str, Kind, str]] = []
     for scenario in list_scenarios():
         out.append((scenario, "economy", f"economy of the bundled scenario {scenario}"))
-        for variant in list_plans(scenario):
+        for variant in list_specs(scenario):
             out.append((f"{scenario}/{variant}", "plan", f"plan variant {variant!r} of {scenario}"))
     return out
 
@@ -553,13 +553,13 @@ def load(name: str, /, **options: Any) -> Economy | PlanSpec:
 
 
 def _load_scenario(name: str) -> Economy | PlanSpec:
-    from gosplan.datasets import plan_path, scenario_path
+    from gosplan.datasets import scenario_path, spec_path
 
     scenario, _, variant = name.partition("/")
     if not variant:
         from gosplan.io import read_economy
 
         return read_economy(scenario_path(scenario))
-    from gosplan.plan.reader import read_plan
+    from gosplan.plan.reader import read_spec
 
-    return read_plan(plan_path(scenario, variant))
+    return read_spec(spec_path(scenario, variant))

@@ -53,9 +53,9 @@ def require_spec(spec: object, who: str) -> None:
     """
     if isinstance(spec, PlanSpec):
         return
-    hint = "read one with gosplan.read_plan(path)"
+    hint = "read one with gosplan.read_spec(path)"
     if isinstance(spec, str | os.PathLike):
-        hint = f"read one with gosplan.read_plan({str(spec)!r})"
+        hint = f"read one with gosplan.read_spec({str(spec)!r})"
     raise InputError(f"{who} takes a PlanSpec ({hint}), got {describe(spec)}", check="bad_argument")
 
 

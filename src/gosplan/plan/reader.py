@@ -90,7 +90,7 @@ SETTINGS: tuple[tuple[str, type, Any], ...] = (
 )
 
 
-def read_plan(path: str | Path, *, economy: Economy | None = None) -> PlanSpec:
+def read_spec(path: str | Path, *, economy: Economy | None = None) -> PlanSpec:
     """Read a plan specification written in the on-disk plan format.
 
     Parameters
@@ -177,13 +177,13 @@ def _check_arguments(path: object, economy: object) -> None:
     if not isinstance(path, str | os.PathLike):
         shown = "None" if path is None else f"{type(path).__name__} {path!r}"[:80]
         raise InputError(
-            "read_plan takes the path of a plan directory or of its plan.toml (a str or "
+            "read_spec takes the path of a plan directory or of its plan.toml (a str or "
             f"pathlib.Path), got {shown}",
             check=Check.BAD_ARGUMENT,
         )
     if economy is not None and not isinstance(economy, Economy):
         raise InputError(
-            "read_plan's economy must be an Economy (e.g. gosplan.read_economy(path)) or "
+            "read_spec's economy must be an Economy (e.g. gosplan.read_economy(path)) or "
             f"None, got {type(economy).__name__}",
             check=Check.BAD_ARGUMENT,
         )

@@ -1,4 +1,4 @@
-"""Write a plan specification in the on-disk plan format that :func:`read_plan` reads.
+"""Write a plan specification in the on-disk plan format that :func:`read_spec` reads.
 
 The columns of every table are written in the order of their rules
 (:data:`gosplan.core.rules.RULES`), extra columns last; labels as text, whole numbers as
@@ -29,7 +29,7 @@ WORKBOOK = "plan.xlsx"
 ECONOMY_DIR = "economy"
 
 
-def write_plan(
+def write_spec(
     spec: PlanSpec,
     path: str | Path,
     format: str = "csv",
@@ -54,7 +54,7 @@ def write_plan(
     Returns
     -------
     pathlib.Path
-        The directory written; ``read_plan`` of it gives back an equal specification.
+        The directory written; ``read_spec`` of it gives back an equal specification.
     """
     if format not in FORMATS:
         raise InputError(
