@@ -15,7 +15,6 @@ import pandas as pd
 
 from gosplan.core.plan_result import PLAN_META, PlanResult
 from gosplan.core.serial import (
-    check_format,
     finite,
     frame_of,
     long,
@@ -23,9 +22,8 @@ from gosplan.core.serial import (
     read_json,
     read_table,
     records,
-    strict_json,
     table_files,
-    write_tables,
+    write_result,
 )
 from gosplan.core.words import labour_amount, sig, sig_up
 from gosplan.errors import InputError
@@ -233,15 +231,15 @@ class PlanCheck:
         pathlib.Path
             The folder (or file) written.
         """
-        path = Path(path)
-        check_format(format)
-        if format == "json":
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(strict_json(self.to_dict()), encoding="utf-8")
-            return path
-        write_tables({n: getattr(self, n) for n in CHECK_TABLES}, path, format)
-        (path / CHECK_META).write_text(strict_json(self._meta()), encoding="utf-8")
-        if self.plan is not None:
+        path = write_result(
+            Path(path),
+            format,
+            document=self.to_dict,
+            tables=lambda: {n: getattr(self, n) for n in CHECK_TABLES},
+            meta_file=CHECK_META,
+            meta=self._meta,
+        )
+        if self.plan is not None and format != "json":
             self.plan.write(path / "plan", format=format)
         return path
 

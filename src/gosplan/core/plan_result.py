@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pandas as pd
 
 from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION
 from gosplan.core.serial import (
     by_period,
-    check_format,
     finite,
     frame_of,
     grid,
@@ -25,15 +24,15 @@ from gosplan.core.serial import (
     read_table,
     records,
     series,
-    strict_json,
     table_files,
-    write_tables,
+    write_result,
 )
 from gosplan.core.status import Status
 from gosplan.core.verification import VerificationReport
 from gosplan.errors import InputError
 
-_FRAMES = (
+#: The tables every plan has (empty where there is no plan).
+REQUIRED_FRAMES = (
     "output",
     "activity_levels",
     "capacity",
@@ -48,6 +47,9 @@ _FRAMES = (
     "binding",
     "growth",
     "investment_shares",
+)
+_FRAMES = (
+    *REQUIRED_FRAMES,
     "final_use",
     "final_use_values",
     "terminal_levels",
@@ -236,14 +238,14 @@ class PlanResult:
         pathlib.Path
             The folder (or file) written.
         """
-        path = Path(path)
-        check_format(format)
-        if format == "json":
-            path.write_text(strict_json(self.to_dict()), encoding="utf-8")
-            return path
-        write_tables(self.to_frames(), path, format)
-        (path / PLAN_META).write_text(strict_json(self._meta()), encoding="utf-8")
-        return path
+        return write_result(
+            Path(path),
+            format,
+            document=self.to_dict,
+            tables=self.to_frames,
+            meta_file=PLAN_META,
+            meta=self._meta,
+        )
 
     @classmethod
     def read(cls, path: str | Path) -> PlanResult:
@@ -285,7 +287,7 @@ class PlanResult:
             "investment_shares": pd.DataFrame(columns=[MEANS_OF_PRODUCTION, CONSUMER_GOODS]),
         }
         for name in _FRAMES:
-            if name not in frames and name in cls._REQUIRED:
+            if name not in frames and name in REQUIRED_FRAMES:
                 frames[name] = defaults.get(name, empty).copy()
         verification = meta.get("verification")
         level = meta.get("level")
@@ -303,20 +305,3 @@ class PlanResult:
             provenance=dict(meta.get("provenance") or {}),
             **frames,
         )
-
-    _REQUIRED: ClassVar[tuple[str, ...]] = (
-        "output",
-        "activity_levels",
-        "capacity",
-        "investment",
-        "capital_spending",
-        "employment",
-        "consumption",
-        "stocks",
-        "imports",
-        "exports",
-        "fulfilment",
-        "binding",
-        "growth",
-        "investment_shares",
-    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +127,29 @@ def write_tables(frames: Mapping[str, pd.DataFrame], folder: Path, format: str) 
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in frames.items():
         write_table(frame, folder, name, format)
+
+
+def write_result(
+    path: Path,
+    format: str,
+    *,
+    document: Callable[[], dict[str, Any]],
+    tables: Callable[[], Mapping[str, pd.DataFrame]],
+    meta_file: str,
+    meta: Callable[[], dict[str, Any]],
+) -> Path:
+    """Write a result as one strict-JSON ``document()`` or as a folder of ``tables()``.
+
+    The folder also holds ``meta_file`` with ``meta()`` (everything but the tables).
+    """
+    check_format(format)
+    if format == "json":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(strict_json(document()), encoding="utf-8")
+        return path
+    write_tables(tables(), path, format)
+    (path / meta_file).write_text(strict_json(meta()), encoding="utf-8")
+    return path
 
 
 # ---------------------------------------------------------------------------- tables in
