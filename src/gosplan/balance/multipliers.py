@@ -4,7 +4,8 @@ A *simple* (type I) multiplier of product *j* is the total effect, summed over t
 one more unit of final demand for *j*, counting the production of inputs and of their inputs:
 
 * output: ``m_j = sum_i L_ij`` (column sums of the Leontief inverse ``L = (I - A)^-1``);
-* income: ``m_j = sum_i w_i L_ij`` with income (wage) coefficients ``w``;
+* income: ``m_j = sum_i w_i L_ij`` with income (wage) coefficients ``w``, income per unit of
+  output (by default the labour coefficients: income counted in units of labour);
 * employment: ``m_j = sum_i e_i L_ij`` with labour coefficients ``e``.
 
 All three are ``m = (I - A)^-T c`` for a weight vector ``c``, so they come from one transposed
@@ -35,8 +36,24 @@ logs a warning naming the units and says so in ``.attrs["note"]``. The *value-we
     m^p_j = \frac{\sum_i p_i L_{ij}}{p_j},
 
 the value of gross output drawn by one unit of *value* of final demand for *j*, which is the
-same whatever unit each product is measured in. Income and employment multipliers weight the
-rows by coefficients per unit of output, so their sums are homogeneous and never warn.
+same whatever unit each product is measured in. With ``weights="labour"`` the weights are the
+labour values (all labour types summed); a Series of prices must price every product, each
+price positive and finite. Unweighted (``weights=None``, the default) :func:`multipliers`
+sums gross output in the products' own units, ``m_j = sum_i L_ij``. The type II household row
+(income) is never weighted: give wages in the unit of the weights (the default wages, labour
+coefficients, match ``"labour"``). Income and employment multipliers weight the rows by
+coefficients per unit of output, so their sums are homogeneous and never warn.
+
+>>> A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+>>> eco = Economy.from_coefficients(A, labour=pd.Series({"a": 0.3, "b": 0.2}))
+>>> multipliers(eco, "output", weights="labour").round(4).tolist()
+[1.4532, 1.5599]
+
+**Results.** :func:`multipliers` returns a Series named like ``"output multiplier (type I)"``
+(``"output multiplier (type I, weighted by prices)"`` when weighted). Its ``.attrs`` hold
+``kind``, ``type`` and ``labour_type`` as asked; ``weights``: ``None``, ``"labour values"`` or
+``"prices"``; ``note``: a caveat such as mixed units (the warning's text), or ``None``;
+``method`` and ``residual``: the solver used and the relative residual of its solve.
 """
 
 from __future__ import annotations
@@ -481,11 +498,9 @@ def multipliers(
     kind
         ``"output"``, ``"income"`` or ``"employment"``.
     type
-        ``"I"`` (simple: households outside the model) or ``"II"`` (total: households closed
-        into the model, which needs ``household_consumption``).
+        ``"I"`` (simple) or ``"II"`` (total, which needs ``household_consumption``).
     wages
-        Income (wage) coefficients by product, income per unit of output; default: the labour
-        coefficients of ``labour_type`` (income counted in units of labour).
+        Income (wage) coefficients by product; default: the labour coefficients of ``labour_type``.
     household_consumption
         Household purchases of each product per unit of household income (for type II).
     labour_type
@@ -493,22 +508,16 @@ def multipliers(
     household_row
         Type II output only: count the household row (total, the default) or not (truncated).
     weights
-        Output multipliers only (see *Units* in the module docstring). ``None`` (default):
-        gross output in the products' own units, ``m_j = sum_i L_ij``, with a warning and
-        ``.attrs["note"]`` when the units differ. ``"labour"``: weighted by labour values (all
-        types summed); a Series: by these prices (every product, positive); then
-        ``m_j = sum_i p_i L_ij / p_j``. The type II household row (income) is unweighted:
-        give wages in the unit of the weights (the default wages match ``"labour"``).
+        Output multipliers only: ``None`` (default, the products' own units), ``"labour"``
+        (labour values) or a Series of prices by product; see *Units* in the module docstring.
     method
         Solver passed to :func:`~gosplan.balance.solvers.solve_leontief`.
 
     Returns
     -------
     pandas.Series
-        One multiplier per product, named like ``"output multiplier (type I)"`` (and
-        ``", weighted by prices"`` when weighted); ``.attrs`` holds ``kind``,
-        ``type``, ``labour_type``, ``weights`` (``None``, ``"labour values"``, ``"prices"``),
-        ``note`` (a caveat such as mixed units, or ``None``), ``method`` and ``residual``.
+        One multiplier per product, named like ``"output multiplier (type I)"``, with ``.attrs``
+        ``kind``, ``type``, ``labour_type``, ``weights``, ``note``, ``method`` and ``residual``.
 
     Raises
     ------
@@ -520,13 +529,10 @@ def multipliers(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
     >>> eco = Economy.from_coefficients(A, labour=pd.Series({"a": 0.3, "b": 0.2}))
     >>> multipliers(eco, "output").round(4).tolist()
     [1.5182, 1.4521]
-    >>> multipliers(eco, "output", weights="labour").round(4).tolist()
-    [1.4532, 1.5599]
     """
     return _multipliers(
         economy,

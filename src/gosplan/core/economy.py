@@ -250,37 +250,8 @@ class Economy:
         >>> eco.gross_output(pd.Series({"a": 350.0, "b": 1700.0})).round(6).tolist()
         [1000.0, 2000.0]
         """
-        if not isinstance(A, pd.DataFrame):
-            raise InputError("A must be a pandas DataFrame indexed by product label")
-        if A.shape[0] == 0:
-            raise InputError(
-                "A has no products: an economy needs at least one", check="empty_table"
-            )
-        labels = pd.Index(A.index)
-        _require_same_labels("A's columns", pd.Index(A.columns), labels)
-        labour = _argument_table(labour, labels, "labour", "types")
-        resources = _argument_table(resources, labels, "resources", "types")
-        capacity = _argument_table(capacity, labels, "capacity", "series")
-        service_life = _argument_table(service_life, labels, "service_life", "series")
-        capital = _argument_table(capital, labels, "capital", "square")
-        A = _ordered(A, labels)
-        prods = _product_table(labels, products)
-        acts = pd.DataFrame({"product": labels}, index=pd.Index(labels, name="activity"))
-        lab_types, lab = _type_rows(labour, labels, "labour")
-        res_types, res = _type_rows(resources, labels, "resources")
-        eco = cls(
-            products=prods,
-            activities=acts,
-            technology=dense_to_csc(_float_values(A, "technical coefficients (A)")),
-            labour_types=lab_types,
-            labour=lab,
-            resource_types=res_types,
-            resources=res,
-            capacity=_per_label(capacity, labels, "capacity", np.inf),
-            capital=_square_frame(capital, labels, "capital"),
-            service_life=_per_label(service_life, labels, "service_life", np.nan),
-            meta=_meta(meta, name),
-        )
+        parts = _square_parts(A, labour, products, resources, capacity, capital, service_life)
+        eco = cls(**parts, meta=_meta(meta, name))
         if validate:
             eco.validate()
         return eco
@@ -1122,3 +1093,52 @@ def _square_frame(values: pd.DataFrame | None, labels: pd.Index, what: str) -> s
 def _meta(meta: EconomyMeta | None, name: str | None) -> EconomyMeta:
     meta = meta or EconomyMeta()
     return replace(meta, name=name) if name is not None else meta
+
+
+def _square_parts(
+    A: pd.DataFrame,
+    labour: pd.DataFrame | pd.Series | None,
+    products: pd.DataFrame | None,
+    resources: pd.DataFrame | None,
+    capacity: pd.Series | None,
+    capital: pd.DataFrame | None,
+    service_life: pd.Series | None,
+) -> dict[str, Any]:
+    """Every field but ``meta`` of a square economy, checked and ordered by ``A``'s labels.
+
+    The arguments are those of :meth:`Economy.from_coefficients`.
+
+    Raises
+    ------
+    InputError
+        When ``A`` is not a DataFrame, has no products or its columns are not its rows'
+        labels, or another table does not fit them.
+    """
+    if not isinstance(A, pd.DataFrame):
+        raise InputError("A must be a pandas DataFrame indexed by product label")
+    if A.shape[0] == 0:
+        raise InputError("A has no products: an economy needs at least one", check="empty_table")
+    labels = pd.Index(A.index)
+    _require_same_labels("A's columns", pd.Index(A.columns), labels)
+    labour = _argument_table(labour, labels, "labour", "types")
+    resources = _argument_table(resources, labels, "resources", "types")
+    capacity = _argument_table(capacity, labels, "capacity", "series")
+    service_life = _argument_table(service_life, labels, "service_life", "series")
+    capital = _argument_table(capital, labels, "capital", "square")
+    A = _ordered(A, labels)
+    prods = _product_table(labels, products)
+    acts = pd.DataFrame({"product": labels}, index=pd.Index(labels, name="activity"))
+    lab_types, lab = _type_rows(labour, labels, "labour")
+    res_types, res = _type_rows(resources, labels, "resources")
+    return {
+        "products": prods,
+        "activities": acts,
+        "technology": dense_to_csc(_float_values(A, "technical coefficients (A)")),
+        "labour_types": lab_types,
+        "labour": lab,
+        "resource_types": res_types,
+        "resources": res,
+        "capacity": _per_label(capacity, labels, "capacity", np.inf),
+        "capital": _square_frame(capital, labels, "capital"),
+        "service_life": _per_label(service_life, labels, "service_life", np.nan),
+    }

@@ -47,6 +47,7 @@ excepted).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -190,6 +191,92 @@ def _warn_without_terminal_requirement(data: PlanData, kind: str) -> None:
     )
 
 
+def _weight_positions(names: pd.Index, label: Any) -> np.ndarray:
+    """Positions of a weight row's label among ``names`` (every position for a blank label)."""
+    if label is None or pd.isna(label) or str(label).strip() == "":
+        return np.arange(len(names))
+    return np.array([names.get_loc(label)])
+
+
+def _weight_periods(spec: PlanSpec, period: Any, T: int) -> list[int]:
+    """Period positions a weight row applies to: all for a blank period, ``T`` for the end."""
+    if period is None or pd.isna(period):
+        return list(range(T))
+    if int(period) == spec.periods[-1] + 1:  # the end of the horizon (capacity only)
+        return [T]
+    return [spec.periods.index(int(period))]
+
+
+def _capped_positions(
+    data: PlanData, q: str, pos: np.ndarray, names: pd.Index, row: int
+) -> np.ndarray:
+    """Positions among the capped activities of a capacity or investment row's activities.
+
+    Raises
+    ------
+    InputError
+        When the row names an activity whose capacity is not limited.
+    """
+    k = pd.Index(data.capped).get_indexer(pos)
+    if len(pos) > 1:  # a blank label: every activity whose capacity is limited
+        return k[k >= 0]
+    if (k < 0).any():
+        raise InputError(
+            f"the {q} of an activity whose capacity is not limited cannot be weighted",
+            source="plan spec: objective_weights",
+            row=row + 2,
+            label=str(names[pos[k < 0][0]]),
+            check="unknown_label",
+        )
+    return k
+
+
+def _weight_capped(
+    data: PlanData, lay: Layout, cost: np.ndarray, q: str, w: float, t: int, k: np.ndarray
+) -> float:
+    """Add the weight of capped activities' investment or capacity in period ``t`` to ``cost``.
+
+    Returns the part of the objective's constant it adds (the initial capacity weighted).
+    """
+    if q == "investment":
+        cost[lay.slice("inv").start + t * data.n_c + k] += w
+        return 0.0
+    made = data.capacity_made(t)[k]
+    cost[lay.slice("inv")] += w * np.asarray(made.sum(axis=0)).ravel()
+    return w * float(data.initial[k, t].sum())
+
+
+def _weight_employment(
+    data: PlanData, lay: Layout, cost: np.ndarray, w: float, t: int, pos: np.ndarray
+) -> None:
+    """Add the weight of the employment of labour types ``pos`` in period ``t`` to ``cost``."""
+    x0 = lay.slice("x").start
+    lab = sp.csr_array(data.labour)[pos]
+    cost[x0 + t * data.n_a : x0 + (t + 1) * data.n_a] += w * np.asarray(lab.sum(axis=0)).ravel()
+    if data.construction_coefficients.nnz and lay.has("inv"):
+        rows = t * len(data.eco.labour_types) + pos
+        cost[lay.slice("inv")] += w * np.asarray(data.construction_labour[rows].sum(axis=0)).ravel()
+
+
+def _weight_flow(
+    data: PlanData, lay: Layout, cost: np.ndarray, q: str, w: float, t: int, pos: np.ndarray
+) -> None:
+    """Add the weight of output, activity, consumption or stocks in period ``t`` to ``cost``."""
+    x0 = lay.slice("x").start
+    if q == "output":
+        cost[x0 : x0 + data.n_a * data.T] += (
+            w * np.asarray(data.delivered[t * data.n_p + pos].sum(axis=0)).ravel()
+        )
+    elif q == "activity":
+        cost[x0 + t * data.n_a + pos] += w
+    elif q == "consumption":
+        cost[lay.slice("c").start + t * data.n_p + pos] += w
+    elif q == "stocks":
+        k = pd.Index(data.stored).get_indexer(pos)
+        if lay.has("s"):
+            cost[lay.slice("s").start + t * data.n_s + k[k >= 0]] += w
+
+
 def linear_objective(data: PlanData, lay: Layout) -> tuple[np.ndarray, float]:
     """Cost vector and constant of the linear objective (``objective_weights``).
 
@@ -204,8 +291,7 @@ def linear_objective(data: PlanData, lay: Layout) -> tuple[np.ndarray, float]:
         When a row weights a quantity the plan does not have (the capacity or investment of
         an activity whose capacity is not limited).
     """
-    spec, eco, T = data.spec, data.eco, data.T
-    table = spec.objective_weights
+    spec, eco = data.spec, data.eco
     cost = np.zeros(lay.n)
     constant = 0.0
     labels_of = {
@@ -213,70 +299,20 @@ def linear_objective(data: PlanData, lay: Layout) -> tuple[np.ndarray, float]:
         "activity": eco.activity_labels,
         "labour_type": eco.labour_types,
     }
-    capped = pd.Index(data.capped)
-    stored = pd.Index(data.stored)
-    delivered = data.delivered
-    x0, inv0 = lay.slice("x").start, lay.slice("inv").start
-    where = "plan spec: objective_weights"
-    for i, row in enumerate(table.itertuples(index=False)):
+    for i, row in enumerate(spec.objective_weights.itertuples(index=False)):
         q = str(row.quantity)
-        kind = OBJECTIVE_QUANTITIES[q]
-        label = getattr(row, "label", None)
-        period = getattr(row, "period", None)
-        names = labels_of[kind]
-        pos = (
-            np.arange(len(names))
-            if label is None or pd.isna(label) or str(label).strip() == ""
-            else np.array([names.get_loc(label)])
-        )
-        if period is None or pd.isna(period):
-            horizon = list(range(T))
-        elif int(period) == spec.periods[-1] + 1:  # the end of the horizon (capacity only)
-            horizon = [T]
-        else:
-            horizon = [spec.periods.index(int(period))]
+        names = labels_of[OBJECTIVE_QUANTITIES[q]]
+        pos = _weight_positions(names, getattr(row, "label", None))
+        horizon = _weight_periods(spec, getattr(row, "period", None), data.T)
         w = float(row.weight)
         for t in horizon:
-            if q == "output":
-                cost[x0 : x0 + data.n_a * T] += (
-                    w * np.asarray(delivered[t * data.n_p + pos].sum(axis=0)).ravel()
-                )
-            elif q == "activity":
-                cost[x0 + t * data.n_a + pos] += w
-            elif q == "consumption":
-                cost[lay.slice("c").start + t * data.n_p + pos] += w
-            elif q == "stocks":
-                k = stored.get_indexer(pos)
-                if lay.has("s"):
-                    cost[lay.slice("s").start + t * data.n_s + k[k >= 0]] += w
+            if q in ("capacity", "investment"):
+                k = _capped_positions(data, q, pos, names, i)
+                constant += _weight_capped(data, lay, cost, q, w, t, k)
             elif q == "employment":
-                lab = sp.csr_array(data.labour)[pos]
-                cost[x0 + t * data.n_a : x0 + (t + 1) * data.n_a] += (
-                    w * np.asarray(lab.sum(axis=0)).ravel()
-                )
-                if data.construction_coefficients.nnz and lay.has("inv"):
-                    rows = t * len(names) + pos
-                    cost[lay.slice("inv")] += (
-                        w * np.asarray(data.construction_labour[rows].sum(axis=0)).ravel()
-                    )
-            else:  # capacity, investment: capped activities only
-                k = capped.get_indexer(pos)
-                if len(pos) > 1:  # a blank label: every activity whose capacity is limited
-                    k = k[k >= 0]
-                elif (k < 0).any():
-                    raise InputError(
-                        f"the {q} of an activity whose capacity is not limited cannot be weighted",
-                        source=where,
-                        row=i + 2,
-                        label=str(names[pos[k < 0][0]]),
-                        check="unknown_label",
-                    )
-                if q == "investment":
-                    cost[inv0 + t * data.n_c + k] += w
-                else:
-                    made = data.capacity_made(t)[k]
-                    cost[lay.slice("inv")] += w * np.asarray(made.sum(axis=0)).ravel()
-                    constant += w * float(data.initial[k, t].sum())
+                _weight_employment(data, lay, cost, w, t, pos)
+            else:
+                _weight_flow(data, lay, cost, q, w, t, pos)
     return cost, constant
 
 

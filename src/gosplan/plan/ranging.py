@@ -85,6 +85,26 @@ def price_ranges(lp: LP, sol: LPSolution, *, tol: float = 1e-9) -> dict[str, pd.
     says that this basis does not certify the price on that side, and the ends of the
     interval are where it stops certifying it.
     """
+    bound, valid_from, valid_to = _intervals(lp, sol)
+    eps = tol * (1.0 + np.abs(bound))
+    with np.errstate(invalid="ignore"):
+        degenerate = (bound - valid_from <= eps) | (valid_to - bound <= eps)
+    values = {
+        "shadow_price": sol.row_dual,
+        "bound": bound,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "degenerate": degenerate,
+    }
+    return _tables_by_block(lp, values)
+
+
+def _intervals(lp: LP, sol: LPSolution) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every row's bound and the ends of its interval, from ``sol.ranging`` where it fits.
+
+    Ranging that refers to another optimum (or another number of rows) is not used, with a
+    warning; without it the bound is the reported one and the ends are NaN.
+    """
     m = lp.n_constraints
     r = sol.ranging
     usable = (
@@ -99,21 +119,13 @@ def price_ranges(lp: LP, sol: LPSolution, *, tol: float = 1e-9) -> dict[str, pd.
             sol.objective,
         )
     if r is not None and usable:
-        bound = r.bound
-        valid_from, valid_to = r.down_value, r.up_value
-    else:
-        bound = _reported_bound(lp, sol.row_value)
-        valid_from = valid_to = np.full(m, np.nan)
-    eps = tol * (1.0 + np.abs(bound))
-    with np.errstate(invalid="ignore"):
-        degenerate = (bound - valid_from <= eps) | (valid_to - bound <= eps)
-    values = {
-        "shadow_price": sol.row_dual,
-        "bound": bound,
-        "valid_from": valid_from,
-        "valid_to": valid_to,
-        "degenerate": degenerate,
-    }
+        return r.bound, r.down_value, r.up_value
+    nan = np.full(m, np.nan)
+    return _reported_bound(lp, sol.row_value), nan, nan
+
+
+def _tables_by_block(lp: LP, values: dict[str, np.ndarray]) -> dict[str, pd.DataFrame]:
+    """The rows of ``values`` (one entry per row of the LP) by block, with their coordinates."""
     out: dict[str, pd.DataFrame] = {}
     for b in lp.blocks:
         if b.name in INTERNAL_BLOCKS:
