@@ -439,3 +439,23 @@ def test_figures_text_and_provenance(tmp_path):
     assert "http://" not in text and "https://" not in text
     assert (rep.n_tables, rep.n_figures) == (0, 1)
     assert np.array_equal(fig.axes[0].lines[0].get_ydata(), [3, 4])  # untouched
+
+
+def test_binding_rows_of_one_label_and_period_stay_apart_by_their_segment() -> None:
+    from gosplan.report.tables import binding_table, fold_dimensions
+
+    binding = pd.DataFrame(
+        {
+            "block": ["harmony", "harmony", "labour"],
+            "label": ["steel", "steel", "workers"],
+            "period": [1929, 1929, 1929],
+            "segment": [0.0, 2.0, float("nan")],
+            "slack": [0.0, 0.0, 0.0],
+            "shadow_price": [3.0, 1.0, 0.5],
+        }
+    )
+    folded = fold_dimensions(binding)
+    assert folded["label"].tolist() == ["steel, segment 0", "steel, segment 2", "workers"]
+    assert "segment" not in folded.columns
+    shown = binding_table(binding).frame
+    assert shown["label"].tolist() == ["steel, segment 0", "steel, segment 2", "workers"]

@@ -24,7 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from gosplan.report.tables import format_value, optimal_rows, per_head_words
+from gosplan.report.tables import fold_dimensions, format_value, optimal_rows, per_head_words
 
 #: Default figure size in inches and resolution of the embedded PNG (the report's column is
 #: about 9.3 inches at this resolution: wider figures are shrunk, and their text with them).
@@ -324,7 +324,7 @@ def balance_surplus(share: pd.Series) -> Figure:
 
 def shadow_prices(binding: pd.DataFrame, *, title: str, n: int = 15) -> Figure:
     """The largest shadow prices of binding constraints as horizontal bars."""
-    frame = binding.copy()
+    frame = fold_dimensions(binding)
     frame["shadow_price"] = pd.to_numeric(frame["shadow_price"], errors="coerce").astype(float)
     frame = frame.reindex(frame["shadow_price"].abs().sort_values(ascending=False).index).head(n)
     labels = [

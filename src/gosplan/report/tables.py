@@ -656,14 +656,47 @@ def _price_range(low: float, high: float, degenerate: object) -> str:
     return text
 
 
+#: Columns of a binding table that are not a row dimension.
+_BINDING_FIELDS = frozenset(
+    (
+        "block", "label", "period", "slack", "shadow_price", "valid_from", "valid_to",
+        "degenerate", "unit", "more_is_worth_less", "value", "lower", "upper",
+    )
+)  # fmt: skip
+
+
+def fold_dimensions(binding: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a further dimension (a harmony ``segment``) named in their label.
+
+    ``label`` becomes e.g. ``"steel, segment 2"`` where the row has a segment, and the
+    dimension columns are dropped, so that rows of one label and period stay apart.
+    """
+    dims = [c for c in binding.columns if c not in _BINDING_FIELDS]
+    if not dims:
+        return binding
+    out = binding.drop(columns=dims)
+    labels = []
+    for i, label in enumerate(binding["label"].astype(str)):
+        parts = [label]
+        for dim in dims:
+            value = binding[dim].iloc[i]
+            if pd.notna(value):
+                shown = int(value) if isinstance(value, float) and value.is_integer() else value
+                parts.append(f"{dim.replace('_', ' ')} {shown}")
+        labels.append(", ".join(parts))
+    out["label"] = labels
+    return out
+
+
 def binding_table(
     binding: pd.DataFrame, *, caption: str = "", top: int | None = TOP_SHADOW_PRICES
 ) -> DisplayTable:
     """Binding constraints with their shadow prices, largest |shadow price| first.
 
     Only the ``top`` largest are shown (``None``: all); the note says how many more there are.
+    A row's further dimensions (a harmony segment) are named in its label.
     """
-    frame = binding.copy()
+    frame = fold_dimensions(binding)
     if len(frame):
         order = (
             frame["shadow_price"].astype(float).abs().sort_values(ascending=False, kind="stable")
