@@ -123,3 +123,22 @@ def test_report_output_must_be_html(tmp_path: Path) -> None:
     result = invoke("report", folder, "--output", tmp_path / "r.xlsx")
     assert result.exit_code == 2 and ".html" in result.stderr
     assert not (tmp_path / "r.xlsx").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
+def test_frontier_written_reads_back_as_a_frontier_with_its_provenance(
+    tmp_path: Path, fmt: str
+) -> None:
+    from gosplan.core.frontier_result import FrontierResult
+    from gosplan.core.results import read_result
+
+    spec = level_plan(tmp_path / "plan")
+    out = tmp_path / f"f.{fmt}"
+    args = ("frontier", spec, "--shares", "0.2,0.5", "-q", "--format", fmt, "--output", out)
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    back = read_result(out)
+    assert isinstance(back, FrontierResult)
+    assert back.table["share"].tolist() == [0.2, 0.5]
+    assert back.labour_unit and back.provenance["spec_path"].endswith("plan")
+    assert len(back.results) == (2 if fmt == "json" else 0)  # JSON carries the plans

@@ -473,14 +473,20 @@ def frontier(
         table = table.assign(labour_unit=unit)
         if people:
             table = table.assign(population_unit=people)
-    emit(
-        {"frontier": table},
-        format,
-        output,
-        titles={"frontier": f"Frontier (consumption and capacity in {unit} of labour)"},
-    )
-    if output is not None:
-        write_frontier_provenance(output, path, plan_spec, result, source, people)
+    if output is not None and kind in ("csv", "parquet", "json"):
+        info = frontier_provenance(path, plan_spec, result, source, people)
+        result = replace(result, population_unit=people, provenance=info)
+        written = result.write(output, format=kind)
+        note(f"wrote the frontier ({kind}) to {written}", format, output)
+    else:
+        emit(
+            {"frontier": table},
+            format,
+            output,
+            titles={"frontier": f"Frontier (consumption and capacity in {unit} of labour)"},
+        )
+        if output is not None:  # a workbook: the provenance beside it
+            write_frontier_provenance(output, path, plan_spec, result, source, people)
     exit_unless_optimal(result, format, output)
 
 
@@ -496,14 +502,26 @@ def write_frontier_provenance(
     from gosplan.core.frontier_result import provenance_path
     from gosplan.core.serial import strict_json
 
+    info = frontier_provenance(path, plan_spec, result, population, population_unit)
+    written = provenance_path(output)
+    written.write_text(strict_json(info) + "\n", encoding="utf-8")
+    return written
+
+
+def frontier_provenance(
+    path: Path,
+    plan_spec: PlanSpec,
+    result: FrontierResult,
+    population: Path | None,
+    population_unit: str | None,
+) -> dict[str, Any]:
+    """What produced a frontier: the inputs, the methods that ran, the population."""
     info = _provenance(path, plan_spec, "auto", None)
     methods = sorted({str(r.provenance.get("method")) for r in result.results if r})
     info["method"] = ", ".join(methods) or None
     info["population_path"] = str(population.resolve()) if population is not None else None
     info["population_unit"] = population_unit
-    written = provenance_path(output)
-    written.write_text(strict_json(info) + "\n", encoding="utf-8")
-    return written
+    return info
 
 
 def exit_unless_optimal(result: FrontierResult, format: OutputFormat, output: Path | None) -> None:
