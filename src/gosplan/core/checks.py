@@ -79,6 +79,12 @@ class Check(StrEnum):
     CONSTRUCTION_PROFILE = "construction_profile"
     INVESTMENT_LIMITS = "investment_limits"
     NOT_CONSUMPTION = "not_consumption"
+    # enterprises and running the plan
+    ENTERPRISE_CAPACITY = "enterprise_capacity"
+    UNKNOWN_ENTERPRISE = "unknown_enterprise"
+    DUPLICATE_REPORT = "duplicate_report"
+    PERIOD_OUTSIDE_PLAN = "period_outside_plan"
+    NOT_MADE_BY_ENTERPRISE = "not_made_by_enterprise"
     # arguments and bundled data
     BAD_ARGUMENT = "bad_argument"
     BAD_OPTION = "bad_option"
@@ -129,6 +135,11 @@ DESCRIPTIONS: dict[Check, str] = {
     Check.CONSTRUCTION_PROFILE: "construction offsets lie within the lag and shares add up to 1",
     Check.INVESTMENT_LIMITS: "investment limits are on capped activities and can be met",
     Check.NOT_CONSUMPTION: "consumption weights are positive only on consumption goods",
+    Check.ENTERPRISE_CAPACITY: "an activity's enterprise capacities add up to its capacity",
+    Check.UNKNOWN_ENTERPRISE: "every enterprise referenced is in the economy's enterprises",
+    Check.DUPLICATE_REPORT: "an enterprise reports once per product and period",
+    Check.PERIOD_OUTSIDE_PLAN: "a reported or assigned period lies within the plan's periods",
+    Check.NOT_MADE_BY_ENTERPRISE: "an enterprise reports only products its activities make",
     Check.BAD_ARGUMENT: "an argument of a public function has the right type and value",
     Check.BAD_OPTION: "an option of a method is one it knows",
     Check.UNKNOWN_SCENARIO: "a bundled scenario of that name exists",

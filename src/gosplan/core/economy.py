@@ -18,6 +18,11 @@ transformation returns a new economy, and its coefficient arrays (the sparse mat
 ``data``, ``indices`` and ``indptr``, capacities and service lives) are read-only, so a
 cached solver can never go stale. The ``products`` and ``activities`` tables are copies made
 at construction; change them through a new economy, not in place.
+
+An economy may also carry an **enterprises** table (:mod:`gosplan.core.enterprises`): who runs
+each activity, with what share of its capacity. It is checked and copied in at construction
+too; a pandas DataFrame cannot be made read-only, so this copy, like the products and
+activities tables, is the economy's own only by convention: do not change it in place.
 """
 
 from __future__ import annotations
@@ -113,6 +118,16 @@ class Economy:
         Array ``(n_activities,)`` of service lives in years (``nan`` = not given).
     meta
         Name, base year, currency, description and source.
+    enterprises
+        Optional table of enterprises (columns ``enterprise``, ``activity``, ``capacity``
+        and optional ``trust``, ``commissariat``, ``region``, ``director``, ``started``,
+        ``labour_factor``; see :mod:`gosplan.core.enterprises`), or ``None``: one
+        enterprise per activity. Checked at construction
+        (:func:`gosplan.core.economy_checks.check_enterprises`: every problem at once, as
+        one :class:`~gosplan.errors.ValidationError`) and stored as a typed copy. A pandas
+        frame cannot be frozen: do not change the copy in place. Transformations keep the
+        rows of the activities they keep (:meth:`select_techniques`, :meth:`square`),
+        relabel them (:meth:`blend_techniques`) or drop the table (aggregation).
     """
 
     products: pd.DataFrame
@@ -126,6 +141,7 @@ class Economy:
     capital: sp.csc_array | None = None
     service_life: np.ndarray | None = None
     meta: EconomyMeta = field(default_factory=EconomyMeta)
+    enterprises: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ construction
     def __post_init__(self) -> None:
@@ -171,11 +187,33 @@ class Economy:
                 )
         object.__setattr__(self, "capacity", cap)
         object.__setattr__(self, "service_life", life)
+        if self.enterprises is not None:
+            object.__setattr__(self, "enterprises", self._checked_enterprises(self.enterprises))
         for matrix in (self.technology, self.labour, self.resources, self.capital):
             if matrix is not None:
                 matrix.sum_duplicates()
                 matrix.sort_indices()
         self._freeze()
+
+    def _checked_enterprises(self, table: Any) -> pd.DataFrame:
+        """A typed copy of an enterprises table; raise if it does not fit this economy."""
+        from gosplan.core.checks import Check, Problems
+        from gosplan.core.economy_checks import check_enterprises
+
+        if not isinstance(table, pd.DataFrame):
+            raise InputError(
+                "enterprises must be a pandas DataFrame with columns enterprise, activity and "
+                f"capacity (or None), got {type(table).__name__}",
+                check=Check.BAD_ARGUMENT,
+            )
+        if "enterprise" not in table.columns and table.index.name == "enterprise":
+            table = table.reset_index()
+        problems = Problems()
+        checked = check_enterprises(
+            table, self.activities.index, np.asarray(self.capacity), problems
+        )
+        problems.raise_if_any()
+        return checked
 
     def _freeze(self) -> None:
         """Make every coefficient array read-only: a caller cannot change one in place."""
@@ -497,21 +535,48 @@ class Economy:
             capital=self.capital @ W,
             capacity=np.bincount(making, weights=self.capacity, minlength=self.n_products),
             service_life=blended_life,
+            enterprises=self._blended_enterprises(),
         )
+
+    def _blended_enterprises(self) -> pd.DataFrame | None:
+        """The enterprises of :meth:`blend_techniques`: each runs its product's one activity.
+
+        Activities without an enterprise of their own bring their default one (so that a
+        product's enterprises still add up to its blended capacity); unlimited ones bring
+        none (an unlimited blended capacity takes any finite shares).
+        """
+        if self.enterprises is None:
+            return None
+        from gosplan.core.enterprises import enterprises_of
+
+        every = enterprises_of(self)
+        every = every[np.isfinite(every["capacity"].to_numpy(dtype=float))]
+        columns = list(dict.fromkeys([*self.enterprises.columns, "enterprise", "activity"]))
+        made = self.activities["product"].astype(str)
+        made.index = self.activities.index.astype(str)
+        out = every[columns].copy()
+        out["activity"] = made.reindex(out["activity"].astype(str)).to_numpy(dtype=object)
+        return out.reset_index(drop=True)
 
     def _take_activities(self, positions: np.ndarray) -> Economy:
         assert self.labour is not None and self.resources is not None
         assert self.capital is not None and self.capacity is not None
         assert self.service_life is not None
+        activities = self.activities.iloc[positions]
+        enterprises = self.enterprises
+        if enterprises is not None:  # the enterprises of the activities kept
+            kept = activities.index.astype(str)
+            enterprises = enterprises[enterprises["activity"].isin(kept)]
         return replace(
             self,
-            activities=self.activities.iloc[positions],
+            activities=activities,
             technology=self.technology[:, positions],
             labour=self.labour[:, positions],
             resources=self.resources[:, positions],
             capacity=self.capacity[positions],
             capital=self.capital[:, positions],
             service_life=self.service_life[positions],
+            enterprises=enterprises,
         )
 
     # ------------------------------------------------------------------ labelled views

@@ -12,10 +12,11 @@ The file-level part (which check ran on which table, ``gosplan check``'s report)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from gosplan.core.checks import Check, Problems
@@ -288,3 +289,247 @@ def non_productive_components(A: sp.sparray) -> list[tuple[np.ndarray, float]]:
             found.append((members, radius))
     found.sort(key=lambda part: -part[1])
     return found
+
+
+# ---------------------------------------------------------------------- enterprises
+#: Relative tolerance within which an activity's enterprise capacities must add up to its
+#: capacity (check ``enterprise_capacity``).
+ENTERPRISE_CAPACITY_RTOL = 1e-6
+
+#: Text columns of an enterprises table (empty where not given).
+_ENTERPRISE_TEXT = ("trust", "commissariat", "region", "director")
+
+
+def check_enterprises(
+    table: pd.DataFrame,
+    activities: pd.Index,
+    capacity: np.ndarray,
+    problems: Problems,
+    *,
+    source: str | None = None,
+    declared_in: tuple[str, str] | None = None,
+) -> pd.DataFrame:
+    """Check an enterprises table against its economy's activities; return it typed.
+
+    Every problem is recorded in ``problems`` (nothing is raised), each with the table's
+    ``source``, the row (1-based, the header being row 1) and a label: the enterprise, or
+    the unknown activity, or (``enterprise_capacity``) the activity whose enterprises do not
+    add up.
+
+    Parameters
+    ----------
+    table
+        The enterprises table (columns :data:`~gosplan.core.enterprises.ENTERPRISE_COLUMNS`,
+        optional :data:`~gosplan.core.enterprises.OPTIONAL_COLUMNS`, other columns kept as
+        they are). Cells may be text (as read from CSV) or typed.
+    activities
+        The economy's activity labels.
+    capacity
+        The economy's capacity per activity (``inf`` where unlimited).
+    problems
+        Where problems go.
+    source
+        How messages name the table (default ``"enterprises"``).
+    declared_in
+        The table declaring the activities and how messages name it, e.g.
+        ``("activities", "eco/activities.csv")``, if known.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame, index ``0..n-1``: ``enterprise`` and ``activity`` stripped text,
+        ``capacity`` float, ``started`` and ``labour_factor`` float (``NaN`` where not
+        given), the text columns stripped text (``""`` where not given). Bad cells are
+        ``NaN`` (or ``""``); the table is only usable when no problem was recorded.
+
+    Notes
+    -----
+    Checks: ``missing_column`` (enterprise, activity, capacity), ``missing_value`` (an empty
+    enterprise, activity or capacity), ``duplicate_label`` (an enterprise twice),
+    ``unknown_label`` (an activity the economy does not have), ``non_numeric`` (a capacity
+    that is not a finite number, a ``labour_factor`` that is not a number, a ``started``
+    that is not a whole year), ``negative_value`` (a negative capacity), ``value_too_large``,
+    ``out_of_range`` (a ``labour_factor`` not above 0) and ``enterprise_capacity``: the
+    capacities of an activity's enterprises add up to the activity's capacity within a
+    relative :data:`ENTERPRISE_CAPACITY_RTOL`, unless that capacity is unlimited (``inf``:
+    any finite shares are fine). Activities without an enterprise are not checked (they get
+    one default enterprise, :func:`gosplan.core.enterprises.enterprises_of`).
+    """
+    where = source or "enterprises"
+    out = table.reset_index(drop=True)
+    missing_cols = [c for c in ("enterprise", "activity", "capacity") if c not in out.columns]
+    for col in missing_cols:
+        have = ", ".join(map(repr, map(str, out.columns))) or "none"
+        problems.add(
+            f"the enterprises table needs a column {col!r} (columns found: {have})",
+            source=where,
+            row=1,
+            label=col,
+            check=Check.MISSING_COLUMN,
+        )
+    if missing_cols:
+        return out
+    out = out.copy()
+    names = _text_labels(out["enterprise"])
+    acts = _text_labels(out["activity"])
+    out["enterprise"], out["activity"] = names, acts
+
+    def add(mask: np.ndarray, message: Callable[[int], str], check: Check) -> None:
+        problems.add_rows(mask, message, source=where, labels=names_or_none, check=check)
+
+    names_or_none = names.copy()
+    names_or_none[names == ""] = None
+    add(names == "", lambda pos: "enterprise is missing", Check.MISSING_VALUE)
+    add(acts == "", lambda pos: "activity is missing", Check.MISSING_VALUE)
+    codes, uniques = pd.factorize(names)
+    first_of = np.zeros(len(uniques), dtype=int)
+    first_of[codes[::-1]] = np.arange(len(names))[::-1]
+    first = first_of[codes]
+    repeated = (first != np.arange(len(names))) & (names != "")
+    add(
+        repeated,
+        lambda pos: f"enterprise {names[pos]!r} appears twice (first on row {first[pos] + 2})",
+        Check.DUPLICATE_LABEL,
+    )
+    known = pd.Index(activities.astype(str), dtype=object)  # labels are compared as text
+    positions = (
+        np.asarray(known.get_indexer(pd.Index(acts, dtype=object)))
+        if len(known)
+        else np.full(len(out), -1)
+    )
+    unknown = (positions < 0) & (acts != "")
+    declared = (
+        f": it is missing from the {declared_in[0]} table ({declared_in[1]})"
+        if declared_in is not None
+        else ""
+    )
+    problems.add_rows(
+        unknown,
+        lambda pos: (
+            f"enterprise {names[pos]!r} runs activity {acts[pos]!r}, which is not among the "
+            f"economy's activities{declared}"
+        ),
+        source=where,
+        labels=acts,
+        check=Check.UNKNOWN_LABEL,
+    )
+    cap, cap_bad = _enterprise_numbers(out["capacity"], "capacity", add, optional=False)
+    with np.errstate(invalid="ignore"):
+        negative = cap < 0
+    add(negative, lambda pos: f"capacity is negative ({cap[pos]:g})", Check.NEGATIVE_VALUE)
+    huge = np.isfinite(cap) & (np.abs(cap) >= LARGEST_NUMBER)
+    add(
+        huge,
+        lambda pos: (
+            f"capacity {cap[pos]:g} is too large: numbers must stay below {LARGEST_NUMBER:g} "
+            "in magnitude"
+        ),
+        Check.VALUE_TOO_LARGE,
+    )
+    out["capacity"] = cap
+    if "labour_factor" in out.columns:
+        factor, _ = _enterprise_numbers(out["labour_factor"], "labour_factor", add)
+        with np.errstate(invalid="ignore"):
+            not_positive = factor <= 0
+        add(
+            not_positive,
+            lambda pos: (
+                f"labour_factor must be above 0 (labour per unit relative to the activity's "
+                f"coefficient), got {factor[pos]:g}"
+            ),
+            Check.OUT_OF_RANGE,
+        )
+        out["labour_factor"] = factor
+    if "started" in out.columns:
+        started, bad = _enterprise_numbers(out["started"], "started", add, whole=True)
+        out["started"] = np.where(bad, np.nan, started)
+    for col in _ENTERPRISE_TEXT:
+        if col in out.columns:
+            out[col] = _text_labels(out[col])
+    _check_enterprise_sums(
+        positions, cap, cap_bad | negative | huge, activities, capacity, where, problems
+    )
+    return out
+
+
+def _text_labels(column: pd.Series) -> np.ndarray:
+    """A column as stripped text, ``""`` where empty or missing."""
+    missing = column.isna().to_numpy()
+    text = column.astype(str).str.strip().to_numpy(dtype=object, copy=True)
+    text[missing] = ""
+    return text
+
+
+def _enterprise_numbers(
+    column: pd.Series,
+    col: str,
+    add: Callable[[np.ndarray, Callable[[int], str], Check], None],
+    *,
+    optional: bool = True,
+    whole: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A number column of an enterprises table, with its bad cells recorded.
+
+    Returns the values (``NaN`` where bad or empty) and the mask of bad (or, when not
+    ``optional``, empty) cells.
+    """
+    empty = column.isna().to_numpy(copy=True)
+    if column.dtype == object or pd.api.types.is_string_dtype(column):
+        empty |= (column.astype(str).str.strip() == "").to_numpy()
+    values = pd.to_numeric(column.where(~empty), errors="coerce").to_numpy(dtype=float, copy=True)
+    if not optional:
+        add(empty, lambda pos: f"{col} is empty", Check.MISSING_VALUE)
+    shown = column.to_numpy(dtype=object)
+    if whole:
+        with np.errstate(invalid="ignore"):
+            wrong = ~empty & ~(np.isfinite(values) & (np.round(values) == values))
+        add(wrong, lambda pos: f"{col} must be a whole year, got {shown[pos]!r}", Check.NON_NUMERIC)
+    else:
+        wrong = ~empty & ~np.isfinite(values)
+        add(
+            wrong,
+            lambda pos: f"{col} must be a finite number, got {shown[pos]!r}",
+            Check.NON_NUMERIC,
+        )
+    values[wrong] = np.nan
+    return values, (wrong | empty) if not optional else wrong
+
+
+def _check_enterprise_sums(
+    positions: np.ndarray,
+    cap: np.ndarray,
+    bad: np.ndarray,
+    activities: pd.Index,
+    capacity: np.ndarray,
+    source: str,
+    problems: Problems,
+) -> None:
+    """Per activity, the enterprises' capacities add up to its capacity (unless ``inf``)."""
+    known = positions >= 0
+    if not known.any():
+        return
+    n = len(activities)
+    total = np.bincount(positions[known], weights=np.nan_to_num(cap[known]), minlength=n)
+    has = np.bincount(positions[known], minlength=n) > 0
+    spoilt = np.bincount(positions[known], weights=bad[known].astype(float), minlength=n) > 0
+    limit = np.asarray(capacity, dtype=float)
+    finite = np.isfinite(limit)
+    off = np.zeros(n, dtype=bool)
+    off[finite] = np.abs(total[finite] - limit[finite]) > ENTERPRISE_CAPACITY_RTOL * np.abs(
+        limit[finite]
+    )
+    first_row = np.full(n, -1)
+    rows = np.flatnonzero(known)
+    first_row[positions[rows[::-1]]] = rows[::-1]
+    for a in np.flatnonzero(has & ~spoilt & off):
+        count = int(np.count_nonzero(positions == a))
+        problems.add(
+            f"the capacities of the {count} enterprise(s) of activity {str(activities[a])!r} "
+            f"add up to {total[a]:.10g}, but the activity's capacity is {limit[a]:.10g}: they "
+            f"must agree within a relative {ENTERPRISE_CAPACITY_RTOL:g} (change the "
+            "enterprises' capacities or the activity's)",
+            source=source,
+            row=int(first_row[a]) + 2,
+            label=str(activities[a]),
+            check=Check.ENTERPRISE_CAPACITY,
+        )

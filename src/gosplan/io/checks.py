@@ -9,6 +9,10 @@ disk or built in code; they live beside the economy, in :mod:`gosplan.core.econo
 :func:`check_report` says, for every named check, whether it passed, failed or was not run:
 a check is "ok" only when it ran on every table (reading stops when the products or the
 activities table cannot be read, and the economy-wide checks need tables without problems).
+The checks of the optional enterprises table
+(:func:`~gosplan.core.economy_checks.check_enterprises`) run while reading it; one of them,
+``enterprise_capacity``, is not listed in :data:`CHECKS` (most economies have no
+enterprises table) and is reported after them when it fails.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ TABLES = (
     "resources",
     "capacities",
     "capital",
+    "enterprises",
 )
 TOP_KEYS = frozenset({"name", "base_year", "currency", "description", "tables", "labour"})
 LABOUR_KINDS = ("coefficients", "flows")

@@ -18,6 +18,8 @@ import scipy.sparse as sp
 
 from gosplan.core.checks import Check
 from gosplan.core.economy import Economy, EconomyMeta
+from gosplan.core.economy_checks import check_enterprises
+from gosplan.core.enterprises import ENTERPRISE_COLUMNS
 from gosplan.errors import InputError, ValidationError
 from gosplan.io.manifest import TABLES, Manifest, read_manifest
 from gosplan.io.tables import (
@@ -185,6 +187,7 @@ class _EconomyReader:
         resource_types, resources = self._typed_rows("resources", "resource", "resource")
         capacity, life = self._capacities()
         capital = self._long_matrix("capital", "input") if self.manifest.has("capital") else None
+        enterprises = self._enterprises(capacity)
         if self.problems:  # the economy-wide checks will not run: report this one now
             self._check_techniques()
         self._built = {
@@ -196,6 +199,7 @@ class _EconomyReader:
             "capacity": capacity,
             "capital": capital,
             "service_life": life,
+            "enterprises": enterprises,
         }
 
     def _stop(self, table: str) -> None:
@@ -610,6 +614,28 @@ class _EconomyReader:
                 check=Check.UNIT_MISMATCH,
             )
         return capacity, life
+
+    def _enterprises(self, capacity: np.ndarray) -> pd.DataFrame | None:
+        """The optional enterprises table, checked against the activities and capacities.
+
+        The checks are those of any economy
+        (:func:`gosplan.core.economy_checks.check_enterprises`), here naming the file.
+        """
+        if not self.manifest.has("enterprises"):
+            return None
+        got = self._table("enterprises", ENTERPRISE_COLUMNS)
+        if got is None:
+            return None
+        frame, source = got
+        declares = "activities" if self.manifest.has("activities") else "products"
+        return check_enterprises(
+            frame,
+            self.activities.index,
+            capacity,
+            self.problems,
+            source=source,
+            declared_in=self._declared(declares),
+        )
 
 
 def _coo(i: np.ndarray, j: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> sp.csc_array:

@@ -1,7 +1,9 @@
 """Write an economy in the on-disk format (``docs/format.md``) that :func:`read_economy` reads.
 
 Tables are written in long form (only non-zero coefficients), as CSV, Parquet or sheets of one
-Excel workbook; optionally the technology as a wide transactions table with gross output.
+Excel workbook; optionally the technology as a wide transactions table with gross output. An
+economy's enterprises table, when it has one, is written as it is (table and sheet
+``enterprises``).
 """
 
 from __future__ import annotations
@@ -131,6 +133,9 @@ def _tables(economy: Economy, gross_output: pd.Series | None) -> dict[str, pd.Da
         tables["capacities"] = capacities
     if economy.capital is not None and economy.capital.nnz:
         tables["capital"] = _long(economy.capital, economy.product_labels, acts, "input")
+    enterprises = economy.enterprises
+    if enterprises is not None and len(enterprises):
+        tables["enterprises"] = enterprises.reset_index(drop=True)
     return tables
 
 
