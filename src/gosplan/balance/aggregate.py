@@ -192,6 +192,8 @@ def aggregate(
     products = _group_products(eco, groups, names)
     service_life = _group_service_life(eco.service_life, x, S)
     log.debug("aggregating %d products into %d groups", eco.n_products, len(names))
+    if eco.enterprises is not None:
+        log.info("aggregation drops the enterprises table (enterprises belong to activities)")
     return Economy(
         products=products,
         activities=pd.DataFrame({"product": names}, index=pd.Index(names, name="activity")),
