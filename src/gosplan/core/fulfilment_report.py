@@ -1,0 +1,278 @@
+"""How far the enterprises fulfilled their control figures, and why they fell short.
+
+Made by :func:`gosplan.run.fulfilment.fulfilment`; this module imports no solver, so a report
+read back (:meth:`FulfilmentReport.read`) is the same type.
+
+Definitions
+-----------
+``table`` has one row per report (enterprise, product, period, month; ``month`` 0 for an
+annual report) with
+
+* ``plan``: the control figure of that product, period and month (a monthly report without
+  monthly figures for that product and year is measured against a twelfth of the annual one;
+  an annual report without an annual figure against the sum of the monthly ones);
+* ``actual``: the output reported; ``share = actual / plan`` (NaN where the plan is 0);
+* ``cumulative_plan``, ``cumulative_actual``, ``cumulative_share``: sums since the first
+  report of that enterprise and product, in time order (period, then month);
+* ``shortfall = max(plan - actual, 0)``;
+* ``cause``: for a row with a shortfall, the labour type (``"labour:<type>"``) or input
+  (``"input:<product>"``) with the lowest ratio of what the enterprise had (labour used,
+  inputs received, summed over its reports of that period and month) to its figure (labour
+  figure, supply order), among those whose ratio is at most the output ``share`` (the
+  resource was too short to make more than was made); ties go to the first cause in label
+  order. ``"capacity"`` when no labour or input explains the shortfall (none short, or none
+  reported), and ``""`` where there is no shortfall;
+* ``cause_amount``: for a labour or input cause, its figure less what was had (how much was
+  missing for full output, in the resource's units); for ``"capacity"`` the shortfall itself
+  (in the product's units); 0 where there is no shortfall;
+* ``labour``: the labour used on that report, summed over its ``labour:<type>`` columns (NaN
+  when none was reported): the measure of productivity.
+
+``by_trust`` and ``by_commissariat`` (first column ``trust`` / ``commissariat``) aggregate the
+enterprises of one unit for the same period and month. Output of unlike products cannot be
+summed, so
+
+* a row per product (``product`` a label) sums ``plan``, ``actual`` and the cumulative sums
+  over the unit's enterprises making it: its ``share`` is the plan-weighted mean of the
+  enterprises' shares (``sum actual / sum plan``);
+* a row per unit (``product`` :data:`ALL_PRODUCTS`) has ``plan`` and ``actual`` NaN, and
+  ``share`` / ``cumulative_share`` the simple mean over the unit's products of their shares
+  (products with a zero plan left out); ``products`` counts the products in that mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from gosplan.core.serial import (
+    finite,
+    frame_of,
+    long,
+    read_json,
+    read_table,
+    records,
+    table_files,
+    write_result,
+)
+from gosplan.errors import InputError
+
+#: ``kind`` of a fulfilment report on disk, and the files of a report folder.
+REPORT_KIND = "fulfilment-report"
+REPORT_META = "fulfilment.json"
+REPORT_TABLES = ("table", "by_trust", "by_commissariat")
+#: The ``product`` of an aggregate row over all the unit's products.
+ALL_PRODUCTS = "*"
+#: Columns of :attr:`FulfilmentReport.table`.
+TABLE_COLUMNS = (
+    "enterprise",
+    "trust",
+    "commissariat",
+    "product",
+    "period",
+    "month",
+    "plan",
+    "actual",
+    "share",
+    "cumulative_plan",
+    "cumulative_actual",
+    "cumulative_share",
+    "shortfall",
+    "cause",
+    "cause_amount",
+    "labour",
+)
+#: Columns of an aggregate after its unit column (``trust`` or ``commissariat``).
+AGGREGATE_COLUMNS = (
+    "product",
+    "period",
+    "month",
+    "plan",
+    "actual",
+    "share",
+    "cumulative_plan",
+    "cumulative_actual",
+    "cumulative_share",
+    "products",
+)
+#: Text columns of the tables (categorical in memory).
+LABEL_COLUMNS = ("enterprise", "trust", "commissariat", "product", "cause")
+_INTEGER_COLUMNS = ("period", "month", "products")
+
+
+def normalise(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A report table with its columns in order, labels categorical, periods and months ints.
+
+    Parameters
+    ----------
+    frame
+        A table of the report (as made, or as read back from disk).
+    columns
+        Its columns, in order.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"a fulfilment table needs the column {missing[0]!r}", check="missing_column"
+        )
+    out = frame.loc[:, list(columns)].reset_index(drop=True)
+    for col in columns:
+        if col in LABEL_COLUMNS:
+            if not isinstance(out[col].dtype, pd.CategoricalDtype):
+                text = out[col].astype(object).where(out[col].notna(), "").astype(str)
+                out[col] = text.astype("category")
+        elif col in _INTEGER_COLUMNS:
+            out[col] = pd.to_numeric(out[col]).astype("int64")
+        else:
+            out[col] = pd.to_numeric(out[col]).astype(float)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class FulfilmentReport:
+    """The fulfilment of the control figures by every enterprise, trust and commissariat.
+
+    Attributes
+    ----------
+    table
+        One row per report, columns :data:`TABLE_COLUMNS` (see the module's definitions).
+    by_trust
+        Columns ``trust`` then :data:`AGGREGATE_COLUMNS`: one row per trust, product, period
+        and month, and one per trust, period and month with ``product`` :data:`ALL_PRODUCTS`.
+    by_commissariat
+        The same with ``commissariat``.
+    provenance
+        What produced the report (function, version, sizes).
+
+    Label columns are categorical. Every field round-trips: :meth:`to_dict` /
+    :meth:`from_dict` and :meth:`write` / :meth:`read` (a folder of tables with
+    ``fulfilment.json``, or one JSON file).
+    """
+
+    table: pd.DataFrame
+    by_trust: pd.DataFrame
+    by_commissariat: pd.DataFrame
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    def _meta(self) -> dict[str, Any]:
+        return finite({"kind": REPORT_KIND, "provenance": self.provenance})
+
+    def _tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in REPORT_TABLES}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain values (strict-JSON ready)."""
+        doc = self._meta()
+        doc["tables"] = {name: records(_as_text(frame)) for name, frame in self._tables().items()}
+        return doc
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any], source: str = "fulfilment report") -> FulfilmentReport:
+        """The report written by :meth:`to_dict`."""
+        tables = dict(doc.get("tables") or {})
+        frames = {}
+        for name in REPORT_TABLES:
+            if name not in tables:
+                raise InputError(
+                    f"a fulfilment report needs the table {name!r}",
+                    source=source,
+                    check="missing_table",
+                )
+            frames[name] = frame_of(tables[name])
+        return cls._from_tables(doc, frames, source)
+
+    def write(self, path: str | Path, format: str = "csv") -> Path:
+        """Write the report as a folder (``csv``/``parquet``) or one ``json`` file.
+
+        Parameters
+        ----------
+        path
+            The folder (or file) to write.
+        format
+            ``csv``, ``parquet`` or ``json``.
+
+        Returns
+        -------
+        pathlib.Path
+            The folder (or file) written.
+        """
+        return write_result(
+            Path(path),
+            format,
+            document=self.to_dict,
+            tables=lambda: {n: _as_text(f) for n, f in self._tables().items()},
+            meta_file=REPORT_META,
+            meta=self._meta,
+        )
+
+    @classmethod
+    def read(cls, path: str | Path) -> FulfilmentReport:
+        """A report written by :meth:`write` (a folder with ``fulfilment.json``, or JSON)."""
+        path = Path(path)
+        if not path.is_dir():
+            return cls.from_dict(read_json(path), str(path))
+        meta = read_json(path / REPORT_META)
+        files = table_files(path)
+        missing = [n for n in REPORT_TABLES if n not in files]
+        if missing:
+            raise InputError(
+                f"a fulfilment report needs the table {missing[0]!r}",
+                source=str(path),
+                check="missing_table",
+            )
+        return cls._from_tables(meta, {n: _read(files[n]) for n in REPORT_TABLES}, str(path))
+
+    @classmethod
+    def _from_tables(
+        cls, meta: dict[str, Any], frames: dict[str, pd.DataFrame], source: str
+    ) -> FulfilmentReport:
+        if meta.get("kind") != REPORT_KIND:
+            raise InputError("not a fulfilment report written by gosplan", source=source)
+        text = ("enterprise", "trust", "commissariat", "product", "cause")
+        tables = {}
+        for name, frame in frames.items():
+            unit = {"by_trust": "trust", "by_commissariat": "commissariat"}.get(name)
+            columns = TABLE_COLUMNS if unit is None else (unit, *AGGREGATE_COLUMNS)
+            frame = long(frame, text) if len(frame.columns) else pd.DataFrame(columns=columns)
+            for col in text:
+                if col in frame.columns:  # an empty cause is written as an empty cell
+                    frame[col] = frame[col].where(frame[col].notna(), "")
+            try:
+                tables[name] = normalise(frame, columns)
+            except InputError as err:
+                raise InputError(err.message, source=source, check=err.check) from None
+        return cls(provenance=dict(meta.get("provenance") or {}), **tables)
+
+
+def _read(path: Path) -> pd.DataFrame:
+    """A table of a report folder: labels as text ("01" and "NA" stay so)."""
+    if path.suffix != ".csv":
+        return read_table(path)
+    try:
+        return pd.read_csv(
+            path,
+            dtype={name: str for name in LABEL_COLUMNS},
+            keep_default_na=False,
+            na_values={c: [""] for c in (*TABLE_COLUMNS, *AGGREGATE_COLUMNS)}
+            | {c: [] for c in LABEL_COLUMNS},
+        )
+    except (ValueError, OSError) as err:
+        raise InputError(
+            f"cannot read the table: {err}", source=str(path), check="unreadable_file"
+        ) from None
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table with its categorical columns as text (for the writers)."""
+    out = frame.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(str)
+    return out

@@ -1,0 +1,825 @@
+"""Fulfilment of the control figures: the enterprises' reports against their figures.
+
+An *actuals* table has one row per report: columns ``enterprise, period, product, output``,
+optionally ``month`` (1..12; without it every report is annual, month 0), and any number of
+
+* ``labour:<type>`` columns: the labour of that type used on the report;
+* ``received:<product>`` columns: the quantity of that input received.
+
+A blank labour or received cell is "not reported". An enterprise that makes several products
+may give its labour and inputs on one of its reports or split them over them: the cause of a
+shortfall compares their sum over the enterprise's reports of a period and month with the
+enterprise's figures. Other columns are ignored.
+
+:func:`read_actuals` reads and checks such a table; :func:`fulfilment` measures it against
+the control figures and returns a :class:`~gosplan.core.fulfilment_report.FulfilmentReport`
+(see its module for the definitions of every column). The work is vectorised over integer
+keys (enterprise, product, period, month): label columns given as ``category`` are not
+converted to text at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import gosplan
+from gosplan.core.checks import Problems
+from gosplan.core.fulfilment_report import (
+    AGGREGATE_COLUMNS,
+    ALL_PRODUCTS,
+    TABLE_COLUMNS,
+    FulfilmentReport,
+)
+from gosplan.core.serial import read_table
+from gosplan.errors import InputError
+
+#: Required columns of an actuals table.
+ACTUAL_COLUMNS = ("enterprise", "period", "product", "output")
+#: Prefixes of the labour-used and inputs-received columns.
+LABOUR_PREFIX = "labour:"
+RECEIVED_PREFIX = "received:"
+#: Relative tolerance of "a resource ratio at most the output share".
+CAUSE_RTOL = 1e-9
+_MONTHS = 13  # month 0 (annual) and 1..12
+
+
+# ---------------------------------------------------------------------------- labels
+def _labels(values: pd.Series) -> pd.Index:
+    """The distinct labels of a column, as text, in label order."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)))
+        text = values.cat.categories.astype(str).to_numpy(object)[used]
+    else:
+        uniq = pd.unique(values.dropna().to_numpy())
+        text = np.asarray([str(v) for v in uniq], dtype=object)
+    return pd.Index(np.unique(text.astype(str)).astype(object))
+
+
+def _codes(values: pd.Series, categories: pd.Index) -> np.ndarray:
+    """Position of each label in ``categories`` (-1: unknown or missing)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        mapping = categories.get_indexer(values.cat.categories.astype(str))
+        mapping = np.append(mapping, -1)  # code -1 (missing) maps to the last entry
+        return mapping[values.cat.codes.to_numpy()].astype(np.int64)
+    raw = values.to_numpy(dtype=object)
+    missing = np.asarray(pd.isna(raw), dtype=bool)
+    text: np.ndarray = np.asarray(np.where(missing, None, raw), dtype=object)
+    if not all(isinstance(v, str) for v in pd.unique(text[~missing])):
+        text = np.asarray([None if m else str(v) for v, m in zip(raw, missing, strict=True)])
+    out = categories.get_indexer(text).astype(np.int64)
+    out[missing] = -1
+    return out
+
+
+def _missing_labels(values: pd.Series) -> np.ndarray:
+    raw = values.isna().to_numpy()
+    if values.dtype == object:
+        raw |= (values.astype(object) == "").to_numpy()
+    return raw
+
+
+class _RowLabels:
+    """The label of a row of a column, looked up only for the rows reported."""
+
+    def __init__(self, column: pd.Series | np.ndarray) -> None:
+        self.column = column
+
+    def __getitem__(self, position: int) -> object:
+        column = self.column
+        value = column.iloc[position] if isinstance(column, pd.Series) else column[position]
+        return None if pd.isna(value) else str(value)
+
+
+def _sorted(key: np.ndarray) -> bool:
+    return bool(len(key) < 2 or (key[1:] >= key[:-1]).all())
+
+
+def _sort_order(key: np.ndarray) -> np.ndarray:
+    """A stable order sorting ``key`` (the identity when it is sorted already)."""
+    if _sorted(key):
+        return np.arange(len(key))
+    return np.argsort(key, kind="stable")
+
+
+def _runs(sorted_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Run number of each entry of a sorted key, and the distinct keys."""
+    change = np.empty(len(sorted_key), dtype=bool)
+    change[:1] = True
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=change[1:])
+    return np.cumsum(change) - 1, sorted_key[change]
+
+
+def _factorize_sorted(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and sorted distinct values of ``key``."""
+    if _sorted(key):
+        return _runs(key)
+    codes, uniq = pd.factorize(key, sort=True)
+    return codes, np.asarray(uniq, dtype=np.int64)
+
+
+def _unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (hashing first: cheap when few)."""
+    return np.sort(pd.unique(values))
+
+
+# ---------------------------------------------------------------------------- lookups
+def _isin_sorted(sorted_keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    pos = np.searchsorted(sorted_keys, q)
+    pos = np.minimum(pos, max(len(sorted_keys) - 1, 0))
+    if not len(sorted_keys):
+        return np.zeros(len(q), dtype=bool), pos
+    return sorted_keys[pos] == q, pos
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """Figures by integer key ``base * 13 + month``, with the month/year fallbacks.
+
+    ``keys`` (sorted) and ``values`` hold the figures given (summed over repeated keys) and,
+    for every base with monthly figures but no annual one, the annual sum. ``monthly`` is the
+    sorted bases that have monthly figures.
+    """
+
+    keys: np.ndarray
+    values: np.ndarray
+    monthly: np.ndarray
+
+    @classmethod
+    def build(cls, key: np.ndarray, values: np.ndarray) -> _Lookup:
+        codes, keys = _factorize_sorted(np.asarray(key, dtype=np.int64))
+        sums = np.bincount(codes, weights=values, minlength=len(keys))
+        base, month = np.divmod(keys, _MONTHS)
+        monthly = month > 0
+        minv, mbase = _runs(base[monthly])
+        msum = np.bincount(minv, weights=sums[monthly], minlength=len(mbase))
+        has_annual, _ = _isin_sorted(base[~monthly], mbase)
+        extra_keys = mbase[~has_annual] * _MONTHS
+        if len(extra_keys):
+            keys = np.concatenate([keys, extra_keys])
+            sums = np.concatenate([sums, msum[~has_annual]])
+            order = np.argsort(keys, kind="stable")
+            keys, sums = keys[order], sums[order]
+        return cls(keys, sums, mbase)
+
+    def __call__(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The figure of each key (0 where none) and whether one was found."""
+        found, pos = _isin_sorted(self.keys, q)
+        out = np.where(found, self.values[pos] if len(self.keys) else 0.0, 0.0)
+        fall = ~found & (q % _MONTHS > 0)
+        if fall.any():
+            base = q[fall] // _MONTHS
+            has_monthly, _ = _isin_sorted(self.monthly, base)
+            annual, apos = _isin_sorted(self.keys, base * _MONTHS)
+            use = ~has_monthly & annual
+            idx = np.flatnonzero(fall)[use]
+            out[idx] = self.values[apos[use]] / 12.0
+            found[idx] = True
+        return out, found
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The control figures as integer-keyed lookups."""
+
+    enterprises: pd.Index
+    products: pd.Index
+    periods: np.ndarray
+    trust: pd.Categorical  # by enterprise code
+    commissariat: pd.Categorical
+    output: _Lookup
+    made: np.ndarray  # sorted enterprise * n_products + product pairs of the figures
+    labour_types: pd.Index
+    labour: _Lookup | None
+    inputs: pd.Index
+    supply: _Lookup | None
+
+    def key(self, e: np.ndarray, r: np.ndarray, n: int, t: np.ndarray, m: np.ndarray) -> Any:
+        return ((e * n + r) * len(self.periods) + t) * _MONTHS + m
+
+
+def _column(frame: pd.DataFrame, name: str, default: Any) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(np.full(len(frame), default), index=frame.index)
+
+
+def _plan_of(figures: Any, labour: pd.DataFrame | None, supply: pd.DataFrame | None) -> _Plan:
+    if isinstance(figures, pd.DataFrame):
+        table = figures
+    else:
+        table = figures.figures
+        labour = getattr(figures, "labour", None) if labour is None else labour
+        supply = getattr(figures, "supply", None) if supply is None else supply
+    need = [c for c in ("enterprise", "product", "period", "output") if c not in table.columns]
+    if need:
+        raise InputError(
+            f"the control figures need the column {need[0]!r}",
+            source="control figures",
+            check="missing_column",
+        )
+    ents = _labels(table["enterprise"])
+    prods = _labels(table["product"])
+    e = _codes(table["enterprise"], ents)
+    p = _codes(table["product"], prods)
+    period_values = pd.to_numeric(table["period"]).to_numpy()
+    periods = _unique(period_values).astype(np.int64)
+    t = np.searchsorted(periods, period_values).astype(np.int64)
+    m = pd.to_numeric(_column(table, "month", 0)).to_numpy().astype(np.int64)
+    first = np.full(len(ents), -1, dtype=np.int64)
+    first[e[::-1]] = np.arange(len(e) - 1, -1, -1)
+    units = {}
+    for unit in ("trust", "commissariat"):
+        raw = _column(table, unit, "").iloc[first].astype(object)
+        text = raw.where(raw.notna(), "").astype(str).to_numpy(dtype=object)
+        units[unit] = pd.Categorical(text, categories=_unique(text.astype(str)))
+    n_t = len(periods)
+    output = _Lookup.build(
+        ((e * len(prods) + p) * n_t + t) * _MONTHS + m,
+        pd.to_numeric(table["output"]).to_numpy(dtype=float),
+    )
+    made = _unique(e * len(prods) + p)
+
+    def resource(frame: pd.DataFrame | None, label: str) -> tuple[pd.Index, _Lookup | None]:
+        if frame is None or not len(frame):
+            return pd.Index([], dtype=object), None
+        names = _labels(frame[label])
+        re = _codes(frame["enterprise"], ents)
+        rr = _codes(frame[label], names)
+        rt = np.searchsorted(periods, pd.to_numeric(frame["period"]).to_numpy())
+        rt = np.minimum(rt, n_t - 1).astype(np.int64)
+        rm = pd.to_numeric(_column(frame, "month", 0)).to_numpy().astype(np.int64)
+        ok = re >= 0
+        key = ((re * len(names) + rr) * n_t + rt) * _MONTHS + rm
+        values = pd.to_numeric(frame["quantity"]).to_numpy(dtype=float)
+        return names, _Lookup.build(key[ok], values[ok])
+
+    labour_types, labour_lookup = resource(labour, "labour_type")
+    inputs, supply_lookup = resource(supply, "product")
+    return _Plan(
+        ents,
+        prods,
+        periods,
+        units["trust"],
+        units["commissariat"],
+        output,
+        made,
+        labour_types,
+        labour_lookup,
+        inputs,
+        supply_lookup,
+    )
+
+
+# ---------------------------------------------------------------------------- validation
+@dataclass(frozen=True)
+class _Checked:
+    """A validated actuals table as integer codes (positions of the rows as given)."""
+
+    e: np.ndarray
+    p: np.ndarray
+    t: np.ndarray
+    m: np.ndarray
+    output: np.ndarray
+    resources: dict[str, np.ndarray]
+    order: np.ndarray  # the rows sorted by key
+    key: np.ndarray  # their sorted keys
+
+
+def _numbers(
+    frame: pd.DataFrame,
+    col: str,
+    problems: Problems,
+    source: str,
+    labels: _RowLabels,
+    *,
+    blank: bool = False,
+    whole: bool = False,
+) -> np.ndarray:
+    """A number column as floats (NaN where bad or blank); bad cells recorded."""
+    column = frame[col]
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        values = column.to_numpy(dtype=float, copy=True)
+        missing = np.isnan(values)
+        raw = values
+    else:
+        raw = column.to_numpy(dtype=object)
+        missing = pd.isna(raw) | (column.astype(str).str.strip() == "").to_numpy()
+        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, copy=True)
+    if not blank:
+        problems.add_rows(
+            missing, f"{col} is missing", source=source, labels=labels, check="missing_value"
+        )
+    bad = ~missing & ~np.isfinite(values)
+    problems.add_rows(
+        bad,
+        lambda i: f"{col} is not a number: {raw[i]!r}",
+        source=source,
+        labels=labels,
+        check="non_numeric",
+    )
+    values[bad] = np.nan
+    if whole:
+        with np.errstate(invalid="ignore"):
+            fraction = np.isfinite(values) & (values != np.round(values))
+        problems.add_rows(
+            fraction,
+            lambda i: f"{col} must be a whole number, got {raw[i]!r}",
+            source=source,
+            labels=labels,
+            check="non_numeric",
+        )
+        values[fraction] = np.nan
+    return values
+
+
+def _negative_message(col: str, values: np.ndarray) -> Callable[[int], str]:
+    return lambda i: f"{col} is negative: {values[i]:g}"
+
+
+def _validate(actuals: pd.DataFrame, plan: _Plan | None, source: str) -> _Checked:
+    problems = Problems()
+    missing_cols = [c for c in ACTUAL_COLUMNS if c not in actuals.columns]
+    for col in missing_cols:
+        problems.add(f"the actuals need the column {col!r}", source=source, check="missing_column")
+    problems.raise_if_any()
+    ent_col = actuals["enterprise"]
+    labels = _RowLabels(ent_col)
+    for col in ("enterprise", "product"):
+        problems.add_rows(
+            _missing_labels(actuals[col]),
+            f"{col} is missing",
+            source=source,
+            labels=None,
+            check="missing_label",
+        )
+    period = _numbers(actuals, "period", problems, source, labels, whole=True)
+    if "month" in actuals.columns:
+        month = _numbers(actuals, "month", problems, source, labels, whole=True)
+        with np.errstate(invalid="ignore"):
+            outside = np.isfinite(month) & ((month < 1) | (month > 12))
+        problems.add_rows(
+            outside,
+            lambda i: f"month must lie in 1..12, got {month[i]:g}",
+            source=source,
+            labels=labels,
+            check="out_of_range",
+        )
+        month[outside] = np.nan
+    else:
+        month = np.zeros(len(actuals))
+    output = _numbers(actuals, "output", problems, source, labels)
+    with np.errstate(invalid="ignore"):
+        negative = output < 0
+    problems.add_rows(
+        negative,
+        lambda i: f"output is negative: {output[i]:g}",
+        source=source,
+        labels=labels,
+        check="negative_output",
+    )
+    resources = {}
+    for col in actuals.columns:
+        if isinstance(col, str) and col.startswith((LABOUR_PREFIX, RECEIVED_PREFIX)):
+            values = _numbers(actuals, col, problems, source, labels, blank=True)
+            with np.errstate(invalid="ignore"):
+                neg = values < 0
+            problems.add_rows(
+                neg,
+                _negative_message(col, values),
+                source=source,
+                labels=labels,
+                check="negative_value",
+            )
+            resources[col] = values
+    if plan is None:
+        ents, prods = _labels(ent_col), _labels(actuals["product"])
+        periods = _unique(period[np.isfinite(period)]).astype(np.int64)
+    else:
+        ents, prods, periods = plan.enterprises, plan.products, plan.periods
+    e = _codes(ent_col, ents)
+    p = _codes(actuals["product"], prods)
+    known_period = np.isfinite(period)
+    per = np.where(known_period, period, 0).astype(np.int64)
+    found, t = _isin_sorted(periods, per)
+    if plan is not None:
+        present = ~_missing_labels(ent_col)
+        problems.add_rows(
+            (e < 0) & present,
+            "no control figures for this enterprise",
+            source=source,
+            labels=labels,
+            check="unknown_enterprise",
+        )
+        pair = e * len(prods) + p
+        made, _ = _isin_sorted(plan.made, pair)
+        product_labels = _RowLabels(actuals["product"])
+        problems.add_rows(
+            (e >= 0) & ~_missing_labels(actuals["product"]) & ~made,
+            lambda i: f"enterprise {labels[i]!r} has no control figure for this product",
+            source=source,
+            labels=product_labels,
+            check="not_made_by_enterprise",
+        )
+        problems.add_rows(
+            known_period & ~found,
+            lambda i: (
+                f"period {per[i]} lies outside the plan ({periods[0]}..{periods[-1]})"
+                if len(periods)
+                else f"period {per[i]} lies outside the plan (no periods)"
+            ),
+            source=source,
+            labels=_RowLabels(per),
+            check="period_outside_plan",
+        )
+    valid = (e >= 0) & (p >= 0) & known_period & found & np.isfinite(month)
+    m = np.where(np.isfinite(month), month, 0).astype(np.int64)
+    key = ((e * len(prods) + p) * max(len(periods), 1) + t) * _MONTHS + m
+    rows = np.flatnonzero(valid)
+    order = rows[_sort_order(key[rows])]
+    sk = key[order]
+    again = np.zeros(len(actuals), dtype=bool)
+    if len(sk) > 1:
+        same = sk[1:] == sk[:-1]
+        again[order[1:][same]] = True
+        first_row = pd.Series(order).where(np.r_[True, ~same]).ffill().to_numpy()
+        first_of = dict(zip(order[1:][same], first_row[1:][same], strict=True))
+        product_text = _RowLabels(actuals["product"])
+        problems.add_rows(
+            again,
+            lambda i: (
+                f"a second report of {product_text[i]!r} for period {per[i]}"
+                + (f", month {m[i]}" if m[i] else "")
+                + f" (first on row {int(first_of[i]) + 2})"
+            ),
+            source=source,
+            labels=labels,
+            check="duplicate_report",
+        )
+    problems.raise_if_any()
+    return _Checked(e, p, t, m, output, resources, order, sk)
+
+
+def check_actuals(
+    actuals: pd.DataFrame, figures: Any = None, *, source: str = "actuals"
+) -> pd.DataFrame:
+    """Check an actuals table, reporting every problem at once.
+
+    Parameters
+    ----------
+    actuals
+        The reports (see the module for the columns).
+    figures
+        The control figures (a ``ControlFigures`` or its ``figures`` table); without them
+        only the table itself is checked (columns, numbers, months, duplicates).
+    source
+        How messages name the table; rows are numbered as on disk (header = row 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table with ``period`` and ``month`` as integers (``month`` 0 added when absent)
+        and the number columns as floats.
+
+    Raises
+    ------
+    gosplan.errors.ValidationError
+        Listing every problem: ``missing_column``, ``missing_label``, ``missing_value``,
+        ``non_numeric``, ``out_of_range`` (a month outside 1..12), ``negative_output``,
+        ``negative_value`` (labour or inputs), ``duplicate_report`` (same enterprise, period,
+        month and product twice) and, with the figures, ``unknown_enterprise``,
+        ``not_made_by_enterprise`` (no figure for that enterprise and product in any period)
+        and ``period_outside_plan``.
+    """
+    plan = None if figures is None else _plan_of(figures, None, None)
+    checked = _validate(actuals, plan, source)
+    out = actuals.copy()
+    out["period"] = pd.to_numeric(out["period"]).astype(np.int64)
+    out["month"] = checked.m
+    out["output"] = checked.output
+    for col, values in checked.resources.items():
+        out[col] = values
+    return out
+
+
+def read_actuals(path: str | Path, figures: Any = None) -> pd.DataFrame:
+    """Read and check an actuals table (CSV or Parquet).
+
+    Parameters
+    ----------
+    path
+        The file.
+    figures
+        The control figures to check the reports against (optional; see
+        :func:`check_actuals`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`check_actuals`.
+
+    Raises
+    ------
+    gosplan.errors.InputError
+        ``unreadable_file`` when the file cannot be read; a
+        :class:`~gosplan.errors.ValidationError` listing every problem of its rows (row
+        numbers as in the file, header = row 1).
+    """
+    path = Path(path)
+    try:
+        frame = read_table(path)
+    except FileNotFoundError:
+        raise InputError("no such file", source=str(path), check="unreadable_file") from None
+    except InputError as err:
+        raise InputError(err.message, source=str(path), check="unreadable_file") from None
+    return check_actuals(frame, figures, source=str(path))
+
+
+# ---------------------------------------------------------------------------- fulfilment
+def _group_cumsum(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Running sums of ``values`` within runs of equal ``group`` (rows sorted by group).
+
+    A segmented scan (log2 of the longest run passes of vector adds): no running total
+    over the whole table, so no cancellation.
+    """
+    out = np.array(values, dtype=float)
+    n = len(out)
+    if n == 0:
+        return out
+    runs, _ = _runs(group)
+    starts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]])
+    lengths = np.diff(np.r_[starts, n])
+    position = np.arange(n) - np.repeat(starts, lengths)
+    step = 1
+    longest = int(lengths.max())
+    while step < longest:
+        add = np.where(position[step:] >= step, out[:-step], 0.0)
+        out[step:] += add
+        step *= 2
+    return out
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _group_sum(codes: np.ndarray, n: int, values: np.ndarray) -> np.ndarray:
+    """Sum of ``values`` per code, NaN where every value is NaN (not reported)."""
+    given = ~np.isnan(values)
+    total = np.bincount(codes, weights=np.where(given, values, 0.0), minlength=n)
+    count = np.bincount(codes, weights=given.astype(float), minlength=n)
+    return np.where(count > 0, total, np.nan)
+
+
+def _causes(
+    plan: _Plan,
+    checked: _Checked,
+    order: np.ndarray,
+    short: np.ndarray,
+    share: np.ndarray,
+    shortfall: np.ndarray,
+) -> tuple[pd.Categorical, np.ndarray]:
+    """The cause of each shortfall and its amount (rows in ``order``)."""
+    n = len(order)
+    e, t, m = checked.e[order], checked.t[order], checked.m[order]
+    columns = []  # (cause, reported column, resource code, names, lookup)
+    for col in checked.resources:
+        if col.startswith(LABOUR_PREFIX):
+            name, names, lookup, kind = (
+                col[len(LABOUR_PREFIX) :],
+                plan.labour_types,
+                plan.labour,
+                "labour",
+            )
+        else:
+            name, names, lookup, kind = (
+                col[len(RECEIVED_PREFIX) :],
+                plan.inputs,
+                plan.supply,
+                "input",
+            )
+        code = names.get_indexer([name])[0] if len(names) else -1
+        if lookup is not None and code >= 0:
+            columns.append((f"{kind}:{name}", col, code, names, lookup))
+    columns.sort(key=lambda c: c[0])
+    categories = ["", "capacity", *[c[0] for c in columns]]
+    codes = np.zeros(n, dtype=np.int64)
+    amount = np.zeros(n)
+    rows = np.flatnonzero(short)
+    codes[rows] = 1
+    amount[rows] = shortfall[rows]
+    if columns and len(rows):
+        epm = (e * len(plan.periods) + t) * _MONTHS + m
+        group, uniq = pd.factorize(epm)
+        g_short = group[rows]
+        ratios = np.full((len(rows), len(columns)), np.inf)
+        missing = np.zeros((len(rows), len(columns)))
+        limit = share[rows] * (1 + CAUSE_RTOL)
+        for j, (_, col, code, names, lookup) in enumerate(columns):
+            used = _group_sum(group, len(uniq), checked.resources[col][order])[g_short]
+            key = plan.key(e[rows], np.full(len(rows), code), len(names), t[rows], m[rows])
+            figure, _ = lookup(key)
+            ratio = _ratio(used, figure)
+            with np.errstate(invalid="ignore"):
+                ok = ratio <= limit
+            ratios[ok, j] = ratio[ok]
+            missing[:, j] = figure - used
+        best = np.argmin(ratios, axis=1)
+        explained = np.isfinite(ratios[np.arange(len(rows)), best])
+        hit = rows[explained]
+        codes[hit] = 2 + best[explained]
+        amount[hit] = missing[np.flatnonzero(explained), best[explained]]
+    return pd.Categorical.from_codes(codes, categories=categories), amount
+
+
+def fulfilment(
+    figures: Any,
+    actuals: pd.DataFrame,
+    *,
+    labour: pd.DataFrame | None = None,
+    supply: pd.DataFrame | None = None,
+    source: str = "actuals",
+) -> FulfilmentReport:
+    """Measure the enterprises' reports against their control figures.
+
+    Parameters
+    ----------
+    figures
+        A ``ControlFigures`` (its ``figures``, ``labour`` and ``supply`` tables) or the
+        figures table itself: columns ``enterprise, product, period, output`` and optionally
+        ``trust, commissariat, month`` (0 for annual figures; absent: all annual).
+    actuals
+        The reports (see the module), e.g. from :func:`read_actuals`; checked again here.
+    labour, supply
+        The labour figures (``enterprise, period, month, labour_type, quantity``) and supply
+        orders (``enterprise, period, month, product, quantity``) when ``figures`` is a
+        table, or to replace those of a ``ControlFigures``. Without them every shortfall is
+        put down to ``"capacity"``.
+    source
+        How messages name the actuals.
+
+    Returns
+    -------
+    FulfilmentReport
+        One row per report, sorted by enterprise, product, period and month (label order),
+        and the aggregates by trust and commissariat.
+
+    Raises
+    ------
+    gosplan.errors.ValidationError
+        Every problem of the actuals, as :func:`check_actuals` lists them.
+    """
+    plan = _plan_of(figures, labour, supply)
+    checked = _validate(actuals, plan, source)
+    n_t = len(plan.periods)
+    order, key = checked.order, checked.key
+    planned, _ = plan.output(key)
+    actual = checked.output[order]
+    series = key // (n_t * _MONTHS)  # enterprise and product
+    cum_plan = _group_cumsum(series, planned)
+    cum_actual = _group_cumsum(series, actual)
+    share = _ratio(actual, planned)
+    shortfall = np.maximum(planned - actual, 0.0)
+    cause, amount = _causes(plan, checked, order, shortfall > 0, share, shortfall)
+    labour_cols = [c for c in checked.resources if c.startswith(LABOUR_PREFIX)]
+    if labour_cols:
+        used = np.column_stack([checked.resources[c][order] for c in labour_cols])
+        given = ~np.isnan(used).all(axis=1)
+        labour_used = np.where(
+            given, np.nansum(np.where(np.isnan(used), 0.0, used), axis=1), np.nan
+        )
+    else:
+        labour_used = np.full(len(order), np.nan)
+    e = checked.e[order]
+    table = pd.DataFrame(
+        {
+            "enterprise": pd.Categorical.from_codes(e, categories=plan.enterprises),
+            "trust": plan.trust[e],
+            "commissariat": plan.commissariat[e],
+            "product": pd.Categorical.from_codes(checked.p[order], categories=plan.products),
+            "period": plan.periods[checked.t[order]],
+            "month": checked.m[order],
+            "plan": planned,
+            "actual": actual,
+            "share": share,
+            "cumulative_plan": cum_plan,
+            "cumulative_actual": cum_actual,
+            "cumulative_share": _ratio(cum_actual, cum_plan),
+            "shortfall": shortfall,
+            "cause": cause,
+            "cause_amount": amount,
+            "labour": labour_used,
+        },
+        columns=list(TABLE_COLUMNS),
+    )
+    return FulfilmentReport(
+        table=table,
+        by_trust=aggregate(table, "trust"),
+        by_commissariat=aggregate(table, "commissariat"),
+        provenance={
+            "function": "gosplan.run.fulfilment.fulfilment",
+            "version": gosplan.__version__,
+            "source": source,
+            "reports": len(table),
+            "enterprises": len(plan.enterprises),
+        },
+    )
+
+
+def aggregate(table: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Fulfilment of the enterprises of each ``unit`` (a column of a report's ``table``).
+
+    Parameters
+    ----------
+    table
+        A :attr:`FulfilmentReport.table`.
+    unit
+        ``"enterprise"``, ``"trust"`` or ``"commissariat"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``unit`` then :data:`~gosplan.core.fulfilment_report.AGGREGATE_COLUMNS`: per
+        product the sums over the unit's enterprises (``share = sum actual / sum plan``, the
+        plan-weighted mean of their shares; ``products`` 1, or 0 when the plan is 0), and per
+        unit, period and month a row with ``product``
+        :data:`~gosplan.core.fulfilment_report.ALL_PRODUCTS`, ``plan`` and ``actual`` NaN, the
+        simple mean over its products (zero plans left out) of their shares and ``products``
+        the number of products in that mean; sorted by unit, period, month, then product (the
+        all-products row last).
+    """
+    units = pd.Categorical(table[unit])
+    products = pd.Categorical(table["product"])
+    u = units.codes.astype(np.int64)
+    p = products.codes.astype(np.int64)
+    t, periods = _factorize_sorted(table["period"].to_numpy(dtype=np.int64))
+    m = table["month"].to_numpy(dtype=np.int64)
+    n_t, width = len(periods), len(products.categories) + 1
+    # key in output order: unit, period, month, product (the all-products code last)
+    group, keys = _factorize_sorted(((u * n_t + t) * _MONTHS + m) * width + p)
+    k = len(keys)
+
+    def total(col: str) -> np.ndarray:
+        weights = table[col].to_numpy(dtype=float)
+        return np.bincount(group, weights=weights, minlength=k).astype(float)
+
+    sums = {c: total(c) for c in ("plan", "actual", "cumulative_plan", "cumulative_actual")}
+    share = _ratio(sums["actual"], sums["plan"])
+    cum_share = _ratio(sums["cumulative_actual"], sums["cumulative_plan"])
+    ugroup, ubase = _runs(keys // width)
+    n_u = len(ubase)
+
+    def mean(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        given = ~np.isnan(values)
+        count = np.bincount(ugroup, weights=given.astype(float), minlength=n_u)
+        tot = np.bincount(ugroup, weights=np.where(given, values, 0.0), minlength=n_u)
+        return _ratio(tot, count), count
+
+    mean_share, count = mean(share)
+    mean_cum, _ = mean(cum_share)
+    # place each unit row after its products: both key lists are sorted
+    ukeys = ubase * width + (width - 1)
+    at_p = np.arange(k) + np.searchsorted(ukeys, keys, side="left")
+    at_u = np.arange(n_u) + np.searchsorted(keys, ukeys, side="right")
+    n = k + n_u
+    every = np.empty(n, dtype=np.int64)
+    every[at_p], every[at_u] = keys, ukeys
+
+    def both(product_rows: np.ndarray, unit_rows: np.ndarray | float) -> np.ndarray:
+        out = np.empty(n, dtype=np.asarray(product_rows).dtype)
+        out[at_p], out[at_u] = product_rows, unit_rows
+        return out
+
+    rest, code = np.divmod(every, width)
+    rest, month = np.divmod(rest, _MONTHS)
+    uc, tc = np.divmod(rest, n_t)
+    categories = pd.Index([*products.categories.astype(str), ALL_PRODUCTS])
+    if categories.has_duplicates:
+        raise InputError(
+            f"a product may not be called {ALL_PRODUCTS!r}",
+            label=ALL_PRODUCTS,
+            check="bad_argument",
+        )
+    return pd.DataFrame(
+        {
+            unit: pd.Categorical.from_codes(uc, categories=units.categories),
+            "product": pd.Categorical.from_codes(code, categories=categories),
+            "period": periods[tc] if n_t else np.zeros(0, dtype=np.int64),
+            "month": month,
+            "plan": both(sums["plan"], np.nan),
+            "actual": both(sums["actual"], np.nan),
+            "share": both(share, mean_share),
+            "cumulative_plan": both(sums["cumulative_plan"], np.nan),
+            "cumulative_actual": both(sums["cumulative_actual"], np.nan),
+            "cumulative_share": both(cum_share, mean_cum),
+            "products": both((sums["plan"] > 0).astype(np.int64), count.astype(np.int64)),
+        },
+        columns=[unit, *AGGREGATE_COLUMNS],
+    )
