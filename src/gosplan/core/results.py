@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeAlias
 
 import pandas as pd
 
+from gosplan.core.control_figures import CONTROL_KIND, CONTROL_META, ControlFigures
+from gosplan.core.counter_plan_check import (
+    COUNTER_CHECK_KIND,
+    COUNTER_CHECK_META,
+    CounterPlanCheck,
+)
 from gosplan.core.frontier_result import FRONTIER_KIND, FrontierResult
+from gosplan.core.fulfilment_report import REPORT_KIND, REPORT_META, FulfilmentReport
 from gosplan.core.plan_check import CHECK_KIND, CHECK_META, PlanCheck
 from gosplan.core.plan_result import PLAN_META, PlanResult
 from gosplan.core.serial import read_json, read_table
@@ -18,7 +26,32 @@ FRONTIER_KEYS = frozenset({"share", "status", "cumulative_consumption"})
 BALANCE_KEYS = frozenset({"gross_output", "capacity", "surplus"})
 
 #: What :func:`read_result` returns.
-Result: TypeAlias = PlanResult | PlanCheck | FrontierResult | pd.DataFrame
+Result: TypeAlias = (
+    PlanResult
+    | PlanCheck
+    | FrontierResult
+    | ControlFigures
+    | CounterPlanCheck
+    | FulfilmentReport
+    | pd.DataFrame
+)
+Reader: TypeAlias = Callable[[Path], Result]
+#: The results written as a folder with a document of this name, and how to read them.
+_FOLDERS: dict[str, Reader] = {
+    PLAN_META: PlanResult.read,
+    CHECK_META: PlanCheck.read,
+    CONTROL_META: ControlFigures.read,
+    COUNTER_CHECK_META: CounterPlanCheck.read,
+    REPORT_META: FulfilmentReport.read,
+}
+#: The results written as one JSON file, by their ``kind``.
+_KINDS: dict[str, Reader] = {
+    CHECK_KIND: PlanCheck.read,
+    FRONTIER_KIND: FrontierResult.read,
+    CONTROL_KIND: ControlFigures.read,
+    COUNTER_CHECK_KIND: CounterPlanCheck.read,
+    REPORT_KIND: FulfilmentReport.read,
+}
 
 
 def read_result(path: str | Path) -> Result:
@@ -34,7 +67,8 @@ def read_result(path: str | Path) -> Result:
 
     Returns
     -------
-    PlanResult, PlanCheck, FrontierResult or pandas.DataFrame
+    PlanResult, PlanCheck, FrontierResult, ControlFigures, CounterPlanCheck,
+    FulfilmentReport or pandas.DataFrame
         The DataFrame is a material balance indexed by product.
 
     Raises
@@ -46,10 +80,9 @@ def read_result(path: str | Path) -> Result:
     if not path.exists():
         raise InputError("no such file or directory", source=str(path))
     if path.is_dir():
-        if (path / PLAN_META).is_file():
-            return PlanResult.read(path)
-        if (path / CHECK_META).is_file():
-            return PlanCheck.read(path)
+        for meta, reader in _FOLDERS.items():
+            if (path / meta).is_file():
+                return reader(path)
         raise InputError(
             f"not a gosplan result: a plan folder has {PLAN_META!r}, a plan check folder "
             f"{CHECK_META!r}",
@@ -58,10 +91,8 @@ def read_result(path: str | Path) -> Result:
     if path.suffix == ".json":
         doc = read_json(path)
         kind = doc.get("kind") if isinstance(doc, dict) else None
-        if kind == CHECK_KIND:
-            return PlanCheck.from_dict(doc, str(path))
-        if kind == FRONTIER_KIND:
-            return FrontierResult.from_dict(doc, str(path))
+        if isinstance(kind, str) and kind in _KINDS:
+            return _KINDS[kind](path)
         if isinstance(doc, dict) and "tables" in doc:
             return PlanResult.from_dict(doc, str(path))
         table = pd.DataFrame.from_records(doc) if isinstance(doc, list) else pd.DataFrame()

@@ -15,25 +15,20 @@ and the reports that come back from the enterprises.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from gosplan.run.alerts import alerts
+from gosplan.run.competition import challenges, competition
+from gosplan.run.control import control_figures, monthly
+from gosplan.run.counter_plans import check_counter_plan, read_counter_plans
+from gosplan.run.fulfilment import fulfilment, read_actuals
 
-_LAZY = {
-    "control_figures": "gosplan.run.control",
-    "monthly": "gosplan.run.control",
-    "check_counter_plan": "gosplan.run.counter_plans",
-    "read_counter_plans": "gosplan.run.counter_plans",
-    "fulfilment": "gosplan.run.fulfilment",
-    "read_actuals": "gosplan.run.fulfilment",
-    "competition": "gosplan.run.competition",
-    "challenges": "gosplan.run.competition",
-    "alerts": "gosplan.run.alerts",
-}
-
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'gosplan.run' has no attribute {name!r}")
+__all__ = [
+    "alerts",
+    "challenges",
+    "check_counter_plan",
+    "competition",
+    "control_figures",
+    "fulfilment",
+    "monthly",
+    "read_actuals",
+    "read_counter_plans",
+]

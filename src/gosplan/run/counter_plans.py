@@ -522,12 +522,12 @@ def _techniques(eco: Economy, levels: np.ndarray) -> list[_Period]:
     cache: dict[tuple[int, ...], _Period] = {}
     made = eco.activity_product
     for t in range(levels.shape[1]):
+        # per product the activity run most, the first among equals (a stable sort)
+        order = np.lexsort((np.arange(eco.n_activities), -levels[:, t], made))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = made[order][1:] != made[order][:-1]
         best = np.full(eco.n_products, -1)
-        top = np.full(eco.n_products, -np.inf)
-        for a in range(eco.n_activities):
-            p = made[a]
-            if levels[a, t] > top[p] + 1e-12 * max(1.0, abs(top[p])):
-                best[p], top[p] = a, levels[a, t]
+        best[made[order][first]] = order[first]
         key = tuple(int(a) for a in best)
         if key not in cache:
             choice = {
