@@ -17,7 +17,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from gosplan.core.control_figures import ControlFigures
+from gosplan.core.counter_plan_check import CounterPlanCheck
 from gosplan.core.frontier_result import FrontierResult
+from gosplan.core.fulfilment_report import FulfilmentReport
 from gosplan.core.plan_check import PlanCheck
 from gosplan.core.plan_result import PlanResult
 from gosplan.core.provenance import timestamp, version
@@ -579,6 +582,175 @@ class Report:
                 self.note_provenance(dict(fr.provenance))
         return self
 
+    # ------------------------------------------------------------------ running the plan
+    def add_control_figures(
+        self, cf: ControlFigures, *, heading: str, units: pd.Series | None = None
+    ) -> Report:
+        """The control figures: output by trust, the rule, labour and the supply orders.
+
+        Parameters
+        ----------
+        cf
+            A :class:`~gosplan.core.control_figures.ControlFigures`, made in memory or read back.
+        heading
+            Heading of the section.
+        units
+            Unit of each product, shown in the tables.
+        """
+        sec = self._section(heading)
+        periods = sorted({int(p) for p in cf.figures["period"]})
+        span = f"{periods[0]}–{periods[-1]}" if periods else "no period"
+        _say(
+            sec,
+            f"The adopted plan split among the enterprises that carry it out, {span}, "
+            + ("by month." if cf.monthly else "by year."),
+            tables.sharing_words(cf),
+        )
+        self._table(sec, tables.control_output_table(cf, units))
+        unit = str(cf.provenance.get("labour_unit") or tables.DEFAULT_LABOUR_UNIT)
+        if len(cf.labour):
+            self._table(sec, tables.control_labour_table(cf, unit))
+        if len(cf.supply):
+            self._table(sec, tables.supply_table(cf, units))
+        if cf.provenance:
+            self.note_provenance({"control figures": _run_provenance(cf.provenance)})
+        return self
+
+    def add_counter_plans(
+        self,
+        check: CounterPlanCheck,
+        *,
+        heading: str,
+        units: pd.Series | None = None,
+        labour_unit: str = "",
+    ) -> Report:
+        """A counter-plan check: each counter-plan in words, the shares, what is missing.
+
+        Parameters
+        ----------
+        check
+            A :class:`~gosplan.core.counter_plan_check.CounterPlanCheck`, in memory or read back.
+        heading
+            Heading of the section.
+        units
+            Unit of each product (an activity named ``"product (technique)"`` takes its
+            product's), shown with the quantities missing.
+        labour_unit
+            Unit of labour (default: the check's provenance, if it says).
+        """
+        labour = labour_unit or str(check.provenance.get("labour_unit") or "")
+        sec = self._section(heading)
+        _say(sec, _MODE_WORDS.get(check.mode, f"Mode {check.mode}."))
+        _say(sec, *tables.counter_plan_words(check, units, labour))
+        if len(check.summary):
+            shares = pd.Series(
+                pd.to_numeric(check.summary["accepted_share"]).to_numpy(dtype=float),
+                index=[str(c) for c in check.summary["counter_plan"]],
+            )
+            self._figure(
+                sec,
+                figures.accepted_shares(shares),
+                "The share of each counter-plan's extra output that the adopted plan's slack "
+                "can supply (green: in full, red: none; dashed: 100 %).",
+            )
+        self._table(sec, tables.counter_summary_table(check))
+        self._table(sec, tables.counter_missing_table(check, units, labour))
+        if len(check.starved):
+            self._table(sec, tables.counter_starved_table(check, units))
+        else:
+            _say(sec, "No target would fall short were every counter-plan accepted in full.")
+        if check.provenance:
+            self.note_provenance({"counter-plan check": _run_provenance(check.provenance)})
+        return self
+
+    def add_fulfilment(
+        self,
+        report: FulfilmentReport,
+        *,
+        heading: str,
+        competition: pd.DataFrame | None = None,
+        alerts: pd.DataFrame | None = None,
+        units: pd.Series | None = None,
+        labour_unit: str = "",
+        measure: str | None = None,
+    ) -> Report:
+        """Fulfilment of the control figures: by trust over time, shortfalls, ranking, alerts.
+
+        Parameters
+        ----------
+        report
+            A :class:`~gosplan.core.fulfilment_report.FulfilmentReport`, in memory or read back.
+        heading
+            Heading of the section (its parts are subsections).
+        competition
+            A ranking table (columns ``<unit>, period, month, value, rank``).
+        alerts
+            An alerts table (key columns, then ``period, month, value, probability,
+            direction, level, reports``).
+        units
+            Unit of each product.
+        labour_unit
+            Unit of labour, for shortfalls caused by labour.
+        measure
+            The competition's measure (default: its ``attrs["measure"]``, else fulfilment).
+        """
+        sec = self._section(heading)
+        warning = tables.synthetic_words(report.provenance, competition, alerts)
+        _say(sec, *((warning,) if warning else ()), _fulfilment_words(report))
+        self._fulfilment_trusts(report, heading)
+        self._fulfilment_shortfalls(report, heading, units, labour_unit)
+        if competition is not None:
+            s = self._section("Socialist competition", 3, heading)
+            chosen = measure or str(competition.attrs.get("measure", "fulfilment"))
+            self._table(s, tables.competition_table(competition, chosen))
+        if alerts is not None:
+            s = self._section("Alerts", 3, heading)
+            if len(alerts):
+                indicator = str(alerts.attrs.get("indicator", "share"))
+                self._table(s, tables.alerts_table(alerts, indicator))
+            else:
+                _say(s, "No alert: no series shows a probable recent fall or rise.")
+        if report.provenance:
+            self.note_provenance({"fulfilment report": _run_provenance(report.provenance)})
+        return self
+
+    def _fulfilment_trusts(self, report: FulfilmentReport, heading: str) -> None:
+        """Fulfilment by trust: the share per report (figure) and the latest cumulative shares."""
+        s = self._section("Fulfilment by trust", 3, heading)
+        paths = tables.fulfilment_paths(report)
+        if paths.shape[1] and np.isfinite(paths.to_numpy(dtype=float)).any():
+            more = (
+                f" The {figures.MAX_SERIES} trusts farthest from the plan are drawn (of "
+                f"{len(paths)}); every trust is in the table."
+                if len(paths) > figures.MAX_SERIES
+                else ""
+            )
+            self._figure(
+                s,
+                figures.fulfilment_lines(paths),
+                "Output over plan of each trust per report (percent; the mean over the "
+                f"trust's products; dashed: the plan).{more}",
+            )
+        self._table(s, tables.fulfilment_latest_table(report))
+
+    def _fulfilment_shortfalls(
+        self, report: FulfilmentReport, heading: str, units: pd.Series | None, labour: str
+    ) -> None:
+        """The largest shortfalls with their causes in words."""
+        s = self._section("Shortfalls and their causes", 3, heading)
+        causes = tables.shortfall_causes(report)
+        if not causes:
+            _say(s, "No report fell short of its plan.")
+            return
+        told = "; ".join(f"{cause}: {n}" for cause, n in causes.items())
+        _say(
+            s,
+            f"{sum(causes.values())} of {len(report.table)} reports fell short of their plan. "
+            f"By cause: {told}. A cause is the labour or input the enterprise had least of "
+            "against its figure, when that explains the shortfall; capacity otherwise.",
+        )
+        self._table(s, tables.shortfall_table(report, units, labour))
+
     # ------------------------------------------------------------------ comparison
     def add_comparison(
         self, frame: pd.DataFrame, *, heading: str, caption: str = "", figure_caption: str = ""
@@ -672,6 +844,37 @@ class _PlanParts:
     def periods(self) -> list[str]:
         """The plan's periods as labels."""
         return [str(p) for p in self.result.periods]
+
+
+_MODE_WORDS = {
+    "inquiry": "Each counter-plan is checked alone against the adopted plan's slack "
+    "(inquiry): the shares do not add up.",
+    "commit": "The counter-plans are checked in order of submission (commit): each accepted "
+    "share takes its slack from those after it.",
+    "joint": "The counter-plans are checked as one batch (joint): one common share for all.",
+}
+
+
+def _run_provenance(info: dict[str, Any]) -> str:
+    """A run result's provenance in one line (``key: value; ...``), paths shown as such."""
+    items = tables.provenance_items(info)
+    return "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in items.items())
+
+
+def _fulfilment_words(report: FulfilmentReport) -> str:
+    """How many reports, enterprises and trusts, and the span of time."""
+    t = report.table
+    if not len(t):
+        return "No report came back."
+    first = t.sort_values(["period", "month"]).iloc[0]
+    last = t.sort_values(["period", "month"]).iloc[-1]
+    return (
+        f"{len(t)} reports of {t['enterprise'].nunique()} enterprises in "
+        f"{report.by_trust['trust'].nunique()} trusts, from "
+        f"{tables.when(first['period'], first['month'])} to "
+        f"{tables.when(last['period'], last['month'])}, against their control figures "
+        "(fulfilled: actual output over plan)."
+    )
 
 
 def _say(sec: Section, *paragraphs: str) -> None:

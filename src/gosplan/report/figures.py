@@ -564,3 +564,48 @@ def frontier(
         if ax is not None:
             ax.yaxis.set_major_formatter(FuncFormatter(_tick))
     return fig
+
+
+@_styled
+def accepted_shares(shares: pd.Series) -> Figure:
+    """Horizontal bars of the accepted share of each counter-plan (percent, 0 to 100)."""
+    height = max(2.5, 0.35 * len(shares) + 1.3)
+    fig, (ax,) = new_figure((SIZE[0], min(height, 12.0)))
+    vals = np.clip(shares.astype(float).to_numpy() * 100.0, 0.0, 100.0)
+    y = np.arange(len(shares))
+    colours = np.where(vals >= 100.0 - 1e-7, _POS, np.where(vals <= 1e-7, _NEG, "#e8a33d"))
+    ax.barh(y, vals, color=colours)
+    for yi, v in zip(y, vals, strict=True):
+        ax.text(
+            min(v, 100.0) + 1.0, yi, format_value(v / 100.0, "percent"), va="center", fontsize=8
+        )
+    ax.set_yticks(y, [_wrap(str(i), 40) for i in shares.index])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 115)
+    ax.axvline(100.0, color="grey", lw=0.8, ls="--")
+    ax.set_title("Share of each counter-plan that can be accepted")
+    ax.set_xlabel("accepted share of the extra output (%)")
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+@_styled
+def fulfilment_lines(paths: pd.DataFrame, max_series: int = MAX_SERIES) -> Figure:
+    """The share of the plan fulfilled per report, one line per unit (percent; 100 dashed).
+
+    Beyond ``max_series`` units the ones farthest from 100 % at some report are drawn.
+    """
+    fig, (ax,) = new_figure((SIZE[0] + 1.0, SIZE[1]))
+    data = paths.astype(float) * 100.0
+    if len(data) > max_series:
+        far = (data - 100.0).abs().max(axis=1).sort_values(ascending=False)
+        data = data.loc[far.index[:max_series]]
+    x = np.arange(data.shape[1])
+    for i, (label, row) in enumerate(data.iterrows()):
+        ax.plot(x, row.to_numpy(float), label=_wrap(str(label)), markersize=3, **series_style(i))
+    step = max(1, math.ceil(len(x) / 12))
+    ax.set_xticks(x[::step], [str(c) for c in data.columns][::step], rotation=35, ha="right")
+    ax.axhline(100.0, color="grey", lw=0.8, ls="--")
+    _labels(ax, "Fulfilment of the plan by trust", "report (period-month)", "output / plan (%)")
+    _legend(ax, len(data))
+    return fig

@@ -2,7 +2,8 @@
 
 :func:`gosplan.core.results.read_result` reads the result back as the type the planner made
 (:class:`~gosplan.core.plan_result.PlanResult`, :class:`~gosplan.core.plan_check.PlanCheck`,
-:class:`~gosplan.core.frontier_result.FrontierResult`, or a material balance); this module
+:class:`~gosplan.core.frontier_result.FrontierResult`, control figures, a counter-plan check,
+a fulfilment report, or a material balance); this module
 chooses the report that fits it. The report reads what the planner wrote; it does not import
 the planner.
 """
@@ -13,7 +14,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from gosplan.core.control_figures import ControlFigures
+from gosplan.core.counter_plan_check import CounterPlanCheck
 from gosplan.core.frontier_result import FrontierResult
+from gosplan.core.fulfilment_report import FulfilmentReport
 from gosplan.core.plan_check import PlanCheck
 from gosplan.core.plan_result import PlanResult
 from gosplan.core.results import read_result
@@ -63,6 +67,15 @@ def report_from_path(
     elif isinstance(result, FrontierResult):
         rep = Report(title or f"Accumulation–consumption frontier {name}", subtitle)
         rep.add_frontier(result, heading="The frontier")
+    elif isinstance(result, ControlFigures):
+        rep = Report(title or f"Control figures {name}", subtitle)
+        rep.add_control_figures(result, heading="Control figures")
+    elif isinstance(result, CounterPlanCheck):
+        rep = Report(title or f"Counter-plans {name}", subtitle)
+        rep.add_counter_plans(result, heading="Can the counter-plans be accepted?")
+    elif isinstance(result, FulfilmentReport):
+        rep = Report(title or f"Fulfilment of the plan {name}", subtitle)
+        rep.add_fulfilment(result, heading="Fulfilment of the control figures")
     else:
         rep = Report(title or f"Material balance {name}", subtitle)
         rep.add_balance(result)

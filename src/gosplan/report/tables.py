@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from gosplan.core.frontier_result import FrontierResult
+from gosplan.core.fulfilment_report import ALL_PRODUCTS
 from gosplan.core.plan_check import PlanCheck
 from gosplan.core.plan_result import PlanResult
 from gosplan.core.status import Status
@@ -1263,4 +1264,526 @@ def _terminal_words(result: PlanResult) -> str:
             if held
             else "; without a terminal condition the last year may run the economy down."
         )
+    )
+
+
+# ---------------------------------------------------------------------------- running the plan
+#: Control figures are shown by enterprise when there are at most this many, else by trust.
+FEW_ENTERPRISES = 12
+#: The label of enterprises that belong to no trust.
+NO_TRUST = "(no trust)"
+#: Products of the control-figure table: those made by the most enterprises.
+MAIN_PRODUCTS = 8
+#: Rows shown at most in a table of the run sections (the rest are counted in a note).
+RUN_ROWS = 30
+#: Inputs shown in the summary of the supply orders.
+SUPPLY_INPUTS = 10
+#: Shortfalls shown (the largest relative to their plan).
+TOP_SHORTFALLS = 15
+#: How each rule of :class:`~gosplan.core.control_figures.ControlFigures` split the levels.
+RULE_WORDS = {
+    "capacity": "in proportion to capacity: each activity's planned level was split among its "
+    "enterprises in proportion to their capacity (equal shares where the capacity is "
+    "unlimited or zero), so every enterprise of an activity runs at the same share of its "
+    "capacity",
+    "least_labour": "least labour: each activity's planned level went first to its most "
+    "productive enterprises (lowest labour factor), each up to its capacity, ties in "
+    "proportion to capacity",
+}
+#: Limits of a counter-plan check in words.
+LIMIT_WORDS = {"capacity": "capacity", "labour": "labour", "resource": "resource", "stock": "stock"}
+
+
+def unit_of(units: Any, item: Any) -> str:
+    """The unit of ``item`` in ``units`` (a Series or mapping), also for ``"x (y)"`` names.
+
+    An activity named after its product (``"electricity (coal)"``) takes the product's unit.
+    Unknown: ``""``.
+    """
+    if units is None:
+        return ""
+    lookup = units.to_dict() if isinstance(units, pd.Series) else dict(units)
+    name = str(item)
+    for key in (name, name.split(" (", 1)[0]):
+        value = lookup.get(key)
+        if value is not None and not (isinstance(value, float) and math.isnan(value)):
+            return str(value)
+    return ""
+
+
+def when(period: Any, month: Any) -> str:
+    """A report's time as text: the period, with its month when monthly (``1930, month 6``)."""
+    m = int(month) if pd.notna(month) else 0
+    return format_year(period) if m == 0 else f"{format_year(period)}, month {m}"
+
+
+def _rows_note(shown: int, total: int, what: str) -> str:
+    return f"{total - shown} more {what} are not shown." if total > shown else ""
+
+
+def control_unit(figures: pd.DataFrame) -> str:
+    """``"enterprise"`` when the figures have few enterprises, else ``"trust"``."""
+    return "enterprise" if figures["enterprise"].nunique() <= FEW_ENTERPRISES else "trust"
+
+
+def main_products(figures: pd.DataFrame, n: int = MAIN_PRODUCTS) -> list[str]:
+    """The ``n`` products made by the most enterprises (ties in order of appearance)."""
+    count = figures.groupby(figures["product"].astype(str), sort=False)["enterprise"].nunique()
+    return [str(p) for p in count.sort_values(ascending=False, kind="stable").index[:n]]
+
+
+def control_output_table(cf: Any, units: Any = None) -> DisplayTable:
+    """Output in the control figures by trust (or enterprise) and product, per period.
+
+    Monthly figures are summed over the months of each period. Only the main products
+    (:func:`main_products`) are shown; output of unlike products is never summed.
+    """
+    fig = cf.figures
+    by = control_unit(fig)
+    products = main_products(fig)
+    frame = fig.assign(
+        _unit=fig[by].astype(str).replace({"": NO_TRUST}), _product=fig["product"].astype(str)
+    )
+    frame = frame[frame["_product"].isin(products)]
+    table = frame.pivot_table(
+        index=["_unit", "_product"], columns="period", values="output", aggfunc="sum", sort=False
+    )
+    order = {p: i for i, p in enumerate(products)}
+    keys = sorted(table.index, key=lambda k: (order[k[1]], k[0] == NO_TRUST, k[0]))
+    table = table.loc[keys]
+    out = pd.DataFrame(
+        {"product": [p for _, p in keys], "unit": [unit_of(units, p) for _, p in keys]},
+        index=pd.Index([u for u, _ in keys], name=by),
+    )
+    for col in table.columns:
+        out[format_year(col)] = table[col].to_numpy(dtype=float)
+    if units is None:
+        out = out.drop(columns="unit")
+    left = [str(p) for p in fig["product"].astype(str).unique() if str(p) not in products]
+    note = _rows_note(min(len(out), RUN_ROWS), len(out), "rows")
+    if left:
+        note = (note + " " if note else "") + f"Other products: {', '.join(left)}."
+    months = " (sums of the monthly figures)" if cf.monthly else ""
+    return DisplayTable(
+        out.head(RUN_ROWS),
+        formats={"product": TEXT, "unit": TEXT},
+        caption=f"Control figures: output by {by} of the {len(products)} products made by the "
+        f"most enterprises, per period{months}, in product units.",
+        note=note,
+    )
+
+
+def supply_table(cf: Any, units: Any = None, n: int = SUPPLY_INPUTS) -> DisplayTable:
+    """The supply orders by input: enterprises supplied and quantity per period."""
+    sup = cf.supply.assign(_product=cf.supply["product"].astype(str))
+    per = sup.pivot_table(
+        index="_product", columns="period", values="quantity", aggfunc="sum", sort=False
+    )
+    count = sup[sup["quantity"] > 0].groupby("_product")["enterprise"].nunique()
+    out = pd.DataFrame(index=pd.Index([str(p) for p in per.index], name="input"))
+    out["unit"] = [unit_of(units, p) for p in out.index]
+    out["enterprises supplied"] = count.reindex(out.index).fillna(0).astype(int).to_numpy()
+    for col in per.columns:
+        out[format_year(col)] = per[col].to_numpy(dtype=float)
+    out = out.assign(_total=per.sum(axis=1).to_numpy())
+    out = out.sort_values(["enterprises supplied", "_total"], ascending=False, kind="stable")
+    out = out.drop(columns="_total" if units is not None else ["_total", "unit"])
+    return DisplayTable(
+        out.head(n),
+        formats={"unit": TEXT},
+        caption="Supply orders: the inputs allocated to the enterprises, summed over them per "
+        "period (product units); the inputs ordered by the most enterprises first.",
+        note=_rows_note(min(len(out), n), len(out), "inputs"),
+    )
+
+
+def control_labour_table(cf: Any, unit: str) -> DisplayTable:
+    """Labour in the control figures by labour type, per period."""
+    lab = cf.labour.assign(_type=cf.labour["labour_type"].astype(str))
+    per = lab.pivot_table(index="_type", columns="period", values="quantity", aggfunc="sum")
+    per.index.name = "labour type"
+    per.columns = [format_year(c) for c in per.columns]
+    return DisplayTable(
+        per.astype(float),
+        caption=f"Labour in the control figures by labour type, per period ({unit}).",
+    )
+
+
+def sharing_words(cf: Any) -> str:
+    """How the capacity of each activity was shared among its enterprises."""
+    fig = cf.figures
+    rule = RULE_WORDS.get(cf.rule, f"by the rule {cf.rule!r}")
+    n_ent = fig.groupby(fig["activity"].astype(str))["enterprise"].nunique()
+    several = int((n_ent > 1).sum())
+    text = (
+        f"The plan's levels were split among {int(fig['enterprise'].nunique())} enterprises "
+        f"{rule}. {several} of {len(n_ent)} activities have more than one enterprise."
+    )
+    idle = fig.groupby(["enterprise", "period"], observed=True)["level"].sum()
+    idle = idle[idle <= 0].reset_index()
+    if len(idle):
+        text += (
+            f" {idle['enterprise'].nunique()} enterprises are given no output in at least one "
+            "period (no capacity yet, or not needed under the rule)."
+        )
+    return text
+
+
+def _accepted_words(share: float) -> str:
+    if share >= 1.0 - 1e-9:
+        return "accepted in full"
+    if share <= 1e-9:
+        return "cannot be accepted at all"
+    return f"{format_value(share, PERCENT)} can be accepted"
+
+
+def _limit(kind: Any, item: Any) -> str:
+    """A limit of a counter-plan check in words (``capacity of rolled steel``)."""
+    kind = str(kind)
+    if kind == "labour":
+        return f"labour ({item})"
+    if kind == "stock":
+        return f"stock of {item}"
+    return f"{LIMIT_WORDS.get(kind, kind)} of {item}"
+
+
+def _amount(quantity: Any, unit: str) -> str:
+    return format_value(float(quantity)) + (f" {unit}" if unit else "")
+
+
+def missing_words(missing: pd.DataFrame, units: Any = None, labour_unit: str = "") -> str:
+    """What is missing, in words: ``36.93 Mt of capacity of coal in 1930; ...``."""
+    parts = []
+    for row in missing.itertuples(index=False):
+        unit = labour_unit if str(row.kind) == "labour" else unit_of(units, row.item)
+        parts.append(
+            f"{_amount(row.quantity, unit)} of {_limit(row.kind, row.item)} "
+            f"in {format_year(row.period)}"
+        )
+    return "; ".join(parts)
+
+
+def counter_plan_words(check: Any, units: Any = None, labour_unit: str = "") -> tuple[str, ...]:
+    """One line per counter-plan: accepted in full, a share or not at all, and what is missing."""
+    lines = []
+    missing = check.missing
+    names = missing["counter_plan"].astype(str) if len(missing) else pd.Series(dtype=str)
+    for row in check.summary.itertuples(index=False):
+        share = float(row.accepted_share)
+        line = f"{row.counter_plan}: {_accepted_words(share)}"
+        if share < 1.0 - 1e-9 and str(row.binding_kind):
+            line += (
+                f"; {_limit(row.binding_kind, row.binding_item)} in "
+                f"{format_year(row.binding_period)} binds first"
+            )
+        own = missing[names == str(row.counter_plan)]
+        if len(own):
+            line += ". Missing up the chain for acceptance in full: " + missing_words(
+                own, units, labour_unit
+            )
+        lines.append(line + ".")
+    if check.mode == "joint" and (names == "joint").any():
+        lines.append(
+            "The batch together is missing: "
+            + missing_words(missing[names == "joint"], units, labour_unit)
+            + "."
+        )
+    return tuple(lines)
+
+
+def counter_summary_table(check: Any) -> DisplayTable:
+    """The accepted share of each counter-plan (percent) and the limit that binds first."""
+    s = check.summary
+    limit = [
+        _limit(k, i) if str(k) else "none (accepted in full)"
+        for k, i in zip(s["binding_kind"], s["binding_item"], strict=True)
+    ]
+    period = [
+        format_year(p) if str(k) else "—"
+        for k, p in zip(s["binding_kind"], s["binding_period"], strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            "order of submission": pd.to_numeric(s["order"]).astype(int).to_numpy(),
+            "accepted": pd.to_numeric(s["accepted_share"]).astype(float).to_numpy(),
+            "binds first": limit,
+            "in": period,
+            "method": [str(m) for m in s["method"]],
+        },
+        index=pd.Index([str(c) for c in s["counter_plan"]], name="counter-plan"),
+    )
+    return DisplayTable(
+        frame,
+        formats={"accepted": PERCENT, "in": TEXT},
+        caption=f"Counter-plans ({check.mode}): the share of each one's extra output the adopted "
+        "plan's slack can supply (percent), and the limit that binds first.",
+    )
+
+
+def counter_missing_table(check: Any, units: Any = None, labour_unit: str = "") -> DisplayTable:
+    """What each counter-plan needs beyond the slack to be accepted in full."""
+    m = check.missing
+    unit = [
+        labour_unit if str(k) == "labour" else unit_of(units, i)
+        for k, i in zip(m["kind"], m["item"], strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            "missing": [_limit(k, i) for k, i in zip(m["kind"], m["item"], strict=True)],
+            "period": [format_year(p) for p in m["period"]],
+            "quantity": pd.to_numeric(m["quantity"]).astype(float).to_numpy(),
+            "unit": unit,
+        },
+        index=pd.Index([str(c) for c in m["counter_plan"]], name="counter-plan"),
+    )
+    return DisplayTable(
+        frame.head(RUN_ROWS),
+        formats={"period": TEXT, "unit": TEXT},
+        caption="What is missing up the chain of suppliers to accept each counter-plan in full "
+        "(beyond the plan's slack and any stock it may draw), in the units shown.",
+        note=_rows_note(min(len(frame), RUN_ROWS), len(frame), "rows"),
+    )
+
+
+def counter_starved_table(check: Any, units: Any = None) -> DisplayTable:
+    """The targets that would fall short were a counter-plan accepted in full anyway."""
+    st = check.starved
+    frame = pd.DataFrame(
+        {
+            "product": [str(p) for p in st["product"]],
+            "period": [format_year(p) for p in st["period"]],
+            **{
+                words: pd.to_numeric(st[col]).astype(float).to_numpy()
+                for col, words in (
+                    ("target", "target"),
+                    ("planned", "planned"),
+                    ("would_get", "would get"),
+                    ("shortfall", "shortfall"),
+                )
+            },
+        },
+        index=pd.Index([str(c) for c in st["counter_plan"]], name="counter-plan"),
+    )
+    if units is not None:
+        frame.insert(2, "unit", [unit_of(units, p) for p in frame["product"]])
+    return DisplayTable(
+        frame.head(RUN_ROWS),
+        formats={"product": TEXT, "period": TEXT, "unit": TEXT},
+        caption="Targets starved were a counter-plan accepted in full anyway: the target, what "
+        "the plan gives, what the product would get, and the shortfall (product units).",
+        note=_rows_note(min(len(frame), RUN_ROWS), len(frame), "rows"),
+    )
+
+
+def cause_words(cause: Any) -> str:
+    """A shortfall's cause in words: ``labour (workers)``, ``input: coal received short``."""
+    text = str(cause)
+    if text.startswith("labour:"):
+        return f"labour ({text.split(':', 1)[1]})"
+    if text.startswith("input:"):
+        return f"input: {text.split(':', 1)[1]} received short"
+    return text or "—"
+
+
+def _unit_totals(report: Any) -> pd.DataFrame:
+    """The rows of ``by_trust`` over all of each trust's products, in time order."""
+    agg = report.by_trust
+    rows = agg[agg["product"].astype(str) == ALL_PRODUCTS]
+    return rows.assign(trust=rows["trust"].astype(str).replace({"": NO_TRUST})).sort_values(
+        ["period", "month", "trust"], kind="stable"
+    )
+
+
+def fulfilment_paths(report: Any) -> pd.DataFrame:
+    """Share of the plan fulfilled by trust (rows) and report (columns ``1930-06``)."""
+    rows = _unit_totals(report)
+    stamp = [
+        format_year(p) if int(m) == 0 else f"{format_year(p)}-{int(m):02d}"
+        for p, m in zip(rows["period"], rows["month"], strict=True)
+    ]
+    frame = rows.assign(_when=stamp).pivot_table(
+        index="trust", columns="_when", values="share", aggfunc="first", sort=False
+    )
+    order = list(dict.fromkeys(stamp))
+    frame = frame.reindex(columns=order).astype(float)
+    frame.index.name = "trust"
+    return frame
+
+
+def fulfilment_latest_table(report: Any) -> DisplayTable:
+    """Each trust's cumulative fulfilment at its latest report, the lowest first."""
+    rows = _unit_totals(report)
+    last = rows.groupby("trust", sort=False).tail(1)
+    frame = pd.DataFrame(
+        {
+            "latest report": [
+                when(p, m) for p, m in zip(last["period"], last["month"], strict=True)
+            ],
+            "fulfilled since the first report": last["cumulative_share"].astype(float).to_numpy(),
+            "fulfilled in the latest report": last["share"].astype(float).to_numpy(),
+            "products": last["products"].astype(int).to_numpy(),
+        },
+        index=pd.Index(last["trust"].astype(str), name="trust"),
+    )
+    frame = frame.sort_values("fulfilled since the first report", kind="stable")
+    return DisplayTable(
+        frame,
+        formats={
+            "latest report": TEXT,
+            "fulfilled since the first report": PERCENT,
+            "fulfilled in the latest report": PERCENT,
+        },
+        caption="Fulfilment by trust at the latest report: output since the first report over "
+        "the plan for it, and in the latest report alone (percent; the mean over the trust's "
+        "products), lowest first.",
+    )
+
+
+def shortfall_table(
+    report: Any, units: Any = None, labour_unit: str = "", n: int = TOP_SHORTFALLS
+) -> DisplayTable:
+    """The largest shortfalls (relative to their plan) with their causes in words."""
+    t = report.table
+    short = t[t["shortfall"] > 0]
+    rel = (short["shortfall"] / short["plan"]).astype(float)
+    short = short.loc[rel.sort_values(ascending=False, kind="stable").index]
+    top = short.head(n)
+    cause = top["cause"].astype(str)
+    cause_unit = [
+        labour_unit
+        if c.startswith("labour:")
+        else unit_of(units, c.split(":", 1)[-1] if ":" in c else p)
+        for c, p in zip(cause, top["product"].astype(str), strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            "product": top["product"].astype(str).to_numpy(),
+            "report": [when(p, m) for p, m in zip(top["period"], top["month"], strict=True)],
+            "plan": top["plan"].astype(float).to_numpy(),
+            "actual": top["actual"].astype(float).to_numpy(),
+            "fulfilled": top["share"].astype(float).to_numpy(),
+            "unit": [unit_of(units, p) for p in top["product"].astype(str)],
+            "cause": [cause_words(c) for c in cause],
+            "short of the cause": top["cause_amount"].astype(float).to_numpy(),
+            "unit of the cause": cause_unit,
+        },
+        index=pd.Index(top["enterprise"].astype(str), name="enterprise"),
+    )
+    if units is None:
+        frame = frame.drop(columns=["unit", "unit of the cause"])
+    return DisplayTable(
+        frame,
+        formats={"product": TEXT, "report": TEXT, "fulfilled": PERCENT, "cause": TEXT},
+        caption="The largest shortfalls (relative to their plan) with their causes: plan and "
+        "actual output (product units), the share fulfilled (percent), the cause, and how much "
+        "of it was missing for full output (of the cause: labour, the input, or the output "
+        "itself where capacity is the cause).",
+        note=_rows_note(len(top), len(short), "shortfalls"),
+    )
+
+
+def shortfall_causes(report: Any) -> dict[str, int]:
+    """Number of shortfalls by cause in words, the most frequent first."""
+    t = report.table
+    cause = t.loc[t["shortfall"] > 0, "cause"].astype(str)
+    counts = cause.map(cause_words).value_counts(sort=True)
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+#: How a competition's measure is named and shown.
+MEASURE_WORDS = {
+    "fulfilment": ("fulfilment (cumulative output over plan)", PERCENT),
+    "growth": ("growth on the previous report", PERCENT),
+    "productivity": ("output per unit of labour (product units)", NUMBER),
+}
+
+
+def competition_table(frame: pd.DataFrame, measure: str = "fulfilment") -> DisplayTable:
+    """The ranking of the latest report, with each unit's rank in the report before."""
+    by = str(frame.columns[0])
+    words, kind = MEASURE_WORDS.get(measure, (measure, NUMBER))
+    times = frame.loc[:, ["period", "month"]].drop_duplicates().sort_values(["period", "month"])
+    last = tuple(times.iloc[-1]) if len(times) else (0, 0)
+    at = (frame["period"] == last[0]) & (frame["month"] == last[1])
+    now = frame[at]
+    before = pd.Series(dtype=float)
+    if len(times) > 1:
+        prev = tuple(times.iloc[-2])
+        rows = frame[(frame["period"] == prev[0]) & (frame["month"] == prev[1])]
+        before = pd.Series(
+            pd.to_numeric(rows["rank"]).to_numpy(dtype=float), index=rows[by].astype(str)
+        )
+    labels = now[by].astype(str)
+    out = pd.DataFrame(
+        {
+            "rank": pd.to_numeric(now["rank"]).to_numpy(dtype=float),
+            words: now["value"].astype(float).to_numpy(),
+            "rank in the report before": before.reindex(labels).to_numpy(dtype=float),
+        },
+        index=pd.Index(labels.replace({"": NO_TRUST if by == "trust" else "—"}), name=by),
+    )
+    if len(times) < 2:
+        out = out.drop(columns="rank in the report before")
+    return DisplayTable(
+        out.head(RUN_ROWS),
+        formats={words: kind},
+        caption=f"Socialist competition: {by}s ranked by {words} at the latest report, "
+        f"{when(*last)} (rank 1 is the best; equal values share a rank).",
+        note=_rows_note(min(len(out), RUN_ROWS), len(out), f"{by}s"),
+    )
+
+
+#: Columns of an alerts table that are not its keys.
+ALERT_FIELDS = ("period", "month", "value", "probability", "direction", "level", "reports")
+
+
+def alerts_table(frame: pd.DataFrame, indicator: str = "share") -> DisplayTable:
+    """One row per alert at its latest report: when raised, direction, who is told, probability."""
+    keys = [c for c in frame.columns if c not in ALERT_FIELDS and c != "note"]
+    rows = []
+    for key, group in frame.groupby(keys, sort=False, observed=True):
+        raised = group[group["reports"] == 0]
+        first = raised.iloc[-1] if len(raised) else group.iloc[0]
+        last = group.iloc[-1]
+        label = key if isinstance(key, tuple) else (key,)
+        rows.append(
+            [*(str(v) for v in label), when(first["period"], first["month"]),
+             when(last["period"], last["month"]), str(last["direction"]), str(last["level"]),
+             float(first["probability"]), float(last["probability"]), float(last["value"]),
+             int(last["reports"])]
+        )  # fmt: skip
+    value = "output over plan" if indicator == "share" else indicator
+    columns = [*keys, "raised", "latest report", "direction", "told", "probability when raised",
+               "probability of a change", value, "reports since raised"]  # fmt: skip
+    out = pd.DataFrame(rows, columns=columns)
+    out = out.set_index(keys[0]) if keys else out
+    return DisplayTable(
+        out.head(RUN_ROWS),
+        formats={
+            **{k: TEXT for k in keys[1:]},
+            "probability when raised": PERCENT,
+            "probability of a change": PERCENT,
+            value: PERCENT if indicator == "share" else NUMBER,
+        },
+        caption=f"Alerts on fulfilment: each series with an alert, when it was raised, its "
+        f"direction, who is told at the latest report (escalated while it lasts), the "
+        f"probability of a recent change when raised and at the latest report (percent), and "
+        f"the {value} then.",
+        note=_rows_note(min(len(out), RUN_ROWS), len(out), "alerts"),
+    )
+
+
+def synthetic_words(provenance: dict[str, Any], *frames: pd.DataFrame | None) -> str:
+    """A warning when the provenance or a ``note`` column says the reports are synthetic."""
+    said = [str(v) for v in provenance.values() if "synthetic" in str(v).lower()]
+    for frame in frames:
+        if frame is not None and "note" in frame.columns:
+            said += [
+                str(v) for v in frame["note"].dropna().unique() if "synthetic" in str(v).lower()
+            ]
+    if not said:
+        return ""
+    return (
+        "These reports are synthetic: made up to show how fulfilment, competition and alerts "
+        "work, not records of what the enterprises made (" + "; ".join(dict.fromkeys(said)) + ")."
     )
