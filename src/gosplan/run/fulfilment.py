@@ -56,6 +56,11 @@ def _labels(values: pd.Series) -> pd.Index:
         codes = values.cat.codes.to_numpy()
         used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)))
         text = values.cat.categories.astype(str).to_numpy(object)[used]
+        index = pd.Index(text)
+        # categories already distinct, in order and free of trailing NULs (which a numpy
+        # text array drops): sorting them again would change nothing
+        if index.is_monotonic_increasing and not index.str.endswith("\x00").any():
+            return index
     else:
         uniq = pd.unique(values.dropna().to_numpy())
         text = np.asarray([str(v) for v in uniq], dtype=object)
@@ -124,6 +129,27 @@ def _factorize_sorted(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniq, dtype=np.int64)
 
 
+def _groups(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and sorted distinct values of a key known to lie in ``0..size-1``.
+
+    Without hashing: a table of the possible keys where they are few enough (about the
+    number of rows), else as :func:`_factorize_sorted`.
+    """
+    if size > 4 * len(key) + (1 << 20):
+        return _factorize_sorted(key)
+    seen = np.zeros(size, dtype=bool)
+    seen[key] = True
+    uniq = np.flatnonzero(seen)
+    rank = np.empty(size, dtype=np.int32 if size < 2**31 else np.intp)
+    rank[uniq] = np.arange(len(uniq))
+    return rank[key].astype(np.intp), uniq  # intp: what bincount wants
+
+
+def _take(values: np.ndarray, order: np.ndarray | None) -> np.ndarray:
+    """``values[order]`` (``order`` None: the rows are in order already)."""
+    return values if order is None else values[order]
+
+
 def _unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values (hashing first: cheap when few)."""
     return np.sort(pd.unique(values))
@@ -142,37 +168,54 @@ def _isin_sorted(sorted_keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np
 class _Lookup:
     """Figures by integer key ``base * 13 + month``, with the month/year fallbacks.
 
-    ``keys`` (sorted) and ``values`` hold the figures given (summed over repeated keys) and,
-    for every base with monthly figures but no annual one, the annual sum. ``monthly`` is the
-    sorted bases that have monthly figures.
+    ``keys`` (sorted) and ``values`` hold the figures given (summed over repeated keys);
+    ``annual`` (sorted) and ``annual_values`` the annual sum of every base with monthly
+    figures but no annual one. ``monthly`` is the sorted bases that have monthly figures.
     """
 
     keys: np.ndarray
     values: np.ndarray
     monthly: np.ndarray
+    annual: np.ndarray
+    annual_values: np.ndarray
 
     @classmethod
     def build(cls, key: np.ndarray, values: np.ndarray) -> _Lookup:
-        codes, keys = _factorize_sorted(np.asarray(key, dtype=np.int64))
-        sums = np.bincount(codes, weights=values, minlength=len(keys))
+        key = np.asarray(key, dtype=np.int64)
+        values = np.asarray(values, dtype=float)
+        keys: np.ndarray
+        sums: np.ndarray
+        if len(key) < 2 or bool((key[1:] > key[:-1]).all()):
+            # distinct and in order: each sum is its one value (bincount adds it to 0.0)
+            keys, sums = key, values + 0.0
+        else:
+            codes, keys = _factorize_sorted(key)
+            sums = np.bincount(codes, weights=values, minlength=len(keys))
         base, month = np.divmod(keys, _MONTHS)
         monthly = month > 0
-        minv, mbase = _runs(base[monthly])
-        msum = np.bincount(minv, weights=sums[monthly], minlength=len(mbase))
+        every_month = bool(monthly.all())
+        mb = base if every_month else base[monthly]
+        minv, mbase = _runs(mb)
+        msum = np.bincount(
+            minv, weights=sums if every_month else sums[monthly], minlength=len(mbase)
+        )
+        if every_month:
+            return cls(keys, sums, mbase, mbase, msum)
         has_annual, _ = _isin_sorted(base[~monthly], mbase)
-        extra_keys = mbase[~has_annual] * _MONTHS
-        if len(extra_keys):
-            keys = np.concatenate([keys, extra_keys])
-            sums = np.concatenate([sums, msum[~has_annual]])
-            order = np.argsort(keys, kind="stable")
-            keys, sums = keys[order], sums[order]
-        return cls(keys, sums, mbase)
+        return cls(keys, sums, mbase, mbase[~has_annual], msum[~has_annual])
 
     def __call__(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The figure of each key (0 where none) and whether one was found."""
         found, pos = _isin_sorted(self.keys, q)
         out = np.where(found, self.values[pos] if len(self.keys) else 0.0, 0.0)
-        fall = ~found & (q % _MONTHS > 0)
+        month = q % _MONTHS
+        annual = ~found & (month == 0)
+        if annual.any():  # the sum of the monthly figures
+            idx = np.flatnonzero(annual)
+            hit, apos = _isin_sorted(self.annual, q[idx] // _MONTHS)
+            out[idx[hit]] = self.annual_values[apos[hit]]
+            found[idx[hit]] = True
+        fall = ~found & (month > 0)
         if fall.any():
             base = q[fall] // _MONTHS
             has_monthly, _ = _isin_sorted(self.monthly, base)
@@ -210,6 +253,29 @@ def _column(frame: pd.DataFrame, name: str, default: Any) -> pd.Series:
     return pd.Series(np.full(len(frame), default), index=frame.index)
 
 
+def _unit_text(raw: pd.Series) -> np.ndarray:
+    raw = raw.astype(object)
+    return np.asarray(raw.where(raw.notna(), "").astype(str).to_numpy(dtype=object))
+
+
+def _unit_of(column: pd.Series, first: np.ndarray) -> pd.Categorical:
+    """The trust (or commissariat) of each enterprise: the text of its first row's label."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        text = _unit_text(column.iloc[first])
+        return pd.Categorical(text, categories=_unique(text.astype(str)))
+    # the same text, made once per category (and "" for a missing label)
+    every = pd.Series(
+        pd.Categorical.from_codes(np.arange(len(column.cat.categories)), dtype=column.dtype)
+    )
+    text_of = np.append(_unit_text(every), "")
+    codes = column.cat.codes.to_numpy()[first].astype(np.intp)
+    codes[codes < 0] = len(text_of) - 1
+    used = np.flatnonzero(np.bincount(codes, minlength=len(text_of)))
+    categories = _unique(text_of[used].astype(str))
+    mapping = pd.Index(categories).get_indexer(text_of)
+    return pd.Categorical.from_codes(mapping[codes], categories=categories)
+
+
 def _plan_of(figures: Any, labour: pd.DataFrame | None, supply: pd.DataFrame | None) -> _Plan:
     if isinstance(figures, pd.DataFrame):
         table = figures
@@ -234,17 +300,18 @@ def _plan_of(figures: Any, labour: pd.DataFrame | None, supply: pd.DataFrame | N
     m = pd.to_numeric(_column(table, "month", 0)).to_numpy().astype(np.int64)
     first = np.full(len(ents), -1, dtype=np.int64)
     first[e[::-1]] = np.arange(len(e) - 1, -1, -1)
-    units = {}
-    for unit in ("trust", "commissariat"):
-        raw = _column(table, unit, "").iloc[first].astype(object)
-        text = raw.where(raw.notna(), "").astype(str).to_numpy(dtype=object)
-        units[unit] = pd.Categorical(text, categories=_unique(text.astype(str)))
+    units = {unit: _unit_of(_column(table, unit, ""), first) for unit in ("trust", "commissariat")}
     n_t = len(periods)
     output = _Lookup.build(
         ((e * len(prods) + p) * n_t + t) * _MONTHS + m,
         pd.to_numeric(table["output"]).to_numpy(dtype=float),
     )
-    made = _unique(e * len(prods) + p)
+    if len(m) and 0 <= m.min() and m.max() < _MONTHS:
+        # the keys of the output figures are sorted: their enterprise-product pairs too
+        pairs = output.keys // (n_t * _MONTHS)
+        made = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+    else:
+        made = _unique(e * len(prods) + p)
 
     def resource(frame: pd.DataFrame | None, label: str) -> tuple[pd.Index, _Lookup | None]:
         if frame is None or not len(frame):
@@ -256,8 +323,15 @@ def _plan_of(figures: Any, labour: pd.DataFrame | None, supply: pd.DataFrame | N
         rt = np.minimum(rt, n_t - 1).astype(np.int64)
         rm = pd.to_numeric(_column(frame, "month", 0)).to_numpy().astype(np.int64)
         ok = re >= 0
-        key = ((re * len(names) + rr) * n_t + rt) * _MONTHS + rm
+        key = re * len(names)
+        key += rr
+        key *= n_t
+        key += rt
+        key *= _MONTHS
+        key += rm
         values = pd.to_numeric(frame["quantity"]).to_numpy(dtype=float)
+        if ok.all():
+            return names, _Lookup.build(key, values)
         return names, _Lookup.build(key[ok], values[ok])
 
     labour_types, labour_lookup = resource(labour, "labour_type")
@@ -290,6 +364,12 @@ class _Checked:
     resources: dict[str, np.ndarray]
     order: np.ndarray  # the rows sorted by key
     key: np.ndarray  # their sorted keys
+    identity: bool = False  # ``order`` is every row in order
+
+    @property
+    def take(self) -> np.ndarray | None:
+        """``order`` for :func:`_take` (None where it changes nothing)."""
+        return None if self.identity else self.order
 
 
 def _numbers(
@@ -304,6 +384,8 @@ def _numbers(
 ) -> np.ndarray:
     """A number column as floats (NaN where bad or blank); bad cells recorded."""
     column = frame[col]
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu":
+        return column.to_numpy(dtype=float)  # whole numbers, none missing: nothing to check
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         values = column.to_numpy(dtype=float, copy=True)
         missing = np.isnan(values)
@@ -441,12 +523,18 @@ def _validate(actuals: pd.DataFrame, plan: _Plan | None, source: str) -> _Checke
     valid = (e >= 0) & (p >= 0) & known_period & found & np.isfinite(month)
     m = np.where(np.isfinite(month), month, 0).astype(np.int64)
     key = ((e * len(prods) + p) * max(len(periods), 1) + t) * _MONTHS + m
-    rows = np.flatnonzero(valid)
-    order = rows[_sort_order(key[rows])]
-    sk = key[order]
+    identity = False
+    if valid.all():
+        identity = _sorted(key)
+        order = np.arange(len(key)) if identity else np.argsort(key, kind="stable")
+        sk = key if identity else key[order]
+    else:
+        rows = np.flatnonzero(valid)
+        order = rows[_sort_order(key[rows])]
+        sk = key[order]
     again = np.zeros(len(actuals), dtype=bool)
-    if len(sk) > 1:
-        same = sk[1:] == sk[:-1]
+    same = sk[1:] == sk[:-1]
+    if len(sk) > 1 and same.any():
         again[order[1:][same]] = True
         first_row = pd.Series(order).where(np.r_[True, ~same]).ffill().to_numpy()
         first_of = dict(zip(order[1:][same], first_row[1:][same], strict=True))
@@ -463,7 +551,7 @@ def _validate(actuals: pd.DataFrame, plan: _Plan | None, source: str) -> _Checke
             check="duplicate_report",
         )
     problems.raise_if_any()
-    return _Checked(e, p, t, m, output, resources, order, sk)
+    return _Checked(e, p, t, m, output, resources, order, sk, identity)
 
 
 def check_actuals(
@@ -542,8 +630,19 @@ def read_actuals(path: str | Path, figures: Any = None) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- fulfilment
-def _group_cumsum(group: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Running sums of ``values`` within runs of equal ``group`` (rows sorted by group).
+def _scan_positions(group: np.ndarray) -> np.ndarray:
+    """Position of each row within its run of equal ``group`` (rows sorted by group)."""
+    n = len(group)
+    change = np.empty(n, dtype=bool)
+    change[:1] = True
+    np.not_equal(group[1:], group[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    lengths = np.diff(np.r_[starts, n])
+    return np.arange(n) - np.repeat(starts, lengths)
+
+
+def _group_cumsum(position: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Running sums of ``values`` within runs (``position``: see :func:`_scan_positions`).
 
     A segmented scan (log2 of the longest run passes of vector adds): no running total
     over the whole table, so no cancellation.
@@ -552,43 +651,47 @@ def _group_cumsum(group: np.ndarray, values: np.ndarray) -> np.ndarray:
     n = len(out)
     if n == 0:
         return out
-    runs, _ = _runs(group)
-    starts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]])
-    lengths = np.diff(np.r_[starts, n])
-    position = np.arange(n) - np.repeat(starts, lengths)
+    longest = int(position.max()) + 1
     step = 1
-    longest = int(lengths.max())
+    add = np.empty(n)
+    keep = np.empty(n, dtype=bool)
     while step < longest:
-        add = np.where(position[step:] >= step, out[:-step], 0.0)
-        out[step:] += add
+        k = n - step
+        np.greater_equal(position[step:], step, out=keep[:k])
+        np.copyto(add[:k], 0.0)
+        np.copyto(add[:k], out[:-step], where=keep[:k])
+        out[step:] += add[:k]
         step *= 2
     return out
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
 
 
 def _group_sum(codes: np.ndarray, n: int, values: np.ndarray) -> np.ndarray:
     """Sum of ``values`` per code, NaN where every value is NaN (not reported)."""
     given = ~np.isnan(values)
     total = np.bincount(codes, weights=np.where(given, values, 0.0), minlength=n)
-    count = np.bincount(codes, weights=given.astype(float), minlength=n)
-    return np.where(count > 0, total, np.nan)
+    count = np.bincount(codes[given], minlength=n)
+    total[count == 0] = np.nan
+    return total
 
 
 def _causes(
     plan: _Plan,
     checked: _Checked,
-    order: np.ndarray,
+    e: np.ndarray,
+    t: np.ndarray,
+    m: np.ndarray,
     short: np.ndarray,
     share: np.ndarray,
     shortfall: np.ndarray,
 ) -> tuple[pd.Categorical, np.ndarray]:
-    """The cause of each shortfall and its amount (rows in ``order``)."""
-    n = len(order)
-    e, t, m = checked.e[order], checked.t[order], checked.m[order]
+    """The cause of each shortfall and its amount (rows sorted; ``e, t, m`` their codes)."""
+    n = len(e)
     columns = []  # (cause, reported column, resource code, names, lookup)
     for col in checked.resources:
         if col.startswith(LABOUR_PREFIX):
@@ -616,15 +719,19 @@ def _causes(
     codes[rows] = 1
     amount[rows] = shortfall[rows]
     if columns and len(rows):
-        epm = (e * len(plan.periods) + t) * _MONTHS + m
-        group, uniq = pd.factorize(epm)
+        # the enterprise's reports of a period and month: sums in row order, as any grouping
+        n_t = len(plan.periods)
+        epm = (e * n_t + t) * _MONTHS + m
+        group, uniq = _groups(epm, len(plan.enterprises) * n_t * _MONTHS)
         g_short = group[rows]
+        e_s, t_s, m_s = e[rows], t[rows], m[rows]
         ratios = np.full((len(rows), len(columns)), np.inf)
         missing = np.zeros((len(rows), len(columns)))
         limit = share[rows] * (1 + CAUSE_RTOL)
         for j, (_, col, code, names, lookup) in enumerate(columns):
-            used = _group_sum(group, len(uniq), checked.resources[col][order])[g_short]
-            key = plan.key(e[rows], np.full(len(rows), code), len(names), t[rows], m[rows])
+            values = _take(checked.resources[col], checked.take)
+            used = _group_sum(group, len(uniq), values)[g_short]
+            key = plan.key(e_s, np.full(len(rows), code), len(names), t_s, m_s)
             figure, _ = lookup(key)
             ratio = _ratio(used, figure)
             with np.errstate(invalid="ignore"):
@@ -679,33 +786,42 @@ def fulfilment(
     plan = _plan_of(figures, labour, supply)
     checked = _validate(actuals, plan, source)
     n_t = len(plan.periods)
-    order, key = checked.order, checked.key
+    take, key = checked.take, checked.key
     planned, _ = plan.output(key)
-    actual = checked.output[order]
-    series = key // (n_t * _MONTHS)  # enterprise and product
-    cum_plan = _group_cumsum(series, planned)
-    cum_actual = _group_cumsum(series, actual)
+    actual = _take(checked.output, take)
+    position = _scan_positions(key // (n_t * _MONTHS))  # series: enterprise and product
+    cum_plan = _group_cumsum(position, planned)
+    cum_actual = _group_cumsum(position, actual)
+    del position
     share = _ratio(actual, planned)
     shortfall = np.maximum(planned - actual, 0.0)
-    cause, amount = _causes(plan, checked, order, shortfall > 0, share, shortfall)
+    e = _take(checked.e, take)
+    p = _take(checked.p, take)
+    t = _take(checked.t, take)
+    m = _take(checked.m, take)
+    cause, amount = _causes(plan, checked, e, t, m, shortfall > 0, share, shortfall)
     labour_cols = [c for c in checked.resources if c.startswith(LABOUR_PREFIX)]
-    if labour_cols:
-        used = np.column_stack([checked.resources[c][order] for c in labour_cols])
+    if len(labour_cols) == 1:
+        labour_used = _take(checked.resources[labour_cols[0]], take)  # a fresh array
+    elif labour_cols:
+        used = np.column_stack([_take(checked.resources[c], take) for c in labour_cols])
         given = ~np.isnan(used).all(axis=1)
         labour_used = np.where(
             given, np.nansum(np.where(np.isnan(used), 0.0, used), axis=1), np.nan
         )
     else:
-        labour_used = np.full(len(order), np.nan)
-    e = checked.e[order]
+        labour_used = np.full(len(key), np.nan)
+    trust = plan.trust.codes[e]
+    commissariat = plan.commissariat.codes[e]
+    period = plan.periods[t]
     table = pd.DataFrame(
         {
             "enterprise": pd.Categorical.from_codes(e, categories=plan.enterprises),
-            "trust": plan.trust[e],
-            "commissariat": plan.commissariat[e],
-            "product": pd.Categorical.from_codes(checked.p[order], categories=plan.products),
-            "period": plan.periods[checked.t[order]],
-            "month": checked.m[order],
+            "trust": pd.Categorical.from_codes(trust, dtype=plan.trust.dtype),
+            "commissariat": pd.Categorical.from_codes(commissariat, dtype=plan.commissariat.dtype),
+            "product": pd.Categorical.from_codes(p, categories=plan.products),
+            "period": period,
+            "month": m,
             "plan": planned,
             "actual": actual,
             "share": share,
@@ -718,11 +834,27 @@ def fulfilment(
             "labour": labour_used,
         },
         columns=list(TABLE_COLUMNS),
+        copy=False,
     )
+    # the periods of the reports, in order, and their codes among them
+    present = np.bincount(t, minlength=n_t) > 0
+    t_codes = (np.cumsum(present) - 1)[t]
+    periods = plan.periods[present]
+    sums = {
+        "plan": planned,
+        "actual": actual,
+        "cumulative_plan": cum_plan,
+        "cumulative_actual": cum_actual,
+    }
+    units = (("trust", trust, plan.trust), ("commissariat", commissariat, plan.commissariat))
+    by_unit = {
+        name: _aggregate(name, codes, unit.categories, p, plan.products, t_codes, periods, m, sums)
+        for name, codes, unit in units
+    }
     return FulfilmentReport(
         table=table,
-        by_trust=aggregate(table, "trust"),
-        by_commissariat=aggregate(table, "commissariat"),
+        by_trust=by_unit["trust"],
+        by_commissariat=by_unit["commissariat"],
         provenance={
             "function": "gosplan.run.fulfilment.fulfilment",
             "version": gosplan.__version__,
@@ -757,23 +889,73 @@ def aggregate(table: pd.DataFrame, unit: str) -> pd.DataFrame:
     """
     units = pd.Categorical(table[unit])
     products = pd.Categorical(table["product"])
-    u = units.codes.astype(np.int64)
-    p = products.codes.astype(np.int64)
     t, periods = _factorize_sorted(table["period"].to_numpy(dtype=np.int64))
-    m = table["month"].to_numpy(dtype=np.int64)
-    n_t, width = len(periods), len(products.categories) + 1
+    sums = {
+        c: table[c].to_numpy(dtype=float)
+        for c in ("plan", "actual", "cumulative_plan", "cumulative_actual")
+    }
+    return _aggregate(
+        unit,
+        units.codes,
+        units.categories,
+        products.codes,
+        products.categories,
+        t,
+        periods,
+        table["month"].to_numpy(dtype=np.int64),
+        sums,
+    )
+
+
+def _aggregate(
+    unit: str,
+    unit_codes: np.ndarray,
+    unit_categories: pd.Index,
+    product_codes: np.ndarray,
+    product_categories: pd.Index,
+    t: np.ndarray,
+    periods: np.ndarray,
+    m: np.ndarray,
+    values: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """:func:`aggregate` of a table given by codes.
+
+    The rows' unit, product, period (codes into the sorted distinct ``periods``) and month,
+    and their plan, actual and cumulative columns (``values``).
+    """
+    categories = pd.Index([*product_categories.astype(str), ALL_PRODUCTS])
+    if categories.has_duplicates:
+        raise InputError(
+            f"a product may not be called {ALL_PRODUCTS!r}",
+            label=ALL_PRODUCTS,
+            check="bad_argument",
+        )
+    u = unit_codes.astype(np.int64)
+    n_t, width = len(periods), len(product_categories) + 1
     # key in output order: unit, period, month, product (the all-products code last)
-    group, keys = _factorize_sorted(((u * n_t + t) * _MONTHS + m) * width + p)
+    key = u * n_t
+    key += t
+    key *= _MONTHS
+    key += m
+    key *= width
+    key += product_codes
+    if (u < 0).any() or (m < 0).any() or (m >= _MONTHS).any() or (product_codes < 0).any():
+        group, keys = _factorize_sorted(key)
+    else:
+        group, keys = _groups(key, len(unit_categories) * n_t * _MONTHS * width)
+    del key, u
     k = len(keys)
-
-    def total(col: str) -> np.ndarray:
-        weights = table[col].to_numpy(dtype=float)
-        return np.bincount(group, weights=weights, minlength=k).astype(float)
-
-    sums = {c: total(c) for c in ("plan", "actual", "cumulative_plan", "cumulative_actual")}
+    sums = {
+        c: np.bincount(group, weights=v, minlength=k).astype(float, copy=False)
+        for c, v in values.items()
+    }
+    del group
     share = _ratio(sums["actual"], sums["plan"])
     cum_share = _ratio(sums["cumulative_actual"], sums["cumulative_plan"])
-    ugroup, ubase = _runs(keys // width)
+    unit_keys, code = np.divmod(keys, width)
+    del keys
+    ugroup, ubase = _runs(unit_keys)
+    del unit_keys
     n_u = len(ubase)
 
     def mean(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -784,35 +966,26 @@ def aggregate(table: pd.DataFrame, unit: str) -> pd.DataFrame:
 
     mean_share, count = mean(share)
     mean_cum, _ = mean(cum_share)
-    # place each unit row after its products: both key lists are sorted
-    ukeys = ubase * width + (width - 1)
-    at_p = np.arange(k) + np.searchsorted(ukeys, keys, side="left")
-    at_u = np.arange(n_u) + np.searchsorted(keys, ukeys, side="right")
+    # each unit's row after its products': the unit rows are at the ends of the units' runs
     n = k + n_u
-    every = np.empty(n, dtype=np.int64)
-    every[at_p], every[at_u] = keys, ukeys
+    size = np.bincount(ugroup, minlength=n_u) + 1  # rows of each unit, its own included
+    is_unit = np.zeros(n, dtype=bool)
+    is_unit[np.cumsum(size) - 1] = True
+    is_product = ~is_unit
 
     def both(product_rows: np.ndarray, unit_rows: np.ndarray | float) -> np.ndarray:
         out = np.empty(n, dtype=np.asarray(product_rows).dtype)
-        out[at_p], out[at_u] = product_rows, unit_rows
+        out[is_product], out[is_unit] = product_rows, unit_rows
         return out
 
-    rest, code = np.divmod(every, width)
-    rest, month = np.divmod(rest, _MONTHS)
-    uc, tc = np.divmod(rest, n_t)
-    categories = pd.Index([*products.categories.astype(str), ALL_PRODUCTS])
-    if categories.has_duplicates:
-        raise InputError(
-            f"a product may not be called {ALL_PRODUCTS!r}",
-            label=ALL_PRODUCTS,
-            check="bad_argument",
-        )
+    rest, month = np.divmod(ubase, _MONTHS)
+    uc, tc = np.divmod(rest, n_t) if n_t else (rest, rest)
     return pd.DataFrame(
         {
-            unit: pd.Categorical.from_codes(uc, categories=units.categories),
-            "product": pd.Categorical.from_codes(code, categories=categories),
-            "period": periods[tc] if n_t else np.zeros(0, dtype=np.int64),
-            "month": month,
+            unit: pd.Categorical.from_codes(np.repeat(uc, size), categories=unit_categories),
+            "product": pd.Categorical.from_codes(both(code, width - 1), categories=categories),
+            "period": np.repeat(periods[tc], size) if n_t else np.zeros(0, dtype=np.int64),
+            "month": np.repeat(month, size),
             "plan": both(sums["plan"], np.nan),
             "actual": both(sums["actual"], np.nan),
             "share": both(share, mean_share),
@@ -822,4 +995,5 @@ def aggregate(table: pd.DataFrame, unit: str) -> pd.DataFrame:
             "products": both((sums["plan"] > 0).astype(np.int64), count.astype(np.int64)),
         },
         columns=[unit, *AGGREGATE_COLUMNS],
+        copy=False,
     )
