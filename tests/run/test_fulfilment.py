@@ -278,3 +278,15 @@ def test_categorical_labels_give_the_same_report() -> None:
     a = fulfilment(figures, actuals).table
     b = fulfilment(control_figures(), actuals_table()).table
     pd.testing.assert_frame_equal(a, b, check_categorical=False)
+
+
+def test_an_annual_file_read_then_measured_is_against_the_annual_sum(tmp_path: Path) -> None:
+    path = tmp_path / "annual.csv"
+    pd.DataFrame(
+        {"enterprise": ["A"], "period": [1929], "product": ["steel"], "output": [150.0]}
+    ).to_csv(path, index=False)
+    read = read_actuals(path, control_figures())
+    assert list(read["month"]) == [0]  # annual
+    report = fulfilment(control_figures(), read)
+    np.testing.assert_allclose(report.table["plan"], [200.0])  # the months' figures summed
+    np.testing.assert_allclose(report.table["share"], [0.75])

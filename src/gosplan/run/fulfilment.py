@@ -445,10 +445,11 @@ def _validate(actuals: pd.DataFrame, plan: _Plan | None, source: str) -> _Checke
     if "month" in actuals.columns:
         month = _numbers(actuals, "month", problems, source, labels, whole=True)
         with np.errstate(invalid="ignore"):
-            outside = np.isfinite(month) & ((month < 1) | (month > 12))
+            # 0 is an annual report (what read_actuals writes where a file has no month)
+            outside = np.isfinite(month) & ((month < 0) | (month > 12))
         problems.add_rows(
             outside,
-            lambda i: f"month must lie in 1..12, got {month[i]:g}",
+            lambda i: f"month must lie in 1..12 (0 for an annual report), got {month[i]:g}",
             source=source,
             labels=labels,
             check="out_of_range",
