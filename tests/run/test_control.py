@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +18,7 @@ from gosplan.core.control_figures import (
     SUPPLY_COLUMNS,
     ControlFigures,
 )
+from gosplan.core.enterprises import enterprises_of
 from gosplan.core.plan_result import PlanResult
 from gosplan.core.spec import PlanSpec
 from gosplan.core.status import Status
@@ -226,11 +229,23 @@ def test_the_default_enterprises_are_one_per_activity() -> None:
 # ---------------------------------------------------------------------------- the scenario
 @pytest.fixture(scope="module")
 def adopted() -> tuple[PlanResult, PlanSpec]:
+    """The scenario's optimum, on its economy without the bundled enterprises table."""
     spec = load("ussr-1928/optimum")
     assert isinstance(spec, PlanSpec)
+    spec = spec.with_changes(economy=replace(spec.economy, enterprises=None))
     result = optimise(spec)
     assert result.optimal
     return result, spec
+
+
+@pytest.mark.parametrize("rule", ["capacity", "least_labour"])
+def test_totals_equal_the_plan_with_the_bundled_enterprises(rule: str) -> None:
+    spec = load("ussr-1928/optimum")
+    assert isinstance(spec, PlanSpec) and spec.economy.enterprises is not None
+    result = optimise(spec)
+    cf = control_figures(result, spec, rule=rule)
+    assert cf.figures["enterprise"].nunique() == len(enterprises_of(spec.economy))
+    _assert_totals(cf, result, spec, labour=True)
 
 
 def _several(spec: PlanSpec, seed: int = 1) -> pd.DataFrame:
