@@ -68,6 +68,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gosplan.cli.balance_cmds",
     "gosplan.cli.generate_cmd",
     "gosplan.cli.plan_cmds",
+    "gosplan.cli.run_cmds",
     "gosplan.cli.report_cmd",
     "gosplan.cli.compare_cmd",
     "gosplan.cli.demo_cmd",
