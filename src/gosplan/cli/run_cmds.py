@@ -132,6 +132,13 @@ ProfileOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _output_option(help: str) -> Any:
+    """The ``--output``/``-o`` option of a command that writes its result, with ``help``."""
+    return typer.Option("--output", "-o", help=help)
+
+
 ActualsArg = Annotated[
     Path,
     typer.Argument(
@@ -220,6 +227,20 @@ def figures_of(
     return figures
 
 
+def planned_figures(
+    spec: str,
+    plan: Path | None,
+    rule: Rule,
+    monthly: bool,
+    profile: Path | None,
+    quiet: bool = False,
+    progress: bool = False,
+) -> tuple[PlanResult, ControlFigures]:
+    """The adopted plan (:func:`adopted_plan`) and its control figures (:func:`figures_of`)."""
+    result, plan_spec = adopted_plan(spec, plan, quiet, progress)
+    return result, figures_of(result, plan_spec, rule, monthly, profile)
+
+
 def _output_kind(format: OutputFormat, output: Path | None, what: str) -> str:
     """The format of ``--output`` for a result with ``write``; checked before any work."""
     kind = resolve_format(format, output) if output is not None else format.value
@@ -228,8 +249,19 @@ def _output_kind(format: OutputFormat, output: Path | None, what: str) -> str:
     return kind
 
 
-def _wrote(what: str, kind: str, path: Path, format: OutputFormat, output: Path | None) -> None:
+def _written(
+    result: ControlFigures | CounterPlanCheck | FulfilmentReport,
+    what: str,
+    kind: str,
+    format: OutputFormat,
+    output: Path | None,
+) -> bool:
+    """Write ``result`` to ``output`` in ``kind`` and say so; False (nothing done) without one."""
+    if output is None:
+        return False
+    path = result.write(output, format=kind)
     note(f"wrote {what} ({kind}) to {path}", format, output)
+    return True
 
 
 # ---------------------------------------------------------------------------- control figures
@@ -264,11 +296,9 @@ def control_figures(
     format: FormatOption = OutputFormat.table,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write the figures, labour and supply tables in full: a folder for csv (the "
-            "default) or parquet, one file for json (also picked by a .json suffix).",
+        _output_option(
+            "Write the figures, labour and supply tables in full: a folder for csv (the "
+            "default) or parquet, one file for json (also picked by a .json suffix)."
         ),
     ] = None,
     quiet: QuietOption = False,
@@ -281,8 +311,7 @@ def control_figures(
     and supply orders. The terminal shows the first rows of each table.
     """
     kind = _output_kind(format, output, "the control figures")
-    result, plan_spec = adopted_plan(spec, plan, quiet, progress)
-    figures = figures_of(result, plan_spec, rule, monthly, profile)
+    result, figures = planned_figures(spec, plan, rule, monthly, profile, quiet, progress)
     n_ent = figures.figures["enterprise"].nunique()
     note(
         f"control figures of {n_ent:,} enterprises over {len(result.periods)} periods "
@@ -290,9 +319,7 @@ def control_figures(
         format,
         output,
     )
-    if output is not None:
-        written = figures.write(output, format=kind)
-        _wrote("the control figures", kind, written, format, output)
+    if _written(figures, "the control figures", kind, format, output):
         return
     tables: dict[str, pd.DataFrame] = figures.tables()
     titles = {
@@ -417,11 +444,9 @@ def counter_plan(
     format: FormatOption = OutputFormat.table,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write the whole check (requirements, slack, summary, missing, starved): a "
-            "folder for csv (the default) or parquet, one file for json.",
+        _output_option(
+            "Write the whole check (requirements, slack, summary, missing, starved): a "
+            "folder for csv (the default) or parquet, one file for json."
         ),
     ] = None,
     quiet: QuietOption = False,
@@ -444,10 +469,7 @@ def counter_plan(
     names = [str(n) for n in check.summary["counter_plan"]]
     messages = [counter_plan_message(check, n) for n in names]
     refused = [n for n in names if check.accepted_share(n) < 1.0]
-    if output is not None:
-        written = check.write(output, format=kind)
-        _wrote("the check", kind, written, format, output)
-    else:
+    if not _written(check, "the check", kind, format, output):
         summary = check.summary.loc[:, ["counter_plan", "accepted_share", "binding_item"]]
         summary = summary.assign(
             binding_kind=check.summary["binding_kind"],
@@ -483,19 +505,10 @@ def counter_plan(
 
 
 # ---------------------------------------------------------------------------- fulfilment
-#: Columns of the fulfilment table shown on the terminal (all of them: --format csv).
-FULFILMENT_TERMINAL = (
-    "enterprise",
-    "product",
-    "period",
-    "month",
-    "plan",
-    "actual",
-    "share",
-    "cumulative_share",
-    "cause",
-)
+#: Columns of the aggregates and of the fulfilment table shown on the terminal (all of them:
+#: --format csv).
 AGGREGATE_TERMINAL = ("product", "period", "month", "plan", "actual", "share", "cumulative_share")
+FULFILMENT_TERMINAL = ("enterprise", *AGGREGATE_TERMINAL, "cause")
 
 
 #: Significant digits of the numbers of a wide table on the terminal.
@@ -539,8 +552,7 @@ def fulfilment_report(
     """The fulfilment of the plan's control figures by the reports in ``actuals``."""
     from gosplan.run.fulfilment import fulfilment, read_actuals
 
-    result, plan_spec = adopted_plan(spec, plan, quiet, progress)
-    figures = figures_of(result, plan_spec, rule, monthly, profile)
+    _, figures = planned_figures(spec, plan, rule, monthly, profile, quiet, progress)
     reports = read_actuals(actuals, figures)
     if "month" in reports.columns and bool((reports["month"] == 0).all()):
         # read_actuals adds month 0 to annual reports, which fulfilment checks as a month
@@ -559,11 +571,9 @@ def fulfilment_cmd(
     format: FormatOption = OutputFormat.table,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write the report (table, by_trust, by_commissariat): a folder for csv (the "
-            "default) or parquet, one file for json.",
+        _output_option(
+            "Write the report (table, by_trust, by_commissariat): a folder for csv (the "
+            "default) or parquet, one file for json."
         ),
     ] = None,
     quiet: QuietOption = False,
@@ -584,9 +594,7 @@ def fulfilment_cmd(
         format,
         output,
     )
-    if output is not None:
-        written = report.write(output, format=kind)
-        _wrote("the fulfilment report", kind, written, format, output)
+    if _written(report, "the fulfilment report", kind, format, output):
         return
     tables = {
         "table": table,

@@ -22,13 +22,12 @@ import numpy as np
 import pandas as pd
 
 from gosplan.core.serial import (
+    document_tables,
     finite,
-    frame_of,
     period,
-    read_json,
+    read_result,
     read_table,
-    records,
-    table_files,
+    result_document,
     write_result,
 )
 from gosplan.errors import InputError
@@ -37,6 +36,7 @@ from gosplan.errors import InputError
 CONTROL_KIND = "control-figures"
 CONTROL_META = "control.json"
 CONTROL_TABLES = ("figures", "labour", "supply")
+_NEEDS = "control figures need"
 #: The rules that split an activity's level among its enterprises.
 RULES = ("capacity", "least_labour")
 #: Month of an annual figure (monthly figures have months 1 to 12).
@@ -234,23 +234,13 @@ class ControlFigures:
 
     def to_dict(self) -> dict[str, Any]:
         """The figures as plain values (strict-JSON ready): the fields and the three tables."""
-        doc = self._meta()
-        doc["tables"] = {name: records(_plain(frame)) for name, frame in self.tables().items()}
-        return doc
+        return result_document(self._meta(), {n: _plain(f) for n, f in self.tables().items()})
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any], source: str = "control figures") -> ControlFigures:
         """The figures written by :meth:`to_dict`."""
         _check_kind(doc, source)
-        tables = dict(doc.get("tables") or {})
-        frames = {}
-        for name in CONTROL_TABLES:
-            rows = tables.get(name, doc.get(name))
-            if rows is None:
-                raise InputError(
-                    f"control figures need the table {name!r}", source=source, check="missing_table"
-                )
-            frames[name] = frame_of(rows)
+        frames = document_tables(doc, CONTROL_TABLES, needs=_NEEDS, source=source)
         return cls._from_tables(doc, frames, source)
 
     def write(self, path: str | Path, format: str = "csv") -> Path:
@@ -276,20 +266,15 @@ class ControlFigures:
     @classmethod
     def read(cls, path: str | Path) -> ControlFigures:
         """Figures written by :meth:`write` (a folder with ``control.json``, or a JSON file)."""
-        path = Path(path)
-        if not path.is_dir():
-            return cls.from_dict(read_json(path), str(path))
-        meta = read_json(path / CONTROL_META)
-        files = table_files(path)
-        missing = [n for n in CONTROL_TABLES if n not in files]
-        if missing:
-            raise InputError(
-                f"control figures need the table {missing[0]!r}",
-                source=str(path),
-                check="missing_table",
-            )
-        frames = {n: _read(files[n]) for n in CONTROL_TABLES}
-        return cls._from_tables(meta, frames, str(path))
+        return read_result(
+            path,
+            CONTROL_META,
+            CONTROL_TABLES,
+            needs=_NEEDS,
+            from_tables=cls._from_tables,
+            from_dict=cls.from_dict,
+            reader=_read,
+        )
 
     @classmethod
     def _from_tables(

@@ -14,14 +14,12 @@ from typing import Any
 import pandas as pd
 
 from gosplan.core.serial import (
+    document_tables,
     finite,
-    frame_of,
     long,
     number,
-    read_json,
-    read_table,
-    records,
-    table_files,
+    read_result,
+    result_document,
     write_result,
 )
 from gosplan.errors import InputError
@@ -172,15 +170,12 @@ class CounterPlanCheck:
 
     def to_dict(self) -> dict[str, Any]:
         """The check as plain values (strict-JSON ready); :meth:`from_dict` reads it back."""
-        doc = self._meta()
-        doc["tables"] = {name: records(frame) for name, frame in self._tables().items()}
-        return doc
+        return result_document(self._meta(), self._tables())
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any], source: str = "counter-plan check") -> CounterPlanCheck:
         """The check written by :meth:`to_dict`."""
-        tables = dict(doc.get("tables") or {})
-        frames = {name: frame_of(tables.get(name)) for name in TABLES}
+        frames = document_tables(doc, TABLES, needs=None, source=source)
         return cls._from_tables(doc, frames, source)
 
     def write(self, path: str | Path, format: str = "csv") -> Path:
@@ -203,13 +198,14 @@ class CounterPlanCheck:
     @classmethod
     def read(cls, path: str | Path) -> CounterPlanCheck:
         """A check written by :meth:`write` (a folder or a JSON file)."""
-        path = Path(path)
-        if not path.is_dir():
-            return cls.from_dict(read_json(path), str(path))
-        meta = read_json(path / COUNTER_CHECK_META)
-        files = table_files(path)
-        frames = {n: read_table(files[n]) if n in files else pd.DataFrame() for n in TABLES}
-        return cls._from_tables(meta, frames, str(path))
+        return read_result(
+            path,
+            COUNTER_CHECK_META,
+            TABLES,
+            needs=None,
+            from_tables=cls._from_tables,
+            from_dict=cls.from_dict,
+        )
 
     @classmethod
     def _from_tables(

@@ -49,13 +49,12 @@ from typing import Any
 import pandas as pd
 
 from gosplan.core.serial import (
+    document_tables,
     finite,
-    frame_of,
     long,
-    read_json,
+    read_result,
     read_table,
-    records,
-    table_files,
+    result_document,
     write_result,
 )
 from gosplan.errors import InputError
@@ -64,13 +63,11 @@ from gosplan.errors import InputError
 REPORT_KIND = "fulfilment-report"
 REPORT_META = "fulfilment.json"
 REPORT_TABLES = ("table", "by_trust", "by_commissariat")
+_NEEDS = "a fulfilment report needs"
 #: The ``product`` of an aggregate row over all the unit's products.
 ALL_PRODUCTS = "*"
-#: Columns of :attr:`FulfilmentReport.table`.
-TABLE_COLUMNS = (
-    "enterprise",
-    "trust",
-    "commissariat",
+#: Columns that a report row and an aggregate row share, in order.
+_SHARED_COLUMNS = (
     "product",
     "period",
     "month",
@@ -80,24 +77,20 @@ TABLE_COLUMNS = (
     "cumulative_plan",
     "cumulative_actual",
     "cumulative_share",
+)
+#: Columns of :attr:`FulfilmentReport.table`.
+TABLE_COLUMNS = (
+    "enterprise",
+    "trust",
+    "commissariat",
+    *_SHARED_COLUMNS,
     "shortfall",
     "cause",
     "cause_amount",
     "labour",
 )
 #: Columns of an aggregate after its unit column (``trust`` or ``commissariat``).
-AGGREGATE_COLUMNS = (
-    "product",
-    "period",
-    "month",
-    "plan",
-    "actual",
-    "share",
-    "cumulative_plan",
-    "cumulative_actual",
-    "cumulative_share",
-    "products",
-)
+AGGREGATE_COLUMNS = (*_SHARED_COLUMNS, "products")
 #: Text columns of the tables (categorical in memory).
 LABEL_COLUMNS = ("enterprise", "trust", "commissariat", "product", "cause")
 _INTEGER_COLUMNS = ("period", "month", "products")
@@ -164,28 +157,18 @@ class FulfilmentReport:
     def _meta(self) -> dict[str, Any]:
         return finite({"kind": REPORT_KIND, "provenance": self.provenance})
 
-    def _tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in REPORT_TABLES}
+    def _text_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by name, labels as text (for the writers)."""
+        return {name: _as_text(getattr(self, name)) for name in REPORT_TABLES}
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain values (strict-JSON ready)."""
-        doc = self._meta()
-        doc["tables"] = {name: records(_as_text(frame)) for name, frame in self._tables().items()}
-        return doc
+        return result_document(self._meta(), self._text_tables())
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any], source: str = "fulfilment report") -> FulfilmentReport:
         """The report written by :meth:`to_dict`."""
-        tables = dict(doc.get("tables") or {})
-        frames = {}
-        for name in REPORT_TABLES:
-            if name not in tables:
-                raise InputError(
-                    f"a fulfilment report needs the table {name!r}",
-                    source=source,
-                    check="missing_table",
-                )
-            frames[name] = frame_of(tables[name])
+        frames = document_tables(doc, REPORT_TABLES, needs=_NEEDS, source=source)
         return cls._from_tables(doc, frames, source)
 
     def write(self, path: str | Path, format: str = "csv") -> Path:
@@ -207,7 +190,7 @@ class FulfilmentReport:
             Path(path),
             format,
             document=self.to_dict,
-            tables=lambda: {n: _as_text(f) for n, f in self._tables().items()},
+            tables=self._text_tables,
             meta_file=REPORT_META,
             meta=self._meta,
         )
@@ -215,19 +198,15 @@ class FulfilmentReport:
     @classmethod
     def read(cls, path: str | Path) -> FulfilmentReport:
         """A report written by :meth:`write` (a folder with ``fulfilment.json``, or JSON)."""
-        path = Path(path)
-        if not path.is_dir():
-            return cls.from_dict(read_json(path), str(path))
-        meta = read_json(path / REPORT_META)
-        files = table_files(path)
-        missing = [n for n in REPORT_TABLES if n not in files]
-        if missing:
-            raise InputError(
-                f"a fulfilment report needs the table {missing[0]!r}",
-                source=str(path),
-                check="missing_table",
-            )
-        return cls._from_tables(meta, {n: _read(files[n]) for n in REPORT_TABLES}, str(path))
+        return read_result(
+            path,
+            REPORT_META,
+            REPORT_TABLES,
+            needs=_NEEDS,
+            from_tables=cls._from_tables,
+            from_dict=cls.from_dict,
+            reader=_read,
+        )
 
     @classmethod
     def _from_tables(

@@ -15,14 +15,13 @@ import pandas as pd
 
 from gosplan.core.plan_result import PLAN_META, PlanResult
 from gosplan.core.serial import (
+    document_tables,
     finite,
-    frame_of,
     long,
     number,
     read_json,
-    read_table,
-    records,
-    table_files,
+    read_result_folder,
+    result_document,
     write_result,
 )
 from gosplan.core.words import labour_amount, sig, sig_up
@@ -37,6 +36,7 @@ MESSAGE_ADDITIONS = 8
 CHECK_KIND = "plan-check"
 CHECK_META = "check.json"
 CHECK_TABLES = ("reachable", "binding", "additions")
+_NEEDS = "a plan check needs"
 #: Provenance the command line may write beside a check (``provenance.json``).
 PROVENANCE = "provenance.json"
 #: Columns of the check's tables.
@@ -178,6 +178,9 @@ class PlanCheck:
     provenance: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ files
+    def _tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in CHECK_TABLES}
+
     def _meta(self) -> dict[str, Any]:
         return finite(
             {
@@ -199,21 +202,14 @@ class PlanCheck:
 
         ``message`` is written for people who read the file; :meth:`from_dict` ignores it.
         """
-        doc = self._meta()
-        doc["tables"] = {name: records(getattr(self, name)) for name in CHECK_TABLES}
+        doc = result_document(self._meta(), self._tables())
         doc["plan"] = None if self.plan is None else self.plan.to_dict()
         return doc
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any], source: str = "plan check") -> PlanCheck:
         """The check written by :meth:`to_dict`."""
-        tables = dict(doc.get("tables") or {})
-        frames = {}
-        for name in CHECK_TABLES:
-            rows = tables.get(name, doc.get(name))
-            if rows is None:
-                raise InputError(f"a plan check needs the table {name!r}", source=source)
-            frames[name] = frame_of(rows)
+        frames = document_tables(doc, CHECK_TABLES, needs=_NEEDS, source=source)
         plan = doc.get("plan")
         return cls._from_tables(
             doc, frames, None if plan is None else PlanResult.from_dict(plan, source), source
@@ -235,7 +231,7 @@ class PlanCheck:
             Path(path),
             format,
             document=self.to_dict,
-            tables=lambda: {n: getattr(self, n) for n in CHECK_TABLES},
+            tables=self._tables,
             meta_file=CHECK_META,
             meta=self._meta,
         )
@@ -249,12 +245,7 @@ class PlanCheck:
         path = Path(path)
         if not path.is_dir():
             return cls.from_dict(read_json(path), str(path))
-        meta = read_json(path / CHECK_META)
-        files = table_files(path)
-        missing = [n for n in CHECK_TABLES if n not in files]
-        if missing:
-            raise InputError(f"a plan check needs the table {missing[0]!r}", source=str(path))
-        frames = {n: read_table(files[n]) for n in CHECK_TABLES}
+        meta, frames = read_result_folder(path, CHECK_META, CHECK_TABLES, needs=_NEEDS)
         plan_dir = path / "plan"
         plan = PlanResult.read(plan_dir) if (plan_dir / PLAN_META).is_file() else None
         side = path / PROVENANCE

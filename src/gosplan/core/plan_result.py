@@ -15,16 +15,13 @@ import pandas as pd
 from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION
 from gosplan.core.serial import (
     by_period,
-    finite,
-    frame_of,
+    document_tables,
     grid,
     long,
     number,
-    read_json,
-    read_table,
-    records,
+    read_result,
+    result_document,
     series,
-    table_files,
     write_result,
 )
 from gosplan.core.status import Status
@@ -216,15 +213,12 @@ class PlanResult:
         ``tables`` maps each table's name (:meth:`to_frames`) to its rows as records; NaN is
         ``None`` and infinities are ``"inf"``/``"-inf"``. :meth:`from_dict` reads it back.
         """
-        doc = finite(self._meta())
-        doc["tables"] = {name: records(frame) for name, frame in self.to_frames().items()}
-        return doc
+        return result_document(self._meta(), self.to_frames())
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any], source: str = "plan") -> PlanResult:
         """The result written by :meth:`to_dict` (or the JSON of :meth:`write`)."""
-        tables = {name: frame_of(rows) for name, rows in dict(doc.get("tables", {})).items()}
-        return cls._from_tables(doc, tables, source)
+        return cls._from_tables(doc, document_tables(doc, None, needs=None, source=source), source)
 
     def write(self, path: str | Path, format: str = "csv") -> Path:
         """Write the result as a folder of tables (``csv``/``parquet``) or one ``json`` file.
@@ -250,12 +244,14 @@ class PlanResult:
     @classmethod
     def read(cls, path: str | Path) -> PlanResult:
         """A result written by :meth:`write`: a plan folder or a plan JSON file."""
-        path = Path(path)
-        if path.is_dir():
-            meta = read_json(path / PLAN_META)
-            tables = {name: read_table(f) for name, f in table_files(path).items()}
-            return cls._from_tables(meta, tables, str(path))
-        return cls.from_dict(read_json(path), str(path))
+        return read_result(
+            path,
+            PLAN_META,
+            None,
+            needs=None,
+            from_tables=cls._from_tables,
+            from_dict=cls.from_dict,
+        )
 
     @classmethod
     def _from_tables(

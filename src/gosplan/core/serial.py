@@ -17,7 +17,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,10 @@ _SUFFIXES = (".csv", ".parquet")
 TEXT_COLUMNS = ("product", "label", "block", "kind", "activity", "unit", "status")
 #: Columns read from CSV as text, whatever they look like (a product "NA" or "01" stays so).
 LABEL_COLUMNS = (*TEXT_COLUMNS, "index", "labour_type", "resource", "enterprise")
+
+_Result = TypeVar("_Result")
+#: What a result type makes of its fields and tables: ``(meta, tables, source) -> result``.
+FromTables = Callable[[dict[str, Any], dict[str, pd.DataFrame], str], _Result]
 
 
 def check_format(format: str, allowed: Iterable[str] = FORMATS) -> str:
@@ -273,3 +277,95 @@ def series(table: pd.DataFrame, name: str) -> pd.Series:
     out = table.set_index(table.columns[0])[column]
     out.index = pd.Index([str(v) for v in out.index], name=str(table.columns[0]))
     return numbers(out).rename(name)
+
+
+# ---------------------------------------------------------------------------- results
+def result_document(meta: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+    """A result as one strict-JSON-ready document: its fields and ``tables`` as :func:`records`.
+
+    The way back is :func:`document_tables` (and ``meta`` is the document itself).
+    """
+    doc: dict[str, Any] = finite(meta)
+    doc["tables"] = {name: records(frame) for name, frame in tables.items()}
+    return doc
+
+
+def _missing_table(needs: str, name: str, source: str) -> InputError:
+    return InputError(f"{needs} the table {name!r}", source=source, check="missing_table")
+
+
+def document_tables(
+    doc: Mapping[str, Any], names: Iterable[str] | None, *, needs: str | None, source: str
+) -> dict[str, pd.DataFrame]:
+    """The tables of a document written by :func:`result_document`, as frames by name.
+
+    Parameters
+    ----------
+    doc
+        The document.
+    names
+        The tables to take (each also looked for beside ``tables``, where older files hold
+        it); ``None``: every table the document holds.
+    needs
+        The start of the message for a table missing, e.g. ``"a plan check needs"``: an
+        :class:`InputError` with ``check="missing_table"``. ``None``: a missing table is empty.
+    source
+        Where the document was read (named in errors).
+    """
+    tables = dict(doc.get("tables") or {})
+    if names is None:
+        return {name: frame_of(rows) for name, rows in tables.items()}
+    frames = {}
+    for name in names:
+        rows = tables.get(name, doc.get(name))
+        if rows is None and needs is not None:
+            raise _missing_table(needs, name, source)
+        frames[name] = frame_of(rows)
+    return frames
+
+
+def read_result_folder(
+    path: Path,
+    meta_file: str,
+    names: Iterable[str] | None,
+    *,
+    needs: str | None,
+    reader: Callable[[Path], pd.DataFrame] = read_table,
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """The fields (``meta_file``) and tables of a result folder written by :func:`write_result`.
+
+    ``names`` and ``needs`` as in :func:`document_tables` (a missing table names the folder);
+    ``reader`` reads one table file.
+    """
+    meta = read_json(path / meta_file)
+    files = table_files(path)
+    if names is None:
+        return meta, {name: reader(f) for name, f in files.items()}
+    names = tuple(names)
+    missing = [n for n in names if n not in files]
+    if missing and needs is not None:
+        raise _missing_table(needs, missing[0], str(path))
+    return meta, {n: reader(files[n]) if n in files else pd.DataFrame() for n in names}
+
+
+def read_result(
+    path: str | Path,
+    meta_file: str,
+    names: Iterable[str] | None,
+    *,
+    needs: str | None,
+    from_tables: FromTables[_Result],
+    from_dict: Callable[[dict[str, Any], str], _Result],
+    reader: Callable[[Path], pd.DataFrame] = read_table,
+) -> _Result:
+    """A result written by :func:`write_result`: a folder of tables, or one JSON document.
+
+    A folder is read by :func:`read_result_folder` and made a result by ``from_tables``;
+    a JSON file is handed to ``from_dict`` (which reads its tables with
+    :func:`document_tables`). Errors name the path.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        return from_dict(read_json(path), str(path))
+    meta, frames = read_result_folder(path, meta_file, names, needs=needs, reader=reader)
+    return from_tables(meta, frames, str(path))

@@ -103,12 +103,8 @@ def standings(
     ----------
     report
         A fulfilment report.
-    by
-        ``"enterprise"``, ``"trust"`` or ``"commissariat"``.
-    measure
-        ``"fulfilment"``, ``"growth"`` or ``"productivity"`` (see the module).
-    product
-        Only this product (``None``: the mean over each unit's products).
+    by, measure, product
+        As in :func:`competition`.
 
     Returns
     -------
