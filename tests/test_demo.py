@@ -256,3 +256,110 @@ def test_the_findings_of_the_readme_are_what_the_code_computes(demo: DemoResult)
     assert best == pytest.approx(2 / 7)
     assert round(table["cumulative_consumption"].max(), -3) == 161_000
     assert round(table["cumulative_consumption"].min(), -3) == 155_000  # at 6/7
+
+
+# ---------------------------------------------------------------------------- running the plan
+def test_demo_runs_the_basic_variant(demo: DemoResult) -> None:
+    from gosplan.demo import ADOPTED, RUN_PERIODS
+
+    assert ADOPTED == "basic"
+    assert demo.adopted.optimal and demo.adopted.objective_kind == "min_labour"
+    figures = demo.control.figures
+    assert demo.control.monthly
+    assert set(figures["period"]) == set(RUN_PERIODS) and set(figures["month"]) == set(range(1, 13))
+    # the figures split the adopted plan: their sum is the plan's output of each product
+    total = figures.groupby([figures["product"].astype(str), "period"])["output"].sum()
+    plan = demo.adopted.output
+    for (product, period), value in total.items():
+        assert value == pytest.approx(float(plan.loc[product, period]), rel=1e-9, abs=1e-12)
+
+
+def test_every_bundled_counter_plan_is_checked_in_order(demo: DemoResult) -> None:
+    from gosplan.datasets import scenario_path
+    from gosplan.run import read_counter_plans
+
+    bundled = read_counter_plans(Path(scenario_path("ussr-1928")).parent / "run/counter_plans.csv")
+    check = demo.counter_plans
+    assert check.mode == "commit"
+    summary = check.summary
+    assert list(summary["counter_plan"]) == list(dict.fromkeys(bundled["counter_plan"]))
+    shares = summary["accepted_share"].astype(float)
+    assert shares.between(0.0, 1.0).all()
+    assert (shares >= 1.0).any()  # at least one accepted in full ...
+    assert (shares < 1.0).any()  # ... and one not
+    assert (summary.loc[shares < 1.0, "binding_item"].astype(str) != "").all()
+
+
+def test_fulfilment_shows_the_events_of_the_synthetic_reports(demo: DemoResult) -> None:
+    table = demo.fulfilment.table
+    assert len(table) > 1000
+    coal = table[(table["product"].astype(str) == "coal") & (table["period"] == 1930)]
+    assert (coal["cause"].astype(str) == "labour:workers").sum() >= 5
+    petrovsky = table[
+        (table["enterprise"].astype(str) == "Petrovsky works (pig iron)")
+        & (table["period"] == 1930)
+        & (table["month"] >= 7)
+    ]
+    assert len(petrovsky) == 6
+    assert (petrovsky["shortfall"] > 0).all() and (petrovsky["share"] < 0.8).all()
+    assert (petrovsky["cause"].astype(str) == "capacity").all()
+    assert "synthetic" in " ".join(map(str, demo.fulfilment.provenance.values()))
+    trusts = set(demo.competition["trust"].astype(str))
+    assert {"Donugol", "Yugostal"} <= trusts
+
+
+def test_alerts_include_the_fall_at_the_petrovsky_works(demo: DemoResult) -> None:
+    from gosplan.demo import escalated_alerts
+
+    alerts = demo.alerts
+    fall = alerts[
+        (alerts["enterprise"].astype(str) == "Petrovsky works (pig iron)")
+        & (alerts["direction"] == "fall")
+    ]
+    assert len(fall)
+    assert tuple(fall[["period", "month"]].iloc[0]) == (1930, 7)
+    up = escalated_alerts(demo)
+    assert "Petrovsky works (pig iron)" in set(up["enterprise"].astype(str))
+    rows = dict(summary_rows(demo))
+    assert "accepted in full" in rows["counter-plans"]
+    assert "alerts on" in rows["fulfilment (synthetic)"]
+
+
+def test_report_has_the_running_sections(demo: DemoResult) -> None:
+    parser = _Headings()
+    text = demo.report.read_text(encoding="utf-8")
+    parser.feed(text)
+    headings = " | ".join(parser.headings)
+    for heading in (
+        "Running the plan: control figures",
+        "Counter-plans against the adopted plan",
+        "Fulfilment of the control figures (synthetic reports)",
+        "Shortfalls and their causes",
+        "Socialist competition",
+        "Alerts",
+    ):
+        assert heading in headings, heading
+    assert "These reports are synthetic" in text
+    assert "labour (workers)" in text  # the coal turnover as a cause, in words
+    assert "thousand person-years" in text.rsplit("Shortfalls and their causes", 1)[1]
+
+
+def test_terminal_running_section_fits_80_columns(demo: DemoResult) -> None:
+    from rich.console import Console
+
+    from gosplan.cli.demo_cmd import running_view
+
+    console = Console(width=80, record=True, force_terminal=False, color_system=None)
+    running_view(demo, console)
+    out = console.export_text()
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0].startswith("Running the basic variant")
+    names = list(demo.counter_plans.summary["counter_plan"].astype(str))
+    for name in names:  # one line each, with its verdict
+        (line,) = [x for x in lines if name in x]
+        assert line.split()[0] in {"accepted", "partial", "refused"}
+    assert any(line.startswith("refused") and "[" in line for line in lines)
+    assert any(line.startswith("alerts:") for line in lines)
+    assert any("Petrovsky works (pig iron): fall" in line for line in lines)
+    assert "e-1" not in out

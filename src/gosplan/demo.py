@@ -9,6 +9,10 @@
 4. the accumulation–consumption frontier over the share of investment going to heavy
    industry, from one seventh to six sevenths;
 5. plan, optimum and 1932 outcome side by side;
+6. the basic variant run as the adopted plan: its control figures by enterprise and month
+   for 1928/29–1929/30, the bundled counter-plans checked against its slack in order of
+   submission, and the synthetic monthly reports' fulfilment, socialist competition by
+   trust and alerts;
 
 and writes one self-contained HTML report. The library does the work; this module only
 strings the steps together and words the summary.
@@ -16,6 +20,7 @@ strings the steps together and words the summary.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import time
@@ -43,6 +48,12 @@ TARGET_VARIANTS = {
 #: Shares of capital spending going to means of production on the frontier: 1/7 ... 6/7.
 FRONTIER_SHARES = tuple(k / 7 for k in range(1, 7))
 COMPRESSED_PERIODS = 4
+#: The variant run as the adopted plan, and the periods of its monthly control figures.
+ADOPTED = "basic"
+RUN_PERIODS = (1929, 1930)
+#: The scenario's counter-plans and (synthetic) monthly reports, in its ``run/`` folder.
+COUNTER_PLANS = "counter_plans.csv"
+REPORTS = "fulfilment_1929_30.csv"
 #: Label of the base year (the scenario's 1927/28).
 BASE_LABEL = "1927/28"
 #: Products shown in the short table of the optimum and the four-year plan.
@@ -86,8 +97,23 @@ class DemoResult:
         The scenario's history tables.
     population_unit
         Unit of the frontier's population (e.g. ``"million"``), if the scenario gives one.
+    adopted
+        The plan run (the least-labour plan of the :data:`ADOPTED` variant), or ``None``
+        when the scenario has no ``run/`` folder.
+    control
+        Its control figures by enterprise and month for :data:`RUN_PERIODS`.
+    counter_plans
+        The scenario's counter-plans checked against its slack in ``commit`` mode (in order
+        of submission).
+    fulfilment
+        The scenario's monthly reports (synthetic) against the control figures.
+    competition
+        Trusts ranked by fulfilment (cumulative share) at each report.
+    alerts
+        Alerts on each enterprise's and product's fulfilment, with their escalation.
     inputs
-        What was read: the economy, the plan specifications and the history folder (paths).
+        What was read: the economy, the plan specifications, the history folder and the
+        run's tables (paths).
     report
         Path of the HTML report written.
     seconds
@@ -108,6 +134,12 @@ class DemoResult:
     seconds: dict[str, float] = field(default_factory=dict)
     population_unit: str | None = None
     inputs: dict[str, Any] = field(default_factory=dict)
+    adopted: Any = None
+    control: Any = None
+    counter_plans: Any = None
+    fulfilment: Any = None
+    competition: pd.DataFrame | None = None
+    alerts: pd.DataFrame | None = None
 
 
 def run_demo(
@@ -183,10 +215,78 @@ def run_demo(
         lambda: frontier(frontier_spec, FRONTIER_SHARES, population=population),
     )
     result.comparison = comparison_table(history, result.optimum, economy, result.compressed)
+    run_dir = scenario_path(scenario).parent / "run"
+    if (run_dir / COUNTER_PLANS).is_file() and (run_dir / REPORTS).is_file():
+        _run_adopted(result, read_spec(spec_path(scenario, ADOPTED)), run_dir, timed)
     result.report = timed(
         "report", "writing the report", lambda: write_demo_report(result, Path(output_dir))
     )
     return result
+
+
+def _run_adopted(
+    result: DemoResult,
+    spec: Any,
+    run_dir: Path,
+    timed: Callable[[str, str, Callable[[], Any]], Any],
+) -> None:
+    """Run the adopted plan: control figures, counter-plans, fulfilment, competition, alerts."""
+    from gosplan.plan import optimise
+    from gosplan.run import (
+        alerts,
+        check_counter_plan,
+        competition,
+        control_figures,
+        fulfilment,
+        monthly,
+        read_actuals,
+        read_counter_plans,
+    )
+
+    title = TARGET_VARIANTS.get(ADOPTED, ADOPTED)
+    # the least-labour plan, named as the objective: the plan runs only its first two years
+    # here, so the warning that it leaves no terminal requirement is not repeated
+    result.adopted = timed(
+        "adopted",
+        f"the adopted plan: {title}, least labour",
+        lambda: optimise(spec, objective="min_labour"),
+    )
+    if not result.adopted.optimal:
+        return
+    result.control = timed(
+        "control figures",
+        "control figures by enterprise and month",
+        lambda: _periods(monthly(control_figures(result.adopted, spec)), RUN_PERIODS),
+    )
+    counter = read_counter_plans(run_dir / COUNTER_PLANS)
+    result.counter_plans = timed(
+        "counter-plans",
+        "checking the counter-plans (in order of submission)",
+        lambda: check_counter_plan(result.adopted, spec, counter, mode="commit"),
+    )
+
+    def measure() -> None:
+        actuals = read_actuals(run_dir / REPORTS, result.control)
+        report = fulfilment(result.control, actuals, source=REPORTS)
+        notes = actuals["note"].dropna().astype(str).unique() if "note" in actuals else []
+        if any("synthetic" in n.lower() for n in notes):
+            note = f"every row of {REPORTS} is marked synthetic, made up by run/make_reports.py"
+            report = dataclasses.replace(report, provenance={**report.provenance, "note": note})
+        result.fulfilment = report
+        result.competition = competition(report, by="trust")
+        result.alerts = alerts(report.table)
+
+    timed("fulfilment", "fulfilment, competition and alerts (synthetic reports)", measure)
+    result.inputs["run"] = [run_dir / COUNTER_PLANS, run_dir / REPORTS]
+
+
+def _periods(cf: Any, periods: tuple[int, ...]) -> Any:
+    """Control figures restricted to some periods."""
+    tables = {
+        name: frame[frame["period"].isin(periods)].reset_index(drop=True)
+        for name, frame in cf.tables().items()
+    }
+    return dataclasses.replace(cf, **tables)
 
 
 # ---------------------------------------------------------------------------- pieces
@@ -477,8 +577,107 @@ def summary_rows(result: DemoResult) -> list[tuple[str, str]]:
                     "of investment in means of production",
                 )
             )
+    rows.extend(running_rows(result))
     if result.report is not None:
         rows.append(("report", str(result.report)))
+    return rows
+
+
+def counter_plan_verdicts(check: Any) -> pd.DataFrame:
+    """Each counter-plan's verdict (accepted, partial, refused), share and what binds first.
+
+    Columns ``counter_plan, verdict, accepted_share, binding`` (``binding`` e.g. ``"coal
+    capacity 1930"``, empty when accepted in full), in order of submission.
+    """
+    summary = check.summary.sort_values("order", kind="stable")
+    rows = []
+    for row in summary.itertuples():
+        share = float(row.accepted_share)
+        verdict = "accepted" if share >= 1.0 - 1e-9 else "partial" if share > 1e-9 else "refused"
+        binding = ""
+        if verdict != "accepted":
+            period = row.binding_period
+            when = f" {int(period)}" if pd.notna(period) else ""
+            binding = f"{row.binding_item!s} {row.binding_kind!s}{when}"
+        rows.append((str(row.counter_plan), verdict, share, binding))
+    return pd.DataFrame(rows, columns=["counter_plan", "verdict", "accepted_share", "binding"])
+
+
+def worst_trusts(result: DemoResult, n: int = 3) -> pd.DataFrame:
+    """The ``n`` trusts furthest behind at the latest report (columns of the competition).
+
+    Enterprises without a trust are left out (they are no unit of the competition).
+    """
+    table = result.competition
+    if table is None or not len(table):
+        return pd.DataFrame(columns=["trust", "period", "month", "value", "rank"])
+    last = table.sort_values(["period", "month"], kind="stable").iloc[-1]
+    now = table[(table["period"] == last["period"]) & (table["month"] == last["month"])]
+    now = now[(now["trust"].astype(str) != "") & now["value"].notna()]
+    return now.sort_values("value", kind="stable").head(n).reset_index(drop=True)
+
+
+def escalated_alerts(result: DemoResult) -> pd.DataFrame:
+    """One row per alert series that went beyond the enterprise, the earliest first.
+
+    Columns: the alert's key columns, ``raised`` and ``escalated`` (``(period, month)`` of
+    the first report with the alert open and of the first told beyond the enterprise),
+    ``direction`` and ``level`` (the highest reached).
+    """
+    from gosplan.run.alerts import ALERT_COLUMNS, LEVELS
+
+    table = result.alerts
+    columns = ["raised", "escalated", "direction", "level"]
+    if table is None or not len(table):
+        return pd.DataFrame(columns=columns)
+    keys = [c for c in table.columns if c not in ALERT_COLUMNS]
+    rank = {level: i for i, level in enumerate(LEVELS)}
+    rows = []
+    for key, group in table.groupby(keys, sort=False, observed=True):
+        up = group[group["level"] != LEVELS[0]]
+        if not len(up):
+            continue
+        label = key if isinstance(key, tuple) else (key,)
+        top = max(group["level"], key=lambda level: rank.get(str(level), 0))
+        rows.append(
+            (
+                *label,
+                (int(group["period"].iloc[0]), int(group["month"].iloc[0])),
+                (int(up["period"].iloc[0]), int(up["month"].iloc[0])),
+                str(up["direction"].iloc[0]),
+                str(top),
+            )
+        )
+    out = pd.DataFrame(rows, columns=[*keys, *columns])
+    return out.sort_values(["escalated", "raised"], kind="stable").reset_index(drop=True)
+
+
+def running_rows(result: DemoResult) -> list[tuple[str, str]]:
+    """Summary rows of the adopted plan's run: counter-plans and the reports' alerts."""
+    rows: list[tuple[str, str]] = []
+    if result.counter_plans is not None:
+        verdicts = counter_plan_verdicts(result.counter_plans)["verdict"]
+        count = verdicts.value_counts()
+        rows.append(
+            (
+                "counter-plans",
+                f"{len(verdicts)} checked in order of submission: {count.get('accepted', 0)} "
+                f"accepted in full, {count.get('partial', 0)} in part, "
+                f"{count.get('refused', 0)} refused",
+            )
+        )
+    if result.fulfilment is not None and result.alerts is not None:
+        table = result.alerts
+        keys = [c for c in ("enterprise", "product") if c in table.columns]
+        series = len(table.drop_duplicates(keys)) if len(table) else 0
+        up = len(escalated_alerts(result))
+        rows.append(
+            (
+                "fulfilment (synthetic)",
+                f"{len(result.fulfilment.table)} monthly reports; alerts on {series} series, "
+                f"{up} escalated beyond the enterprise",
+            )
+        )
     return rows
 
 
@@ -503,6 +702,7 @@ def provenance(result: DemoResult) -> dict[str, Any]:
         "economy (input)": result.inputs.get("economy", eco.meta.source),
         "plans (input)": result.inputs.get("plans", []),
         "history (input)": result.inputs.get("history", ""),
+        **({"run (input)": result.inputs["run"]} if result.inputs.get("run") else {}),
         "solver": _solver_version(),
     }
     methods = []
@@ -601,6 +801,7 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
     _add_base_year(rep, result)
     _add_plans(rep, result)
     _add_labour_history(rep, result.history)
+    _add_running(rep, result)
     rep.add_provenance(provenance(result))
     return rep.write(output_dir / f"{eco.meta.name}.html")
 
@@ -729,4 +930,35 @@ def _add_labour_history(rep: Report, history: dict[str, pd.DataFrame]) -> None:
             "Labour force",
             labour_force_table(history["labour_force"]),
             caption="Workers and employees by category and year",
+        )
+
+
+def _add_running(rep: Report, result: DemoResult) -> None:
+    """The adopted plan run: control figures, counter-plans, fulfilment (synthetic)."""
+    if result.control is None:
+        return
+    units = result.economy.products["unit"]
+    labour = result.economy.meta.labour_unit
+    title = TARGET_VARIANTS.get(ADOPTED, ADOPTED)
+    span = f"{economic_year(RUN_PERIODS[0])}–{economic_year(RUN_PERIODS[-1])}"
+    rep.add_control_figures(
+        result.control,
+        heading=f"Running the plan: control figures of {title}, {span}",
+        units=units,
+    )
+    if result.counter_plans is not None:
+        rep.add_counter_plans(
+            result.counter_plans,
+            heading="Counter-plans against the adopted plan's slack",
+            units=units,
+            labour_unit=labour,
+        )
+    if result.fulfilment is not None:
+        rep.add_fulfilment(
+            result.fulfilment,
+            heading="Fulfilment of the control figures (synthetic reports)",
+            competition=result.competition,
+            alerts=result.alerts,
+            units=units,
+            labour_unit=labour,
         )

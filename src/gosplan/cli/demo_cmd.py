@@ -207,6 +207,65 @@ def frontier_view(result: DemoResult, console: Console) -> None:
         console.print(line, highlight=False)
 
 
+#: Escalated alerts named on the terminal.
+ALERTS_SHOWN = 3
+
+
+def running_view(result: DemoResult, console: Console) -> None:
+    """The adopted plan run: counter-plans, the worst trusts and the alerts, in short lines."""
+    from gosplan.demo import (
+        ADOPTED,
+        RUN_PERIODS,
+        counter_plan_verdicts,
+        economic_year,
+        escalated_alerts,
+        worst_trusts,
+    )
+    from gosplan.report.tables import PERCENT, format_value, when
+
+    if result.control is None:
+        return
+    span = f"{economic_year(RUN_PERIODS[0])}–{economic_year(RUN_PERIODS[-1])}"
+    console.print(f"[bold]Running the {ADOPTED} variant, {span}[/bold]", highlight=False)
+    figures = result.control.figures
+    console.print(
+        f"control figures: {figures['enterprise'].nunique()} enterprises, by month "
+        "(month 1 = October)",
+        highlight=False,
+    )
+    lines: list[str] = []
+    if result.counter_plans is not None:
+        lines.append("counter-plans, in order of submission [what binds first]:")
+        for row in counter_plan_verdicts(result.counter_plans).itertuples():
+            share = float(row.accepted_share)
+            text = f"{row.verdict:<9}{row.counter_plan}"
+            if row.verdict == "partial":
+                text += f", {format_value(share, PERCENT)}"
+            if row.binding:
+                text += f" [{row.binding}]"
+            lines.append(text)
+    worst = worst_trusts(result)
+    if len(worst):
+        at = when(worst["period"].iloc[0], worst["month"].iloc[0])
+        lines.append(f"furthest behind (cumulative fulfilment to {at}, synthetic reports):")
+        lines.extend(
+            f"  {row.trust}: {format_value(float(row.value), PERCENT)}"
+            for row in worst.itertuples()
+        )
+    if result.alerts is not None:
+        table = result.alerts
+        keys = [c for c in ("enterprise", "product") if c in table.columns]
+        series = len(table.drop_duplicates(keys)) if len(table) else 0
+        up = escalated_alerts(result)
+        lines.append(f"alerts: {series} series, {len(up)} escalated beyond the enterprise")
+        for row in up.head(ALERTS_SHOWN).itertuples():
+            lines.append(
+                f"  {row.enterprise}: {row.direction} from {when(*row.raised)}, to the {row.level}"
+            )
+    for line in lines:
+        console.print(line, highlight=False, markup=False)
+
+
 def demo(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Directory of the HTML report.")
@@ -246,6 +305,9 @@ def demo(
     out.print()
     frontier_view(result, out)
     out.print()
+    if result.control is not None:
+        running_view(result, out)
+        out.print()
     rows = pd.DataFrame(summary_rows(result), columns=["step", "finding"]).set_index("step")
     out.print(compact_table(rows, title="Summary", formats={"finding": "text"}))
     out.print(
