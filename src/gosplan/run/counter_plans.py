@@ -16,6 +16,12 @@ several inputs; they repeat the same ``extra_output`` (or leave it blank).
 :func:`read_counter_plans` reads the table from CSV or Parquet; every problem is reported at
 once (:class:`~gosplan.errors.ValidationError`), rows numbered as on disk.
 
+Problems of the table
+~~~~~~~~~~~~~~~~~~~~~
+An unknown enterprise or activity, a period outside the plan, a negative extra output, a
+new norm for an input the activity does not use or a negative one, duplicate
+(counter_plan, enterprise, period, input) rows.
+
 The requirement
 ---------------
 For an enterprise running activity ``a`` (making product ``p``) with planned level ``L``
@@ -46,9 +52,22 @@ period: drawing it in period ``t`` lowers every later stock, so the draws up to 
 not exceed that period's stock. The **accepted share** is the largest ``s`` in ``[0, 1]``
 with ``s G + H`` within the slack of every capacity, labour type, resource and stock. With no
 stock to draw it is the smallest ``(slack - H) / G`` over the items with ``G > 0`` (closed
-form); with stocks an LP (``scipy.optimize.linprog``, HiGHS). Modes: ``inquiry`` checks each
-counter-plan alone; ``commit`` in order of submission, each accepted share reserving its
-slack (and stock draws) for the next; ``joint`` one common share for the whole batch.
+form); with stocks an LP (``scipy.optimize.linprog``, HiGHS).
+
+Modes
+-----
+``inquiry`` (the default) checks each counter-plan alone against the plan's slack;
+``commit`` checks them in order of submission (first appearance in ``counter_plan``), each
+accepted share reserving its slack (and stock draws) for the next; ``joint`` finds one
+common largest share for the whole batch (its summary rows share it; ``missing`` and
+``starved`` are the batch's, under the counter-plan ``"joint"``).
+
+Session labour
+--------------
+``session_labour`` is the labour of the planning sessions, in person-years per worker per
+period (default 0: not counted). The seeds' half an hour a day is about 1/16 of a working
+day, :data:`SEED_SESSION_LABOUR`. Each counter-plan's sessions take that share of its
+enterprises' planned employment from the labour slack, whatever share is accepted.
 
 Missing and starved
 -------------------
@@ -204,6 +223,29 @@ def _enterprises(economy: Economy) -> tuple[pd.Index, np.ndarray, np.ndarray, np
     return pd.Index(table["enterprise"].astype(str)), act, share, factor
 
 
+@dataclass
+class _Reading:
+    """What validating the counter-plan table needs, and what it has grouped so far."""
+
+    economy: Economy
+    periods: Sequence[int]
+    where: str
+    by: str  # "enterprise" or "activity"
+    has_input: bool
+    known: tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray] | None
+    ent_pos: np.ndarray  # per row: position of the enterprise (or activity), -1 unknown
+    period_pos: dict[int, int]
+    A: sp.csc_array
+    labour: sp.csc_array | None
+    problems: Problems = field(default_factory=Problems)
+    plans: dict[str, _CounterPlan] = field(default_factory=dict)
+    entries: dict[tuple[str, int, int], _Entry] = field(default_factory=dict)
+    seen: set[tuple[str, int, int, str]] = field(default_factory=set)
+
+    def add(self, message: str, line: int, label: str | None, check: str) -> None:
+        self.problems.add(message, source=self.where, row=line, label=label, check=check)
+
+
 def _parse(
     table: pd.DataFrame, economy: Economy, periods: Sequence[int], source: str | None
 ) -> list[_CounterPlan]:
@@ -212,6 +254,34 @@ def _parse(
     where = source or "counter plans"
     if not isinstance(table, pd.DataFrame):
         raise InputError("counter plans must be a pandas DataFrame", check="bad_argument")
+    by, has_input = _table_columns(table, where)
+    known = _enterprises(economy) if by == "enterprise" else None
+    labels = pd.Index([str(v) for v in table[by]])
+    if known is not None:
+        ent_pos = known[0].get_indexer(labels)
+    else:
+        ent_pos = economy.activity_labels.get_indexer(labels)
+    reading = _Reading(
+        economy=economy,
+        periods=periods,
+        where=where,
+        by=by,
+        has_input=has_input,
+        known=known,
+        ent_pos=ent_pos,
+        period_pos={int(p): k for k, p in enumerate(periods)},
+        A=sp.csc_array(economy.technology),
+        labour=sp.csc_array(economy.labour) if economy.labour is not None else None,
+        problems=problems,
+    )
+    for k, row in enumerate(table.to_dict(orient="records")):
+        _parse_row(reading, k, row)
+    problems.raise_if_any()
+    return list(reading.plans.values())
+
+
+def _table_columns(table: pd.DataFrame, where: str) -> tuple[str, bool]:
+    """The column naming enterprises (or activities), and whether the table has new norms."""
     by = "enterprise" if "enterprise" in table.columns else "activity"
     missing = [c for c in ("counter_plan", by, "period", "extra_output") if c not in table.columns]
     if by not in table.columns:
@@ -229,195 +299,235 @@ def _parse(
             source=where,
             check="missing_column",
         )
-    known = _enterprises(economy) if by == "enterprise" else None
-    if known is not None:
-        ent_pos = known[0].get_indexer(pd.Index([str(v) for v in table[by]]))
+    return by, has_input
+
+
+def _parse_row(reading: _Reading, k: int, row: dict[Any, Any]) -> None:
+    """Check one row (``k``, from 0) and add it to its counter-plan."""
+    line = k + 2
+    ent_v = row.get(reading.by)
+    label = None if _blank(ent_v) else str(ent_v)
+    bad = _check_names(reading, k, row, line, label)
+    t = _check_period(reading, row, line, label)
+    extra = _number(row.get("extra_output"))
+    norm_input = row.get("input") if reading.has_input else None
+    bad = _check_extra(reading, row, extra, norm_input, line, label) or bad
+    if bad or t is None:
+        return
+    found = _group_row(reading, k, row, t, extra, line, label)
+    if found is None:
+        return
+    key, entry = found
+    _add_norm(reading, key, entry, row, norm_input, line, label)
+
+
+def _check_names(
+    reading: _Reading, k: int, row: dict[Any, Any], line: int, label: str | None
+) -> bool:
+    """Report a blank counter-plan name and a blank or unknown enterprise; ``True`` if bad."""
+    bad = False
+    if _blank(row.get("counter_plan")):
+        reading.add("the counter_plan is blank", line, None, "missing_value")
+        bad = True
+    if label is None:
+        reading.add(f"the {reading.by} is blank", line, None, "missing_value")
+        bad = True
+    elif reading.ent_pos[k] < 0:
+        if reading.by == "enterprise":
+            reading.add("no such enterprise in the economy", line, label, "unknown_enterprise")
+        else:
+            reading.add("no such activity in the economy", line, label, "unknown_label")
+        bad = True
+    return bad
+
+
+def _check_period(
+    reading: _Reading, row: dict[Any, Any], line: int, label: str | None
+) -> int | None:
+    """The row's position in the plan's periods; ``None`` (reported) when it has none."""
+    period = _number(row.get("period"))
+    periods = reading.periods
+    if period is None or not math.isfinite(period) or period != int(period):
+        reading.add(
+            f"the period must be a whole number, got {row.get('period')!r}",
+            line,
+            label,
+            "non_numeric",
+        )
+        return None
+    if int(period) not in reading.period_pos:
+        reading.add(
+            f"period {int(period)} is outside the plan ({periods[0]}-{periods[-1]})",
+            line,
+            label,
+            "period_outside_plan",
+        )
+        return None
+    return reading.period_pos[int(period)]
+
+
+def _check_extra(
+    reading: _Reading,
+    row: dict[Any, Any],
+    extra: float | None,
+    norm_input: object,
+    line: int,
+    label: str | None,
+) -> bool:
+    """Report a blank (without a new norm), non-numeric or negative extra output."""
+    if extra is None and _blank(norm_input):
+        reading.add("extra_output is blank", line, label, "missing_value")
+        return True
+    if extra is not None and not math.isfinite(extra):
+        reading.add(
+            f"extra_output must be a number, got {row.get('extra_output')!r}",
+            line,
+            label,
+            "non_numeric",
+        )
+        return True
+    if extra is not None and extra < 0:
+        reading.add(
+            f"extra_output is negative ({extra:g}): a counter-plan raises output",
+            line,
+            label,
+            "negative_output",
+        )
+        return True
+    return False
+
+
+def _group_row(
+    reading: _Reading,
+    k: int,
+    row: dict[Any, Any],
+    t: int,
+    extra: float | None,
+    line: int,
+    label: str | None,
+) -> tuple[tuple[str, int, int], _Entry] | None:
+    """The entry of the row's counter-plan, enterprise and period (made on first sight).
+
+    ``None`` (reported) when the row's extra output contradicts the entry's.
+    """
+    pos = int(reading.ent_pos[k])
+    if reading.known is not None:
+        act = int(reading.known[1][pos])
+        share, factor = float(reading.known[2][pos]), float(reading.known[3][pos])
     else:
-        ent_pos = economy.activity_labels.get_indexer(pd.Index([str(v) for v in table[by]]))
-    period_pos = {int(p): k for k, p in enumerate(periods)}
-    products = economy.product_labels
-    labour_types = economy.labour_types
-    A = sp.csc_array(economy.technology)
-    labour = sp.csc_array(economy.labour) if economy.labour is not None else None
-    plans: dict[str, _CounterPlan] = {}
-    entries: dict[tuple[str, int, int], _Entry] = {}
-    seen: set[tuple[str, int, int, str]] = set()
-    rows = table.to_dict(orient="records")
-    for k, row in enumerate(rows):
-        line = k + 2
-        name_v, ent_v = row.get("counter_plan"), row.get(by)
-        label = None if _blank(ent_v) else str(ent_v)
-        bad = False
-        if _blank(name_v):
-            problems.add("the counter_plan is blank", source=where, row=line, check="missing_value")
-            bad = True
-        if label is None:
-            problems.add(f"the {by} is blank", source=where, row=line, check="missing_value")
-            bad = True
-        elif ent_pos[k] < 0:
-            if by == "enterprise":
-                problems.add(
-                    "no such enterprise in the economy",
-                    source=where,
-                    row=line,
-                    label=label,
-                    check="unknown_enterprise",
-                )
-            else:
-                problems.add(
-                    "no such activity in the economy",
-                    source=where,
-                    row=line,
-                    label=label,
-                    check="unknown_label",
-                )
-            bad = True
-        period = _number(row.get("period"))
-        if period is None or not math.isfinite(period) or period != int(period):
-            problems.add(
-                f"the period must be a whole number, got {row.get('period')!r}",
-                source=where,
-                row=line,
-                label=label,
-                check="non_numeric",
+        act, share, factor = pos, 1.0, 1.0
+    name = str(row.get("counter_plan"))
+    key = (name, pos, t)
+    entry = reading.entries.get(key)
+    if entry is None:
+        entry = _Entry(act, t, 0.0 if extra is None else extra, share, factor)
+        reading.entries[key] = entry
+        reading.plans.setdefault(name, _CounterPlan(name)).entries.append(entry)
+    elif extra is not None:
+        if entry.extra == 0.0 and not any(r for r in (entry.inputs, entry.labour)):
+            entry.extra = extra
+        elif not math.isclose(entry.extra, extra) and extra != 0.0:
+            reading.add(
+                f"extra_output {extra:g} differs from {entry.extra:g} given for the same "
+                "counter-plan, enterprise and period",
+                line,
+                label,
+                "duplicate_label",
             )
-            bad = True
-        elif int(period) not in period_pos:
-            problems.add(
-                f"period {int(period)} is outside the plan ({periods[0]}-{periods[-1]})",
-                source=where,
-                row=line,
-                label=label,
-                check="period_outside_plan",
+            return None
+    return key, entry
+
+
+def _add_norm(
+    reading: _Reading,
+    key: tuple[str, int, int],
+    entry: _Entry,
+    row: dict[Any, Any],
+    norm_input: object,
+    line: int,
+    label: str | None,
+) -> None:
+    """Record the row's new norm (if any) in its entry, reporting duplicates and bad values."""
+    if _blank(norm_input):
+        if (*key, "") in reading.seen:
+            reading.add(
+                "the counter-plan, enterprise and period appear twice",
+                line,
+                label,
+                "duplicate_label",
             )
-            bad = True
-        extra = _number(row.get("extra_output"))
-        norm_input = row.get("input") if has_input else None
-        coef = _number(row.get("new_coefficient")) if has_input else None
-        if extra is None and _blank(norm_input):
-            problems.add(
-                "extra_output is blank", source=where, row=line, label=label, check="missing_value"
-            )
-            bad = True
-        elif extra is not None and not math.isfinite(extra):
-            problems.add(
-                f"extra_output must be a number, got {row.get('extra_output')!r}",
-                source=where,
-                row=line,
-                label=label,
-                check="non_numeric",
-            )
-            bad = True
-        elif extra is not None and extra < 0:
-            problems.add(
-                f"extra_output is negative ({extra:g}): a counter-plan raises output",
-                source=where,
-                row=line,
-                label=label,
-                check="negative_output",
-            )
-            bad = True
-        if bad:
-            continue
-        if known is not None:
-            act = int(known[1][ent_pos[k]])
-            share, factor = float(known[2][ent_pos[k]]), float(known[3][ent_pos[k]])
-        else:
-            act, share, factor = int(ent_pos[k]), 1.0, 1.0
-        t = period_pos[int(period)]  # type: ignore[arg-type]
-        name = str(name_v)
-        key = (name, int(ent_pos[k]), t)
-        entry = entries.get(key)
-        if entry is None:
-            entry = _Entry(act, t, 0.0 if extra is None else extra, share, factor)
-            entries[key] = entry
-            plans.setdefault(name, _CounterPlan(name)).entries.append(entry)
-        elif extra is not None:
-            if entry.extra == 0.0 and not any(r for r in (entry.inputs, entry.labour)):
-                entry.extra = extra
-            elif not math.isclose(entry.extra, extra) and extra != 0.0:
-                problems.add(
-                    f"extra_output {extra:g} differs from {entry.extra:g} given for the same "
-                    "counter-plan, enterprise and period",
-                    source=where,
-                    row=line,
-                    label=label,
-                    check="duplicate_label",
-                )
-                continue
-        if _blank(norm_input):
-            if (*key, "") in seen:
-                problems.add(
-                    "the counter-plan, enterprise and period appear twice",
-                    source=where,
-                    row=line,
-                    label=label,
-                    check="duplicate_label",
-                )
-            seen.add((*key, ""))
-            continue
-        what = str(norm_input)
-        if (*key, what) in seen:
-            problems.add(
-                f"the new norm of {what!r} appears twice for the same counter-plan, "
-                "enterprise and period",
-                source=where,
-                row=line,
-                label=label,
-                check="duplicate_label",
-            )
-            continue
-        seen.add((*key, what))
-        if coef is None or not math.isfinite(coef):
-            problems.add(
-                f"new_coefficient must be a number, got {row.get('new_coefficient')!r}",
-                source=where,
-                row=line,
-                label=what,
-                check="non_numeric",
-            )
-            continue
-        if coef < 0:
-            problems.add(
-                f"new_coefficient of {what!r} is negative ({coef:g})",
-                source=where,
-                row=line,
-                label=what,
-                check="negative_coefficient",
-            )
-            continue
-        p_pos = products.get_indexer([what])[0] if what in products else -1
-        l_pos = labour_types.get_indexer([what])[0] if what in labour_types else -1
-        if p_pos >= 0:
-            old = float(A[[p_pos], [act]][0])
-            target = entry.inputs
-            pos = int(p_pos)
-        elif l_pos >= 0 and labour is not None:
-            old = float(labour[[l_pos], [act]][0])
-            target = entry.labour
-            pos = int(l_pos)
-        else:
-            problems.add(
-                "the input is neither a product nor a labour type of the economy",
-                source=where,
-                row=line,
-                label=what,
-                check="unknown_label",
-            )
-            continue
-        if old == 0.0:
-            problems.add(
-                f"activity {economy.activity_labels[act]!r} does not use {what!r}: "
-                "a new norm needs an input the activity uses",
-                source=where,
-                row=line,
-                label=what,
-                check="unknown_label",
-            )
-            continue
+        reading.seen.add((*key, ""))
+        return
+    what = str(norm_input)
+    if (*key, what) in reading.seen:
+        reading.add(
+            f"the new norm of {what!r} appears twice for the same counter-plan, "
+            "enterprise and period",
+            line,
+            label,
+            "duplicate_label",
+        )
+        return
+    reading.seen.add((*key, what))
+    coef = _number(row.get("new_coefficient"))
+    if coef is None or not math.isfinite(coef):
+        reading.add(
+            f"new_coefficient must be a number, got {row.get('new_coefficient')!r}",
+            line,
+            what,
+            "non_numeric",
+        )
+        return
+    if coef < 0:
+        reading.add(
+            f"new_coefficient of {what!r} is negative ({coef:g})",
+            line,
+            what,
+            "negative_coefficient",
+        )
+        return
+    slot = _norm_slot(reading, entry, what, line)
+    if slot is not None:
+        target, pos = slot
         target[pos] = coef
-    problems.raise_if_any()
-    return list(plans.values())
+
+
+def _norm_slot(
+    reading: _Reading, entry: _Entry, what: str, line: int
+) -> tuple[dict[int, float], int] | None:
+    """Where the new norm of ``what`` goes (the entry's inputs or labour, and the position).
+
+    ``None`` (reported) for an input that is neither a product nor a labour type, or one the
+    activity does not use.
+    """
+    eco, act = reading.economy, entry.activity
+    products, labour_types, labour = eco.product_labels, eco.labour_types, reading.labour
+    p_pos = products.get_indexer([what])[0] if what in products else -1
+    l_pos = labour_types.get_indexer([what])[0] if what in labour_types else -1
+    if p_pos >= 0:
+        old = float(reading.A[[p_pos], [act]][0])
+        target, pos = entry.inputs, int(p_pos)
+    elif l_pos >= 0 and labour is not None:
+        old = float(labour[[l_pos], [act]][0])
+        target, pos = entry.labour, int(l_pos)
+    else:
+        reading.add(
+            "the input is neither a product nor a labour type of the economy",
+            line,
+            what,
+            "unknown_label",
+        )
+        return None
+    if old == 0.0:
+        reading.add(
+            f"activity {eco.activity_labels[act]!r} does not use {what!r}: "
+            "a new norm needs an input the activity uses",
+            line,
+            what,
+            "unknown_label",
+        )
+        return None
+    return target, pos
 
 
 # ---------------------------------------------------------------------------- the plan
@@ -625,9 +735,49 @@ class _Need:
 _KINDS = ("capacity", "labour", "resource")
 
 
+@dataclass
+class _Column:
+    """The right-hand sides of one counter-plan in one period (sparse, by product position).
+
+    ``G`` of the extra output, ``H`` of the new norms on the planned level, ``D`` the direct
+    use; the same for labour (``lab_*``) and resources, and the enterprises' moves
+    ``(activity, active technique, extra output)``.
+    """
+
+    G: dict[int, float]
+    H: dict[int, float]
+    D: dict[int, float]
+    lab_g: np.ndarray
+    lab_h: np.ndarray
+    lab_d: np.ndarray
+    res_g: np.ndarray
+    move: list[tuple[int, int, float]]
+
+
+#: One kind of item of a requirement in one period: (kind, items, period, g, h, direct).
+_Part = tuple[int, np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]
+
+
 def _requirements(plans: list[_CounterPlan], plan: _Plan, session: float) -> list[_Need]:
     """The requirement of every counter-plan (a batched Leontief solve per technology)."""
     eco = plan.economy
+    A, lab, res = _norm_matrices(eco)
+    n_p, n_l, n_r = eco.n_products, lab.shape[0], res.shape[0]
+    cols, groups, techs = _right_hand_sides(plans, plan, session, A, lab, res)
+    solved = _solve_groups(cols, groups, techs, n_p)
+    needs: list[_Need] = []
+    for c, cp in enumerate(plans):
+        parts: list[_Part] = []
+        for (cc, t), col in cols.items():
+            if cc != c:
+                continue
+            parts.extend(_period_parts(col, plan.tech[t], t, solved[(c, t)], n_l, n_r, n_p))
+        needs.append(_need_of(cp.name, parts))
+    return needs
+
+
+def _norm_matrices(eco: Economy) -> tuple[sp.csc_array, sp.csc_array, sp.csc_array]:
+    """The economy's input, labour and resource norms (no rows where it has none)."""
     A = sp.csc_array(eco.technology)
     lab = (
         sp.csc_array(eco.labour) if eco.labour is not None else sp.csc_array((0, eco.n_activities))
@@ -637,65 +787,91 @@ def _requirements(plans: list[_CounterPlan], plan: _Plan, session: float) -> lis
         if eco.resources is not None
         else sp.csc_array((0, eco.n_activities))
     )
-    n_p, n_l, n_r = eco.n_products, lab.shape[0], res.shape[0]
-    made = eco.activity_product
-    # right-hand sides: two columns (G, H) per counter-plan and period, grouped by technology
+    return A, lab, res
+
+
+def _right_hand_sides(
+    plans: list[_CounterPlan],
+    plan: _Plan,
+    session: float,
+    A: sp.csc_array,
+    lab: sp.csc_array,
+    res: sp.csc_array,
+) -> tuple[dict[tuple[int, int], _Column], dict[int, list[tuple[int, int]]], dict[int, _Period]]:
+    """The columns (G, H) per counter-plan and period, grouped by the period's technology."""
+    n_l, n_r = lab.shape[0], res.shape[0]
     groups: dict[int, list[tuple[int, int]]] = {}  # id(period tech) -> [(plan, t)]
     techs: dict[int, _Period] = {}
-    cols: dict[tuple[int, int], dict[str, Any]] = {}
+    cols: dict[tuple[int, int], _Column] = {}
     for c, cp in enumerate(plans):
         for e in cp.entries:
             key = (c, e.period)
             if key not in cols:
-                cols[key] = {
-                    "G": {},
-                    "H": {},
-                    "D": {},
-                    "lab_g": np.zeros(n_l),
-                    "lab_h": np.zeros(n_l),
-                    "lab_d": np.zeros(n_l),
-                    "res_g": np.zeros(n_r),
-                    "move": [],
-                }
+                cols[key] = _Column(
+                    {}, {}, {}, np.zeros(n_l), np.zeros(n_l), np.zeros(n_l), np.zeros(n_r), []
+                )
                 tech = plan.tech[e.period]
                 techs[id(tech)] = tech
                 groups.setdefault(id(tech), []).append(key)
-            col = cols[key]
-            tech = plan.tech[e.period]
-            a, q, p = e.activity, e.extra, int(made[e.activity])
-            star = int(tech.act_of[p])
-            L = e.share * plan.levels[a, e.period]
-            old = A[:, [a]]
-            old_i, old_v = old.indices, old.data
-            new_v = np.array([e.inputs.get(int(i), v) for i, v in zip(old_i, old_v, strict=True)])
-            saving = old_v - new_v
-            active = A[:, [star]] if star != a else old
-            G, H, D = col["G"], col["H"], col["D"]
-            G[p] = G.get(p, 0.0) + q
-            for i, v in zip(active.indices, active.data, strict=True):
-                G[int(i)] = G.get(int(i), 0.0) - v * q
-            for i, v, s_ in zip(old_i, new_v, saving, strict=True):
-                G[int(i)] = G.get(int(i), 0.0) + v * q
-                if s_ and L:
-                    H[int(i)] = H.get(int(i), 0.0) - s_ * L
-                D[int(i)] = D.get(int(i), 0.0) + v * q - s_ * L
-            l_old = lab[:, [a]].toarray().ravel() * e.labour_factor
-            l_new = l_old.copy()
-            for j, v in e.labour.items():
-                l_new[j] = v
-            l_star = lab[:, [star]].toarray().ravel()
-            col["lab_g"] += (l_new - l_star) * q
-            col["lab_h"] += -(l_old - l_new) * L + session * l_old * L
-            col["lab_d"] += l_new * q - (l_old - l_new) * L + session * l_old * L
-            col["res_g"] += (res[:, [a]].toarray().ravel() - res[:, [star]].toarray().ravel()) * q
-            col["move"].append((a, star, q))
+            _add_entry(cols[key], e, plan, session, A, lab, res)
+    return cols, groups, techs
+
+
+def _add_entry(
+    col: _Column,
+    e: _Entry,
+    plan: _Plan,
+    session: float,
+    A: sp.csc_array,
+    lab: sp.csc_array,
+    res: sp.csc_array,
+) -> None:
+    """Add one enterprise's extra output and new norms to its column."""
+    tech = plan.tech[e.period]
+    a, q, p = e.activity, e.extra, int(plan.economy.activity_product[e.activity])
+    star = int(tech.act_of[p])
+    L = e.share * plan.levels[a, e.period]
+    old = A[:, [a]]
+    old_i, old_v = old.indices, old.data
+    new_v = np.array([e.inputs.get(int(i), v) for i, v in zip(old_i, old_v, strict=True)])
+    saving = old_v - new_v
+    active = A[:, [star]] if star != a else old
+    G, H, D = col.G, col.H, col.D
+    G[p] = G.get(p, 0.0) + q
+    for i, v in zip(active.indices, active.data, strict=True):
+        G[int(i)] = G.get(int(i), 0.0) - v * q
+    for i, v, s_ in zip(old_i, new_v, saving, strict=True):
+        G[int(i)] = G.get(int(i), 0.0) + v * q
+        if s_ and L:
+            H[int(i)] = H.get(int(i), 0.0) - s_ * L
+        D[int(i)] = D.get(int(i), 0.0) + v * q - s_ * L
+    l_old = lab[:, [a]].toarray().ravel() * e.labour_factor
+    l_new = l_old.copy()
+    for j, v in e.labour.items():
+        l_new[j] = v
+    l_star = lab[:, [star]].toarray().ravel()
+    col.lab_g += (l_new - l_star) * q
+    col.lab_h += -(l_old - l_new) * L + session * l_old * L
+    col.lab_d += l_new * q - (l_old - l_new) * L + session * l_old * L
+    col.res_g += (res[:, [a]].toarray().ravel() - res[:, [star]].toarray().ravel()) * q
+    col.move.append((a, star, q))
+
+
+def _solve_groups(
+    cols: dict[tuple[int, int], _Column],
+    groups: dict[int, list[tuple[int, int]]],
+    techs: dict[int, _Period],
+    n_p: int,
+) -> dict[tuple[int, int], tuple[Any, Any]]:
+    """The extra gross outputs (G, H) of every column, one batched solve per technology."""
     solved: dict[tuple[int, int], tuple[Any, Any]] = {}
     for tid, keys in groups.items():
         tech = techs[tid]
-        data, ri, ci = [], [], []
+        data: list[float] = []
+        ri: list[int] = []
+        ci: list[int] = []
         for j, key in enumerate(keys):
-            for part, off in (("G", 0), ("H", 1)):
-                vec = cols[key][part]
+            for vec, off in ((cols[key].G, 0), (cols[key].H, 1)):
                 ri.extend(vec.keys())
                 data.extend(vec.values())
                 ci.extend([2 * j + off] * len(vec))
@@ -706,54 +882,61 @@ def _requirements(plans: list[_CounterPlan], plan: _Plan, session: float) -> lis
         answers = _solve(tech, B)
         for j, key in enumerate(keys):
             solved[key] = (answers[2 * j], answers[2 * j + 1])
-    needs: list[_Need] = []
-    for c, cp in enumerate(plans):
-        parts: list[tuple[int, np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]] = []
-        for (cc, t), col in cols.items():
-            if cc != c:
-                continue
-            tech = plan.tech[t]
-            (gi, gv), (hi, hv) = solved[(c, t)]
-            dkeys = np.fromiter(col["D"].keys(), int, len(col["D"]))
-            dvals = np.fromiter(col["D"].values(), float, len(col["D"]))
-            # products -> activities of the technique run; the enterprise's own extra level
-            extra_a = np.array([m[0] for m in col["move"]] + [m[1] for m in col["move"]], int)
-            items = np.unique(
-                np.concatenate([tech.act_of[gi], tech.act_of[hi], tech.act_of[dkeys], extra_a])
-            )
-            g = np.zeros(items.size)
-            h = np.zeros(items.size)
-            d = np.zeros(items.size)
-            np.add.at(g, np.searchsorted(items, tech.act_of[gi]), gv)
-            np.add.at(h, np.searchsorted(items, tech.act_of[hi]), hv)
-            np.add.at(d, np.searchsorted(items, tech.act_of[dkeys]), dvals)
-            for a, star, q in col["move"]:
-                np.add.at(g, np.searchsorted(items, [star, a]), [-q, q])
-                np.add.at(d, np.searchsorted(items, [a]), [q])
-            sq = tech.economy
-            sq_lab = sp.csc_array(sq.labour) if sq.labour is not None else sp.csc_array((0, n_p))
-            sq_res = (
-                sp.csc_array(sq.resources) if sq.resources is not None else sp.csc_array((0, n_p))
-            )
-            lg = sq_lab[:, gi] @ gv + col["lab_g"] if n_l else np.zeros(0)
-            lh = sq_lab[:, hi] @ hv + col["lab_h"] if n_l else np.zeros(0)
-            rg = sq_res[:, gi] @ gv + col["res_g"] if n_r else np.zeros(0)
-            rh = sq_res[:, hi] @ hv if n_r else np.zeros(0)
-            parts.append((0, items, t, g, h, d))
-            parts.append((1, np.arange(n_l), t, lg, lh, col["lab_d"]))
-            parts.append((2, np.arange(n_r), t, rg, rh, np.zeros(n_r)))
-        needs.append(
-            _Need(
-                name=cp.name,
-                kind=np.concatenate([np.full(p[1].size, p[0]) for p in parts]),
-                item=np.concatenate([p[1] for p in parts]),
-                period=np.concatenate([np.full(p[1].size, p[2]) for p in parts]),
-                g=np.concatenate([p[3] for p in parts]),
-                h=np.concatenate([p[4] for p in parts]),
-                direct=np.concatenate([p[5] for p in parts]),
-            )
-        )
-    return needs
+    return solved
+
+
+def _period_parts(
+    col: _Column,
+    tech: _Period,
+    t: int,
+    answer: tuple[Any, Any],
+    n_l: int,
+    n_r: int,
+    n_p: int,
+) -> list[_Part]:
+    """A column's requirement of capacity, labour and resources in its period."""
+    (gi, gv), (hi, hv) = answer
+    dkeys = np.fromiter(col.D.keys(), int, len(col.D))
+    dvals = np.fromiter(col.D.values(), float, len(col.D))
+    # products -> activities of the technique run; the enterprise's own extra level
+    extra_a = np.array([m[0] for m in col.move] + [m[1] for m in col.move], int)
+    items = np.unique(
+        np.concatenate([tech.act_of[gi], tech.act_of[hi], tech.act_of[dkeys], extra_a])
+    )
+    g = np.zeros(items.size)
+    h = np.zeros(items.size)
+    d = np.zeros(items.size)
+    np.add.at(g, np.searchsorted(items, tech.act_of[gi]), gv)
+    np.add.at(h, np.searchsorted(items, tech.act_of[hi]), hv)
+    np.add.at(d, np.searchsorted(items, tech.act_of[dkeys]), dvals)
+    for a, star, q in col.move:
+        np.add.at(g, np.searchsorted(items, [star, a]), [-q, q])
+        np.add.at(d, np.searchsorted(items, [a]), [q])
+    sq = tech.economy
+    sq_lab = sp.csc_array(sq.labour) if sq.labour is not None else sp.csc_array((0, n_p))
+    sq_res = sp.csc_array(sq.resources) if sq.resources is not None else sp.csc_array((0, n_p))
+    lg = sq_lab[:, gi] @ gv + col.lab_g if n_l else np.zeros(0)
+    lh = sq_lab[:, hi] @ hv + col.lab_h if n_l else np.zeros(0)
+    rg = sq_res[:, gi] @ gv + col.res_g if n_r else np.zeros(0)
+    rh = sq_res[:, hi] @ hv if n_r else np.zeros(0)
+    return [
+        (0, items, t, g, h, d),
+        (1, np.arange(n_l), t, lg, lh, col.lab_d),
+        (2, np.arange(n_r), t, rg, rh, np.zeros(n_r)),
+    ]
+
+
+def _need_of(name: str, parts: list[_Part]) -> _Need:
+    """The requirement of one counter-plan from its parts (every period, every kind)."""
+    return _Need(
+        name=name,
+        kind=np.concatenate([np.full(p[1].size, p[0]) for p in parts]),
+        item=np.concatenate([p[1] for p in parts]),
+        period=np.concatenate([np.full(p[1].size, p[2]) for p in parts]),
+        g=np.concatenate([p[3] for p in parts]),
+        h=np.concatenate([p[4] for p in parts]),
+        direct=np.concatenate([p[5] for p in parts]),
+    )
 
 
 # ---------------------------------------------------------------------------- the share
@@ -974,16 +1157,11 @@ def check_counter_plan(
     counter_plans
         The counter-plan table (see the module docstring; :func:`read_counter_plans`).
     mode
-        ``"inquiry"`` (default): each counter-plan alone against the plan's slack;
-        ``"commit"``: in order of submission (first appearance in ``counter_plan``), each
-        accepted share reserving its slack for the next; ``"joint"``: one common largest
-        share for the whole batch (its summary rows share it; ``missing`` and ``starved``
-        are the batch's, under the counter-plan ``"joint"``).
+        ``"inquiry"`` (default), ``"commit"`` or ``"joint"`` (see *Modes* in the module
+        docstring).
     session_labour
         Labour of the planning sessions, in person-years per worker per period (default 0:
-        not counted). The seeds' half an hour a day is about 1/16 of a working day,
-        :data:`SEED_SESSION_LABOUR`. Each counter-plan's sessions take that share of its
-        enterprises' planned employment from the labour slack, whatever share is accepted.
+        not counted; see *Session labour* in the module docstring).
     source
         How messages name the table (default ``counter_plans.attrs["source"]``, set by
         :func:`read_counter_plans`).
@@ -995,55 +1173,21 @@ def check_counter_plan(
     Raises
     ------
     gosplan.errors.ValidationError
-        Listing every problem of the table: unknown enterprise or activity, a period outside
-        the plan, a negative extra output, a new norm for an input the activity does not use
-        or a negative one, duplicate (counter_plan, enterprise, period, input) rows.
+        Listing every problem of the table (see *Problems of the table* in the module
+        docstring).
     InputError
         A plan that is not optimal or not of this spec, an unknown mode or a bad
         ``session_labour`` (``check="bad_argument"`` / ``"bad_option"``).
     """
     started = time.perf_counter()
-    if mode not in MODES:
-        raise InputError(f"unknown mode {mode!r}; choose {', '.join(MODES)}", check="bad_option")
-    if isinstance(session_labour, bool) or not isinstance(session_labour, int | float):
-        raise InputError("session_labour must be a number", check="bad_argument")
-    if not (math.isfinite(session_labour) and 0.0 <= session_labour < 1.0):
-        raise InputError(
-            f"session_labour must lie in [0, 1) person-years per worker, got {session_labour!r}",
-            check="bad_argument",
-        )
+    _check_options(mode, session_labour)
     plan = _plan(result, spec)
     if source is None and isinstance(counter_plans, pd.DataFrame):
         source = counter_plans.attrs.get("source")
     plans = _parse(counter_plans, plan.economy, plan.periods, source)
     needs = _requirements(plans, plan, float(session_labour))
-    slack = _Slack(
-        plan.cap_slack.copy(),
-        plan.lab_slack.copy(),
-        plan.res_slack.copy(),
-        plan.stocks.copy(),
-        plan.economy.activity_product,
-    )
-    summary: list[dict[str, Any]] = []
-    missing_parts: list[pd.DataFrame] = []
-    starved_parts: list[pd.DataFrame] = []
-    if mode == "joint" and needs:
-        batch = _merge(needs, "joint")
-        decision = _decide(batch, plan, slack)
-        for order, need in enumerate(needs, start=1):
-            summary.append(_summary_row(need.name, order, decision, batch, plan))
-        pos, qty = _missing(batch, plan, slack)
-        missing_parts.append(_missing_frame(batch, pos, qty, plan))
-        starved_parts.append(_starved(batch, pos, qty, plan, result, spec))
-    else:
-        for order, need in enumerate(needs, start=1):
-            decision = _decide(need, plan, slack)
-            summary.append(_summary_row(need.name, order, decision, need, plan))
-            pos, qty = _missing(need, plan, slack)
-            missing_parts.append(_missing_frame(need, pos, qty, plan))
-            starved_parts.append(_starved(need, pos, qty, plan, result, spec))
-            if mode == "commit":
-                _reserve(slack, need, decision)
+    slack = _fresh_slack(plan)
+    summary, missing_parts, starved_parts = _run_mode(mode, needs, plan, slack, result, spec)
     requirements = _requirement_frame(needs, plan)
     return CounterPlanCheck(
         mode=mode,
@@ -1060,6 +1204,62 @@ def check_counter_plan(
             "seconds": time.perf_counter() - started,
         },
     )
+
+
+def _fresh_slack(plan: _Plan) -> _Slack:
+    """The plan's slack, copied (a commit reserves from it)."""
+    return _Slack(
+        plan.cap_slack.copy(),
+        plan.lab_slack.copy(),
+        plan.res_slack.copy(),
+        plan.stocks.copy(),
+        plan.economy.activity_product,
+    )
+
+
+def _check_options(mode: str, session_labour: float) -> None:
+    """Reject an unknown mode and a session labour that is not a number in [0, 1)."""
+    if mode not in MODES:
+        raise InputError(f"unknown mode {mode!r}; choose {', '.join(MODES)}", check="bad_option")
+    if isinstance(session_labour, bool) or not isinstance(session_labour, int | float):
+        raise InputError("session_labour must be a number", check="bad_argument")
+    if not (math.isfinite(session_labour) and 0.0 <= session_labour < 1.0):
+        raise InputError(
+            f"session_labour must lie in [0, 1) person-years per worker, got {session_labour!r}",
+            check="bad_argument",
+        )
+
+
+def _run_mode(
+    mode: str,
+    needs: list[_Need],
+    plan: _Plan,
+    slack: _Slack,
+    result: PlanResult,
+    spec: PlanSpec,
+) -> tuple[list[dict[str, Any]], list[pd.DataFrame], list[pd.DataFrame]]:
+    """Decide the shares in the mode: the summary rows and the missing and starved parts."""
+    summary: list[dict[str, Any]] = []
+    missing_parts: list[pd.DataFrame] = []
+    starved_parts: list[pd.DataFrame] = []
+    if mode == "joint" and needs:
+        batch = _merge(needs, "joint")
+        decision = _decide(batch, plan, slack)
+        for order, need in enumerate(needs, start=1):
+            summary.append(_summary_row(need.name, order, decision, batch, plan))
+        pos, qty = _missing(batch, plan, slack)
+        missing_parts.append(_missing_frame(batch, pos, qty, plan))
+        starved_parts.append(_starved(batch, pos, qty, plan, result, spec))
+        return summary, missing_parts, starved_parts
+    for order, need in enumerate(needs, start=1):
+        decision = _decide(need, plan, slack)
+        summary.append(_summary_row(need.name, order, decision, need, plan))
+        pos, qty = _missing(need, plan, slack)
+        missing_parts.append(_missing_frame(need, pos, qty, plan))
+        starved_parts.append(_starved(need, pos, qty, plan, result, spec))
+        if mode == "commit":
+            _reserve(slack, need, decision)
+    return summary, missing_parts, starved_parts
 
 
 def _concat(parts: list[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
