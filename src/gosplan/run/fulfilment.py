@@ -16,6 +16,27 @@ the control figures and returns a :class:`~gosplan.core.fulfilment_report.Fulfil
 (see its module for the definitions of every column). The work is vectorised over integer
 keys (enterprise, product, period, month): label columns given as ``category`` are not
 converted to text at all.
+
+:func:`fulfilment` works in stages, each a private step passing arrays (never frames) on:
+
+1. *the plan*: the control figures become lookups by integer key
+   ``((enterprise * products + product) * periods + period) * 13 + month``; a month with
+   no figure of its own falls back on a twelfth of the annual figure (where the enterprise
+   has no monthly ones), an annual report without an annual figure on the sum of the
+   monthly ones;
+2. *validation*: one step per check of :func:`check_actuals`, every problem collected
+   before raising; the valid rows are coded and sorted by key (stably, not at all when in
+   order already);
+3. *shares and cumulative sums*: each report's plan, share and shortfall, and the running
+   sums of plan and actual over each enterprise and product's periods and months (a
+   segmented scan, without cancellation);
+4. *causes*: a shortfall is put down to the labour type or input whose ratio of used (or
+   received, summed over the enterprise's reports of the period and month) to its figure
+   is smallest and at most the output share (within :data:`CAUSE_RTOL`), the amount
+   being what was missing; else to ``"capacity"``, the amount being the shortfall;
+5. *aggregates*: per unit, period, month and product the sums, then a row per unit,
+   period and month over its products (see :func:`aggregate`): first the grouping, then
+   the building of the rows.
 """
 
 from __future__ import annotations
@@ -425,14 +446,19 @@ def _negative_message(col: str, values: np.ndarray) -> Callable[[int], str]:
     return lambda i: f"{col} is negative: {values[i]:g}"
 
 
-def _validate(actuals: pd.DataFrame, plan: _Plan | None, source: str) -> _Checked:
+def _check_columns(actuals: pd.DataFrame, source: str) -> None:
+    """Check: the required columns are there (raising at once when not)."""
     problems = Problems()
-    missing_cols = [c for c in ACTUAL_COLUMNS if c not in actuals.columns]
-    for col in missing_cols:
-        problems.add(f"the actuals need the column {col!r}", source=source, check="missing_column")
+    for col in ACTUAL_COLUMNS:
+        if col not in actuals.columns:
+            problems.add(
+                f"the actuals need the column {col!r}", source=source, check="missing_column"
+            )
     problems.raise_if_any()
-    ent_col = actuals["enterprise"]
-    labels = _RowLabels(ent_col)
+
+
+def _check_labels(actuals: pd.DataFrame, problems: Problems, source: str) -> None:
+    """Check: every report names its enterprise and product."""
     for col in ("enterprise", "product"):
         problems.add_rows(
             _missing_labels(actuals[col]),
@@ -441,22 +467,33 @@ def _validate(actuals: pd.DataFrame, plan: _Plan | None, source: str) -> _Checke
             labels=None,
             check="missing_label",
         )
-    period = _numbers(actuals, "period", problems, source, labels, whole=True)
-    if "month" in actuals.columns:
-        month = _numbers(actuals, "month", problems, source, labels, whole=True)
-        with np.errstate(invalid="ignore"):
-            # 0 is an annual report (what read_actuals writes where a file has no month)
-            outside = np.isfinite(month) & ((month < 0) | (month > 12))
-        problems.add_rows(
-            outside,
-            lambda i: f"month must lie in 1..12 (0 for an annual report), got {month[i]:g}",
-            source=source,
-            labels=labels,
-            check="out_of_range",
-        )
-        month[outside] = np.nan
-    else:
-        month = np.zeros(len(actuals))
+
+
+def _check_month(
+    actuals: pd.DataFrame, problems: Problems, source: str, labels: _RowLabels
+) -> np.ndarray:
+    """Check: the months are whole numbers in 0..12 (NaN where not; 0 without the column)."""
+    if "month" not in actuals.columns:
+        return np.zeros(len(actuals))
+    month = _numbers(actuals, "month", problems, source, labels, whole=True)
+    with np.errstate(invalid="ignore"):
+        # 0 is an annual report (what read_actuals writes where a file has no month)
+        outside = np.isfinite(month) & ((month < 0) | (month > 12))
+    problems.add_rows(
+        outside,
+        lambda i: f"month must lie in 1..12 (0 for an annual report), got {month[i]:g}",
+        source=source,
+        labels=labels,
+        check="out_of_range",
+    )
+    month[outside] = np.nan
+    return month
+
+
+def _check_output(
+    actuals: pd.DataFrame, problems: Problems, source: str, labels: _RowLabels
+) -> np.ndarray:
+    """Check: every output is a number, not negative."""
     output = _numbers(actuals, "output", problems, source, labels)
     with np.errstate(invalid="ignore"):
         negative = output < 0
@@ -467,6 +504,13 @@ def _validate(actuals: pd.DataFrame, plan: _Plan | None, source: str) -> _Checke
         labels=labels,
         check="negative_output",
     )
+    return output
+
+
+def _check_resources(
+    actuals: pd.DataFrame, problems: Problems, source: str, labels: _RowLabels
+) -> dict[str, np.ndarray]:
+    """Check: the labour and received cells are numbers (or blank), not negative."""
     resources = {}
     for col in actuals.columns:
         if isinstance(col, str) and col.startswith((LABOUR_PREFIX, RECEIVED_PREFIX)):
@@ -481,76 +525,143 @@ def _validate(actuals: pd.DataFrame, plan: _Plan | None, source: str) -> _Checke
                 check="negative_value",
             )
             resources[col] = values
-    if plan is None:
-        ents, prods = _labels(ent_col), _labels(actuals["product"])
-        periods = _unique(period[np.isfinite(period)]).astype(np.int64)
-    else:
-        ents, prods, periods = plan.enterprises, plan.products, plan.periods
-    e = _codes(ent_col, ents)
-    p = _codes(actuals["product"], prods)
-    known_period = np.isfinite(period)
-    per = np.where(known_period, period, 0).astype(np.int64)
-    found, t = _isin_sorted(periods, per)
-    if plan is not None:
-        present = ~_missing_labels(ent_col)
-        problems.add_rows(
-            (e < 0) & present,
-            "no control figures for this enterprise",
-            source=source,
-            labels=labels,
-            check="unknown_enterprise",
-        )
-        pair = e * len(prods) + p
-        made, _ = _isin_sorted(plan.made, pair)
-        product_labels = _RowLabels(actuals["product"])
-        problems.add_rows(
-            (e >= 0) & ~_missing_labels(actuals["product"]) & ~made,
-            lambda i: f"enterprise {labels[i]!r} has no control figure for this product",
-            source=source,
-            labels=product_labels,
-            check="not_made_by_enterprise",
-        )
-        problems.add_rows(
-            known_period & ~found,
-            lambda i: (
-                f"period {per[i]} lies outside the plan ({periods[0]}..{periods[-1]})"
-                if len(periods)
-                else f"period {per[i]} lies outside the plan (no periods)"
-            ),
-            source=source,
-            labels=_RowLabels(per),
-            check="period_outside_plan",
-        )
-    valid = (e >= 0) & (p >= 0) & known_period & found & np.isfinite(month)
-    m = np.where(np.isfinite(month), month, 0).astype(np.int64)
-    key = ((e * len(prods) + p) * max(len(periods), 1) + t) * _MONTHS + m
-    identity = False
+    return resources
+
+
+def _check_enterprises(
+    actuals: pd.DataFrame, e: np.ndarray, problems: Problems, source: str, labels: _RowLabels
+) -> None:
+    """Check: every enterprise named has control figures."""
+    present = ~_missing_labels(actuals["enterprise"])
+    problems.add_rows(
+        (e < 0) & present,
+        "no control figures for this enterprise",
+        source=source,
+        labels=labels,
+        check="unknown_enterprise",
+    )
+
+
+def _check_products(
+    actuals: pd.DataFrame,
+    plan: _Plan,
+    e: np.ndarray,
+    p: np.ndarray,
+    problems: Problems,
+    source: str,
+    labels: _RowLabels,
+) -> None:
+    """Check: each enterprise has a control figure for the product it reports."""
+    made, _ = _isin_sorted(plan.made, e * len(plan.products) + p)
+    problems.add_rows(
+        (e >= 0) & ~_missing_labels(actuals["product"]) & ~made,
+        lambda i: f"enterprise {labels[i]!r} has no control figure for this product",
+        source=source,
+        labels=_RowLabels(actuals["product"]),
+        check="not_made_by_enterprise",
+    )
+
+
+def _check_periods(
+    periods: np.ndarray, per: np.ndarray, outside: np.ndarray, problems: Problems, source: str
+) -> None:
+    """Check: every period reported lies in the plan (``outside``: the rows where not)."""
+    problems.add_rows(
+        outside,
+        lambda i: (
+            f"period {per[i]} lies outside the plan ({periods[0]}..{periods[-1]})"
+            if len(periods)
+            else f"period {per[i]} lies outside the plan (no periods)"
+        ),
+        source=source,
+        labels=_RowLabels(per),
+        check="period_outside_plan",
+    )
+
+
+def _sort_rows(key: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The valid rows sorted by ``key`` (stable), their sorted keys, and whether in order."""
     if valid.all():
         identity = _sorted(key)
         order = np.arange(len(key)) if identity else np.argsort(key, kind="stable")
-        sk = key if identity else key[order]
-    else:
-        rows = np.flatnonzero(valid)
-        order = rows[_sort_order(key[rows])]
-        sk = key[order]
-    again = np.zeros(len(actuals), dtype=bool)
+        return order, key if identity else key[order], identity
+    rows = np.flatnonzero(valid)
+    order = rows[_sort_order(key[rows])]
+    return order, key[order], False
+
+
+def _check_duplicates(
+    actuals: pd.DataFrame,
+    order: np.ndarray,
+    sk: np.ndarray,
+    per: np.ndarray,
+    m: np.ndarray,
+    problems: Problems,
+    source: str,
+    labels: _RowLabels,
+) -> None:
+    """Check: no two reports of the same key (``order``, ``sk``: see :func:`_sort_rows`)."""
     same = sk[1:] == sk[:-1]
-    if len(sk) > 1 and same.any():
-        again[order[1:][same]] = True
-        first_row = pd.Series(order).where(np.r_[True, ~same]).ffill().to_numpy()
-        first_of = dict(zip(order[1:][same], first_row[1:][same], strict=True))
-        product_text = _RowLabels(actuals["product"])
-        problems.add_rows(
-            again,
-            lambda i: (
-                f"a second report of {product_text[i]!r} for period {per[i]}"
-                + (f", month {m[i]}" if m[i] else "")
-                + f" (first on row {int(first_of[i]) + 2})"
-            ),
-            source=source,
-            labels=labels,
-            check="duplicate_report",
-        )
+    if not (len(sk) > 1 and same.any()):
+        return
+    again = np.zeros(len(actuals), dtype=bool)
+    again[order[1:][same]] = True
+    first_row = pd.Series(order).where(np.r_[True, ~same]).ffill().to_numpy()
+    first_of = dict(zip(order[1:][same], first_row[1:][same], strict=True))
+    product_text = _RowLabels(actuals["product"])
+    problems.add_rows(
+        again,
+        lambda i: (
+            f"a second report of {product_text[i]!r} for period {per[i]}"
+            + (f", month {m[i]}" if m[i] else "")
+            + f" (first on row {int(first_of[i]) + 2})"
+        ),
+        source=source,
+        labels=labels,
+        check="duplicate_report",
+    )
+
+
+def _validate(actuals: pd.DataFrame, plan: _Plan | None, source: str) -> _Checked:
+    """Check the actuals, every problem at once, and code them (see the module).
+
+    Parameters
+    ----------
+    actuals
+        The reports.
+    plan
+        The control figures to check and code them against; None: only the table itself is
+        checked, its labels coded among themselves.
+    source
+        How messages name the actuals.
+    """
+    _check_columns(actuals, source)
+    problems = Problems()
+    ent_col, prod_col = actuals["enterprise"], actuals["product"]
+    labels = _RowLabels(ent_col)
+    _check_labels(actuals, problems, source)
+    period = _numbers(actuals, "period", problems, source, labels, whole=True)
+    month = _check_month(actuals, problems, source, labels)
+    output = _check_output(actuals, problems, source, labels)
+    resources = _check_resources(actuals, problems, source, labels)
+    known_period = np.isfinite(period)
+    if plan is None:
+        ents, prods = _labels(ent_col), _labels(prod_col)
+        periods = _unique(period[known_period]).astype(np.int64)
+    else:
+        ents, prods, periods = plan.enterprises, plan.products, plan.periods
+    e, p = _codes(ent_col, ents), _codes(prod_col, prods)
+    per = np.where(known_period, period, 0).astype(np.int64)
+    found, t = _isin_sorted(periods, per)
+    if plan is not None:
+        _check_enterprises(actuals, e, problems, source, labels)
+        _check_products(actuals, plan, e, p, problems, source, labels)
+        _check_periods(periods, per, known_period & ~found, problems, source)
+    valid = (e >= 0) & (p >= 0) & known_period & found & np.isfinite(month)
+    m = np.where(np.isfinite(month), month, 0).astype(np.int64)
+    key = ((e * len(prods) + p) * max(len(periods), 1) + t) * _MONTHS + m
+    order, sk, identity = _sort_rows(key, valid)
+    _check_duplicates(actuals, order, sk, per, m, problems, source, labels)
     problems.raise_if_any()
     return _Checked(e, p, t, m, output, resources, order, sk, identity)
 
@@ -747,6 +858,122 @@ def _causes(
     return pd.Categorical.from_codes(codes, categories=categories), amount
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """The reports sorted by key: their codes, plan, actual, shares and cumulative sums."""
+
+    e: np.ndarray
+    p: np.ndarray
+    t: np.ndarray
+    m: np.ndarray
+    planned: np.ndarray
+    actual: np.ndarray
+    share: np.ndarray
+    shortfall: np.ndarray
+    cum_plan: np.ndarray
+    cum_actual: np.ndarray
+
+
+def _cumulative(
+    key: np.ndarray, n_t: int, planned: np.ndarray, actual: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Running sums of the plan and the actual over each enterprise and product's series."""
+    position = _scan_positions(key // (n_t * _MONTHS))  # series: enterprise and product
+    return _group_cumsum(position, planned), _group_cumsum(position, actual)
+
+
+def _report_rows(plan: _Plan, checked: _Checked) -> _Rows:
+    """The plan of each report (sorted by key), its share and shortfall and the running sums."""
+    take, key = checked.take, checked.key
+    planned, _ = plan.output(key)
+    actual = _take(checked.output, take)
+    cum_plan, cum_actual = _cumulative(key, len(plan.periods), planned, actual)
+    share = _ratio(actual, planned)
+    shortfall = np.maximum(planned - actual, 0.0)
+    return _Rows(
+        _take(checked.e, take),
+        _take(checked.p, take),
+        _take(checked.t, take),
+        _take(checked.m, take),
+        planned,
+        actual,
+        share,
+        shortfall,
+        cum_plan,
+        cum_actual,
+    )
+
+
+def _labour_used(checked: _Checked, n: int) -> np.ndarray:
+    """The labour of every type used on each (sorted) report; NaN where none is reported."""
+    take = checked.take
+    labour_cols = [c for c in checked.resources if c.startswith(LABOUR_PREFIX)]
+    if len(labour_cols) == 1:
+        return _take(checked.resources[labour_cols[0]], take)  # a fresh array
+    if not labour_cols:
+        return np.full(n, np.nan)
+    used = np.column_stack([_take(checked.resources[c], take) for c in labour_cols])
+    given = ~np.isnan(used).all(axis=1)
+    return np.where(given, np.nansum(np.where(np.isnan(used), 0.0, used), axis=1), np.nan)
+
+
+def _report_table(
+    plan: _Plan,
+    rows: _Rows,
+    trust: np.ndarray,
+    commissariat: np.ndarray,
+    cause: pd.Categorical,
+    amount: np.ndarray,
+    labour_used: np.ndarray,
+) -> pd.DataFrame:
+    """The table of a :class:`FulfilmentReport` (``trust``, ``commissariat``: their codes)."""
+    return pd.DataFrame(
+        {
+            "enterprise": pd.Categorical.from_codes(rows.e, categories=plan.enterprises),
+            "trust": pd.Categorical.from_codes(trust, dtype=plan.trust.dtype),
+            "commissariat": pd.Categorical.from_codes(commissariat, dtype=plan.commissariat.dtype),
+            "product": pd.Categorical.from_codes(rows.p, categories=plan.products),
+            "period": plan.periods[rows.t],
+            "month": rows.m,
+            "plan": rows.planned,
+            "actual": rows.actual,
+            "share": rows.share,
+            "cumulative_plan": rows.cum_plan,
+            "cumulative_actual": rows.cum_actual,
+            "cumulative_share": _ratio(rows.cum_actual, rows.cum_plan),
+            "shortfall": rows.shortfall,
+            "cause": cause,
+            "cause_amount": amount,
+            "labour": labour_used,
+        },
+        columns=list(TABLE_COLUMNS),
+        copy=False,
+    )
+
+
+def _unit_aggregates(
+    plan: _Plan, rows: _Rows, trust: np.ndarray, commissariat: np.ndarray
+) -> dict[str, pd.DataFrame]:
+    """The aggregates by trust and by commissariat (``trust`` etc.: the rows' codes)."""
+    # the periods of the reports, in order, and their codes among them
+    present = np.bincount(rows.t, minlength=len(plan.periods)) > 0
+    t_codes = (np.cumsum(present) - 1)[rows.t]
+    periods = plan.periods[present]
+    sums = {
+        "plan": rows.planned,
+        "actual": rows.actual,
+        "cumulative_plan": rows.cum_plan,
+        "cumulative_actual": rows.cum_actual,
+    }
+    units = (("trust", trust, plan.trust), ("commissariat", commissariat, plan.commissariat))
+    return {
+        name: _aggregate(
+            name, codes, unit.categories, rows.p, plan.products, t_codes, periods, rows.m, sums
+        )
+        for name, codes, unit in units
+    }
+
+
 def fulfilment(
     figures: Any,
     actuals: pd.DataFrame,
@@ -755,7 +982,7 @@ def fulfilment(
     supply: pd.DataFrame | None = None,
     source: str = "actuals",
 ) -> FulfilmentReport:
-    """Measure the enterprises' reports against their control figures.
+    """Measure the enterprises' reports against their control figures (see the module).
 
     Parameters
     ----------
@@ -786,72 +1013,15 @@ def fulfilment(
     """
     plan = _plan_of(figures, labour, supply)
     checked = _validate(actuals, plan, source)
-    n_t = len(plan.periods)
-    take, key = checked.take, checked.key
-    planned, _ = plan.output(key)
-    actual = _take(checked.output, take)
-    position = _scan_positions(key // (n_t * _MONTHS))  # series: enterprise and product
-    cum_plan = _group_cumsum(position, planned)
-    cum_actual = _group_cumsum(position, actual)
-    del position
-    share = _ratio(actual, planned)
-    shortfall = np.maximum(planned - actual, 0.0)
-    e = _take(checked.e, take)
-    p = _take(checked.p, take)
-    t = _take(checked.t, take)
-    m = _take(checked.m, take)
-    cause, amount = _causes(plan, checked, e, t, m, shortfall > 0, share, shortfall)
-    labour_cols = [c for c in checked.resources if c.startswith(LABOUR_PREFIX)]
-    if len(labour_cols) == 1:
-        labour_used = _take(checked.resources[labour_cols[0]], take)  # a fresh array
-    elif labour_cols:
-        used = np.column_stack([_take(checked.resources[c], take) for c in labour_cols])
-        given = ~np.isnan(used).all(axis=1)
-        labour_used = np.where(
-            given, np.nansum(np.where(np.isnan(used), 0.0, used), axis=1), np.nan
-        )
-    else:
-        labour_used = np.full(len(key), np.nan)
-    trust = plan.trust.codes[e]
-    commissariat = plan.commissariat.codes[e]
-    period = plan.periods[t]
-    table = pd.DataFrame(
-        {
-            "enterprise": pd.Categorical.from_codes(e, categories=plan.enterprises),
-            "trust": pd.Categorical.from_codes(trust, dtype=plan.trust.dtype),
-            "commissariat": pd.Categorical.from_codes(commissariat, dtype=plan.commissariat.dtype),
-            "product": pd.Categorical.from_codes(p, categories=plan.products),
-            "period": period,
-            "month": m,
-            "plan": planned,
-            "actual": actual,
-            "share": share,
-            "cumulative_plan": cum_plan,
-            "cumulative_actual": cum_actual,
-            "cumulative_share": _ratio(cum_actual, cum_plan),
-            "shortfall": shortfall,
-            "cause": cause,
-            "cause_amount": amount,
-            "labour": labour_used,
-        },
-        columns=list(TABLE_COLUMNS),
-        copy=False,
+    rows = _report_rows(plan, checked)
+    cause, amount = _causes(
+        plan, checked, rows.e, rows.t, rows.m, rows.shortfall > 0, rows.share, rows.shortfall
     )
-    # the periods of the reports, in order, and their codes among them
-    present = np.bincount(t, minlength=n_t) > 0
-    t_codes = (np.cumsum(present) - 1)[t]
-    periods = plan.periods[present]
-    sums = {
-        "plan": planned,
-        "actual": actual,
-        "cumulative_plan": cum_plan,
-        "cumulative_actual": cum_actual,
-    }
-    units = (("trust", trust, plan.trust), ("commissariat", commissariat, plan.commissariat))
-    by_unit = {
-        name: _aggregate(name, codes, unit.categories, p, plan.products, t_codes, periods, m, sums)
-        for name, codes, unit in units
-    }
+    labour_used = _labour_used(checked, len(checked.key))
+    trust = plan.trust.codes[rows.e]
+    commissariat = plan.commissariat.codes[rows.e]
+    table = _report_table(plan, rows, trust, commissariat, cause, amount, labour_used)
+    by_unit = _unit_aggregates(plan, rows, trust, commissariat)
     return FulfilmentReport(
         table=table,
         by_trust=by_unit["trust"],
@@ -908,22 +1078,8 @@ def aggregate(table: pd.DataFrame, unit: str) -> pd.DataFrame:
     )
 
 
-def _aggregate(
-    unit: str,
-    unit_codes: np.ndarray,
-    unit_categories: pd.Index,
-    product_codes: np.ndarray,
-    product_categories: pd.Index,
-    t: np.ndarray,
-    periods: np.ndarray,
-    m: np.ndarray,
-    values: dict[str, np.ndarray],
-) -> pd.DataFrame:
-    """:func:`aggregate` of a table given by codes.
-
-    The rows' unit, product, period (codes into the sorted distinct ``periods``) and month,
-    and their plan, actual and cumulative columns (``values``).
-    """
+def _all_products_categories(product_categories: pd.Index) -> pd.Index:
+    """The products of the aggregate rows: the products as text, then the all-products row."""
     categories = pd.Index([*product_categories.astype(str), ALL_PRODUCTS])
     if categories.has_duplicates:
         raise InputError(
@@ -931,8 +1087,25 @@ def _aggregate(
             label=ALL_PRODUCTS,
             check="bad_argument",
         )
+    return categories
+
+
+def _aggregate_groups(
+    unit_codes: np.ndarray,
+    n_units: int,
+    product_codes: np.ndarray,
+    t: np.ndarray,
+    n_t: int,
+    m: np.ndarray,
+    width: int,
+    values: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Sums of ``values`` per unit, period, month and product (in that order).
+
+    Returns each sum's group among the units' periods and months, those groups (key
+    ``(unit * n_t + period) * 13 + month``), each sum's product code and the sums.
+    """
     u = unit_codes.astype(np.int64)
-    n_t, width = len(periods), len(product_categories) + 1
     # key in output order: unit, period, month, product (the all-products code last)
     key = u * n_t
     key += t
@@ -943,7 +1116,7 @@ def _aggregate(
     if (u < 0).any() or (m < 0).any() or (m >= _MONTHS).any() or (product_codes < 0).any():
         group, keys = _factorize_sorted(key)
     else:
-        group, keys = _groups(key, len(unit_categories) * n_t * _MONTHS * width)
+        group, keys = _groups(key, n_units * n_t * _MONTHS * width)
     del key, u
     k = len(keys)
     sums = {
@@ -951,24 +1124,38 @@ def _aggregate(
         for c, v in values.items()
     }
     del group
-    share = _ratio(sums["actual"], sums["plan"])
-    cum_share = _ratio(sums["cumulative_actual"], sums["cumulative_plan"])
     unit_keys, code = np.divmod(keys, width)
     del keys
     ugroup, ubase = _runs(unit_keys)
-    del unit_keys
-    n_u = len(ubase)
+    return ugroup, ubase, code, sums
 
-    def mean(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        given = ~np.isnan(values)
-        count = np.bincount(ugroup, weights=given.astype(float), minlength=n_u)
-        tot = np.bincount(ugroup, weights=np.where(given, values, 0.0), minlength=n_u)
-        return _ratio(tot, count), count
 
-    mean_share, count = mean(share)
-    mean_cum, _ = mean(cum_share)
-    # each unit's row after its products': the unit rows are at the ends of the units' runs
-    n = k + n_u
+def _unit_mean(ugroup: np.ndarray, n_u: int, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the given (not NaN) ``values`` of each group, and their number."""
+    given = ~np.isnan(values)
+    count = np.bincount(ugroup, weights=given.astype(float), minlength=n_u)
+    tot = np.bincount(ugroup, weights=np.where(given, values, 0.0), minlength=n_u)
+    return _ratio(tot, count), count
+
+
+def _aggregate_rows(
+    unit: str,
+    unit_categories: pd.Index,
+    categories: pd.Index,
+    periods: np.ndarray,
+    ugroup: np.ndarray,
+    ubase: np.ndarray,
+    code: np.ndarray,
+    sums: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """The aggregate table from :func:`_aggregate_groups`: each group's row after its products'."""
+    share = _ratio(sums["actual"], sums["plan"])
+    cum_share = _ratio(sums["cumulative_actual"], sums["cumulative_plan"])
+    n_u, n_t = len(ubase), len(periods)
+    mean_share, count = _unit_mean(ugroup, n_u, share)
+    mean_cum, _ = _unit_mean(ugroup, n_u, cum_share)
+    # the unit rows are at the ends of the units' runs
+    n = len(code) + n_u
     size = np.bincount(ugroup, minlength=n_u) + 1  # rows of each unit, its own included
     is_unit = np.zeros(n, dtype=bool)
     is_unit[np.cumsum(size) - 1] = True
@@ -984,7 +1171,9 @@ def _aggregate(
     return pd.DataFrame(
         {
             unit: pd.Categorical.from_codes(np.repeat(uc, size), categories=unit_categories),
-            "product": pd.Categorical.from_codes(both(code, width - 1), categories=categories),
+            "product": pd.Categorical.from_codes(
+                both(code, len(categories) - 1), categories=categories
+            ),
             "period": np.repeat(periods[tc], size) if n_t else np.zeros(0, dtype=np.int64),
             "month": np.repeat(month, size),
             "plan": both(sums["plan"], np.nan),
@@ -998,3 +1187,38 @@ def _aggregate(
         columns=[unit, *AGGREGATE_COLUMNS],
         copy=False,
     )
+
+
+def _aggregate(
+    unit: str,
+    unit_codes: np.ndarray,
+    unit_categories: pd.Index,
+    product_codes: np.ndarray,
+    product_categories: pd.Index,
+    t: np.ndarray,
+    periods: np.ndarray,
+    m: np.ndarray,
+    values: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """:func:`aggregate` of a table given by codes: grouping, then the rows.
+
+    Parameters
+    ----------
+    unit
+        The name of the unit column.
+    unit_codes, unit_categories
+        Each row's unit, as codes into ``unit_categories``.
+    product_codes, product_categories
+        Each row's product, likewise.
+    t, periods
+        Each row's period, as codes into the sorted distinct ``periods``.
+    m
+        Each row's month (0: annual).
+    values
+        The rows' ``plan``, ``actual``, ``cumulative_plan`` and ``cumulative_actual``.
+    """
+    categories = _all_products_categories(product_categories)
+    ugroup, ubase, code, sums = _aggregate_groups(
+        unit_codes, len(unit_categories), product_codes, t, len(periods), m, len(categories), values
+    )
+    return _aggregate_rows(unit, unit_categories, categories, periods, ugroup, ubase, code, sums)
