@@ -161,18 +161,34 @@ def run_demo(
     -------
     DemoResult
     """
-    from gosplan.datasets import (
-        load_history,
-        load_population,
-        read_history_table,
-        scenario_path,
-        spec_path,
-    )
-    from gosplan.io import read_economy
-    from gosplan.plan import check_plan, compress, frontier, optimise, read_spec
+    from gosplan.datasets import scenario_path, spec_path
+    from gosplan.plan import read_spec
 
-    say = step or (lambda message: log.info("%s", message))
     seconds: dict[str, float] = {}
+    timed = _timer(step or (lambda message: log.info("%s", message)), seconds)
+    result = _base_year(scenario, timed, seconds)
+    _check_variants(result, scenario, timed)
+    _optimal_plans(result, scenario, timed)
+    _frontier(result, scenario, timed)
+    result.comparison = comparison_table(
+        result.history, result.optimum, result.economy, result.compressed
+    )
+    run_dir = scenario_path(scenario).parent / "run"
+    if (run_dir / COUNTER_PLANS).is_file() and (run_dir / REPORTS).is_file():
+        _run_adopted(result, read_spec(spec_path(scenario, ADOPTED)), run_dir, timed)
+    result.report = timed(
+        "report", "writing the report", lambda: write_demo_report(result, Path(output_dir))
+    )
+    return result
+
+
+#: Runs a step of the demo: ``timed(name, message, work)`` says ``message``, calls ``work``
+#: and records its seconds under ``name``.
+Timed = Callable[[str, str, Callable[[], Any]], Any]
+
+
+def _timer(say: Step, seconds: dict[str, float]) -> Timed:
+    """A :data:`Timed` that announces each step with ``say`` and times it into ``seconds``."""
 
     def timed(name: str, message: str, work: Callable[[], Any]) -> Any:
         say(message)
@@ -180,6 +196,14 @@ def run_demo(
         out = work()
         seconds[name] = time.perf_counter() - start
         return out
+
+    return timed
+
+
+def _base_year(scenario: str, timed: Timed, seconds: dict[str, float]) -> DemoResult:
+    """Stage 1: the scenario read, and its base-year balance and labour values."""
+    from gosplan.datasets import load_history, scenario_path, spec_path
+    from gosplan.io import read_economy
 
     economy = timed("read", "reading the scenario", lambda: read_economy(scenario_path(scenario)))
     history = load_history(scenario)
@@ -193,17 +217,39 @@ def run_demo(
         "history": scenario_path(scenario).parent / "history",
         "plans": [spec_path(scenario, v) for v in (*TARGET_VARIANTS, "optimum", "frontier")],
     }
+    return result
+
+
+def _check_variants(result: DemoResult, scenario: str, timed: Timed) -> None:
+    """Stage 2: the feasibility of each target variant, with the diagnosis."""
+    from gosplan.datasets import spec_path
+    from gosplan.plan import check_plan, read_spec
+
     for variant, title in TARGET_VARIANTS.items():
         spec = read_spec(spec_path(scenario, variant))
         result.checks[variant] = timed(
             f"check {variant}", f"checking {title}", functools.partial(check_plan, spec)
         )
+
+
+def _optimal_plans(result: DemoResult, scenario: str, timed: Timed) -> None:
+    """Stage 3: the optimal five-year plan, and the same plan compressed into four years."""
+    from gosplan.datasets import spec_path
+    from gosplan.plan import compress, optimise, read_spec
+
     optimum_spec = read_spec(spec_path(scenario, "optimum"))
     result.optimum = timed("optimum", "optimal five-year plan", lambda: optimise(optimum_spec))
     four = compress(optimum_spec, COMPRESSED_PERIODS)
     result.compressed = timed(
         "compressed", "the five-year plan in four years", lambda: optimise(four)
     )
+
+
+def _frontier(result: DemoResult, scenario: str, timed: Timed) -> None:
+    """Stage 4: the accumulation–consumption frontier over :data:`FRONTIER_SHARES`."""
+    from gosplan.datasets import load_population, read_history_table, spec_path
+    from gosplan.plan import frontier, read_spec
+
     frontier_spec = read_spec(spec_path(scenario, "frontier"))
     population = load_population(scenario, "frontier")
     result.population_unit = _population_unit(
@@ -214,21 +260,13 @@ def run_demo(
         "accumulation–consumption frontier (6 shares)",
         lambda: frontier(frontier_spec, FRONTIER_SHARES, population=population),
     )
-    result.comparison = comparison_table(history, result.optimum, economy, result.compressed)
-    run_dir = scenario_path(scenario).parent / "run"
-    if (run_dir / COUNTER_PLANS).is_file() and (run_dir / REPORTS).is_file():
-        _run_adopted(result, read_spec(spec_path(scenario, ADOPTED)), run_dir, timed)
-    result.report = timed(
-        "report", "writing the report", lambda: write_demo_report(result, Path(output_dir))
-    )
-    return result
 
 
 def _run_adopted(
     result: DemoResult,
     spec: Any,
     run_dir: Path,
-    timed: Callable[[str, str, Callable[[], Any]], Any],
+    timed: Timed,
 ) -> None:
     """Run the adopted plan: control figures, counter-plans, fulfilment, competition, alerts."""
     from gosplan.plan import optimise

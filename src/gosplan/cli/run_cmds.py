@@ -470,38 +470,63 @@ def counter_plan(
     messages = [counter_plan_message(check, n) for n in names]
     refused = [n for n in names if check.accepted_share(n) < 1.0]
     if not _written(check, "the check", kind, format, output):
-        summary = check.summary.loc[:, ["counter_plan", "accepted_share", "binding_item"]]
-        summary = summary.assign(
-            binding_kind=check.summary["binding_kind"],
-            binding_period=[
-                "" if str(p) in ("", "nan", "None") else _period(p)
-                for p in check.summary["binding_period"]
-            ],
-        )
-        emit(
-            {
-                "summary": summary if kind == "table" else check.summary,
-                "missing": check.missing,
-                "starved": check.starved,
-            },
-            format,
-            None,
-            titles={
-                "summary": f"Counter-plans: the share that can be accepted ({check.mode})",
-                "missing": "Missing, upstream, to accept them in full",
-                "starved": "Targets that would starve if accepted in full",
-            },
-            meta={
-                "mode": check.mode,
-                "session_labour": check.session_labour,
-                "accepted_in_full": not refused,
-                "messages": messages,
-            },
-        )
+        _emit_counter_plan_check(check, kind, format, messages, refused)
     for message, name in zip(messages, names, strict=True):
         note(message, format, output, style="yellow" if name in refused else None)
     if refused:
         raise typer.Exit(EXIT_NO)
+
+
+def _emit_counter_plan_check(
+    check: CounterPlanCheck,
+    kind: str,
+    format: OutputFormat,
+    messages: list[str],
+    refused: list[str],
+) -> None:
+    """Show a counter-plan check: its summary, what is missing and what would starve.
+
+    Parameters
+    ----------
+    check
+        The check (:func:`gosplan.run.counter_plans.check_counter_plan`).
+    kind
+        How it is shown (``"table"``: a narrower summary on the terminal).
+    format
+        The output format.
+    messages
+        One message per counter-plan, in the summary's order.
+    refused
+        The counter-plans that cannot be accepted in full.
+    """
+    summary = check.summary.loc[:, ["counter_plan", "accepted_share", "binding_item"]]
+    summary = summary.assign(
+        binding_kind=check.summary["binding_kind"],
+        binding_period=[
+            "" if str(p) in ("", "nan", "None") else _period(p)
+            for p in check.summary["binding_period"]
+        ],
+    )
+    emit(
+        {
+            "summary": summary if kind == "table" else check.summary,
+            "missing": check.missing,
+            "starved": check.starved,
+        },
+        format,
+        None,
+        titles={
+            "summary": f"Counter-plans: the share that can be accepted ({check.mode})",
+            "missing": "Missing, upstream, to accept them in full",
+            "starved": "Targets that would starve if accepted in full",
+        },
+        meta={
+            "mode": check.mode,
+            "session_labour": check.session_labour,
+            "accepted_in_full": not refused,
+            "messages": messages,
+        },
+    )
 
 
 # ---------------------------------------------------------------------------- fulfilment

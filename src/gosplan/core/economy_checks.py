@@ -6,6 +6,18 @@ capacity, every product has a technique (an activity that makes it), and the Haw
 condition (the technology can produce a net surplus: spectral radius of ``A`` below 1; when it
 fails, the message names the strongly connected part of the technology that is at fault).
 
+The enterprises checks (:func:`check_enterprises`) run on an enterprises table against its
+economy's activities: ``missing_column`` (enterprise, activity, capacity), ``missing_value`` (an
+empty enterprise, activity or capacity), ``duplicate_label`` (an enterprise twice),
+``unknown_label`` (an activity the economy does not have), ``non_numeric`` (a capacity that is
+not a finite number, a ``labour_factor`` that is not a number, a ``started`` that is not a
+whole year), ``negative_value`` (a negative capacity), ``value_too_large``, ``out_of_range`` (a
+``labour_factor`` not above 0) and ``enterprise_capacity``: the capacities of an activity's
+enterprises add up to the activity's capacity within a relative
+:data:`ENTERPRISE_CAPACITY_RTOL`, unless that capacity is unlimited (``inf``: any finite shares
+are fine). Activities without an enterprise are not checked (they get one default enterprise,
+:func:`gosplan.core.enterprises.enterprises_of`).
+
 The file-level part (which check ran on which table, ``gosplan check``'s report) is in
 :mod:`gosplan.io.checks`.
 """
@@ -314,7 +326,7 @@ def check_enterprises(
     Every problem is recorded in ``problems`` (nothing is raised), each with the table's
     ``source``, the row (1-based, the header being row 1) and a label: the enterprise, or
     the unknown activity, or (``enterprise_capacity``) the activity whose enterprises do not
-    add up.
+    add up. The checks are listed in the module's docstring.
 
     Parameters
     ----------
@@ -341,22 +353,33 @@ def check_enterprises(
         ``capacity`` float, ``started`` and ``labour_factor`` float (``NaN`` where not
         given), the text columns stripped text (``""`` where not given). Bad cells are
         ``NaN`` (or ``""``); the table is only usable when no problem was recorded.
-
-    Notes
-    -----
-    Checks: ``missing_column`` (enterprise, activity, capacity), ``missing_value`` (an empty
-    enterprise, activity or capacity), ``duplicate_label`` (an enterprise twice),
-    ``unknown_label`` (an activity the economy does not have), ``non_numeric`` (a capacity
-    that is not a finite number, a ``labour_factor`` that is not a number, a ``started``
-    that is not a whole year), ``negative_value`` (a negative capacity), ``value_too_large``,
-    ``out_of_range`` (a ``labour_factor`` not above 0) and ``enterprise_capacity``: the
-    capacities of an activity's enterprises add up to the activity's capacity within a
-    relative :data:`ENTERPRISE_CAPACITY_RTOL`, unless that capacity is unlimited (``inf``:
-    any finite shares are fine). Activities without an enterprise are not checked (they get
-    one default enterprise, :func:`gosplan.core.enterprises.enterprises_of`).
     """
     where = source or "enterprises"
     out = table.reset_index(drop=True)
+    if not _check_enterprise_columns(out, where, problems):
+        return out
+    out = out.copy()
+    names = _text_labels(out["enterprise"])
+    acts = _text_labels(out["activity"])
+    out["enterprise"], out["activity"] = names, acts
+    add = _row_adder(problems, where, names)
+    _check_enterprise_names(names, acts, add)
+    positions = _check_enterprise_activities(
+        names, acts, activities, problems, where=where, declared_in=declared_in
+    )
+    cap, cap_bad = _check_enterprise_capacities(out["capacity"], add)
+    out["capacity"] = cap
+    _type_optional_columns(out, add)
+    _check_enterprise_sums(positions, cap, cap_bad, activities, capacity, where, problems)
+    return out
+
+
+#: How a check of an enterprises table records a problem per row: (rows, message, check).
+_AddRows = Callable[[np.ndarray, Callable[[int], str], Check], None]
+
+
+def _check_enterprise_columns(out: pd.DataFrame, where: str, problems: Problems) -> bool:
+    """Record every required column the table lacks (``missing_column``); ``True`` if none."""
     missing_cols = [c for c in ("enterprise", "activity", "capacity") if c not in out.columns]
     for col in missing_cols:
         have = ", ".join(map(repr, map(str, out.columns))) or "none"
@@ -367,18 +390,22 @@ def check_enterprises(
             label=col,
             check=Check.MISSING_COLUMN,
         )
-    if missing_cols:
-        return out
-    out = out.copy()
-    names = _text_labels(out["enterprise"])
-    acts = _text_labels(out["activity"])
-    out["enterprise"], out["activity"] = names, acts
+    return not missing_cols
+
+
+def _row_adder(problems: Problems, where: str, names: np.ndarray) -> _AddRows:
+    """Record problems of rows, each labelled by its enterprise (none where it is unnamed)."""
+    names_or_none = names.copy()
+    names_or_none[names == ""] = None
 
     def add(mask: np.ndarray, message: Callable[[int], str], check: Check) -> None:
         problems.add_rows(mask, message, source=where, labels=names_or_none, check=check)
 
-    names_or_none = names.copy()
-    names_or_none[names == ""] = None
+    return add
+
+
+def _check_enterprise_names(names: np.ndarray, acts: np.ndarray, add: _AddRows) -> None:
+    """Enterprise and activity named (``missing_value``), no enterprise twice."""
     add(names == "", lambda pos: "enterprise is missing", Check.MISSING_VALUE)
     add(acts == "", lambda pos: "activity is missing", Check.MISSING_VALUE)
     codes, uniques = pd.factorize(names)
@@ -391,11 +418,23 @@ def check_enterprises(
         lambda pos: f"enterprise {names[pos]!r} appears twice (first on row {first[pos] + 2})",
         Check.DUPLICATE_LABEL,
     )
+
+
+def _check_enterprise_activities(
+    names: np.ndarray,
+    acts: np.ndarray,
+    activities: pd.Index,
+    problems: Problems,
+    *,
+    where: str,
+    declared_in: tuple[str, str] | None,
+) -> np.ndarray:
+    """Each enterprise's activity position (-1 where unknown: ``unknown_label``)."""
     known = pd.Index(activities.astype(str), dtype=object)  # labels are compared as text
     positions = (
         np.asarray(known.get_indexer(pd.Index(acts, dtype=object)))
         if len(known)
-        else np.full(len(out), -1)
+        else np.full(len(acts), -1)
     )
     unknown = (positions < 0) & (acts != "")
     declared = (
@@ -413,7 +452,12 @@ def check_enterprises(
         labels=acts,
         check=Check.UNKNOWN_LABEL,
     )
-    cap, cap_bad = _enterprise_numbers(out["capacity"], "capacity", add, optional=False)
+    return positions
+
+
+def _check_enterprise_capacities(column: pd.Series, add: _AddRows) -> tuple[np.ndarray, np.ndarray]:
+    """The capacities (``NaN`` where bad) and which are bad: empty, not numbers, negative, huge."""
+    cap, cap_bad = _enterprise_numbers(column, "capacity", add, optional=False)
     with np.errstate(invalid="ignore"):
         negative = cap < 0
     add(negative, lambda pos: f"capacity is negative ({cap[pos]:g})", Check.NEGATIVE_VALUE)
@@ -426,7 +470,11 @@ def check_enterprises(
         ),
         Check.VALUE_TOO_LARGE,
     )
-    out["capacity"] = cap
+    return cap, cap_bad | negative | huge
+
+
+def _type_optional_columns(out: pd.DataFrame, add: _AddRows) -> None:
+    """Check and type, in place, the optional ``labour_factor``, ``started`` and text columns."""
     if "labour_factor" in out.columns:
         factor, _ = _enterprise_numbers(out["labour_factor"], "labour_factor", add)
         with np.errstate(invalid="ignore"):
@@ -446,10 +494,6 @@ def check_enterprises(
     for col in _ENTERPRISE_TEXT:
         if col in out.columns:
             out[col] = _text_labels(out[col])
-    _check_enterprise_sums(
-        positions, cap, cap_bad | negative | huge, activities, capacity, where, problems
-    )
-    return out
 
 
 def _text_labels(column: pd.Series) -> np.ndarray:
@@ -463,7 +507,7 @@ def _text_labels(column: pd.Series) -> np.ndarray:
 def _enterprise_numbers(
     column: pd.Series,
     col: str,
-    add: Callable[[np.ndarray, Callable[[int], str], Check], None],
+    add: _AddRows,
     *,
     optional: bool = True,
     whole: bool = False,

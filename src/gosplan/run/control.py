@@ -5,6 +5,17 @@ each enterprise its level, output, labour by type and supply orders (the inputs 
 it) for every period of the plan; :func:`monthly` spreads annual figures over the twelve
 months, evenly or with a seasonal profile per product.
 
+The rules of the split (``rule``): ``"capacity"`` shares each level in proportion to the
+enterprises' capacity (equal shares where the activity's capacity is unlimited or all zero);
+``"least_labour"`` takes the split using the least labour within the enterprises' capacities,
+the most productive (lowest ``labour_factor``) loaded first, ties in proportion to capacity
+(see *Least labour* below).
+
+The annual figures (``month`` 0) add up: summed over the enterprises, ``level`` is the plan's
+activity level and ``output``, ``supply`` and (with labour factors of 1) ``labour`` are the
+plan's output, intermediate use and employment. ``output`` is what the level run in a period
+makes (a spec with lead times delivers it later).
+
 Everything is vectorised over enterprises (sparse column expansion, sorting and segmented
 sums): a million enterprises over five periods take seconds.
 
@@ -92,6 +103,23 @@ def enterprises_table(economy: Economy, enterprises: pd.DataFrame | None = None)
         table = enterprises_of(economy)
     else:
         table = _with_defaults(enterprises)
+    _check_enterprise_columns(table)
+    problems = Problems()
+    names, acts, pos = _check_enterprise_labels(table, economy, problems)
+    cap, factor = _check_enterprise_numbers(table, names, problems)
+    if problems:
+        raise validation_error(problems.problems())
+    out = table.reset_index(drop=True).copy()
+    out["enterprise"] = names
+    out["activity"] = acts
+    out["capacity"] = cap
+    out["labour_factor"] = factor
+    out["position"] = pos
+    return out
+
+
+def _check_enterprise_columns(table: pd.DataFrame) -> None:
+    """Raise one error naming every column of an enterprises table that is missing."""
     problems = Problems()
     src = ENTERPRISES_SOURCE
     for col in ENTERPRISE_COLUMNS:
@@ -99,6 +127,13 @@ def enterprises_table(economy: Economy, enterprises: pd.DataFrame | None = None)
             problems.add(f"the table needs the column {col!r}", source=src, check="missing_column")
     if problems:
         raise validation_error(problems.problems())
+
+
+def _check_enterprise_labels(
+    table: pd.DataFrame, economy: Economy, problems: Problems
+) -> tuple[pd.Index, pd.Index, np.ndarray]:
+    """The enterprises' names, activities and activity positions; their problems recorded."""
+    src = ENTERPRISES_SOURCE
     for col in ("enterprise", "activity"):
         problems.add_rows(
             table[col].isna().to_numpy(),
@@ -127,6 +162,14 @@ def enterprises_table(economy: Economy, enterprises: pd.DataFrame | None = None)
         labels=names,
         check="duplicate_label",
     )
+    return names, acts, pos
+
+
+def _check_enterprise_numbers(
+    table: pd.DataFrame, names: pd.Index, problems: Problems
+) -> tuple[np.ndarray, np.ndarray]:
+    """The enterprises' capacities and labour factors; those not numbers or negative recorded."""
+    src = ENTERPRISES_SOURCE
     cap = _numbers(table["capacity"])
     factor = _numbers(table["labour_factor"])
     for what, values, finite_only in (("capacity", cap, False), ("labour_factor", factor, True)):
@@ -145,15 +188,7 @@ def enterprises_table(economy: Economy, enterprises: pd.DataFrame | None = None)
             labels=names,
             check="negative_value",
         )
-    if problems:
-        raise validation_error(problems.problems())
-    out = table.reset_index(drop=True).copy()
-    out["enterprise"] = names
-    out["activity"] = acts
-    out["capacity"] = cap
-    out["labour_factor"] = factor
-    out["position"] = pos
-    return out
+    return cap, factor
 
 
 def _negative(what: str, values: np.ndarray) -> Callable[[int], str]:
@@ -391,18 +426,14 @@ def control_figures(
         commissariat, region, director, started, labour_factor``); ``None`` takes the
         economy's own, or one enterprise per activity.
     rule
-        ``"capacity"``: in proportion to the enterprises' capacity (equal shares where the
-        activity's capacity is unlimited or all zero). ``"least_labour"``: the split using the
-        least labour within the enterprises' capacities, the most productive (lowest
-        ``labour_factor``) loaded first, ties in proportion to capacity (see the module).
+        ``"capacity"`` (in proportion to the enterprises' capacity) or ``"least_labour"``
+        (the split using the least labour within the enterprises' capacities): see the
+        module's docstring.
 
     Returns
     -------
     ControlFigures
-        Annual figures (``month`` 0). Summed over the enterprises, ``level`` is the plan's
-        activity level and ``output``, ``supply`` and (with labour factors of 1) ``labour``
-        are the plan's output, intermediate use and employment. ``output`` is what the level
-        run in a period makes (a spec with lead times delivers it later).
+        Annual figures (``month`` 0); what they add up to is in the module's docstring.
 
     Raises
     ------
@@ -426,12 +457,32 @@ def control_figures(
     economy = spec.economy
     table = enterprises_table(economy, enterprises)
     levels, periods = _plan_levels(result, economy)
-    n_act = economy.n_activities
     act = table["position"].to_numpy(dtype=np.int64)
-    cap = table["capacity"].to_numpy(dtype=float)
-    factor = table["labour_factor"].to_numpy(dtype=float)
+    _check_staffed(economy, act, levels)
+    labour = economy.labour
+    if labour is None:
+        labour = sp.csc_array((0, economy.n_activities))
+    level_e = _enterprise_levels(rule, result, economy, table, levels, periods, labour)
+    names = pd.Categorical.from_codes(np.arange(len(table)), categories=_text(table["enterprise"]))
+    figures = _figures_table(economy, table, names, level_e, periods)
+    labour_table, supply = _orders(economy, labour, table, names, level_e, periods)
+    prov = provenance(
+        spec,
+        rule=rule,
+        plan_status=str(getattr(result, "status", "")),
+        plan_objective=getattr(result, "objective_kind", None),
+        enterprises=len(table),
+        periods=periods,
+        seconds=round(time.perf_counter() - started, 6),
+    )
+    return ControlFigures(
+        figures=figures, labour=labour_table, supply=supply, rule=rule, provenance=prov
+    )
 
-    staffed = np.bincount(act, minlength=n_act) > 0
+
+def _check_staffed(economy: Economy, act: np.ndarray, levels: np.ndarray) -> None:
+    """Raise where the plan runs an activity that no enterprise runs (``missing_label``)."""
+    staffed = np.bincount(act, minlength=economy.n_activities) > 0
     idle = ~staffed & (np.abs(levels) > 0).any(axis=1)
     if idle.any():
         problems = Problems()
@@ -444,25 +495,45 @@ def control_figures(
             )
         raise validation_error(problems.problems())
 
-    share, total = _shares(act, cap, n_act)
-    labour = economy.labour
-    if labour is None:
-        labour = sp.csc_array((0, n_act))
-    if rule == "capacity":
-        level_e = share[:, None] * levels[act]
-    else:
-        plan_cap = _plan_capacity(result, economy, periods)
-        ent_cap = _enterprise_capacity(act, cap, share, total, levels, plan_cap)
-        labour_sum = np.asarray(np.abs(labour).sum(axis=0)).ravel()
-        cost = np.where(labour_sum[act] > 0, factor, 0.0)
-        level_e = _split_least_labour(act, cost, share, ent_cap, levels)
 
+def _enterprise_levels(
+    rule: str,
+    result: PlanResult,
+    economy: Economy,
+    table: pd.DataFrame,
+    levels: np.ndarray,
+    periods: list[int],
+    labour: sp.csc_array,
+) -> np.ndarray:
+    """Each enterprise's level in each period (enterprises x periods), split by ``rule``."""
+    n_act = economy.n_activities
+    act = table["position"].to_numpy(dtype=np.int64)
+    cap = table["capacity"].to_numpy(dtype=float)
+    factor = table["labour_factor"].to_numpy(dtype=float)
+    share, total = _shares(act, cap, n_act)
+    if rule == "capacity":
+        return share[:, None] * levels[act]
+    plan_cap = _plan_capacity(result, economy, periods)
+    ent_cap = _enterprise_capacity(act, cap, share, total, levels, plan_cap)
+    labour_sum = np.asarray(np.abs(labour).sum(axis=0)).ravel()
+    cost = np.where(labour_sum[act] > 0, factor, 0.0)
+    return _split_least_labour(act, cost, share, ent_cap, levels)
+
+
+def _figures_table(
+    economy: Economy,
+    table: pd.DataFrame,
+    names: pd.Categorical,
+    level_e: np.ndarray,
+    periods: list[int],
+) -> pd.DataFrame:
+    """The figures of every enterprise and period: who, what, level and output."""
+    act = table["position"].to_numpy(dtype=np.int64)
     made = np.asarray(economy.activity_product)[act]
     out_m = economy.output_matrix.tocsr()
     coef = np.asarray(out_m[made, act]).ravel() if len(act) else np.zeros(0)
     n_per = len(periods)
-    names = pd.Categorical.from_codes(np.arange(len(table)), categories=_text(table["enterprise"]))
-    figures = pd.DataFrame(
+    return pd.DataFrame(
         {
             "enterprise": pd.Categorical.from_codes(
                 np.repeat(names.codes, n_per), dtype=names.dtype
@@ -482,24 +553,26 @@ def control_figures(
         },
         copy=False,
     )
+
+
+def _orders(
+    economy: Economy,
+    labour: sp.csc_array,
+    table: pd.DataFrame,
+    names: pd.Categorical,
+    level_e: np.ndarray,
+    periods: list[int],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The labour by type and the supply orders (inputs) of every enterprise and period."""
+    act = table["position"].to_numpy(dtype=np.int64)
+    factor = table["labour_factor"].to_numpy(dtype=float)
     owner, row, value = _expand(labour, act)
     labour_q = value[:, None] * factor[owner, None] * level_e[owner]
     labour_table = _long(owner, row, labour_q, periods, names, "labour_type", economy.labour_types)
     owner, row, value = _expand(economy.technology, act)
     supply_q = value[:, None] * level_e[owner]
     supply = _long(owner, row, supply_q, periods, names, "product", economy.product_labels)
-    prov = provenance(
-        spec,
-        rule=rule,
-        plan_status=str(getattr(result, "status", "")),
-        plan_objective=getattr(result, "objective_kind", None),
-        enterprises=len(table),
-        periods=periods,
-        seconds=round(time.perf_counter() - started, 6),
-    )
-    return ControlFigures(
-        figures=figures, labour=labour_table, supply=supply, rule=rule, provenance=prov
-    )
+    return labour_table, supply
 
 
 def _repeat(values: pd.Categorical, n: int) -> pd.Categorical:
