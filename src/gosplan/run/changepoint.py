@@ -54,6 +54,15 @@ IntArray = npt.NDArray[np.int64]
 __all__ = ["ChangepointModel", "ChangepointState", "ChangepointStep"]
 
 
+_BLOCK_BYTES = 512 * 1024
+"""Bytes of one ``rows x max_run`` block of an update: a few such arrays stay in L2 cache."""
+
+
+def _block_rows(max_run: int, itemsize: int) -> int:
+    """Rows of the blocks an update runs over (at least one)."""
+    return max(1, _BLOCK_BYTES // (max_run * itemsize))
+
+
 @dataclass(frozen=True)
 class ChangepointModel:
     """The parameters of the detector (standardised units: noise standard deviation 1).
@@ -160,6 +169,8 @@ class ChangepointState:
     _coef: FloatArray = field(init=False, repr=False, compare=False)
     _prec: FloatArray = field(init=False, repr=False, compare=False)
     _inv_n: FloatArray = field(init=False, repr=False, compare=False)
+    _g: FloatArray | None = field(init=False, repr=False, compare=False, default=None)
+    _t: FloatArray | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         self._constants()
@@ -171,6 +182,7 @@ class ChangepointState:
         self._prec = (-0.5 / var).astype(dtype)
         self._coef = ((1.0 - self.model.hazard) / np.sqrt(2.0 * math.pi * var)).astype(dtype)
         self._inv_n = (1.0 / n).astype(dtype)
+        self._g = self._t = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("model", "prob", "sums", "n_obs", "level")}
@@ -218,7 +230,6 @@ class ChangepointState:
         ChangepointStep
             Probability of a recent change, its run, the mean of that run and the level.
         """
-        m = self.model
         dt = self.prob.dtype
         x = np.asarray(z, dtype=dt)
         if x.shape != (self.n_series,):
@@ -227,41 +238,75 @@ class ChangepointState:
         any_missing = bool(missing.any())
         if any_missing:
             x = np.where(missing, dt.type(0.0), x)
-            old_prob, old_sums = self.prob, self.sums
+        level = np.empty(self.n_series, dtype=dt)
+        rows = _block_rows(self.model.max_run, dt.itemsize)
+        for a in range(0, self.n_series, rows):
+            b = min(a + rows, self.n_series)
+            skip = missing[a:b] if any_missing else None
+            self._update_rows(a, b, x[a:b], skip, level[a:b])
+        n_obs = self.n_obs + 1
+        if any_missing:
+            n_obs[missing] -= 1
+            level[missing] = self.level[missing]
+        self.n_obs = n_obs
+        self.level = level
+        return self._recent(missing if any_missing else None)
+
+    def _update_rows(
+        self,
+        a: int,
+        b: int,
+        x: FloatArray,
+        skip: npt.NDArray[np.bool_] | None,
+        level: FloatArray,
+    ) -> None:
+        """The recursion on rows ``a:b``, in place in ``prob`` and ``sums`` (see :meth:`update`).
+
+        The rows are few enough for the block and its two scratch arrays to stay in cache;
+        every operation is row-wise, so the result does not depend on the block size.
+        """
+        m = self.model
+        dt = self.prob.dtype
+        prob, sums = self.prob[a:b], self.sums[a:b]
+        g, t = self._scratch(b - a)
         col = x[:, None]
+        kept = np.flatnonzero(skip) if skip is not None else np.empty(0, dtype=np.intp)
+        if kept.size:  # missing reports: these rows keep their state
+            old_prob, old_sums = prob[kept], sums[kept]
 
         # growth: p_old * (1 - H) * N(z; S/n, 1 + 1/n), in place in one scratch array
-        g = np.multiply(self.sums, self._inv_n)
+        np.multiply(sums, self._inv_n, out=g)
         np.subtract(col, g, out=g)
         np.square(g, out=g)
         g *= self._prec
         np.exp(g, out=g)
         g *= self._coef
-        g *= self.prob
+        g *= prob
         change = dt.type(m.hazard / m.prior_width)  # times sum(p_old) = 1
         total = g[:, :-1].sum(axis=1)
         total += change
         inv_total = (1.0 / total)[:, None]
 
-        prob = np.empty_like(self.prob)
         np.multiply(g[:, :-1], inv_total, out=prob[:, 1:])
         prob[:, :1] = change * inv_total
-        del g
-        sums = np.empty_like(self.sums)
-        np.add(self.sums[:, :-1], col, out=sums[:, 1:])
+        np.add(sums[:, :-1], col, out=t[:, :-1])  # via scratch: the shift overlaps
+        sums[:, 1:] = t[:, :-1]
         sums[:, 0] = x
-        n_obs = self.n_obs + 1
-        if any_missing:
-            prob[missing] = old_prob[missing]
-            sums[missing] = old_sums[missing]
-            n_obs[missing] -= 1
-        self.prob, self.sums, self.n_obs = prob, sums, n_obs
+        if kept.size:
+            prob[kept] = old_prob
+            sums[kept] = old_sums
 
-        level = np.einsum("ij,ij->i", prob * self._inv_n, sums)
-        if any_missing:
-            level[missing] = self.level[missing]
-        self.level = level
-        return self._recent(missing if any_missing else None)
+        np.multiply(prob, self._inv_n, out=g)
+        np.einsum("ij,ij->i", g, sums, out=level)
+
+    def _scratch(self, rows: int) -> tuple[FloatArray, FloatArray]:
+        """Two ``rows x max_run`` scratch arrays of the state's dtype, allocated once."""
+        shape = (rows, self.model.max_run)
+        if self._g is None or self._g.shape[0] < rows or self._g.dtype != self.prob.dtype:
+            self._g = np.empty(shape, dtype=self.prob.dtype)
+            self._t = np.empty(shape, dtype=self.prob.dtype)
+        assert self._t is not None
+        return self._g[:rows], self._t[:rows]
 
     def _recent(self, missing: npt.NDArray[np.bool_] | None) -> ChangepointStep:
         """Probability, run and mean of a recent change from the current state."""
