@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gosplan.errors import InputError
 from gosplan.run.alerts import DEFAULT_MODEL, DEFAULT_THRESHOLD, LEVELS, AlertState, alerts
 from gosplan.run.changepoint import ChangepointModel
 
@@ -211,7 +212,7 @@ def test_no_alerts_gives_empty_table_with_columns():
 
 
 def test_bad_arguments():
-    with pytest.raises(KeyError):
+    with pytest.raises(InputError, match="lacks the column"):
         alerts(_one(np.ones(5)), indicator="nonsense")
     with pytest.raises(ValueError):
         AlertState.start([1.0], [0.0])

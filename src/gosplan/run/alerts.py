@@ -61,6 +61,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from gosplan.errors import InputError
 from gosplan.run.changepoint import ChangepointModel, ChangepointState
 
 __all__ = [
@@ -408,12 +409,30 @@ def alerts(
     needed = (*keys, "period", "month", *(() if pooled else (indicator,)))
     missing = [c for c in needed if c not in fulfilment.columns]
     if missing:
-        raise KeyError(f"fulfilment table lacks columns {missing}")
+        raise InputError(
+            f"the fulfilment table lacks the column {missing[0]!r} (alerts need "
+            f"{', '.join(needed)})",
+            source="fulfilment",
+            check="missing_column",
+        )
     series, key_frame, times = _panel(fulfilment, indicator, keys)
     reference, sigma = standardisation(series, cv)
     state = AlertState.start(
         reference, sigma, threshold=threshold, band=band, grace=grace, model=model
     )
+    rows = _alert_rows(state, series)
+    if rows is None:
+        return _no_alerts(fulfilment, keys)
+    out = key_frame.iloc[rows["_series"].to_numpy()].reset_index(drop=True)
+    when = times.iloc[rows["_time"].to_numpy()].reset_index(drop=True)
+    out = pd.concat(
+        [out, when, rows.drop(columns=["_series", "_time"]).reset_index(drop=True)], axis=1
+    )
+    return out[[*keys, *ALERT_COLUMNS]]
+
+
+def _alert_rows(state: AlertState, series: FloatArray) -> pd.DataFrame | None:
+    """Run the detector over the reports in time order; the open alerts (None: there are none)."""
     parts: list[pd.DataFrame] = []
     for t in range(series.shape[1]):
         step = state.update(series[:, t])
@@ -433,21 +452,20 @@ def alerts(
                 }
             )
         )
-    columns = [*keys, *ALERT_COLUMNS]
     if not parts:
-        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-        for c in keys:
-            empty[c] = empty[c].astype(fulfilment[c].dtype)
-        return empty.astype(
-            {"value": float, "probability": float, "reports": np.int64}
-        ).reset_index(drop=True)
-    rows = pd.concat(parts, ignore_index=True).sort_values(["_series", "_time"], kind="stable")
-    out = key_frame.iloc[rows["_series"].to_numpy()].reset_index(drop=True)
-    when = times.iloc[rows["_time"].to_numpy()].reset_index(drop=True)
-    out = pd.concat(
-        [out, when, rows.drop(columns=["_series", "_time"]).reset_index(drop=True)], axis=1
+        return None
+    return pd.concat(parts, ignore_index=True).sort_values(["_series", "_time"], kind="stable")
+
+
+def _no_alerts(fulfilment: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The alerts table with no rows, its columns typed as they would be."""
+    columns = [*keys, *ALERT_COLUMNS]
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    for c in keys:
+        empty[c] = empty[c].astype(fulfilment[c].dtype)
+    return empty.astype({"value": float, "probability": float, "reports": np.int64}).reset_index(
+        drop=True
     )
-    return out[columns]
 
 
 def _panel(
