@@ -10,7 +10,9 @@ and the reports that come back from the enterprises.
   plan's slack all the way up the chain of suppliers;
 * :func:`fulfilment`: reports against the figures, with the cause of every shortfall;
 * :func:`competition`, :func:`challenges`: rankings and challenge pairs;
-* :func:`alerts`: incipient falls and rises, escalated when they persist.
+* :func:`alerts`: incipient falls and rises, escalated when they persist;
+* :func:`simulate`: the economy run forward step by step (stocks, orders, proportional
+  rationing, capacity shocks and their knock-on effects).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from gosplan.run.competition import challenges, competition
 from gosplan.run.control import control_figures, monthly
 from gosplan.run.counter_plans import check_counter_plan, read_counter_plans
 from gosplan.run.fulfilment import fulfilment, read_actuals
+from gosplan.run.simulate import simulate
 
 __all__ = [
     "alerts",
@@ -31,4 +34,5 @@ __all__ = [
     "monthly",
     "read_actuals",
     "read_counter_plans",
+    "simulate",
 ]

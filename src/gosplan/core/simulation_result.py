@@ -1,0 +1,238 @@
+"""The result of an input–output simulation: output, demand and limits per product and step.
+
+Made by :func:`gosplan.run.simulate.simulate`; this module imports no solver, so a report or
+the command line reads a simulation back (:meth:`SimulationResult.read`) as the same type.
+
+Both tables are long (one row per product and step); the label columns (``product``,
+``limiting``) are pandas categoricals, so 10^5 products over 365 steps share one copy of
+each label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gosplan.core.control_figures import label_column
+from gosplan.core.serial import (
+    document_tables,
+    finite,
+    read_result,
+    read_table,
+    result_document,
+    write_result,
+)
+from gosplan.errors import InputError
+
+#: ``kind`` of a simulation on disk, and the files of its folder.
+SIMULATION_KIND = "simulation"
+SIMULATION_META = "simulation.json"
+SIMULATION_TABLES = ("products", "limits")
+_NEEDS = "a simulation needs"
+#: Columns of :attr:`SimulationResult.products`.
+PRODUCT_COLUMNS = (
+    "product",
+    "step",
+    "output",
+    "capacity",
+    "demand",
+    "delivered_final",
+    "unmet_final",
+)
+#: Columns of :attr:`SimulationResult.limits`.
+LIMIT_COLUMNS = ("product", "step", "limiting")
+#: Columns of each table, by name.
+COLUMNS = {"products": PRODUCT_COLUMNS, "limits": LIMIT_COLUMNS}
+_LABELS = ("product", "limiting")
+_INTEGERS = ("step",)
+
+
+def tidy(frame: pd.DataFrame, name: str, source: str = "simulation") -> pd.DataFrame:
+    """A table of a simulation in its canonical form.
+
+    Its columns in order (:data:`COLUMNS`), labels as categoricals of text (categories in
+    order of first appearance), ``step`` as integers, quantities as floats. Extra columns are
+    dropped.
+
+    Raises
+    ------
+    InputError
+        If a column is missing (check ``missing_column``) or a number cell holds text
+        (check ``non_numeric``).
+    """
+    columns = COLUMNS[name]
+    if not len(frame.columns) and not len(frame):
+        frame = pd.DataFrame({c: [] for c in columns})
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"the {name} table needs the column {missing[0]!r}",
+            source=source,
+            check="missing_column",
+        )
+    out: dict[str, Any] = {}
+    for col in columns:
+        values = frame[col]
+        if col in _LABELS:
+            out[col] = label_column(values)
+            continue
+        numbers = pd.to_numeric(
+            values.replace({"inf": np.inf, "-inf": -np.inf}) if values.dtype == object else values,
+            errors="coerce",
+        )
+        bad = numbers.isna() & values.notna()
+        if bool(bad.any()) or (col in _INTEGERS and bool(numbers.isna().any())):
+            raise InputError(
+                f"the {name} table's {col!r} column must hold numbers",
+                source=source,
+                check="non_numeric",
+            )
+        out[col] = np.asarray(numbers, dtype=np.int64 if col in _INTEGERS else float)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    """A simulated run of the economy, step by step.
+
+    Attributes
+    ----------
+    products
+        Columns ``product, step, output, capacity, demand, delivered_final, unmet_final``:
+        per product and step, what was made, the capacity it had, the orders it received
+        (from its customers' restocking and from final demand), what final demand got and
+        what it did not get (``demand`` of final use less ``delivered_final``).
+    limits
+        Columns ``product, step, limiting``: what bounded each product's output at each step:
+        ``"capacity"``, ``"demand"`` or ``"input:<product>"`` (the scarcest input).
+    rationing
+        The rule that shared short output among the orderers (``"proportional"``).
+    provenance
+        What produced the result (economy, parameters, version).
+
+    Every field round-trips: :meth:`to_dict` / :meth:`from_dict` and :meth:`write` /
+    :meth:`read` (a folder of tables with ``simulation.json``, or one JSON file).
+    """
+
+    products: pd.DataFrame
+    limits: pd.DataFrame
+    rationing: str = "proportional"
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def steps(self) -> int:
+        """The number of steps simulated."""
+        step = self.products["step"].to_numpy()
+        return int(step.max()) + 1 if len(step) else 0
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The two tables by name."""
+        return {name: getattr(self, name) for name in SIMULATION_TABLES}
+
+    def series(self, column: str = "output") -> pd.DataFrame:
+        """One column of :attr:`products` as a steps x products frame."""
+        return self.products.pivot(index="step", columns="product", values=column)
+
+    # ------------------------------------------------------------------ files
+    def _meta(self) -> dict[str, Any]:
+        return finite(
+            {
+                "kind": SIMULATION_KIND,
+                "rationing": self.rationing,
+                "steps": self.steps,
+                "provenance": self.provenance,
+            }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain values (strict-JSON ready): the fields and the two tables."""
+        return result_document(self._meta(), {n: _plain(f) for n, f in self.tables().items()})
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any], source: str = "simulation") -> SimulationResult:
+        """The result written by :meth:`to_dict`."""
+        _check_kind(doc, source)
+        frames = document_tables(doc, SIMULATION_TABLES, needs=_NEEDS, source=source)
+        return cls._from_tables(doc, frames, source)
+
+    def write(self, path: str | Path, format: str = "csv") -> Path:
+        """Write the result as a folder (``csv``/``parquet``) or one ``json`` file.
+
+        A folder holds ``simulation.json`` (rationing, provenance) and the tables
+        ``products`` and ``limits``. :meth:`read` reads either form back.
+        """
+        return write_result(
+            Path(path),
+            format,
+            document=self.to_dict,
+            tables=self.tables,
+            meta_file=SIMULATION_META,
+            meta=self._meta,
+        )
+
+    @classmethod
+    def read(cls, path: str | Path) -> SimulationResult:
+        """A result written by :meth:`write` (a folder with ``simulation.json``, or JSON)."""
+        return read_result(
+            path,
+            SIMULATION_META,
+            SIMULATION_TABLES,
+            needs=_NEEDS,
+            from_tables=cls._from_tables,
+            from_dict=cls.from_dict,
+            reader=_read,
+        )
+
+    @classmethod
+    def _from_tables(
+        cls, meta: dict[str, Any], frames: dict[str, pd.DataFrame], source: str
+    ) -> SimulationResult:
+        _check_kind(meta, source)
+        tables = {name: tidy(frame, name, source) for name, frame in frames.items()}
+        return cls(
+            rationing=str(meta["rationing"]),
+            provenance=dict(meta.get("provenance") or {}),
+            **tables,
+        )
+
+
+def _check_kind(meta: dict[str, Any], source: str) -> None:
+    kind = meta.get("kind")
+    if kind is not None and kind != SIMULATION_KIND:
+        raise InputError(
+            f"not a simulation: the file holds a {kind!r}", source=source, check="bad_argument"
+        )
+    if "rationing" not in meta:
+        raise InputError("not a simulation written by gosplan: no 'rationing'", source=source)
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table with its label columns as plain text (for JSON records)."""
+    out = frame.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(object)
+    return out
+
+
+def _read(path: Path) -> pd.DataFrame:
+    """A table file; CSV label columns as text whatever they look like ("01", "NA")."""
+    if path.suffix != ".csv":
+        return read_table(path)
+    try:
+        return pd.read_csv(
+            path,
+            dtype={name: str for name in _LABELS},
+            keep_default_na=False,
+            na_values={c: [""] for c in PRODUCT_COLUMNS if c not in _LABELS},
+        )
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except (ValueError, OSError) as err:
+        if isinstance(err, FileNotFoundError):
+            raise
+        raise InputError(f"cannot read the table: {err}", source=str(path)) from None
