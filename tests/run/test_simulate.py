@@ -51,10 +51,16 @@ def _shock(product: str, share: float = 0.2, start: int = 10, recovery: int = 30
     )
 
 
-def test_invariants_under_a_shock(big: tuple) -> None:
+@pytest.mark.parametrize("rationing", ["proportional", "priority"])
+def test_invariants_under_a_shock(big: tuple, rationing: str) -> None:
     eco, y, x = big
     tech = eco.technology
     hub = int(np.argmax(np.diff(tech.tocsr().indptr)))  # the product with most customers
+    labels = [str(p) for p in eco.product_labels]
+    classes = None
+    if rationing == "priority":  # final first, then three classes; a quarter not listed
+        rank = np.random.default_rng(3).integers(1, 4, len(labels))
+        classes = pd.DataFrame({"product": ["final", *labels[50:]], "class": [1, *rank[50:]]})
     sim = prepare(
         eco,
         y,
@@ -63,6 +69,8 @@ def test_invariants_under_a_shock(big: tuple) -> None:
         stock_days=1.5,
         restoration=5,
         shocks=_shock(str(eco.product_labels[hub]), share=0.5),
+        rationing=rationing,
+        classes=classes,
     )
     for _ in range(sim.steps):
         s = sim.step()
@@ -188,3 +196,132 @@ def test_round_trip(mb: tuple, tmp_path, fmt: str) -> None:
     pd.testing.assert_frame_equal(again.products, result.products)
     pd.testing.assert_frame_equal(again.limits, result.limits)
     assert again.steps == 30
+
+
+def _chain() -> Economy:
+    """``s`` supplies ``c1`` and ``c2`` (0.5 a unit each); nothing else is an input."""
+    A = pd.DataFrame(
+        [[0.0, 0.5, 0.5], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],
+        index=["s", "c1", "c2"],
+        columns=["s", "c1", "c2"],
+    )
+    return Economy.from_coefficients(A, labour=pd.Series({"s": 0.2, "c1": 0.1, "c2": 0.1}))
+
+
+def test_priority_serves_class_1_in_full_first() -> None:
+    eco = _chain()
+    y = pd.Series({"s": 2.0, "c1": 10.0, "c2": 10.0})
+    # x = (12, 10, 10); orders on s: 5 from c1, 5 from c2, 2 from final use; capacity 6.
+    classes = pd.DataFrame({"product": ["c1", "final"], "class": [1, 2]})  # c2: last, 2
+    sim = prepare(
+        eco,
+        y,
+        steps=3,
+        shocks=_shock("s", share=0.5, start=0, recovery=0),
+        rationing="priority",
+        classes=classes,
+    )
+    s = sim.step()
+    assert s.output[0] == pytest.approx(6.0)
+    to = dict(zip(sim.cols.tolist(), s.delivered.tolist(), strict=True))
+    assert to[1] == pytest.approx(5.0)  # class 1: its full order
+    assert to[2] == pytest.approx(5.0 / 7.0)  # class 2 shares the 1 left: 5/7 and 2/7
+    assert s.delivered_final[0] == pytest.approx(2.0 / 7.0)
+    assert s.unmet_final[0] == pytest.approx(2.0 - 2.0 / 7.0)
+
+    proportional = prepare(eco, y, steps=3, shocks=_shock("s", share=0.5, start=0, recovery=0))
+    p = proportional.step()
+    np.testing.assert_allclose(p.delivered, [2.5, 2.5])  # 6/12 of each order
+    assert p.delivered_final[0] == pytest.approx(1.0)
+
+    result = simulate(
+        eco,
+        y,
+        steps=3,
+        shocks=_shock("s", share=0.5, start=0, recovery=0),
+        rationing="priority",
+        classes=classes,
+    )
+    assert result.rationing == "priority"
+    assert result.provenance["priority_classes"] == 2
+
+
+def test_a_labour_shock_cuts_output_where_labour_binds() -> None:
+    eco = _chain()
+    y = pd.Series({"s": 2.0, "c1": 10.0, "c2": 10.0})
+    x = np.array([12.0, 10.0, 10.0])
+    need = 0.2 * 12 + 0.1 * 10 + 0.1 * 10  # 4.4 at the equilibrium
+    shock = pd.DataFrame(
+        {"product": ["labour"], "from_step": [5], "share": [0.3], "kind": ["labour"]}
+    )
+    result = simulate(
+        eco,
+        y,
+        steps=8,
+        capacity=pd.Series(1.5 * x, index=eco.product_labels),
+        labour=need,
+        shocks=shock,
+    )
+    out = result.series("output")[["s", "c1", "c2"]].to_numpy()
+    np.testing.assert_allclose(out[:5], np.tile(x, (5, 1)), rtol=1e-9)  # labour just enough
+    np.testing.assert_allclose(out[5], 0.7 * x, rtol=1e-9)  # demand is still x: 70 % of it
+    limits = result.limits
+    at5 = set(limits.loc[limits["step"] == 5, "limiting"].astype(str))
+    assert at5 == {"labour:labour"}
+    assert set(limits.loc[limits["step"] < 5, "limiting"].astype(str)) == {"demand"}
+    labour_used = out @ np.array([0.2, 0.1, 0.1])
+    assert (labour_used[5:] <= 0.7 * need * (1 + 1e-9)).all()
+    assert result.provenance["labour_shocks"] == 1
+
+    # without the labour argument labour never limits: the run stays at x
+    calm = simulate(eco, y, steps=8, capacity=pd.Series(1.5 * x, index=eco.product_labels))
+    np.testing.assert_allclose(calm.series("output")[["s", "c1", "c2"]].to_numpy()[5], x)
+
+
+def test_priority_and_labour_validation() -> None:
+    eco = _chain()
+    y = pd.Series({"s": 2.0, "c1": 10.0, "c2": 10.0})
+    classes = pd.DataFrame(
+        {"product": ["c1", "zz", "c2", "c1", "final"], "class": [1, 2, 0, 2, 1.5]}
+    )
+    with pytest.raises(ValidationError) as err:
+        simulate(eco, y, steps=5, rationing="priority", classes=classes)
+    checks = {(p.source, p.check, p.row, p.label) for p in err.value.problems}
+    assert ("classes", "unknown_label", 3, "zz") in checks
+    assert ("classes", "out_of_range", 4, "c2") in checks
+    assert ("classes", "duplicate_label", 5, "c1") in checks
+    assert ("classes", "out_of_range", 6, "final") in checks
+
+    shocks = pd.DataFrame(
+        {
+            "product": ["labour", "nobody", "s", "labour"],
+            "from_step": [1, 1, 1, 1],
+            "share": [0.3, 0.3, 0.3, 0.3],
+            "kind": ["labour", "labour", "flood", "labour"],
+        }
+    )
+    with pytest.raises(ValidationError) as err:
+        simulate(
+            eco,
+            y,
+            steps=5,
+            shocks=shocks,
+            labour=pd.Series({"labour": -1.0, "robots": 2.0}),
+            classes=pd.DataFrame({"product": ["c1"], "class": [1]}),
+        )
+    found = {(p.source, p.check, p.row, p.label) for p in err.value.problems}
+    assert ("labour", "negative_value", None, "labour") in found
+    assert ("labour", "unknown_label", None, "robots") in found
+    assert ("shocks", "unknown_label", 3, "nobody") in found
+    assert ("shocks", "bad_option", 4, "s") in found
+    assert ("classes", "bad_option", None, None) in found  # classes need "priority"
+
+    with pytest.raises(ValidationError) as err:  # a labour shock with no labour given
+        simulate(eco, y, steps=5, shocks=shocks.iloc[[0]])
+    assert [p.check for p in err.value.problems] == ["missing_value"]
+    mb = load("miller-blair-2x2")
+    assert isinstance(mb, Economy)
+    with pytest.raises(ValidationError, match="labour coefficients"):
+        simulate(mb, pd.Series({"a": 1.0}), steps=5, labour=3.0)
+    with pytest.raises(InputError, match="'class'"):
+        simulate(eco, y, steps=5, rationing="priority", classes=pd.DataFrame({"product": ["c1"]}))

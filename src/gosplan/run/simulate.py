@@ -17,13 +17,26 @@ Step ``t`` (``t = 0 .. steps - 1``):
    from ``t0`` on (``R = 0``: ``share`` for ever);
 2. demand: ``D_i(t) = sum over links k = (i, j) of o_k(t-1) + y_i`` (the orders placed last
    step, final demand being one more orderer);
-3. production: ``x_j(t) = min(c_j(t), D_j(t), min over links k = (i, j) of s_k / a_k)``;
-   what bounded it is recorded (``"demand"`` first on ties, then ``"capacity"``, then the
-   scarcest input ``"input:<i>"``);
+3. production: ``x^_j(t) = min(c_j(t), D_j(t), min over links k = (i, j) of s_k / a_k)``;
+   with ``labour`` given (``L_h`` per step of labour type ``h``, coefficients ``l_hj``, a
+   shock of kind ``"labour"`` scaling ``L_h(t)`` like capacity above), labour is shared among
+   the products in proportion to their need at ``x^``: with ``N_h = sum_j l_hj x^_j``,
+   ``rho_h = min(1, L_h(t) / N_h)`` and ``x_j = x^_j * min over h with l_hj > 0 of rho_h``,
+   so ``x_j <= (rho_h l_hj x^_j) / l_hj``, the labour allotted to ``j`` over its coefficient
+   (labour a product cannot use for want of another type is not passed on to others);
+   what bounded it is recorded (``"labour:<h>"`` where labour cut ``x^``, else ``"demand"``
+   first on ties, then ``"capacity"``, then the scarcest input ``"input:<i>"``);
 4. use: ``u_k = a_k x_j``, ``s_k <- s_k - u_k`` (never negative: ``x_j <= s_k / a_k``);
 5. rationing (``"proportional"``): supplier ``i`` delivers ``r_i = x_i / D_i`` of every
    order, ``d_k = r_i o_k(t-1)`` and ``y_i r_i`` to final use (so its deliveries add up to
-   its output and no one gets more than it ordered); unmet final demand is ``y_i (1 - r_i)``;
+   its output and no one gets more than it ordered); unmet final demand is ``y_i (1 - r_i)``.
+   ``"priority"``: the orderers (products, and ``"final"`` for final demand) fall in classes
+   (``classes``, served in increasing order; those not listed: the last class given); with
+   ``B_ic`` the orders on ``i`` of class ``c`` and ``P_ic`` those of the classes before it,
+   class ``c`` gets
+   ``r_ic = clip((x_i - P_ic) / B_ic, 0, 1)`` of each of its orders: classes in order are served
+   in full, the first one that cannot be is served proportionally, the later ones get nothing
+   (deliveries again add up to ``x_i``);
 6. deliveries arrive for the next step: ``s_k <- s_k + d_k``;
 7. orders: the stock target is ``T_k = stock_days_i * a_k * D_j(t)`` (``stock_days`` days of
    the use that ``j``'s demand calls for; per input product ``i``), and
@@ -51,14 +64,22 @@ from gosplan.core.simulation_result import SimulationResult
 from gosplan.errors import InputError
 
 #: Rules that share a supplier's short output among its orderers.
-RATIONING = ("proportional",)
-#: Columns of a shocks table (``recovery`` may be left out: 0, never recovers).
-SHOCK_COLUMNS = ("product", "from_step", "share", "recovery")
+RATIONING = ("proportional", "priority")
+#: Columns of a shocks table (``recovery`` and ``kind`` may be left out: 0, never recovers;
+#: ``"capacity"``).
+SHOCK_COLUMNS = ("product", "from_step", "share", "recovery", "kind")
+#: Kinds of shock: capacity of a product lost, or labour of a labour type.
+SHOCK_KINDS = ("capacity", "labour")
+#: Columns of a priority classes table.
+CLASS_COLUMNS = ("product", "class")
+#: The orderer name of final demand in a classes table.
+FINAL = "final"
 #: Default stock target, in steps (days) of use.
 STOCK_DAYS = 30.0
 #: Default restoration time of a stock gap, in steps.
 RESTORATION = 30.0
-#: Codes of :attr:`StepState.limiting` below 0 (0 and up: the limiting input's product).
+#: Codes of :attr:`StepState.limiting` below 0 (0 to n - 1: the limiting input's product;
+#: n + h: labour type h).
 CAPACITY, DEMAND = -1, -2
 _TIE = 1e-12
 
@@ -105,6 +126,39 @@ class _Shocks:
         return out
 
 
+_NO_SHOCKS = _Shocks(*(np.zeros(0, dtype=d) for d in (np.int64, np.int64, float, float)))
+
+
+@dataclass(frozen=True)
+class Priority:
+    """Priority classes of the orderers as ranks ``0 .. n_classes - 1`` (0 served first).
+
+    ``rank[j]`` is the rank of product ``j`` as an orderer, ``rank[n]`` that of final demand.
+    """
+
+    rank: np.ndarray
+    n_classes: int
+
+    def shares(
+        self,
+        output: np.ndarray,
+        ordered: np.ndarray,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        final_demand: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The part of its order each link gets, and each product's final use gets."""
+        n, k = len(output), self.n_classes
+        link, final = self.rank[cols], int(self.rank[n])
+        per_class = np.bincount(rows * k + link, weights=ordered, minlength=n * k).reshape(n, k)
+        per_class[:, final] += final_demand
+        before = np.cumsum(per_class, axis=1) - per_class
+        left = np.maximum(output[:, None] - before, 0.0)
+        share = np.divide(left, per_class, out=np.zeros((n, k)), where=per_class > 0)
+        share = np.minimum(share, 1.0)
+        return share[rows, link], share[:, final]
+
+
 class Simulation:
     """The state of a simulation; :meth:`step` advances it by one step.
 
@@ -114,6 +168,10 @@ class Simulation:
     ----------
     rows, cols, coef
         The input links in CSC order: supplier product, user product, coefficient.
+    labour, labour_available, labour_shocks, priority
+        Labour coefficients (types x products; ``None``: labour never limits), labour per
+        step by type (``inf``: no limit), the labour shocks (on type positions), and the
+        priority classes (``None``: proportional rationing).
     stocks, orders
         Per link: the stock held at the start of the next step, the orders placed last step.
     labels, steps, economy, rationing, gross_output
@@ -129,6 +187,11 @@ class Simulation:
         stock_days: np.ndarray,
         restoration: np.ndarray,
         shocks: _Shocks,
+        *,
+        labour: sp.csc_array | None = None,
+        labour_available: np.ndarray | None = None,
+        labour_shocks: _Shocks = _NO_SHOCKS,
+        priority: Priority | None = None,
     ) -> None:
         A = sp.csc_array(technology, copy=True)
         A.sum_duplicates()
@@ -148,6 +211,17 @@ class Simulation:
         self.stock_days = stock_days
         self.restoration = restoration
         self.shocks = shocks
+        self.labour = None if labour is None else sp.csc_array(labour, copy=True)
+        if self.labour is not None:
+            self.labour.sum_duplicates()
+            self.labour.eliminate_zeros()
+            self.labour.sort_indices()
+        self.labour_available = (
+            np.zeros(0) if labour_available is None else np.asarray(labour_available, float)
+        )
+        self.labour_shocks = labour_shocks
+        self.labour_types = pd.Index([str(h) for h in range(len(self.labour_available))])
+        self.priority = priority
         self.labels = pd.Index([str(i) for i in range(n)])
         self.steps = 0
         self.economy: Economy | None = None
@@ -176,12 +250,21 @@ class Simulation:
             allowed[self._with_inputs] = np.minimum.reduceat(ratio, self._starts)
         output = np.minimum(np.minimum(capacity, demand), allowed)
         limiting = self._limiting(output, capacity, demand, allowed, ratio)
+        if self.labour is not None:
+            output, limiting = self._labour_limit(output, limiting, t)
         use = self.coef * output[self.cols]
         stocks = np.maximum(self.stocks - use, 0.0)
-        share = np.divide(output, demand, out=np.zeros(n), where=demand > 0)
-        share = np.minimum(share, 1.0)
-        delivered = ordered * share[self.rows]
-        delivered_final = self.final_demand * share
+        if self.priority is None:
+            share = np.divide(output, demand, out=np.zeros(n), where=demand > 0)
+            share = np.minimum(share, 1.0)
+            delivered = ordered * share[self.rows]
+            delivered_final = self.final_demand * share
+        else:
+            to_links, to_final = self.priority.shares(
+                output, ordered, self.rows, self.cols, self.final_demand
+            )
+            delivered = ordered * to_links
+            delivered_final = self.final_demand * to_final
         stocks = stocks + delivered
         target = self._days * self.coef * demand[self.cols]
         self.orders = np.maximum(use + (target - stocks) / self._restoration, 0.0)
@@ -199,6 +282,34 @@ class Simulation:
             delivered=delivered,
             stocks=stocks,
         )
+
+    def _labour_limit(
+        self, output: np.ndarray, limiting: np.ndarray, t: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Output cut to the labour available, shared by need at ``output`` (see the module)."""
+        L = self.labour
+        assert L is not None
+        m = L.shape[0]
+        available = self.labour_available * self.labour_shocks.factor(t, m)
+        need = L @ output
+        rho = np.ones(m)
+        short = need > available
+        rho[short] = available[short] / need[short]
+        if not L.nnz:
+            return output, limiting
+        per_entry = rho[L.indices]
+        nonempty = np.flatnonzero(np.diff(L.indptr))
+        cut = np.ones(self.n)
+        cut[nonempty] = np.minimum.reduceat(per_entry, L.indptr[:-1][nonempty])
+        binds = cut < 1.0 - _TIE
+        if not binds.any():
+            return output, limiting
+        limiting = limiting.copy()
+        cols = np.repeat(np.arange(self.n), np.diff(L.indptr))
+        hit = np.flatnonzero(binds[cols] & (per_entry <= cut[cols]))
+        first_cols, first = np.unique(cols[hit], return_index=True)
+        limiting[first_cols] = self.n + L.indices[hit[first]]
+        return output * cut, limiting
 
     def _limiting(
         self,
@@ -230,6 +341,8 @@ def prepare(
     restoration: PerProduct = RESTORATION,
     shocks: pd.DataFrame | None = None,
     rationing: str = "proportional",
+    classes: pd.DataFrame | None = None,
+    labour: pd.Series | Mapping[str, Number] | Number | None = None,
 ) -> Simulation:
     """Validate the arguments of :func:`simulate`; its :class:`Simulation`, at the start.
 
@@ -252,11 +365,22 @@ def prepare(
         Steps over which a stock gap is made up by orders (at least 1): one number or by
         input product (products not named: :data:`RESTORATION`).
     shocks
-        Columns ``product, from_step, share`` and optionally ``recovery``: capacity lost
-        (a share of it, 0 to 1) from a step on, recovering linearly over ``recovery`` steps
-        (0 or left out: never).
+        Columns ``product, from_step, share`` and optionally ``recovery`` and ``kind``:
+        capacity lost (a share of it, 0 to 1) from a step on, recovering linearly over
+        ``recovery`` steps (0 or left out: never). ``kind`` is ``"capacity"`` (the default)
+        or ``"labour"``: then ``product`` names a labour type and the share is of its
+        available labour (which ``labour`` must give).
     rationing
-        How a supplier shares short output: ``"proportional"`` to the orders.
+        How a supplier shares short output: ``"proportional"`` to the orders, or
+        ``"priority"``: by the classes of ``classes``, proportionally within a class.
+    classes
+        For ``"priority"`` rationing: columns ``product`` (the ordering product, or
+        ``"final"`` for final demand) and ``class`` (1 = served first, a whole number);
+        orderers not listed go to the last class. ``None``: every orderer in one class.
+    labour
+        Labour available per step, by labour type: a series by type (types not named: no
+        limit), or one number for an economy with a single labour type. ``None``: labour
+        never limits output.
 
     Returns
     -------
@@ -268,9 +392,10 @@ def prepare(
     ValidationError
         Every problem found with the arguments and the shocks at once (checks
         ``unknown_label``, ``negative_value``, ``out_of_range``, ``bad_option``,
-        ``non_numeric``).
+        ``non_numeric``, ``duplicate_label``, ``missing_value``, ``no_labour``,
+        ``bad_setting``).
     InputError
-        If the economy is not square or a shocks column is missing.
+        If the economy is not square or a shocks or classes column is missing.
     """
     eco = economy.square()
     labels = pd.Index([str(p) for p in eco.product_labels])
@@ -299,12 +424,27 @@ def prepare(
     )
     if cap_given is not None:
         _at_least(cap_given, 0.0, labels, "capacity", problems, Check.NEGATIVE_VALUE)
-    table = _shocks(shocks, labels, int(steps), problems)
+    types = pd.Index([str(h) for h in eco.labour_types])
+    available = None if labour is None else _labour(labour, types, problems)
+    table, labour_table = _shocks(shocks, labels, types, available, int(steps), problems)
+    priority = _classes(classes, labels, rationing, problems)
     problems.raise_if_any()
 
     x = np.asarray(eco.gross_output(pd.Series(y, index=eco.product_labels)), dtype=float)
     base = x.copy() if cap_given is None else np.where(np.isnan(cap_given), x, cap_given)
-    sim = Simulation(eco.technology, y, base, days, tau, table)
+    sim = Simulation(
+        eco.technology,
+        y,
+        base,
+        days,
+        tau,
+        table,
+        labour=None if available is None else eco.labour,
+        labour_available=available,
+        labour_shocks=labour_table,
+        priority=priority if rationing == "priority" else None,
+    )
+    sim.labour_types = types
     sim.start(x)
     sim.labels, sim.steps, sim.economy, sim.rationing = labels, int(steps), eco, rationing
     sim.gross_output = x
@@ -321,6 +461,8 @@ def simulate(
     restoration: PerProduct = RESTORATION,
     shocks: pd.DataFrame | None = None,
     rationing: str = "proportional",
+    classes: pd.DataFrame | None = None,
+    labour: pd.Series | Mapping[str, Number] | Number | None = None,
 ) -> SimulationResult:
     """Run a square economy forward ``steps`` steps from its equilibrium (see the module).
 
@@ -341,6 +483,8 @@ def simulate(
         restoration=restoration,
         shocks=shocks,
         rationing=rationing,
+        classes=classes,
+        labour=labour,
     )
     states = [sim.step() for _ in range(sim.steps)]
     return _result(states, sim)
@@ -404,10 +548,47 @@ def _at_least(
         )
 
 
+def _labour(value: Any, types: pd.Index, problems: Problems) -> np.ndarray | None:
+    """Labour available per step by labour type (types not named: ``inf``, no limit)."""
+    source = "labour"
+    if not len(types):
+        problems.add(
+            "labour can limit output only in an economy with labour coefficients",
+            source=source,
+            check=Check.NO_LABOUR,
+        )
+        return None
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        if len(types) > 1:
+            problems.add(
+                f"one number of labour is for an economy with one labour type, not "
+                f"{len(types)}; give a series by labour type",
+                source=source,
+                check=Check.BAD_SETTING,
+            )
+            return None
+        available = np.full(1, float(value))
+    else:
+        available = _by_product(value, types, np.inf, source, problems)
+        named = np.isfinite(available)
+        available[~named] = np.inf
+    if np.isnan(available).any() or np.isneginf(available).any():
+        problems.add("labour must be a finite number", source=source, check=Check.NON_NUMERIC)
+        return None
+    _at_least(available, 0.0, types, source, problems, Check.NEGATIVE_VALUE)
+    return available
+
+
 def _shocks(
-    table: pd.DataFrame | None, labels: pd.Index, steps: int, problems: Problems
-) -> _Shocks:
-    empty = _Shocks(*(np.zeros(0, dtype=d) for d in (np.int64, np.int64, float, float)))
+    table: pd.DataFrame | None,
+    labels: pd.Index,
+    types: pd.Index,
+    available: np.ndarray | None,
+    steps: int,
+    problems: Problems,
+) -> tuple[_Shocks, _Shocks]:
+    """The capacity shocks (on product positions) and the labour shocks (on type positions)."""
+    empty = (_NO_SHOCKS, _NO_SHOCKS)
     if table is None or not len(table):
         return empty
     source = "shocks"
@@ -419,13 +600,44 @@ def _shocks(
                 check=Check.MISSING_COLUMN,
             )
     names = [str(p) for p in table["product"]]
-    pos = labels.get_indexer(pd.Index(names))
+    kinds = (
+        np.array([str(k) for k in table["kind"]], dtype=object)
+        if "kind" in table.columns
+        else np.full(len(table), "capacity", dtype=object)
+    )
+    is_capacity, is_labour = kinds == "capacity", kinds == "labour"
     problems.add_rows(
-        pos < 0,
+        ~(is_capacity | is_labour),
+        lambda r: f"unknown shock kind {kinds[r]!r}; choose {', '.join(SHOCK_KINDS)}",
+        source=source,
+        labels=names,
+        check=Check.BAD_OPTION,
+    )
+    index = pd.Index(names)
+    pos = np.where(is_labour, types.get_indexer(index), labels.get_indexer(index))
+    problems.add_rows(
+        is_capacity & (pos < 0),
         "a shock for a product the economy does not make",
         source=source,
         labels=names,
         check=Check.UNKNOWN_LABEL,
+    )
+    problems.add_rows(
+        is_labour & (pos < 0),
+        "a labour shock for a labour type the economy does not have",
+        source=source,
+        labels=names,
+        check=Check.UNKNOWN_LABEL,
+    )
+    limited = np.zeros(len(types) + 1, dtype=bool)
+    if available is not None:
+        limited[: len(available)] = np.isfinite(available)
+    problems.add_rows(
+        is_labour & (pos >= 0) & ~limited[np.where(is_labour & (pos >= 0), pos, -1)],
+        "a labour shock needs the labour available of its type (the labour argument)",
+        source=source,
+        labels=names,
+        check=Check.MISSING_VALUE,
     )
 
     def column(col: str, default: float) -> np.ndarray:
@@ -451,7 +663,7 @@ def _shocks(
     )
     problems.add_rows(
         share > 1,
-        lambda r: f"a shock's share is a part of capacity, at most 1 ({share[r]:g})",
+        lambda r: f"a shock's share is a part of capacity or labour, at most 1 ({share[r]:g})",
         source=source,
         labels=names,
         check=Check.OUT_OF_RANGE,
@@ -472,7 +684,70 @@ def _shocks(
     )
     if problems:
         return empty
-    return _Shocks(pos.astype(np.int64), start.astype(np.int64), share, recovery)
+
+    def part(mask: np.ndarray) -> _Shocks:
+        return _Shocks(
+            pos[mask].astype(np.int64), start[mask].astype(np.int64), share[mask], recovery[mask]
+        )
+
+    return part(is_capacity), part(is_labour)
+
+
+def _classes(
+    table: pd.DataFrame | None, labels: pd.Index, rationing: str, problems: Problems
+) -> Priority | None:
+    """The priority classes as ranks per orderer (position ``n``: final demand)."""
+    if table is None:
+        return Priority(np.zeros(len(labels) + 1, np.int64), 1)
+    source = "classes"
+    if rationing != "priority":
+        problems.add(
+            f"classes are for rationing='priority', not {rationing!r}",
+            source=source,
+            check=Check.BAD_OPTION,
+        )
+        return None
+    for col in CLASS_COLUMNS:
+        if col not in table.columns:
+            raise InputError(
+                f"the classes table needs the column {col!r}",
+                source=source,
+                check=Check.MISSING_COLUMN,
+            )
+    names = [str(p) for p in table["product"]]
+    pos = labels.get_indexer(pd.Index(names))
+    pos = np.where(np.array(names, dtype=object) == FINAL, len(labels), pos)
+    problems.add_rows(
+        pos < 0,
+        f"classes name an orderer that is neither a product of the economy nor {FINAL!r}",
+        source=source,
+        labels=names,
+        check=Check.UNKNOWN_LABEL,
+    )
+    values = pd.to_numeric(table["class"], errors="coerce").to_numpy(dtype=float)
+    raw = list(table["class"])
+    bad = ~np.isfinite(values) | (values < 1) | (values != np.round(values))
+    problems.add_rows(
+        bad,
+        lambda r: f"a class must be a whole number of at least 1, not {raw[r]!r}",
+        source=source,
+        labels=names,
+        check=Check.OUT_OF_RANGE,
+    )
+    problems.add_rows(
+        pd.Index(names).duplicated(keep="first"),
+        "an orderer listed twice in the classes",
+        source=source,
+        labels=names,
+        check=Check.DUPLICATE_LABEL,
+    )
+    if problems:
+        return None
+    given = np.unique(values.astype(np.int64))
+    n_classes = max(len(given), 1)
+    rank = np.full(len(labels) + 1, n_classes - 1, dtype=np.int64)
+    rank[pos] = np.searchsorted(given, values.astype(np.int64))
+    return Priority(rank, n_classes)
 
 
 # ---------------------------------------------------------------------------- result
@@ -499,10 +774,25 @@ def _result(states: list[StepState], sim: Simulation) -> SimulationResult:
             "unmet_final": stack("unmet_final"),
         }
     )
-    names = pd.Index(["demand", "capacity", *(f"input:{p}" for p in labels)])
+    names = pd.Index(
+        [
+            "demand",
+            "capacity",
+            *(f"input:{p}" for p in labels),
+            *(f"labour:{h}" for h in sim.labour_types),
+        ]
+    )
     codes = stack("limiting").astype(np.int64) - DEMAND if states else np.zeros(0, np.int64)
     limiting = label_column(pd.Categorical.from_codes(codes, names))
     limits = pd.DataFrame({"product": product, "step": step, "limiting": limiting})
+    extra: dict[str, Any] = {}
+    if sim.priority is not None:
+        extra["priority_classes"] = sim.priority.n_classes
+    if sim.labour is not None:
+        avail = sim.labour_available
+        one = len(avail) == 1 and bool(np.isfinite(avail[0]))
+        extra["labour"] = float(avail[0]) if one else "by labour type"
+        extra["labour_shocks"] = len(sim.labour_shocks.product)
     prov = provenance(
         economy=eco.meta.name,
         economy_source=eco.meta.source,
@@ -514,6 +804,7 @@ def _result(states: list[StepState], sim: Simulation) -> SimulationResult:
         restoration=_summary(sim.restoration),
         shocks=len(sim.shocks.product),
         rationing=rationing,
+        **extra,
     )
     return SimulationResult(products=products, limits=limits, rationing=rationing, provenance=prov)
 
