@@ -48,6 +48,23 @@ since the alert was raised, 0 on the report that raised it).
 For the online use, :class:`AlertState` carries the detector and the alert bookkeeping (a few
 arrays per series; it pickles) and takes one report per series per period with
 :meth:`AlertState.update`.
+
+Example: a works whose fulfilment falls by 30 % from month 7 (:func:`alerts`)
+-----------------------------------------------------------------------------
+>>> import pandas as pd
+>>> months = range(1, 13)
+>>> shares = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 0.7, 0.72, 0.69, 0.71, 0.7, 0.7]
+>>> table = pd.DataFrame({"enterprise": "Magnitka", "product": "steel", "period": 1932,
+...                       "month": list(months), "share": shares})
+>>> out = alerts(table)
+>>> print(out[["month", "direction", "level", "reports"]].to_string(index=False))
+ month direction        level  reports
+     7      fall   enterprise        0
+     8      fall   enterprise        1
+     9      fall        trust        2
+    10      fall        trust        3
+    11      fall commissariat        4
+    12      fall commissariat        5
 """
 
 from __future__ import annotations
@@ -386,23 +403,6 @@ def alerts(
         One row per series and report with an alert open: the ``by`` columns, then
         :data:`ALERT_COLUMNS` (``direction`` ``"fall"``/``"rise"``; ``level`` one of
         :data:`LEVELS`), ordered by key and time.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> months = range(1, 13)
-    >>> shares = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 0.7, 0.72, 0.69, 0.71, 0.7, 0.7]
-    >>> table = pd.DataFrame({"enterprise": "Magnitka", "product": "steel", "period": 1932,
-    ...                       "month": list(months), "share": shares})
-    >>> out = alerts(table)
-    >>> print(out[["month", "direction", "level", "reports"]].to_string(index=False))
-     month direction        level  reports
-         7      fall   enterprise        0
-         8      fall   enterprise        1
-         9      fall        trust        2
-        10      fall        trust        3
-        11      fall commissariat        4
-        12      fall commissariat        5
     """
     keys = list(by)
     pooled = indicator == "share" and {"plan", "actual"} <= set(fulfilment.columns)

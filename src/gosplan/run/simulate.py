@@ -355,32 +355,24 @@ def prepare(
     steps
         How many steps to run (at least 1).
     capacity
-        Capacity per step by product; ``None`` or a product not named: its equilibrium
-        gross output (the economy runs at full capacity, with no slack to rebuild stocks
-        but at the cost of final use). The economy's own (per-period) capacity is ignored.
-    stock_days
-        Stock target of every input, in steps of use (at least 1): one number, or by input
-        product (products not named: :data:`STOCK_DAYS`).
-    restoration
-        Steps over which a stock gap is made up by orders (at least 1): one number or by
-        input product (products not named: :data:`RESTORATION`).
+        Capacity per step by product; ``None`` or a product not named: its equilibrium gross
+        output (no slack). The economy's own (per-period) capacity is ignored.
+    stock_days, restoration
+        Stock target of every input in steps of use, and the steps over which a stock gap is
+        made up by orders (each at least 1): one number, or by input product (products not
+        named: :data:`STOCK_DAYS`, :data:`RESTORATION`).
     shocks
-        Columns ``product, from_step, share`` and optionally ``recovery`` and ``kind``:
-        capacity lost (a share of it, 0 to 1) from a step on, recovering linearly over
-        ``recovery`` steps (0 or left out: never). ``kind`` is ``"capacity"`` (the default)
-        or ``"labour"``: then ``product`` names a labour type and the share is of its
-        available labour (which ``labour`` must give).
-    rationing
+        Columns ``product, from_step, share`` [, ``recovery``, ``kind``]: a share (0 to 1) of
+        capacity lost from a step on, recovering linearly over ``recovery`` steps (0 or left
+        out: never); ``kind`` ``"labour"``: ``product`` names a labour type and the share is
+        of its available labour (which ``labour`` must give).
+    rationing, classes
         How a supplier shares short output: ``"proportional"`` to the orders, or
-        ``"priority"``: by the classes of ``classes``, proportionally within a class.
-    classes
-        For ``"priority"`` rationing: columns ``product`` (the ordering product, or
-        ``"final"`` for final demand) and ``class`` (1 = served first, a whole number);
-        orderers not listed go to the last class. ``None``: every orderer in one class.
+        ``"priority"`` by ``classes`` (columns ``product`` — the orderer, or ``"final"`` —
+        and ``class``, 1 = served first; orderers not listed go to the last class).
     labour
-        Labour available per step, by labour type: a series by type (types not named: no
-        limit), or one number for an economy with a single labour type. ``None``: labour
-        never limits output.
+        Labour available per step by labour type (types not named: no limit), or one number
+        for a single labour type; ``None``: labour never limits output.
 
     Returns
     -------
@@ -390,14 +382,61 @@ def prepare(
     Raises
     ------
     ValidationError
-        Every problem found with the arguments and the shocks at once (checks
-        ``unknown_label``, ``negative_value``, ``out_of_range``, ``bad_option``,
-        ``non_numeric``, ``duplicate_label``, ``missing_value``, ``no_labour``,
-        ``bad_setting``).
+        Every problem with the arguments and the shocks at once, with named checks.
     InputError
         If the economy is not square or a shocks or classes column is missing.
     """
     eco = economy.square()
+    args = _arguments(
+        eco, final_demand, steps, capacity, stock_days, restoration, shocks, rationing, classes,
+        labour,
+    )  # fmt: skip
+    x = np.asarray(eco.gross_output(pd.Series(args.y, index=eco.product_labels)), dtype=float)
+    cap = args.capacity
+    base = x.copy() if cap is None else np.where(np.isnan(cap), x, cap)
+    sim = Simulation(
+        eco.technology, args.y, base, args.days, args.tau, args.shocks,
+        labour=None if args.available is None else eco.labour,
+        labour_available=args.available, labour_shocks=args.labour_shocks,
+        priority=args.priority if rationing == "priority" else None,
+    )  # fmt: skip
+    sim.labour_types = args.types
+    sim.start(x)
+    sim.labels, sim.steps, sim.economy, sim.rationing = args.labels, args.steps, eco, rationing
+    sim.gross_output = x
+    return sim
+
+
+@dataclass
+class _Arguments:
+    """The checked arguments of :func:`prepare`, as arrays by product."""
+
+    labels: pd.Index
+    steps: int
+    y: np.ndarray
+    days: np.ndarray
+    tau: np.ndarray
+    capacity: np.ndarray | None
+    types: pd.Index
+    available: np.ndarray | None
+    shocks: Any
+    labour_shocks: Any
+    priority: Any
+
+
+def _arguments(
+    eco: Economy,
+    final_demand: Any,
+    steps: Any,
+    capacity: Any,
+    stock_days: Any,
+    restoration: Any,
+    shocks: pd.DataFrame | None,
+    rationing: str,
+    classes: pd.DataFrame | None,
+    labour: Any,
+) -> _Arguments:
+    """Check every argument of :func:`prepare`, collecting the problems into one error."""
     labels = pd.Index([str(p) for p in eco.product_labels])
     problems = Problems()
     if rationing not in RATIONING:
@@ -430,25 +469,10 @@ def prepare(
     priority = _classes(classes, labels, rationing, problems)
     problems.raise_if_any()
 
-    x = np.asarray(eco.gross_output(pd.Series(y, index=eco.product_labels)), dtype=float)
-    base = x.copy() if cap_given is None else np.where(np.isnan(cap_given), x, cap_given)
-    sim = Simulation(
-        eco.technology,
-        y,
-        base,
-        days,
-        tau,
-        table,
-        labour=None if available is None else eco.labour,
-        labour_available=available,
-        labour_shocks=labour_table,
-        priority=priority if rationing == "priority" else None,
-    )
-    sim.labour_types = types
-    sim.start(x)
-    sim.labels, sim.steps, sim.economy, sim.rationing = labels, int(steps), eco, rationing
-    sim.gross_output = x
-    return sim
+    return _Arguments(
+        labels, int(steps), y, days, tau, cap_given, types, available, table, labour_table,
+        priority,
+    )  # fmt: skip
 
 
 def simulate(
@@ -591,12 +615,11 @@ def _shocks(
     empty = (_NO_SHOCKS, _NO_SHOCKS)
     if table is None or not len(table):
         return empty
-    source = "shocks"
     for col in SHOCK_COLUMNS[:3]:
         if col not in table.columns:
             raise InputError(
                 f"the shocks table needs the column {col!r}",
-                source=source,
+                source=_SHOCKS,
                 check=Check.MISSING_COLUMN,
             )
     names = [str(p) for p in table["product"]]
@@ -606,82 +629,8 @@ def _shocks(
         else np.full(len(table), "capacity", dtype=object)
     )
     is_capacity, is_labour = kinds == "capacity", kinds == "labour"
-    problems.add_rows(
-        ~(is_capacity | is_labour),
-        lambda r: f"unknown shock kind {kinds[r]!r}; choose {', '.join(SHOCK_KINDS)}",
-        source=source,
-        labels=names,
-        check=Check.BAD_OPTION,
-    )
-    index = pd.Index(names)
-    pos = np.where(is_labour, types.get_indexer(index), labels.get_indexer(index))
-    problems.add_rows(
-        is_capacity & (pos < 0),
-        "a shock for a product the economy does not make",
-        source=source,
-        labels=names,
-        check=Check.UNKNOWN_LABEL,
-    )
-    problems.add_rows(
-        is_labour & (pos < 0),
-        "a labour shock for a labour type the economy does not have",
-        source=source,
-        labels=names,
-        check=Check.UNKNOWN_LABEL,
-    )
-    limited = np.zeros(len(types) + 1, dtype=bool)
-    if available is not None:
-        limited[: len(available)] = np.isfinite(available)
-    problems.add_rows(
-        is_labour & (pos >= 0) & ~limited[np.where(is_labour & (pos >= 0), pos, -1)],
-        "a labour shock needs the labour available of its type (the labour argument)",
-        source=source,
-        labels=names,
-        check=Check.MISSING_VALUE,
-    )
-
-    def column(col: str, default: float) -> np.ndarray:
-        if col not in table.columns:
-            return np.full(len(table), default)
-        values = pd.to_numeric(table[col], errors="coerce").to_numpy(dtype=float)
-        problems.add_rows(
-            ~np.isfinite(values),
-            f"the shock's {col!r} must be a finite number",
-            source=source,
-            labels=names,
-            check=Check.NON_NUMERIC,
-        )
-        return values
-
-    start, share, recovery = column("from_step", 0), column("share", 0.0), column("recovery", 0.0)
-    problems.add_rows(
-        share < 0,
-        lambda r: f"a shock's share cannot be negative ({share[r]:g})",
-        source=source,
-        labels=names,
-        check=Check.NEGATIVE_VALUE,
-    )
-    problems.add_rows(
-        share > 1,
-        lambda r: f"a shock's share is a part of capacity or labour, at most 1 ({share[r]:g})",
-        source=source,
-        labels=names,
-        check=Check.OUT_OF_RANGE,
-    )
-    problems.add_rows(
-        (start < 0) | (start >= steps) | (np.isfinite(start) & (start != np.round(start))),
-        lambda r: f"a shock's from_step must be a step of the run, 0 to {steps - 1} ({start[r]:g})",
-        source=source,
-        labels=names,
-        check=Check.OUT_OF_RANGE,
-    )
-    problems.add_rows(
-        recovery < 0,
-        lambda r: f"a shock's recovery cannot be negative ({recovery[r]:g})",
-        source=source,
-        labels=names,
-        check=Check.NEGATIVE_VALUE,
-    )
+    pos = _shock_positions(names, kinds, labels, types, available, problems)
+    start, share, recovery = _shock_numbers(table, names, steps, problems)
     if problems:
         return empty
 
@@ -691,6 +640,105 @@ def _shocks(
         )
 
     return part(is_capacity), part(is_labour)
+
+
+_SHOCKS = "shocks"
+
+
+def _shock_positions(
+    names: list[str],
+    kinds: np.ndarray,
+    labels: pd.Index,
+    types: pd.Index,
+    available: np.ndarray | None,
+    problems: Problems,
+) -> np.ndarray:
+    """Each shock's product (or labour type) position; unknown kinds and labels are problems."""
+    is_capacity, is_labour = kinds == "capacity", kinds == "labour"
+    problems.add_rows(
+        ~(is_capacity | is_labour),
+        lambda r: f"unknown shock kind {kinds[r]!r}; choose {', '.join(SHOCK_KINDS)}",
+        source=_SHOCKS,
+        labels=names,
+        check=Check.BAD_OPTION,
+    )
+    index = pd.Index(names)
+    pos = np.where(is_labour, types.get_indexer(index), labels.get_indexer(index))
+    problems.add_rows(
+        is_capacity & (pos < 0),
+        "a shock for a product the economy does not make",
+        source=_SHOCKS,
+        labels=names,
+        check=Check.UNKNOWN_LABEL,
+    )
+    problems.add_rows(
+        is_labour & (pos < 0),
+        "a labour shock for a labour type the economy does not have",
+        source=_SHOCKS,
+        labels=names,
+        check=Check.UNKNOWN_LABEL,
+    )
+    limited = np.zeros(len(types) + 1, dtype=bool)
+    if available is not None:
+        limited[: len(available)] = np.isfinite(available)
+    problems.add_rows(
+        is_labour & (pos >= 0) & ~limited[np.where(is_labour & (pos >= 0), pos, -1)],
+        "a labour shock needs the labour available of its type (the labour argument)",
+        source=_SHOCKS,
+        labels=names,
+        check=Check.MISSING_VALUE,
+    )
+    return pos
+
+
+def _shock_numbers(
+    table: pd.DataFrame, names: list[str], steps: int, problems: Problems
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The shocks' from_step, share and recovery, each checked."""
+
+    def column(col: str, default: float) -> np.ndarray:
+        if col not in table.columns:
+            return np.full(len(table), default)
+        values = pd.to_numeric(table[col], errors="coerce").to_numpy(dtype=float)
+        problems.add_rows(
+            ~np.isfinite(values),
+            f"the shock's {col!r} must be a finite number",
+            source=_SHOCKS,
+            labels=names,
+            check=Check.NON_NUMERIC,
+        )
+        return values
+
+    start, share, recovery = column("from_step", 0), column("share", 0.0), column("recovery", 0.0)
+    problems.add_rows(
+        share < 0,
+        lambda r: f"a shock's share cannot be negative ({share[r]:g})",
+        source=_SHOCKS,
+        labels=names,
+        check=Check.NEGATIVE_VALUE,
+    )
+    problems.add_rows(
+        share > 1,
+        lambda r: f"a shock's share is a part of capacity or labour, at most 1 ({share[r]:g})",
+        source=_SHOCKS,
+        labels=names,
+        check=Check.OUT_OF_RANGE,
+    )
+    problems.add_rows(
+        (start < 0) | (start >= steps) | (np.isfinite(start) & (start != np.round(start))),
+        lambda r: f"a shock's from_step must be a step of the run, 0 to {steps - 1} ({start[r]:g})",
+        source=_SHOCKS,
+        labels=names,
+        check=Check.OUT_OF_RANGE,
+    )
+    problems.add_rows(
+        recovery < 0,
+        lambda r: f"a shock's recovery cannot be negative ({recovery[r]:g})",
+        source=_SHOCKS,
+        labels=names,
+        check=Check.NEGATIVE_VALUE,
+    )
+    return start, share, recovery
 
 
 def _classes(
