@@ -231,21 +231,8 @@ class FulfilmentReport:
 
 
 def _read(path: Path) -> pd.DataFrame:
-    """A table of a report folder: labels as text ("01" and "NA" stay so)."""
-    if path.suffix != ".csv":
-        return read_table(path)
-    try:
-        return pd.read_csv(
-            path,
-            dtype={name: str for name in LABEL_COLUMNS},
-            keep_default_na=False,
-            na_values={c: [""] for c in (*TABLE_COLUMNS, *AGGREGATE_COLUMNS)}
-            | {c: [] for c in LABEL_COLUMNS},
-        )
-    except (ValueError, OSError) as err:
-        raise InputError(
-            f"cannot read the table: {err}", source=str(path), check="unreadable_file"
-        ) from None
+    """A table file; CSV label columns as text whatever they look like ("01", "NA")."""
+    return read_table(path, LABEL_COLUMNS, blank="")
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:

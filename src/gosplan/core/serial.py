@@ -157,18 +157,24 @@ def write_result(
 
 
 # ---------------------------------------------------------------------------- tables in
-def read_table(path: Path) -> pd.DataFrame:
-    """A table file (CSV, Parquet or JSON records), or an :class:`InputError` naming it."""
+def read_table(
+    path: Path, labels: Iterable[str] = LABEL_COLUMNS, *, blank: str | None = None
+) -> pd.DataFrame:
+    """A table file (CSV, Parquet or JSON records), or an :class:`InputError` naming it.
+
+    From CSV, the ``labels`` columns are read as text whatever they look like ("NA", "01" and
+    "1e3" are labels too); only an empty cell is missing, and an empty cell of a ``labels``
+    column reads as ``blank`` when one is given. Floats are read exactly as written.
+    """
+    labels = tuple(labels)
     try:
         if path.suffix == ".parquet":
             return pd.read_parquet(path)
         if path.suffix == ".json":
             return pd.DataFrame.from_records(json.loads(path.read_text(encoding="utf-8")))
-        # labels as text ("NA", "01" and "1e3" are labels too); only an empty cell is missing;
-        # floats exactly as written
-        return pd.read_csv(
+        table = pd.read_csv(
             path,
-            dtype={name: str for name in LABEL_COLUMNS},
+            dtype={name: str for name in labels},
             keep_default_na=False,
             na_values=[""],
         )
@@ -177,7 +183,13 @@ def read_table(path: Path) -> pd.DataFrame:
     except (ValueError, OSError, json.JSONDecodeError) as err:
         if isinstance(err, FileNotFoundError):
             raise
-        raise InputError(f"cannot read the table: {err}", source=str(path)) from None
+        raise InputError(
+            f"cannot read the table: {err}", source=str(path), check="unreadable_file"
+        ) from None
+    if blank is not None:
+        present = [c for c in labels if c in table.columns]
+        table[present] = table[present].fillna(blank)
+    return table
 
 
 def table_files(folder: Path) -> dict[str, Path]:

@@ -221,18 +221,4 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _read(path: Path) -> pd.DataFrame:
     """A table file; CSV label columns as text whatever they look like ("01", "NA")."""
-    if path.suffix != ".csv":
-        return read_table(path)
-    try:
-        return pd.read_csv(
-            path,
-            dtype={name: str for name in _LABELS},
-            keep_default_na=False,
-            na_values={c: [""] for c in PRODUCT_COLUMNS if c not in _LABELS},
-        )
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
-    except (ValueError, OSError) as err:
-        if isinstance(err, FileNotFoundError):
-            raise
-        raise InputError(f"cannot read the table: {err}", source=str(path)) from None
+    return read_table(path, _LABELS, blank="")
