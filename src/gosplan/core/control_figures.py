@@ -234,7 +234,7 @@ class ControlFigures:
 
     def to_dict(self) -> dict[str, Any]:
         """The figures as plain values (strict-JSON ready): the fields and the three tables."""
-        return result_document(self._meta(), {n: _plain(f) for n, f in self.tables().items()})
+        return result_document(self._meta(), {n: plain_labels(f) for n, f in self.tables().items()})
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any], source: str = "control figures") -> ControlFigures:
@@ -295,7 +295,7 @@ def _check_kind(meta: dict[str, Any], source: str) -> None:
         raise InputError("not control figures written by gosplan: no 'rule'", source=source)
 
 
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+def plain_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """A table with its label columns as plain text (for JSON records)."""
     out = frame.copy()
     for col in out.columns:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gosplan.core.control_figures import label_column
+from gosplan.core.control_figures import label_column, plain_labels
 from gosplan.core.serial import (
     document_tables,
     finite,
@@ -150,7 +150,7 @@ class SimulationResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain values (strict-JSON ready): the fields and the two tables."""
-        return result_document(self._meta(), {n: _plain(f) for n, f in self.tables().items()})
+        return result_document(self._meta(), {n: plain_labels(f) for n, f in self.tables().items()})
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any], source: str = "simulation") -> SimulationResult:
@@ -208,15 +208,6 @@ def _check_kind(meta: dict[str, Any], source: str) -> None:
         )
     if "rationing" not in meta:
         raise InputError("not a simulation written by gosplan: no 'rationing'", source=source)
-
-
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table with its label columns as plain text (for JSON records)."""
-    out = frame.copy()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.CategoricalDtype):
-            out[col] = out[col].astype(object)
-    return out
 
 
 def _read(path: Path) -> pd.DataFrame:
