@@ -3,9 +3,11 @@
 Made by :func:`gosplan.run.simulate.simulate`; this module imports no solver, so a report or
 the command line reads a simulation back (:meth:`SimulationResult.read`) as the same type.
 
-Both tables are long (one row per product and step); the label columns (``product``,
-``limiting``) are pandas categoricals, so 10^5 products over 365 steps share one copy of
-each label.
+Every table is long (one row per product — or user, activity, enterprise — and step); the
+label columns are pandas categoricals, so 10^5 products over 365 steps share one copy of
+each label. ``products`` and ``limits`` are always there; ``final`` (by final user),
+``activities``, ``enterprises`` and ``calendar`` come with a run of a plan
+(:func:`gosplan.run.plan_simulation.simulate_plan`) and are empty otherwise.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from gosplan.errors import InputError
 #: ``kind`` of a simulation on disk, and the files of its folder.
 SIMULATION_KIND = "simulation"
 SIMULATION_META = "simulation.json"
-SIMULATION_TABLES = ("products", "limits")
+SIMULATION_TABLES = ("products", "limits", "final", "activities", "enterprises", "calendar")
+#: The tables every simulation has.
+REQUIRED_TABLES = ("products", "limits")
 _NEEDS = "a simulation needs"
 #: Columns of :attr:`SimulationResult.products`.
 PRODUCT_COLUMNS = (
@@ -42,13 +46,30 @@ PRODUCT_COLUMNS = (
     "demand",
     "delivered_final",
     "unmet_final",
+    "stocks",
+    "backlog",
 )
 #: Columns of :attr:`SimulationResult.limits`.
 LIMIT_COLUMNS = ("product", "step", "limiting")
+#: Columns of :attr:`SimulationResult.final`.
+FINAL_COLUMNS = ("user", "product", "step", "demand", "delivered", "unmet")
+#: Columns of :attr:`SimulationResult.activities`.
+ACTIVITY_COLUMNS = ("activity", "product", "step", "level", "capacity")
+#: Columns of :attr:`SimulationResult.enterprises`.
+ENTERPRISE_COLUMNS = ("enterprise", "activity", "step", "output", "capacity", "limiting")
+#: Columns of :attr:`SimulationResult.calendar`.
+CALENDAR_COLUMNS = ("step", "period", "date")
 #: Columns of each table, by name.
-COLUMNS = {"products": PRODUCT_COLUMNS, "limits": LIMIT_COLUMNS}
-_LABELS = ("product", "limiting")
-_INTEGERS = ("step",)
+COLUMNS = {
+    "products": PRODUCT_COLUMNS,
+    "limits": LIMIT_COLUMNS,
+    "final": FINAL_COLUMNS,
+    "activities": ACTIVITY_COLUMNS,
+    "enterprises": ENTERPRISE_COLUMNS,
+    "calendar": CALENDAR_COLUMNS,
+}
+_LABELS = ("product", "limiting", "user", "activity", "enterprise", "date")
+_INTEGERS = ("step", "period")
 
 
 def tidy(frame: pd.DataFrame, name: str, source: str = "simulation") -> pd.DataFrame:
@@ -95,6 +116,11 @@ def tidy(frame: pd.DataFrame, name: str, source: str = "simulation") -> pd.DataF
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 
+def empty(name: str) -> pd.DataFrame:
+    """An empty table of a simulation, with its columns."""
+    return tidy(pd.DataFrame({c: [] for c in COLUMNS[name]}), name)
+
+
 @dataclass(frozen=True, eq=False)
 class SimulationResult:
     """A simulated run of the economy, step by step.
@@ -102,15 +128,27 @@ class SimulationResult:
     Attributes
     ----------
     products
-        Columns ``product, step, output, capacity, demand, delivered_final, unmet_final``:
-        per product and step, what was made, the capacity it had, the orders it received
-        (from its customers' restocking and from final demand), what final demand got and
-        what it did not get (``demand`` of final use less ``delivered_final``).
+        Columns :data:`PRODUCT_COLUMNS`: per product and step, what was made, the capacity it
+        had, the orders it received (from its customers' restocking and from final demand),
+        what final demand got and what it did not get, the stocks of it its users hold at
+        the end of the step, and what was made but is held up by transport (``backlog``).
     limits
         Columns ``product, step, limiting``: what bounded each product's output at each step:
-        ``"capacity"``, ``"demand"`` or ``"input:<product>"`` (the scarcest input).
+        ``"capacity"``, ``"demand"``, ``"input:<product>"`` (the scarcest input) or
+        ``"labour:<type>"``.
+    final
+        Columns :data:`FINAL_COLUMNS`: final demand, deliveries and unmet demand by final user
+        (households, investment, the state, stock building) — the unmet demand by class.
+    activities
+        Columns :data:`ACTIVITY_COLUMNS`: every activity's level and capacity per step.
+    enterprises
+        Columns :data:`ENTERPRISE_COLUMNS`: every enterprise's output, capacity and the input
+        (or capacity, labour, demand) that limited it, per step.
+    calendar
+        Columns ``step, period, date``: the plan period and the first day of every step.
     rationing
-        The rule that shared short output among the orderers (``"proportional"``).
+        The rule that shared short output among the orderers (``"proportional"``,
+        ``"priority"`` or ``"fixed"``).
     provenance
         What produced the result (economy, parameters, version).
 
@@ -120,6 +158,10 @@ class SimulationResult:
 
     products: pd.DataFrame
     limits: pd.DataFrame
+    final: pd.DataFrame = field(default_factory=lambda: empty("final"))
+    activities: pd.DataFrame = field(default_factory=lambda: empty("activities"))
+    enterprises: pd.DataFrame = field(default_factory=lambda: empty("enterprises"))
+    calendar: pd.DataFrame = field(default_factory=lambda: empty("calendar"))
     rationing: str = "proportional"
     provenance: dict[str, Any] = field(default_factory=dict)
 
@@ -130,12 +172,20 @@ class SimulationResult:
         return int(step.max()) + 1 if len(step) else 0
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The two tables by name."""
+        """The tables by name."""
         return {name: getattr(self, name) for name in SIMULATION_TABLES}
 
-    def series(self, column: str = "output") -> pd.DataFrame:
-        """One column of :attr:`products` as a steps x products frame."""
-        return self.products.pivot(index="step", columns="product", values=column)
+    def series(self, column: str = "output", table: str = "products") -> pd.DataFrame:
+        """One column of a table as a steps x labels frame.
+
+        ``table``: ``products``, ``activities`` or ``enterprises``; for ``final``, the users'
+        total by product.
+        """
+        frame = getattr(self, table)
+        label = COLUMNS[table][0] if table != "final" else "product"
+        if table == "final":
+            frame = frame.groupby(["step", "product"], observed=True, as_index=False)[column].sum()
+        return frame.pivot(index="step", columns=label, values=column)
 
     # ------------------------------------------------------------------ files
     def _meta(self) -> dict[str, Any]:
@@ -156,7 +206,7 @@ class SimulationResult:
     def from_dict(cls, doc: dict[str, Any], source: str = "simulation") -> SimulationResult:
         """The result written by :meth:`to_dict`."""
         _check_kind(doc, source)
-        frames = document_tables(doc, SIMULATION_TABLES, needs=_NEEDS, source=source)
+        frames = document_tables(doc, None, needs=None, source=source)
         return cls._from_tables(doc, frames, source)
 
     def write(self, path: str | Path, format: str = "csv") -> Path:
@@ -180,8 +230,8 @@ class SimulationResult:
         return read_result(
             path,
             SIMULATION_META,
-            SIMULATION_TABLES,
-            needs=_NEEDS,
+            None,
+            needs=None,
             from_tables=cls._from_tables,
             from_dict=cls.from_dict,
             reader=_read,
@@ -192,7 +242,16 @@ class SimulationResult:
         cls, meta: dict[str, Any], frames: dict[str, pd.DataFrame], source: str
     ) -> SimulationResult:
         _check_kind(meta, source)
-        tables = {name: tidy(frame, name, source) for name, frame in frames.items()}
+        for name in REQUIRED_TABLES:
+            if name not in frames:
+                raise InputError(
+                    f"{_NEEDS} the table {name!r}", source=source, check="missing_table"
+                )
+        tables = {
+            name: tidy(frame, name, source)
+            for name, frame in frames.items()
+            if name in SIMULATION_TABLES
+        }
         return cls(
             rationing=str(meta["rationing"]),
             provenance=dict(meta.get("provenance") or {}),

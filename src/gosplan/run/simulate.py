@@ -1,78 +1,94 @@
 """A discrete-time input–output simulation: orders, stocks, production and rationing.
 
-:func:`simulate` runs a square economy (one activity per product) forward step by step;
-:class:`Simulation` holds its state and makes one step at a time (:meth:`Simulation.step`),
+:func:`simulate` runs an economy forward step by step: a square economy from its equilibrium
+(``simulate(economy, final_demand, steps=...)``), or an adopted plan on its calendar
+(``simulate(spec, result, step="month")``, see :mod:`gosplan.run.plan_simulation`).
+:class:`Simulation` holds the state and makes one step at a time (:meth:`Simulation.step`),
 for tests and for callers that intervene between steps.
 
 Everything lives on the *input links*, the nonzeros ``k = (i, j)`` of the technology
 matrix ``A`` (``a_k`` units of product ``i`` per unit of product ``j``): a stock ``s_k`` of
 ``i`` held by ``j``, an order ``o_k`` from ``j`` to ``i``, a delivery ``d_k``. No dense
-n x n array is ever made. Quantities are flows per step (a step is a day when ``stock_days``
-is counted in days), so final demand ``y`` and capacity ``c`` are per step.
+n x n array is ever made. Quantities are flows per step, so final demand ``y_f`` (one row
+per final user ``f``: ``"final"`` for a plain economy; households, investment, the state and
+stock building for a plan) and capacity ``c`` are per step; both may change from one period
+of a :class:`Schedule` to the next.
 
-Step ``t`` (``t = 0 .. steps - 1``):
+Step ``t`` (``t = 0 .. steps - 1``; shocks as in :mod:`gosplan.run.shocks`):
 
-1. capacity: ``c_j(t) = c_j * prod over shocks on j of (1 - loss(t))``, where a shock of
-   ``share`` from step ``t0`` with ``recovery`` ``R`` loses ``share * max(0, 1 - (t - t0)/R)``
-   from ``t0`` on (``R = 0``: ``share`` for ever);
-2. demand: ``D_i(t) = sum over links k = (i, j) of o_k(t-1) + y_i`` (the orders placed last
-   step, final demand being one more orderer);
-3. production: ``x^_j(t) = min(c_j(t), D_j(t), min over links k = (i, j) of s_k / a_k)``;
-   with ``labour`` given (``L_h`` per step of labour type ``h``, coefficients ``l_hj``, a
-   shock of kind ``"labour"`` scaling ``L_h(t)`` like capacity above), labour is shared among
-   the products in proportion to their need at ``x^``: with ``N_h = sum_j l_hj x^_j``,
-   ``rho_h = min(1, L_h(t) / N_h)`` and ``x_j = x^_j * min over h with l_hj > 0 of rho_h``,
-   so ``x_j <= (rho_h l_hj x^_j) / l_hj``, the labour allotted to ``j`` over its coefficient
-   (labour a product cannot use for want of another type is not passed on to others);
-   what bounded it is recorded (``"labour:<h>"`` where labour cut ``x^``, else ``"demand"``
-   first on ties, then ``"capacity"``, then the scarcest input ``"input:<i>"``);
+1. capacity: ``c_j(t) = c_j * prod (1 - loss)`` over the capacity and harvest shocks on
+   ``j``, plus ``c_j * share`` for a counter-plan accepted without inputs (which adds the
+   same to the first final user's demand for ``j``);
+2. demand: ``D_i(t) = sum over links k = (i, j) of o_k(t-1) + sum_f y_fi`` (the orders placed
+   last step, final users being more orderers);
+3. production: ``x^_j(t) = min(c_j(t), D_j(t) - b_j, min over links k = (i, j) of s_k / a_k)``
+   (``b_j`` goods made but held up by transport: they count against the orders); with labour
+   limited (``L_h`` per step of labour type ``h``, coefficients ``l_hj``, labour shocks scaling
+   ``L_h(t)``), labour is shared among the products in proportion to their need at ``x^``:
+   with ``N_h = sum_j l_hj x^_j``, ``rho_h = min(1, L_h(t) / N_h)`` and
+   ``x_j = x^_j * min over h with l_hj > 0 of rho_h`` (labour a product cannot use for want
+   of another type is not passed on); what bounded it is recorded (``"labour:<h>"`` where
+   labour cut ``x^``, else ``"demand"`` first on ties, then ``"capacity"``, then the scarcest
+   input ``"input:<i>"``);
 4. use: ``u_k = a_k x_j``, ``s_k <- s_k - u_k`` (never negative: ``x_j <= s_k / a_k``);
-5. rationing (``"proportional"``): supplier ``i`` delivers ``r_i = x_i / D_i`` of every
-   order, ``d_k = r_i o_k(t-1)`` and ``y_i r_i`` to final use (so its deliveries add up to
-   its output and no one gets more than it ordered); unmet final demand is ``y_i (1 - r_i)``.
-   ``"priority"``: the orderers (products, and ``"final"`` for final demand) fall in classes
-   (``classes``, served in increasing order; those not listed: the last class given); with
-   ``B_ic`` the orders on ``i`` of class ``c`` and ``P_ic`` those of the classes before it,
-   class ``c`` gets
-   ``r_ic = clip((x_i - P_ic) / B_ic, 0, 1)`` of each of its orders: classes in order are served
-   in full, the first one that cannot be is served proportionally, the later ones get nothing
-   (deliveries again add up to ``x_i``);
-6. deliveries arrive for the next step: ``s_k <- s_k + d_k``;
-7. orders: the stock target is ``T_k = stock_days_i * a_k * D_j(t)`` (``stock_days`` days of
+5. shipping: ``q_i = min(D_i, g_i(t) (x_i + b_i))`` with ``g_i(t) = prod (1 - loss)`` over the
+   transport shocks on ``i``; ``b_i <- x_i + b_i - q_i`` (without transport shocks ``q = x``);
+6. rationing (:mod:`gosplan.run.rationing`): ``q_i`` is shared among the orders of the links
+   and the final users (proportionally, by priority classes or by fixed allotments), so the
+   deliveries add up to ``q_i`` and no one gets more than it ordered; unmet final demand is
+   ``y_fi`` less its delivery;
+7. deliveries arrive for the next step: ``s_k <- s_k + d_k``;
+8. orders: the stock target is ``T_k = stock_days_i * a_k * D_j(t)`` (``stock_days`` steps of
    the use that ``j``'s demand calls for; per input product ``i``), and
    ``o_k(t) = max(0, u_k + (T_k - s_k) / restoration_i)``.
 
-The start is the equilibrium: ``x = (I - A)^-1 y``, ``s_k = stock_days_i * a_k * x_j`` and
-``o_k = a_k x_j``; without a shock (and with capacity at least ``x``) every step repeats it.
+The start is the equilibrium of the first period: ``x = (I - A)^-1 y``,
+``s_k = stock_days_i * a_k * x_j`` and ``o_k = a_k x_j``; without a shock (and with capacity
+at least ``x``) every step of a one-period run repeats it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from gosplan.core.checks import Check, Problems
-from gosplan.core.control_figures import label_column
 from gosplan.core.economy import Economy
-from gosplan.core.provenance import provenance
 from gosplan.core.simulation_result import SimulationResult
-from gosplan.errors import InputError
+from gosplan.run.rationing import RATIONING, Allotments, Priority, proportional
+from gosplan.run.shocks import SHOCK_COLUMNS, SHOCK_KINDS, ShockSet, shock_set
+from gosplan.run.simulation_arguments import (
+    at_least,
+    by_product,
+    labour_available,
+    priority_classes,
+)
 
-#: Rules that share a supplier's short output among its orderers.
-RATIONING = ("proportional", "priority")
-#: Columns of a shocks table (``recovery`` and ``kind`` may be left out: 0, never recovers;
-#: ``"capacity"``).
-SHOCK_COLUMNS = ("product", "from_step", "share", "recovery", "kind")
-#: Kinds of shock: capacity of a product lost, or labour of a labour type.
-SHOCK_KINDS = ("capacity", "labour")
-#: Columns of a priority classes table.
-CLASS_COLUMNS = ("product", "class")
-#: The orderer name of final demand in a classes table.
+if TYPE_CHECKING:
+    from gosplan.core.spec import PlanSpec
+
+__all__ = [
+    "CAPACITY",
+    "DEMAND",
+    "FINAL",
+    "RATIONING",
+    "RESTORATION",
+    "SHOCK_COLUMNS",
+    "SHOCK_KINDS",
+    "STOCK_DAYS",
+    "Schedule",
+    "Simulation",
+    "StepState",
+    "prepare",
+    "simulate",
+]
+
+#: The final user of a plain economy's final demand (and its name in a classes table).
 FINAL = "final"
 #: Default stock target, in steps (days) of use.
 STOCK_DAYS = 30.0
@@ -89,7 +105,7 @@ PerProduct: TypeAlias = float | int | pd.Series | Mapping[str, float | int]
 
 @dataclass(frozen=True)
 class StepState:
-    """What happened at one step (arrays by product, or by input link in CSC order)."""
+    """What happened at one step (arrays by product, by input link in CSC order, or by user)."""
 
     step: int
     output: np.ndarray
@@ -101,96 +117,76 @@ class StepState:
     ordered: np.ndarray
     delivered: np.ndarray
     stocks: np.ndarray
+    shipped: np.ndarray
+    backlog: np.ndarray
+    final_demand: np.ndarray
+    delivered_users: np.ndarray
 
 
 @dataclass(frozen=True)
-class _Shocks:
-    product: np.ndarray
-    start: np.ndarray
-    share: np.ndarray
-    recovery: np.ndarray
+class Schedule:
+    """What the run is asked for, period by period.
 
-    def factor(self, t: int, n: int) -> np.ndarray:
-        """``prod (1 - loss)`` over the shocks of each product at step ``t``."""
-        out = np.ones(n)
-        if not len(self.product):
-            return out
-        elapsed = t - self.start
-        fading = np.where(
-            self.recovery > 0,
-            np.clip(1.0 - elapsed / np.where(self.recovery > 0, self.recovery, 1.0), 0.0, 1.0),
-            1.0,
-        )
-        loss = np.where(elapsed >= 0, self.share * fading, 0.0)
-        np.multiply.at(out, self.product, 1.0 - loss)
-        return out
-
-
-_NO_SHOCKS = _Shocks(*(np.zeros(0, dtype=d) for d in (np.int64, np.int64, float, float)))
-
-
-@dataclass(frozen=True)
-class Priority:
-    """Priority classes of the orderers as ranks ``0 .. n_classes - 1`` (0 served first).
-
-    ``rank[j]`` is the rank of product ``j`` as an orderer, ``rank[n]`` that of final demand.
+    Attributes
+    ----------
+    period
+        The period (0-based) of every step.
+    final_demand
+        ``P x F x n``: final demand per step of every final user and product, by period.
+    capacity
+        ``P x n``: capacity per step, by period.
+    labour
+        ``P x m``: labour available per step by labour type (``inf``: no limit), by period;
+        ``None``: labour never limits.
+    users
+        The names of the ``F`` final users.
     """
 
-    rank: np.ndarray
-    n_classes: int
+    period: np.ndarray
+    final_demand: np.ndarray
+    capacity: np.ndarray
+    labour: np.ndarray | None
+    users: pd.Index
 
-    def shares(
-        self,
-        output: np.ndarray,
-        ordered: np.ndarray,
-        rows: np.ndarray,
-        cols: np.ndarray,
-        final_demand: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The part of its order each link gets, and each product's final use gets."""
-        n, k = len(output), self.n_classes
-        link, final = self.rank[cols], int(self.rank[n])
-        per_class = np.bincount(rows * k + link, weights=ordered, minlength=n * k).reshape(n, k)
-        per_class[:, final] += final_demand
-        before = np.cumsum(per_class, axis=1) - per_class
-        left = np.maximum(output[:, None] - before, 0.0)
-        share = np.divide(left, per_class, out=np.zeros((n, k)), where=per_class > 0)
-        share = np.minimum(share, 1.0)
-        return share[rows, link], share[:, final]
+    @property
+    def steps(self) -> int:
+        """Steps in the run."""
+        return len(self.period)
 
 
 class Simulation:
     """The state of a simulation; :meth:`step` advances it by one step.
 
-    Parameters are those of :func:`simulate` (which validates them and builds this).
+    Built by :func:`prepare` (a plain economy) or :func:`gosplan.run.plan_simulation.prepare_plan`.
 
     Attributes
     ----------
     rows, cols, coef
         The input links in CSC order: supplier product, user product, coefficient.
-    labour, labour_available, labour_shocks, priority
-        Labour coefficients (types x products; ``None``: labour never limits), labour per
-        step by type (``inf``: no limit), the labour shocks (on type positions), and the
-        priority classes (``None``: proportional rationing).
-    stocks, orders
-        Per link: the stock held at the start of the next step, the orders placed last step.
-    labels, steps, economy, rationing, gross_output
-        Set by :func:`prepare`: the product labels, the steps to run, the (square) economy,
-        the rationing rule and the equilibrium gross output the run starts from.
+    schedule, shocks
+        The demand, capacity and labour per period, and the shocks.
+    labour, priority, allotments
+        Labour coefficients (types x products; ``None``: labour never limits), the priority
+        classes (``None`` unless rationing by priority) and the fixed allotments (``None``
+        unless rationing by fixed allocations).
+    stocks, orders, backlog
+        Per link: the stock held at the start of the next step, the orders placed last step;
+        per product: goods made but not shipped.
+    labels, labour_types, economy, rationing, gross_output, info
+        The product and labour type labels, the (square) economy, the rationing rule, the
+        equilibrium gross output the run starts from, and what the result's provenance adds.
     """
 
     def __init__(
         self,
         technology: sp.csc_array,
-        final_demand: np.ndarray,
-        capacity: np.ndarray,
+        schedule: Schedule,
         stock_days: np.ndarray,
         restoration: np.ndarray,
-        shocks: _Shocks,
+        shocks: ShockSet,
         *,
         labour: sp.csc_array | None = None,
-        labour_available: np.ndarray | None = None,
-        labour_shocks: _Shocks = _NO_SHOCKS,
+        rationing: str = "proportional",
         priority: Priority | None = None,
     ) -> None:
         A = sp.csc_array(technology, copy=True)
@@ -204,93 +200,124 @@ class Simulation:
         nonempty = np.flatnonzero(np.diff(A.indptr))
         self._starts = A.indptr[:-1][nonempty]
         self._with_inputs = nonempty
-        self.final_demand = final_demand
-        self.base_capacity = capacity
+        self.technology = A
+        self.schedule = schedule
         self._days = stock_days[self.rows]
         self._restoration = restoration[self.rows]
         self.stock_days = stock_days
         self.restoration = restoration
         self.shocks = shocks
-        self.labour = None if labour is None else sp.csc_array(labour, copy=True)
-        if self.labour is not None:
-            self.labour.sum_duplicates()
-            self.labour.eliminate_zeros()
-            self.labour.sort_indices()
-        self.labour_available = (
-            np.zeros(0) if labour_available is None else np.asarray(labour_available, float)
+        self.labour = None if labour is None or schedule.labour is None else _clean(labour)
+        self.labour_types = pd.Index(
+            [] if labour is None else [str(h) for h in range(labour.shape[0])]
         )
-        self.labour_shocks = labour_shocks
-        self.labour_types = pd.Index([str(h) for h in range(len(self.labour_available))])
-        self.priority = priority
+        self.rationing = rationing
+        self.priority = priority if rationing == "priority" else None
+        self.gross_output = self.equilibrium(0)
+        self.allotments = self._allotments() if rationing == "fixed" else None
         self.labels = pd.Index([str(i) for i in range(n)])
-        self.steps = 0
         self.economy: Economy | None = None
-        self.rationing = "proportional"
-        self.gross_output = np.zeros(n)
+        self.info: dict[str, Any] = {}
         self.t = 0
         self.stocks = np.zeros(len(self.coef))
         self.orders = np.zeros(len(self.coef))
+        self.backlog = np.zeros(n)
+        self.start(self.gross_output)
+
+    @property
+    def steps(self) -> int:
+        """Steps in the run."""
+        return self.schedule.steps
+
+    def equilibrium(self, period: int) -> np.ndarray:
+        """Gross output ``(I - A)^-1 y`` of a period's final demand (all users)."""
+        y = self.schedule.final_demand[period].sum(axis=0)
+        if not self.technology.nnz:
+            return y.astype(float)
+        lhs = sp.identity(self.n, format="csc") - self.technology
+        return np.asarray(sp.linalg.spsolve(lhs, y), dtype=float).reshape(self.n)
+
+    def _allotments(self) -> Allotments:
+        """The plan's supply orders per period: ``a_k x_j`` and the final demand."""
+        periods = len(self.schedule.final_demand)
+        links = np.stack([self.coef * self.equilibrium(p)[self.cols] for p in range(periods)])
+        return Allotments(links, self.schedule.final_demand)
 
     def start(self, gross_output: np.ndarray) -> None:
         """Put the state at the equilibrium of ``gross_output``: stocks at target, orders = use."""
         use = self.coef * gross_output[self.cols]
         self.stocks = self._days * use
         self.orders = use.copy()
+        self.backlog = np.zeros(self.n)
         self.t = 0
 
     def step(self) -> StepState:
         """Make one step (see the module) and return what happened."""
         n, t = self.n, self.t
-        capacity = self.base_capacity * self.shocks.factor(t, n)
+        period = int(self.schedule.period[min(t, self.steps - 1)])
+        capacity, final = self._asked(t, period)
         ordered = self.orders
-        demand = np.bincount(self.rows, weights=ordered, minlength=n) + self.final_demand
+        demand = np.bincount(self.rows, weights=ordered, minlength=n) + final.sum(axis=0)
+        want = np.maximum(demand - self.backlog, 0.0)
         ratio = self.stocks / self.coef
         allowed = np.full(n, np.inf)
         if len(ratio):
             allowed[self._with_inputs] = np.minimum.reduceat(ratio, self._starts)
-        output = np.minimum(np.minimum(capacity, demand), allowed)
-        limiting = self._limiting(output, capacity, demand, allowed, ratio)
+        output = np.minimum(np.minimum(capacity, want), allowed)
+        limiting = self._limiting(output, capacity, want, allowed, ratio)
         if self.labour is not None:
-            output, limiting = self._labour_limit(output, limiting, t)
+            output, limiting = self._labour_limit(output, limiting, t, period)
         use = self.coef * output[self.cols]
         stocks = np.maximum(self.stocks - use, 0.0)
-        if self.priority is None:
-            share = np.divide(output, demand, out=np.zeros(n), where=demand > 0)
-            share = np.minimum(share, 1.0)
-            delivered = ordered * share[self.rows]
-            delivered_final = self.final_demand * share
-        else:
-            to_links, to_final = self.priority.shares(
-                output, ordered, self.rows, self.cols, self.final_demand
-            )
-            delivered = ordered * to_links
-            delivered_final = self.final_demand * to_final
+        ready = output + self.backlog
+        shipped = np.minimum(ready * self.shocks.transport.factor(t, n), demand)
+        delivered, to_users = self._ration(period, shipped, demand, ordered, final)
         stocks = stocks + delivered
         target = self._days * self.coef * demand[self.cols]
         self.orders = np.maximum(use + (target - stocks) / self._restoration, 0.0)
-        self.stocks = stocks
-        self.t = t + 1
+        self.stocks, self.backlog, self.t = stocks, ready - shipped, t + 1
+        delivered_final = to_users.sum(axis=0)
         return StepState(
-            step=t,
-            output=output,
-            capacity=capacity,
-            demand=demand,
-            delivered_final=delivered_final,
-            unmet_final=self.final_demand - delivered_final,
-            limiting=limiting,
-            ordered=ordered,
-            delivered=delivered,
-            stocks=stocks,
-        )
+            step=t, output=output, capacity=capacity, demand=demand,
+            delivered_final=delivered_final, unmet_final=final.sum(axis=0) - delivered_final,
+            limiting=limiting, ordered=ordered, delivered=delivered, stocks=stocks,
+            shipped=shipped, backlog=self.backlog, final_demand=final, delivered_users=to_users,
+        )  # fmt: skip
+
+    def _asked(self, t: int, period: int) -> tuple[np.ndarray, np.ndarray]:
+        """Capacity after the shocks, and final demand with the counter-plans' promises."""
+        base = self.schedule.capacity[period]
+        capacity = base * self.shocks.capacity.factor(t, self.n)
+        final = self.schedule.final_demand[period]
+        if len(self.shocks.counter_plan):
+            promised = base * self.shocks.counter_plan.added(t, self.n)
+            capacity = capacity + promised
+            final = final.copy()
+            final[0] = final[0] + promised
+        return capacity, final
+
+    def _ration(
+        self,
+        period: int,
+        shipped: np.ndarray,
+        demand: np.ndarray,
+        ordered: np.ndarray,
+        final: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if self.priority is not None:
+            return self.priority.deliveries(shipped, ordered, self.rows, self.cols, final)
+        if self.allotments is not None:
+            return self.allotments.deliveries(period, shipped, ordered, self.rows, final)
+        return proportional(shipped, demand, ordered, self.rows, final)
 
     def _labour_limit(
-        self, output: np.ndarray, limiting: np.ndarray, t: int
+        self, output: np.ndarray, limiting: np.ndarray, t: int, period: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Output cut to the labour available, shared by need at ``output`` (see the module)."""
-        L = self.labour
-        assert L is not None
+        L, labour = self.labour, self.schedule.labour
+        assert L is not None and labour is not None
         m = L.shape[0]
-        available = self.labour_available * self.labour_shocks.factor(t, m)
+        available = labour[period] * self.shocks.labour.factor(t, m)
         need = L @ output
         rho = np.ones(m)
         short = need > available
@@ -331,6 +358,14 @@ class Simulation:
         return code
 
 
+def _clean(matrix: sp.csc_array) -> sp.csc_array:
+    out = sp.csc_array(matrix, copy=True)
+    out.sum_duplicates()
+    out.eliminate_zeros()
+    out.sort_indices()
+    return out
+
+
 def prepare(
     economy: Economy,
     final_demand: pd.Series | Mapping[str, Number],
@@ -343,6 +378,7 @@ def prepare(
     rationing: str = "proportional",
     classes: pd.DataFrame | None = None,
     labour: pd.Series | Mapping[str, Number] | Number | None = None,
+    seed: int | None = None,
 ) -> Simulation:
     """Validate the arguments of :func:`simulate`; its :class:`Simulation`, at the start.
 
@@ -362,17 +398,18 @@ def prepare(
         made up by orders (each at least 1): one number, or by input product (products not
         named: :data:`STOCK_DAYS`, :data:`RESTORATION`).
     shocks
-        Columns ``product, from_step, share`` [, ``recovery``, ``kind``]: a share (0 to 1) of
-        capacity lost from a step on, recovering linearly over ``recovery`` steps (0 or left
-        out: never); ``kind`` ``"labour"``: ``product`` names a labour type and the share is
-        of its available labour (which ``labour`` must give).
+        A shocks table (:mod:`gosplan.run.shocks`: capacity, harvest, labour, transport and
+        counter-plan shocks from a step, with recovery curves; shares drawn from ranges).
     rationing, classes
-        How a supplier shares short output: ``"proportional"`` to the orders, or
-        ``"priority"`` by ``classes`` (columns ``product`` — the orderer, or ``"final"`` —
-        and ``class``, 1 = served first; orderers not listed go to the last class).
+        How a supplier shares short shipments (:mod:`gosplan.run.rationing`):
+        ``"proportional"`` to the orders, ``"priority"`` by ``classes`` (columns ``product`` —
+        the orderer, or ``"final"`` — and ``class``, 1 = served first; orderers not listed go
+        to the last class), or ``"fixed"`` allotments (the equilibrium's orders).
     labour
         Labour available per step by labour type (types not named: no limit), or one number
         for a single labour type; ``None``: labour never limits output.
+    seed
+        Seed of the shares drawn from ``share_min``/``share_max`` ranges (``None``: fresh).
 
     Returns
     -------
@@ -387,478 +424,133 @@ def prepare(
         If the economy is not square or a shocks or classes column is missing.
     """
     eco = economy.square()
-    args = _arguments(
-        eco, final_demand, steps, capacity, stock_days, restoration, shocks, rationing, classes,
-        labour,
-    )  # fmt: skip
-    x = np.asarray(eco.gross_output(pd.Series(args.y, index=eco.product_labels)), dtype=float)
-    cap = args.capacity
-    base = x.copy() if cap is None else np.where(np.isnan(cap), x, cap)
+    labels = pd.Index([str(p) for p in eco.product_labels])
+    types = pd.Index([str(h) for h in eco.labour_types])
+    users = pd.Index([FINAL])
+    problems = Problems()
+    steps = _steps(steps, problems)
+    y = by_product(final_demand, labels, 0.0, "final demand", problems)
+    at_least(y, 0.0, labels, "final demand", problems, Check.NEGATIVE_VALUE)
+    days, tau = stock_settings(stock_days, restoration, labels, problems)
+    cap = _capacity(capacity, labels, problems)
+    available = None if labour is None else labour_available(labour, types, problems)
+    limited = np.zeros(len(types), bool) if available is None else np.isfinite(available)
+    shock_table = shock_set(shocks, labels, types, limited, steps, problems, seed=seed)
+    priority = rationing_rule(rationing, classes, labels, users, problems)
+    problems.raise_if_any()
+    schedule = _plain_schedule(eco, y, cap, available, steps, users)
     sim = Simulation(
-        eco.technology, args.y, base, args.days, args.tau, args.shocks,
-        labour=None if args.available is None else eco.labour,
-        labour_available=args.available, labour_shocks=args.labour_shocks,
-        priority=args.priority if rationing == "priority" else None,
+        eco.technology, schedule, days, tau, shock_table,
+        labour=None if available is None else eco.labour, rationing=rationing, priority=priority,
     )  # fmt: skip
-    sim.labour_types = args.types
-    sim.start(x)
-    sim.labels, sim.steps, sim.economy, sim.rationing = args.labels, args.steps, eco, rationing
-    sim.gross_output = x
+    sim.labels, sim.labour_types, sim.economy = labels, types, eco
     return sim
 
 
-@dataclass
-class _Arguments:
-    """The checked arguments of :func:`prepare`, as arrays by product."""
-
-    labels: pd.Index
-    steps: int
-    y: np.ndarray
-    days: np.ndarray
-    tau: np.ndarray
-    capacity: np.ndarray | None
-    types: pd.Index
-    available: np.ndarray | None
-    shocks: Any
-    labour_shocks: Any
-    priority: Any
+def _capacity(capacity: Any, labels: pd.Index, problems: Problems) -> np.ndarray | None:
+    """Capacity by product (NaN: not given), or ``None``."""
+    if capacity is None:
+        return None
+    cap = by_product(capacity, labels, np.nan, "capacity", problems)
+    at_least(cap, 0.0, labels, "capacity", problems, Check.NEGATIVE_VALUE)
+    return cap
 
 
-def _arguments(
+def _plain_schedule(
     eco: Economy,
-    final_demand: Any,
-    steps: Any,
-    capacity: Any,
-    stock_days: Any,
-    restoration: Any,
-    shocks: pd.DataFrame | None,
-    rationing: str,
-    classes: pd.DataFrame | None,
-    labour: Any,
-) -> _Arguments:
-    """Check every argument of :func:`prepare`, collecting the problems into one error."""
-    labels = pd.Index([str(p) for p in eco.product_labels])
-    problems = Problems()
-    if rationing not in RATIONING:
-        problems.add(
-            f"unknown rationing rule {rationing!r}; choose {', '.join(RATIONING)}",
-            source="rationing",
-            check=Check.BAD_OPTION,
-        )
+    y: np.ndarray,
+    cap: np.ndarray | None,
+    available: np.ndarray | None,
+    steps: int,
+    users: pd.Index,
+) -> Schedule:
+    """One period: final demand, capacity (default: the equilibrium output) and labour."""
+    x = np.asarray(eco.gross_output(pd.Series(y, index=eco.product_labels)), dtype=float)
+    return Schedule(
+        period=np.zeros(steps, np.int64),
+        final_demand=y[None, None, :],
+        capacity=(x if cap is None else np.where(np.isnan(cap), x, cap))[None, :],
+        labour=None if available is None else available[None, :],
+        users=users,
+    )
+
+
+def _steps(steps: Any, problems: Problems) -> int:
     if not isinstance(steps, int | np.integer) or isinstance(steps, bool) or steps < 1:
         problems.add(
             f"steps must be a whole number of at least 1, not {steps!r}",
             source="steps",
             check=Check.OUT_OF_RANGE,
         )
-        steps = 0
-    y = _by_product(final_demand, labels, 0.0, "final demand", problems)
-    _at_least(y, 0.0, labels, "final demand", problems, Check.NEGATIVE_VALUE)
-    days = _by_product(stock_days, labels, STOCK_DAYS, "stock_days", problems)
-    _at_least(days, 1.0, labels, "stock_days", problems, Check.OUT_OF_RANGE)
-    tau = _by_product(restoration, labels, RESTORATION, "restoration", problems)
-    _at_least(tau, 1.0, labels, "restoration", problems, Check.OUT_OF_RANGE)
-    cap_given = (
-        None if capacity is None else _by_product(capacity, labels, np.nan, "capacity", problems)
-    )
-    if cap_given is not None:
-        _at_least(cap_given, 0.0, labels, "capacity", problems, Check.NEGATIVE_VALUE)
-    types = pd.Index([str(h) for h in eco.labour_types])
-    available = None if labour is None else _labour(labour, types, problems)
-    table, labour_table = _shocks(shocks, labels, types, available, int(steps), problems)
-    priority = _classes(classes, labels, rationing, problems)
-    problems.raise_if_any()
-
-    return _Arguments(
-        labels, int(steps), y, days, tau, cap_given, types, available, table, labour_table,
-        priority,
-    )  # fmt: skip
+        return 0
+    return int(steps)
 
 
-def simulate(
-    economy: Economy,
-    final_demand: pd.Series | Mapping[str, Number],
+def stock_settings(
+    stock_days: Any,
+    restoration: Any,
+    labels: pd.Index,
+    problems: Problems,
     *,
-    steps: int,
-    capacity: pd.Series | Mapping[str, Number] | None = None,
-    stock_days: PerProduct = STOCK_DAYS,
-    restoration: PerProduct = RESTORATION,
-    shocks: pd.DataFrame | None = None,
-    rationing: str = "proportional",
-    classes: pd.DataFrame | None = None,
-    labour: pd.Series | Mapping[str, Number] | Number | None = None,
-) -> SimulationResult:
-    """Run a square economy forward ``steps`` steps from its equilibrium (see the module).
+    per_step: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stock target and restoration time per product, in steps (given in ``per_step`` units).
 
-    The parameters, and the errors raised, are those of :func:`prepare`.
+    Each must be at least one step: a stock of less than a step's use cannot feed a step's
+    production (inputs arrive after the step's production).
+    """
+    days = by_product(stock_days, labels, STOCK_DAYS, "stock_days", problems) / per_step
+    tau = by_product(restoration, labels, RESTORATION, "restoration", problems) / per_step
+    unit = " days" if per_step != 1.0 else ""
+    for name, values in (("stock_days", days), ("restoration", tau)):
+        at_least(values * per_step, per_step, labels, name, problems, Check.OUT_OF_RANGE, unit=unit)
+    return days, tau
+
+
+def rationing_rule(
+    rationing: str,
+    classes: pd.DataFrame | None,
+    labels: pd.Index,
+    users: pd.Index,
+    problems: Problems,
+) -> Priority | None:
+    """Check the rationing rule and the classes; the priority classes, if by priority."""
+    if rationing not in RATIONING:
+        problems.add(
+            f"unknown rationing rule {rationing!r}; choose {', '.join(RATIONING)}",
+            source="rationing",
+            check=Check.BAD_OPTION,
+        )
+    priority = priority_classes(classes, labels, users, rationing, problems)
+    return priority if rationing == "priority" else None
+
+
+def simulate(model: Economy | PlanSpec, *args: Any, **kwargs: Any) -> SimulationResult:
+    """Run an economy forward step by step (see the module).
+
+    ``simulate(economy, final_demand, *, steps, ...)``: a square economy from its
+    equilibrium, with the parameters (and errors) of :func:`prepare`.
+    ``simulate(spec, result, *, step="month", ...)``: an adopted plan on its calendar, with
+    the parameters of :func:`gosplan.run.plan_simulation.simulate_plan`.
 
     Returns
     -------
     SimulationResult
-        Output, capacity, demand and final deliveries per product and step, and what
-        limited each product's output at each step.
+        Output, capacity, demand, stocks and final deliveries per product and step, what
+        limited each product's output at each step, and (for a plan) the final users, the
+        activities and the enterprises step by step.
     """
-    sim = prepare(
-        economy,
-        final_demand,
-        steps=steps,
-        capacity=capacity,
-        stock_days=stock_days,
-        restoration=restoration,
-        shocks=shocks,
-        rationing=rationing,
-        classes=classes,
-        labour=labour,
-    )
-    states = [sim.step() for _ in range(sim.steps)]
-    return _result(states, sim)
+    if not isinstance(model, Economy):
+        from gosplan.run.plan_simulation import simulate_plan
+
+        return simulate_plan(model, *args, **kwargs)
+    sim = prepare(model, *args, **kwargs)
+    return run(sim)
 
 
-# ---------------------------------------------------------------------------- arguments
-def _by_product(
-    value: Any, labels: pd.Index, default: float, name: str, problems: Problems
-) -> np.ndarray:
-    """A number per product from a scalar or a labelled series (unknown labels: a problem)."""
-    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
-        try:
-            return np.full(len(labels), float(value))
-        except (TypeError, ValueError):
-            pass
-    if not isinstance(value, pd.Series | Mapping):
-        problems.add(
-            f"{name} must be a number or a series by product",
-            source=name,
-            check=Check.NON_NUMERIC,
-        )
-        return np.full(len(labels), default)
-    series = pd.Series(value, dtype=object) if isinstance(value, Mapping) else value
-    keys = pd.Index([str(k) for k in series.index])
-    numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
-    pos = labels.get_indexer(keys)
-    for label in keys[pos < 0][:20]:
-        problems.add(
-            f"{name} names a product the economy does not make",
-            source=name,
-            label=str(label),
-            check=Check.UNKNOWN_LABEL,
-        )
-    for label in keys[(pos >= 0) & ~np.isfinite(numbers)][:20]:
-        problems.add(
-            f"{name} must be a finite number",
-            source=name,
-            label=str(label),
-            check=Check.NON_NUMERIC,
-        )
-    out = np.full(len(labels), default)
-    keep = (pos >= 0) & np.isfinite(numbers)
-    out[pos[keep]] = numbers[keep]
-    return out
+def run(sim: Simulation) -> SimulationResult:
+    """Run a prepared simulation to its end; its result."""
+    from gosplan.run.simulation_tables import result_of
 
-
-def _at_least(
-    values: np.ndarray,
-    low: float,
-    labels: pd.Index,
-    name: str,
-    problems: Problems,
-    check: Check,
-) -> None:
-    for i in np.flatnonzero(values < low)[:20]:
-        problems.add(
-            f"{name} must be at least {low:g}, not {values[i]:g}",
-            source=name,
-            label=str(labels[i]),
-            check=check,
-        )
-
-
-def _labour(value: Any, types: pd.Index, problems: Problems) -> np.ndarray | None:
-    """Labour available per step by labour type (types not named: ``inf``, no limit)."""
-    source = "labour"
-    if not len(types):
-        problems.add(
-            "labour can limit output only in an economy with labour coefficients",
-            source=source,
-            check=Check.NO_LABOUR,
-        )
-        return None
-    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
-        if len(types) > 1:
-            problems.add(
-                f"one number of labour is for an economy with one labour type, not "
-                f"{len(types)}; give a series by labour type",
-                source=source,
-                check=Check.BAD_SETTING,
-            )
-            return None
-        available = np.full(1, float(value))
-    else:
-        available = _by_product(value, types, np.inf, source, problems)
-        named = np.isfinite(available)
-        available[~named] = np.inf
-    if np.isnan(available).any() or np.isneginf(available).any():
-        problems.add("labour must be a finite number", source=source, check=Check.NON_NUMERIC)
-        return None
-    _at_least(available, 0.0, types, source, problems, Check.NEGATIVE_VALUE)
-    return available
-
-
-def _shocks(
-    table: pd.DataFrame | None,
-    labels: pd.Index,
-    types: pd.Index,
-    available: np.ndarray | None,
-    steps: int,
-    problems: Problems,
-) -> tuple[_Shocks, _Shocks]:
-    """The capacity shocks (on product positions) and the labour shocks (on type positions)."""
-    empty = (_NO_SHOCKS, _NO_SHOCKS)
-    if table is None or not len(table):
-        return empty
-    for col in SHOCK_COLUMNS[:3]:
-        if col not in table.columns:
-            raise InputError(
-                f"the shocks table needs the column {col!r}",
-                source=_SHOCKS,
-                check=Check.MISSING_COLUMN,
-            )
-    names = [str(p) for p in table["product"]]
-    kinds = (
-        np.array([str(k) for k in table["kind"]], dtype=object)
-        if "kind" in table.columns
-        else np.full(len(table), "capacity", dtype=object)
-    )
-    is_capacity, is_labour = kinds == "capacity", kinds == "labour"
-    pos = _shock_positions(names, kinds, labels, types, available, problems)
-    start, share, recovery = _shock_numbers(table, names, steps, problems)
-    if problems:
-        return empty
-
-    def part(mask: np.ndarray) -> _Shocks:
-        return _Shocks(
-            pos[mask].astype(np.int64), start[mask].astype(np.int64), share[mask], recovery[mask]
-        )
-
-    return part(is_capacity), part(is_labour)
-
-
-_SHOCKS = "shocks"
-
-
-def _shock_positions(
-    names: list[str],
-    kinds: np.ndarray,
-    labels: pd.Index,
-    types: pd.Index,
-    available: np.ndarray | None,
-    problems: Problems,
-) -> np.ndarray:
-    """Each shock's product (or labour type) position; unknown kinds and labels are problems."""
-    is_capacity, is_labour = kinds == "capacity", kinds == "labour"
-    problems.add_rows(
-        ~(is_capacity | is_labour),
-        lambda r: f"unknown shock kind {kinds[r]!r}; choose {', '.join(SHOCK_KINDS)}",
-        source=_SHOCKS,
-        labels=names,
-        check=Check.BAD_OPTION,
-    )
-    index = pd.Index(names)
-    pos = np.where(is_labour, types.get_indexer(index), labels.get_indexer(index))
-    problems.add_rows(
-        is_capacity & (pos < 0),
-        "a shock for a product the economy does not make",
-        source=_SHOCKS,
-        labels=names,
-        check=Check.UNKNOWN_LABEL,
-    )
-    problems.add_rows(
-        is_labour & (pos < 0),
-        "a labour shock for a labour type the economy does not have",
-        source=_SHOCKS,
-        labels=names,
-        check=Check.UNKNOWN_LABEL,
-    )
-    limited = np.zeros(len(types) + 1, dtype=bool)
-    if available is not None:
-        limited[: len(available)] = np.isfinite(available)
-    problems.add_rows(
-        is_labour & (pos >= 0) & ~limited[np.where(is_labour & (pos >= 0), pos, -1)],
-        "a labour shock needs the labour available of its type (the labour argument)",
-        source=_SHOCKS,
-        labels=names,
-        check=Check.MISSING_VALUE,
-    )
-    return pos
-
-
-def _shock_numbers(
-    table: pd.DataFrame, names: list[str], steps: int, problems: Problems
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The shocks' from_step, share and recovery, each checked."""
-
-    def column(col: str, default: float) -> np.ndarray:
-        if col not in table.columns:
-            return np.full(len(table), default)
-        values = pd.to_numeric(table[col], errors="coerce").to_numpy(dtype=float)
-        problems.add_rows(
-            ~np.isfinite(values),
-            f"the shock's {col!r} must be a finite number",
-            source=_SHOCKS,
-            labels=names,
-            check=Check.NON_NUMERIC,
-        )
-        return values
-
-    start, share, recovery = column("from_step", 0), column("share", 0.0), column("recovery", 0.0)
-    problems.add_rows(
-        share < 0,
-        lambda r: f"a shock's share cannot be negative ({share[r]:g})",
-        source=_SHOCKS,
-        labels=names,
-        check=Check.NEGATIVE_VALUE,
-    )
-    problems.add_rows(
-        share > 1,
-        lambda r: f"a shock's share is a part of capacity or labour, at most 1 ({share[r]:g})",
-        source=_SHOCKS,
-        labels=names,
-        check=Check.OUT_OF_RANGE,
-    )
-    problems.add_rows(
-        (start < 0) | (start >= steps) | (np.isfinite(start) & (start != np.round(start))),
-        lambda r: f"a shock's from_step must be a step of the run, 0 to {steps - 1} ({start[r]:g})",
-        source=_SHOCKS,
-        labels=names,
-        check=Check.OUT_OF_RANGE,
-    )
-    problems.add_rows(
-        recovery < 0,
-        lambda r: f"a shock's recovery cannot be negative ({recovery[r]:g})",
-        source=_SHOCKS,
-        labels=names,
-        check=Check.NEGATIVE_VALUE,
-    )
-    return start, share, recovery
-
-
-def _classes(
-    table: pd.DataFrame | None, labels: pd.Index, rationing: str, problems: Problems
-) -> Priority | None:
-    """The priority classes as ranks per orderer (position ``n``: final demand)."""
-    if table is None:
-        return Priority(np.zeros(len(labels) + 1, np.int64), 1)
-    source = "classes"
-    if rationing != "priority":
-        problems.add(
-            f"classes are for rationing='priority', not {rationing!r}",
-            source=source,
-            check=Check.BAD_OPTION,
-        )
-        return None
-    for col in CLASS_COLUMNS:
-        if col not in table.columns:
-            raise InputError(
-                f"the classes table needs the column {col!r}",
-                source=source,
-                check=Check.MISSING_COLUMN,
-            )
-    names = [str(p) for p in table["product"]]
-    pos = labels.get_indexer(pd.Index(names))
-    pos = np.where(np.array(names, dtype=object) == FINAL, len(labels), pos)
-    problems.add_rows(
-        pos < 0,
-        f"classes name an orderer that is neither a product of the economy nor {FINAL!r}",
-        source=source,
-        labels=names,
-        check=Check.UNKNOWN_LABEL,
-    )
-    values = pd.to_numeric(table["class"], errors="coerce").to_numpy(dtype=float)
-    raw = list(table["class"])
-    bad = ~np.isfinite(values) | (values < 1) | (values != np.round(values))
-    problems.add_rows(
-        bad,
-        lambda r: f"a class must be a whole number of at least 1, not {raw[r]!r}",
-        source=source,
-        labels=names,
-        check=Check.OUT_OF_RANGE,
-    )
-    problems.add_rows(
-        pd.Index(names).duplicated(keep="first"),
-        "an orderer listed twice in the classes",
-        source=source,
-        labels=names,
-        check=Check.DUPLICATE_LABEL,
-    )
-    if problems:
-        return None
-    given = np.unique(values.astype(np.int64))
-    n_classes = max(len(given), 1)
-    rank = np.full(len(labels) + 1, n_classes - 1, dtype=np.int64)
-    rank[pos] = np.searchsorted(given, values.astype(np.int64))
-    return Priority(rank, n_classes)
-
-
-# ---------------------------------------------------------------------------- result
-def _result(states: list[StepState], sim: Simulation) -> SimulationResult:
-    labels, steps, eco, rationing = sim.labels, sim.steps, sim.economy, sim.rationing
-    assert eco is not None
-    n = len(labels)
-    product = label_column(pd.Categorical.from_codes(np.tile(np.arange(n), steps), labels))
-    step = np.repeat(np.arange(steps, dtype=np.int64), n)
-
-    def stack(name: str) -> np.ndarray:
-        if not states:
-            return np.zeros(0)
-        return np.concatenate([getattr(s, name) for s in states])
-
-    products = pd.DataFrame(
-        {
-            "product": product,
-            "step": step,
-            "output": stack("output"),
-            "capacity": stack("capacity"),
-            "demand": stack("demand"),
-            "delivered_final": stack("delivered_final"),
-            "unmet_final": stack("unmet_final"),
-        }
-    )
-    names = pd.Index(
-        [
-            "demand",
-            "capacity",
-            *(f"input:{p}" for p in labels),
-            *(f"labour:{h}" for h in sim.labour_types),
-        ]
-    )
-    codes = stack("limiting").astype(np.int64) - DEMAND if states else np.zeros(0, np.int64)
-    limiting = label_column(pd.Categorical.from_codes(codes, names))
-    limits = pd.DataFrame({"product": product, "step": step, "limiting": limiting})
-    extra: dict[str, Any] = {}
-    if sim.priority is not None:
-        extra["priority_classes"] = sim.priority.n_classes
-    if sim.labour is not None:
-        avail = sim.labour_available
-        one = len(avail) == 1 and bool(np.isfinite(avail[0]))
-        extra["labour"] = float(avail[0]) if one else "by labour type"
-        extra["labour_shocks"] = len(sim.labour_shocks.product)
-    prov = provenance(
-        economy=eco.meta.name,
-        economy_source=eco.meta.source,
-        model="input-output simulation",
-        steps=steps,
-        products=n,
-        input_links=int(eco.technology.nnz),
-        stock_days=_summary(sim.stock_days),
-        restoration=_summary(sim.restoration),
-        shocks=len(sim.shocks.product),
-        rationing=rationing,
-        **extra,
-    )
-    return SimulationResult(products=products, limits=limits, rationing=rationing, provenance=prov)
-
-
-def _summary(values: np.ndarray) -> float | str:
-    """One number where every product shares it, else ``"by product"``."""
-    if len(values) and bool((values == values[0]).all()):
-        return float(values[0])
-    return "by product"
+    states = [sim.step() for _ in range(sim.steps - sim.t)]
+    return result_of(states, sim)

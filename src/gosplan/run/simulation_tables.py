@@ -1,0 +1,129 @@
+"""The tables of a simulation's result, from its steps (:func:`result_of`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from gosplan.core.control_figures import label_column
+from gosplan.core.provenance import provenance
+from gosplan.core.simulation_result import SimulationResult, empty
+
+if TYPE_CHECKING:
+    from gosplan.run.simulate import Simulation, StepState
+
+#: ``limiting`` code of demand (codes run demand, capacity, inputs, labour types).
+_DEMAND = -2
+
+
+def _stack(states: list[StepState], name: str) -> np.ndarray:
+    if not states:
+        return np.zeros(0)
+    return np.concatenate([np.ravel(getattr(s, name)) for s in states])
+
+
+def result_of(states: list[StepState], sim: Simulation) -> SimulationResult:
+    """The result of a run: its steps' tables and provenance."""
+    labels, steps = sim.labels, len(states)
+    n = len(labels)
+    product = label_column(pd.Categorical.from_codes(np.tile(np.arange(n), steps), labels))
+    step = np.repeat(np.array([s.step for s in states], dtype=np.int64), n)
+    stocks = [np.bincount(sim.rows, weights=s.stocks, minlength=n) for s in states]
+    products = pd.DataFrame(
+        {
+            "product": product,
+            "step": step,
+            "output": _stack(states, "output"),
+            "capacity": _stack(states, "capacity"),
+            "demand": _stack(states, "demand"),
+            "delivered_final": _stack(states, "delivered_final"),
+            "unmet_final": _stack(states, "unmet_final"),
+            "stocks": np.concatenate(stocks) if stocks else np.zeros(0),
+            "backlog": _stack(states, "backlog"),
+        }
+    )
+    limits = pd.DataFrame(
+        {"product": product, "step": step, "limiting": limiting_labels(states, sim)}
+    )
+    return SimulationResult(
+        products=products,
+        limits=limits,
+        final=_final(states, sim),
+        rationing=sim.rationing,
+        provenance=_provenance(sim, steps),
+    )
+
+
+def limiting_names(sim: Simulation) -> pd.Index:
+    """The labels of the limiting codes, in code order from :data:`_DEMAND` up."""
+    return pd.Index(
+        [
+            "demand",
+            "capacity",
+            *(f"input:{p}" for p in sim.labels),
+            *(f"labour:{h}" for h in sim.labour_types),
+        ]
+    )
+
+
+def limiting_labels(states: list[StepState], sim: Simulation) -> pd.Categorical:
+    """What limited each product at each step, as labels."""
+    codes = _stack(states, "limiting").astype(np.int64) - _DEMAND
+    return label_column(pd.Categorical.from_codes(codes, limiting_names(sim)))
+
+
+def _final(states: list[StepState], sim: Simulation) -> pd.DataFrame:
+    """Final demand and deliveries by user, product and step (empty with one user)."""
+    users = sim.schedule.users
+    if len(users) < 2 or not states:
+        return empty("final")
+    n, f = len(sim.labels), len(users)
+    per_step = n * f
+    user = pd.Categorical.from_codes(np.tile(np.repeat(np.arange(f), n), len(states)), users)
+    product = pd.Categorical.from_codes(np.tile(np.arange(n), f * len(states)), sim.labels)
+    demand = _stack(states, "final_demand")
+    delivered = _stack(states, "delivered_users")
+    return pd.DataFrame(
+        {
+            "user": label_column(user),
+            "product": label_column(product),
+            "step": np.repeat(np.array([s.step for s in states], dtype=np.int64), per_step),
+            "demand": demand,
+            "delivered": delivered,
+            "unmet": demand - delivered,
+        }
+    )
+
+
+def _provenance(sim: Simulation, steps: int) -> dict[str, Any]:
+    eco = sim.economy
+    extra: dict[str, Any] = dict(sim.info)
+    if sim.priority is not None:
+        extra["priority_classes"] = sim.priority.n_classes
+    if sim.labour is not None and sim.schedule.labour is not None:
+        avail = sim.schedule.labour[0]
+        one = len(avail) == 1 and bool(np.isfinite(avail[0])) and len(sim.schedule.capacity) == 1
+        extra.setdefault("labour", float(avail[0]) if one else "by labour type")
+        extra["labour_shocks"] = len(sim.shocks.labour)
+    return provenance(
+        economy=None if eco is None else eco.meta.name,
+        economy_source=None if eco is None else eco.meta.source,
+        model="input-output simulation",
+        steps=steps,
+        products=len(sim.labels),
+        input_links=len(sim.coef),
+        stock_days=_summary(sim.stock_days),
+        restoration=_summary(sim.restoration),
+        shocks=len(sim.shocks),
+        rationing=sim.rationing,
+        **extra,
+    )
+
+
+def _summary(values: np.ndarray) -> float | str:
+    """One number where every product shares it, else ``"by product"``."""
+    if len(values) and bool((values == values[0]).all()):
+        return float(values[0])
+    return "by product"
