@@ -130,8 +130,9 @@ class SimulationResult:
     products
         Columns :data:`PRODUCT_COLUMNS`: per product and step, what was made, the capacity it
         had, the orders it received (from its customers' restocking and from final demand),
-        what final demand got and what it did not get, the stocks of it its users hold at
-        the end of the step, and what was made but is held up by transport (``backlog``).
+        what final demand got and what it did not get, the stocks of inputs its makers hold
+        at the end of the step (the sum over its input links), and what was made but is held
+        up by transport (``backlog``).
     limits
         Columns ``product, step, limiting``: what bounded each product's output at each step:
         ``"capacity"``, ``"demand"``, ``"input:<product>"`` (the scarcest input) or

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from gosplan.balance.solvers import solve_leontief
 from gosplan.core.checks import Check, Problems
 from gosplan.core.control_figures import label_column
 from gosplan.core.enterprises import enterprises_of
@@ -510,10 +511,7 @@ def _periods(result: PlanResult, periods: Any) -> list[Any]:
 def _schedule(frame: PlanFrame, ctx: _Context, k: int) -> Schedule:
     """Per step: the plan's final demand, capacity and labour (see the module)."""
     final = frame.final / k
-    lhs = sp.identity(frame.technology.shape[0], format="csc") - frame.technology
-    eq = np.stack(
-        [np.asarray(sp.linalg.spsolve(lhs, f.sum(axis=0)), float).reshape(-1) for f in final]
-    )
+    eq = np.asarray(solve_leontief(frame.technology, final.sum(axis=1).T).x, float).T
     capacity = np.maximum(frame.capacity / k, eq)
     labour = None
     if frame.labour_available is not None and frame.labour is not None:

@@ -50,13 +50,15 @@ at least ``x``) every step of a one-period run repeats it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from gosplan.balance.solvers import solve_leontief
 from gosplan.core.checks import Check, Problems
 from gosplan.core.economy import Economy
 from gosplan.core.simulation_result import SimulationResult
@@ -121,6 +123,12 @@ class StepState:
     backlog: np.ndarray
     final_demand: np.ndarray
     delivered_users: np.ndarray
+    stocks_held: np.ndarray
+
+    def by_product(self) -> StepState:
+        """The state without its arrays per input link (what the result of a run keeps)."""
+        none = np.zeros(0)
+        return replace(self, ordered=none, delivered=none, stocks=none)
 
 
 @dataclass(frozen=True)
@@ -204,6 +212,10 @@ class Simulation:
         self.schedule = schedule
         self._days = stock_days[self.rows]
         self._restoration = restoration[self.rows]
+        self._inverse = 1.0 / self.coef  # stocks times this: the output they allow
+        self._target = self._days * self.coef  # times the user's demand: the stock target
+        self._pace = 1.0 / self._restoration
+        self._scratch = np.empty(len(self.coef))
         self.stock_days = stock_days
         self.restoration = restoration
         self.shocks = shocks
@@ -231,11 +243,15 @@ class Simulation:
 
     def equilibrium(self, period: int) -> np.ndarray:
         """Gross output ``(I - A)^-1 y`` of a period's final demand (all users)."""
-        y = self.schedule.final_demand[period].sum(axis=0)
+        return self.equilibria[period]
+
+    @cached_property
+    def equilibria(self) -> np.ndarray:
+        """``P x n``: the gross output of every period's final demand (one solve for all)."""
+        y = self.schedule.final_demand.sum(axis=1)
         if not self.technology.nnz:
             return y.astype(float)
-        lhs = sp.identity(self.n, format="csc") - self.technology
-        return np.asarray(sp.linalg.spsolve(lhs, y), dtype=float).reshape(self.n)
+        return np.asarray(solve_leontief(self.technology, y.T).x, dtype=float).T.reshape(y.shape)
 
     def _allotments(self) -> Allotments:
         """The plan's supply orders per period: ``a_k x_j`` and the final demand."""
@@ -259,7 +275,7 @@ class Simulation:
         ordered = self.orders
         demand = np.bincount(self.rows, weights=ordered, minlength=n) + final.sum(axis=0)
         want = np.maximum(demand - self.backlog, 0.0)
-        ratio = self.stocks / self.coef
+        ratio = np.multiply(self.stocks, self._inverse, out=self._scratch)
         allowed = np.full(n, np.inf)
         if len(ratio):
             allowed[self._with_inputs] = np.minimum.reduceat(ratio, self._starts)
@@ -267,14 +283,19 @@ class Simulation:
         limiting = self._limiting(output, capacity, want, allowed, ratio)
         if self.labour is not None:
             output, limiting = self._labour_limit(output, limiting, t, period)
-        use = self.coef * output[self.cols]
-        stocks = np.maximum(self.stocks - use, 0.0)
+        use = np.multiply(self.coef, output[self.cols])
+        stocks = np.subtract(self.stocks, use, out=self.stocks)
+        np.maximum(stocks, 0.0, out=stocks)
         ready = output + self.backlog
         shipped = np.minimum(ready * self.shocks.transport.factor(t, n), demand)
         delivered, to_users = self._ration(period, shipped, demand, ordered, final)
-        stocks = stocks + delivered
-        target = self._days * self.coef * demand[self.cols]
-        self.orders = np.maximum(use + (target - stocks) / self._restoration, 0.0)
+        stocks += delivered
+        # orders: use + (target - stocks) / restoration, at least 0 (in place, on ``use``)
+        gap = np.multiply(self._target, demand[self.cols], out=self._scratch)
+        gap -= stocks
+        gap *= self._pace
+        use += gap
+        self.orders = np.maximum(use, 0.0, out=use)
         self.stocks, self.backlog, self.t = stocks, ready - shipped, t + 1
         delivered_final = to_users.sum(axis=0)
         return StepState(
@@ -282,7 +303,15 @@ class Simulation:
             delivered_final=delivered_final, unmet_final=final.sum(axis=0) - delivered_final,
             limiting=limiting, ordered=ordered, delivered=delivered, stocks=stocks,
             shipped=shipped, backlog=self.backlog, final_demand=final, delivered_users=to_users,
+            stocks_held=self._held(stocks),
         )  # fmt: skip
+
+    def _held(self, stocks: np.ndarray) -> np.ndarray:
+        """The stocks of inputs each product's makers hold (a sum over its input links)."""
+        held = np.zeros(self.n)
+        if len(stocks):
+            held[self._with_inputs] = np.add.reduceat(stocks, self._starts)
+        return held
 
     def _asked(self, t: int, period: int) -> tuple[np.ndarray, np.ndarray]:
         """Capacity after the shocks, and final demand with the counter-plans' promises."""
@@ -552,5 +581,5 @@ def run(sim: Simulation) -> SimulationResult:
     """Run a prepared simulation to its end; its result."""
     from gosplan.run.simulation_tables import result_of
 
-    states = [sim.step() for _ in range(sim.steps - sim.t)]
+    states = [sim.step().by_product() for _ in range(sim.steps - sim.t)]
     return result_of(states, sim)

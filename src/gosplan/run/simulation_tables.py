@@ -30,7 +30,6 @@ def result_of(states: list[StepState], sim: Simulation) -> SimulationResult:
     n = len(labels)
     product = label_column(pd.Categorical.from_codes(np.tile(np.arange(n), steps), labels))
     step = np.repeat(np.array([s.step for s in states], dtype=np.int64), n)
-    stocks = [np.bincount(sim.rows, weights=s.stocks, minlength=n) for s in states]
     products = pd.DataFrame(
         {
             "product": product,
@@ -40,7 +39,7 @@ def result_of(states: list[StepState], sim: Simulation) -> SimulationResult:
             "demand": _stack(states, "demand"),
             "delivered_final": _stack(states, "delivered_final"),
             "unmet_final": _stack(states, "unmet_final"),
-            "stocks": np.concatenate(stocks) if stocks else np.zeros(0),
+            "stocks": _stack(states, "stocks_held"),
             "backlog": _stack(states, "backlog"),
         }
     )
