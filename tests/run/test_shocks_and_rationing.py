@@ -228,3 +228,25 @@ def test_shock_table_problems_are_collected(big: tuple) -> None:
         ("bad_option", 5),
     } <= found
     assert all(p.source == "shocks.csv" for p in err.value.problems)
+
+
+def test_a_run_too_large_for_memory_is_refused_before_it_starts(big: tuple) -> None:
+    from gosplan.errors import InputError
+    from gosplan.run.simulate import check_memory, memory_needed
+
+    eco, y, _ = big
+    sim = prepare(eco, y, steps=365)
+    need = memory_needed(sim)
+    assert need > 365 * 150 * 8  # at least the output column of the result
+    check_memory(sim, available=need * 2)
+    with pytest.raises(InputError, match="GiB") as err:
+        check_memory(sim, available=need // 2)
+    assert err.value.check == "too_large"
+    assert sim.t == 0  # nothing ran
+
+
+def test_progress_is_reported_as_the_steps_run(big: tuple) -> None:
+    eco, y, _ = big
+    seen: list[float] = []
+    simulate(eco, y, steps=120, progress=lambda done, message: seen.append(done))
+    assert seen[-1] == 1.0 and seen == sorted(seen) and 10 <= len(seen) <= 51

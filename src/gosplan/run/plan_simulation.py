@@ -53,6 +53,7 @@ from gosplan.core.checks import Check, Problems
 from gosplan.core.control_figures import label_column
 from gosplan.core.enterprises import enterprises_of
 from gosplan.core.plan_result import PlanResult
+from gosplan.core.progress import Progress
 from gosplan.core.simulation_result import SimulationResult
 from gosplan.core.spec import PlanSpec
 from gosplan.errors import InputError
@@ -527,7 +528,9 @@ def _schedule(frame: PlanFrame, ctx: _Context, k: int) -> Schedule:
     )
 
 
-def simulate_plan(spec: PlanSpec, result: PlanResult, **options: Any) -> SimulationResult:
+def simulate_plan(
+    spec: PlanSpec, result: PlanResult, *, progress: Progress | None = None, **options: Any
+) -> SimulationResult:
     """Run an adopted plan forward on its calendar (see the module).
 
     Parameters
@@ -543,6 +546,8 @@ def simulate_plan(spec: PlanSpec, result: PlanResult, **options: Any) -> Simulat
         table) with ``accept`` (``"all"`` or ``"checked"``), ``labour`` (``False``: labour
         never limits), ``seed`` (draws of shock ranges) and ``periods`` (consecutive periods
         of the plan to run; default all).
+    progress
+        Called as ``progress(fraction_done, message)`` as the steps run.
 
     Returns
     -------
@@ -557,7 +562,7 @@ def simulate_plan(spec: PlanSpec, result: PlanResult, **options: Any) -> Simulat
         An option that is unknown, a plan that is not optimal, a missing column.
     """
     sim, ctx, own = prepare_plan(spec, result, **options)
-    out = run(sim)
+    out = run(sim, progress)
     out = replace(out, activities=_activities(out, spec, ctx), calendar=ctx.calendar)
     return replace(out, enterprises=_enterprises(out, sim, ctx, own))
 

@@ -62,6 +62,7 @@ from gosplan.balance.solvers import solve_leontief
 from gosplan.core.checks import Check, Problems
 from gosplan.core.economy import Economy
 from gosplan.core.simulation_result import SimulationResult
+from gosplan.errors import InputError
 from gosplan.run.rationing import RATIONING, Allotments, Priority, proportional
 from gosplan.run.shocks import SHOCK_COLUMNS, SHOCK_KINDS, ShockSet, shock_set
 from gosplan.run.simulation_arguments import (
@@ -72,6 +73,7 @@ from gosplan.run.simulation_arguments import (
 )
 
 if TYPE_CHECKING:
+    from gosplan.core.progress import Progress
     from gosplan.core.spec import PlanSpec
 
 __all__ = [
@@ -554,13 +556,16 @@ def rationing_rule(
     return priority if rationing == "priority" else None
 
 
-def simulate(model: Economy | PlanSpec, *args: Any, **kwargs: Any) -> SimulationResult:
+def simulate(
+    model: Economy | PlanSpec, *args: Any, progress: Progress | None = None, **kwargs: Any
+) -> SimulationResult:
     """Run an economy forward step by step (see the module).
 
     ``simulate(economy, final_demand, *, steps, ...)``: a square economy from its
     equilibrium, with the parameters (and errors) of :func:`prepare`.
     ``simulate(spec, result, *, step="month", ...)``: an adopted plan on its calendar, with
-    the parameters of :func:`gosplan.run.plan_simulation.simulate_plan`.
+    the parameters of :func:`gosplan.run.plan_simulation.simulate_plan`. ``progress`` is
+    called as ``progress(fraction_done, message)`` as the steps run.
 
     Returns
     -------
@@ -572,14 +577,61 @@ def simulate(model: Economy | PlanSpec, *args: Any, **kwargs: Any) -> Simulation
     if not isinstance(model, Economy):
         from gosplan.run.plan_simulation import simulate_plan
 
-        return simulate_plan(model, *args, **kwargs)
+        return simulate_plan(model, *args, progress=progress, **kwargs)
     sim = prepare(model, *args, **kwargs)
-    return run(sim)
+    return run(sim, progress)
 
 
-def run(sim: Simulation) -> SimulationResult:
-    """Run a prepared simulation to its end; its result."""
+def run(sim: Simulation, progress: Progress | None = None) -> SimulationResult:
+    """Run a prepared simulation to its end (checking first that its result fits in memory)."""
     from gosplan.run.simulation_tables import result_of
 
-    states = [sim.step().by_product() for _ in range(sim.steps - sim.t)]
+    check_memory(sim)
+    left = sim.steps - sim.t
+    every = max(1, left // 50)
+    states = []
+    for i in range(left):
+        states.append(sim.step().by_product())
+        if progress is not None and ((i + 1) % every == 0 or i + 1 == left):
+            progress((i + 1) / left, f"step {sim.t} of {sim.steps}")
     return result_of(states, sim)
+
+
+def memory_needed(sim: Simulation) -> int:
+    """Bytes a run of ``sim`` needs, roughly: its link arrays and its result's tables."""
+    per_step = sim.n * (14 + 4 * len(sim.schedule.users)) * 8
+    links = len(sim.coef) * 12 * 8
+    return int(sim.steps * per_step * 1.5 + links)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (Linux's ``MemAvailable``); ``None`` where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_memory(sim: Simulation, available: int | None = None) -> None:
+    """Refuse a run whose result would not fit in the memory available, before it starts.
+
+    Raises
+    ------
+    InputError
+        With check ``too_large``: the estimate, what is available, and what to cut.
+    """
+    have = available_memory() if available is None else available
+    need = memory_needed(sim)
+    if have is not None and need > have:
+        raise InputError(
+            f"a run of {sim.steps:,} steps of {sim.n:,} products ({len(sim.coef):,} input "
+            f"links) needs about {need / 2**30:.1f} GiB, more than the "
+            f"{have / 2**30:.1f} GiB available; run fewer steps (a coarser step or fewer "
+            "periods) or split the run",
+            source="simulation",
+            check=Check.TOO_LARGE,
+        )
