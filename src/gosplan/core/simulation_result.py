@@ -42,6 +42,7 @@ PRODUCT_COLUMNS = (
     "product",
     "step",
     "output",
+    "planned",
     "capacity",
     "demand",
     "delivered_final",
@@ -128,7 +129,8 @@ class SimulationResult:
     Attributes
     ----------
     products
-        Columns :data:`PRODUCT_COLUMNS`: per product and step, what was made, the capacity it
+        Columns :data:`PRODUCT_COLUMNS`: per product and step, what was made, what the plan
+        asked (``planned``: the equilibrium output of the step's period), the capacity it
         had, the orders it received (from its customers' restocking and from final demand),
         what final demand got and what it did not get, the stocks of inputs its makers hold
         at the end of the step (the sum over its input links), and what was made but is held

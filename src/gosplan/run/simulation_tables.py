@@ -29,12 +29,14 @@ def result_of(states: list[StepState], sim: Simulation) -> SimulationResult:
     labels, steps = sim.labels, len(states)
     n = len(labels)
     product = label_column(pd.Categorical.from_codes(np.tile(np.arange(n), steps), labels))
-    step = np.repeat(np.array([s.step for s in states], dtype=np.int64), n)
+    at = np.array([s.step for s in states], dtype=np.int64)
+    step = np.repeat(at, n)
     products = pd.DataFrame(
         {
             "product": product,
             "step": step,
             "output": _stack(states, "output"),
+            "planned": sim.equilibria[sim.schedule.period[at]].ravel(),
             "capacity": _stack(states, "capacity"),
             "demand": _stack(states, "demand"),
             "delivered_final": _stack(states, "delivered_final"),

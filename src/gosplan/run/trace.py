@@ -27,7 +27,8 @@ Equilibrium output
     *demand* at step 0 (the orders placed at the start are the equilibrium use, so
     ``D(0) = A x + y = x`` whatever the shocks do at step 0).
 Shortfall, output lost
-    ``max(0, equilibrium output - output)`` at a step.
+    ``max(0, planned - output)`` at a step (``planned``: the equilibrium output of the step's
+    period, a column of the result's ``products``; without it, the equilibrium output).
 Hurt by ``b`` (:meth:`KnockOn.hurt_by`)
     Product ``j`` at step ``t`` is hurt by ``b`` when following the pointers from ``(j, t)``
     reaches ``b`` (``j = b`` itself counts, at distance 0). Unlike the trace, this follows a
@@ -115,7 +116,8 @@ class KnockOn:
         self.unmet_final = grid("unmet_final")
         demand = grid("demand")
         self.equilibrium = demand[0].copy() if steps else np.zeros(n)
-        self.lost = np.maximum(self.equilibrium[None, :] - self.output, 0.0)
+        planned = grid("planned") if "planned" in products.columns else self.equilibrium[None, :]
+        self.lost = np.maximum(planned - self.output, 0.0)
 
         lcodes, lnames = _codes(limits["product"])
         lpos = self._position.get_indexer(lnames)[lcodes]
