@@ -141,6 +141,21 @@ def plan_frame(
     return PlanFrame(technology, lab, mix, final, capacity, act_cap, available)
 
 
+def labour_values(spec: PlanSpec, result: PlanResult) -> pd.Series:
+    """Labour (all types) per unit of every product at the plan's mix of techniques.
+
+    ``v = l (I - A)^-1`` with the product-level technology and labour of :func:`plan_frame`:
+    the weights that add unlike products up (unmet demand, say).
+    """
+    frame = plan_frame(spec, result, labour=False)
+    labels = pd.Index([str(p) for p in spec.economy.product_labels], name="product")
+    if frame.labour is None:
+        return pd.Series(1.0, index=labels, name="labour_value")
+    direct = np.asarray(frame.labour.sum(axis=0)).ravel()
+    values = solve_leontief(frame.technology, direct, transpose=True).x
+    return pd.Series(np.asarray(values, float), index=labels, name="labour_value")
+
+
 def _table(frame: pd.DataFrame, labels: pd.Index, periods: list[Any], fill: float) -> np.ndarray:
     """A result table (labels x periods) as an array in the economy's order."""
     index = pd.Index([str(p) for p in labels])

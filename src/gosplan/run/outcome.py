@@ -1,0 +1,133 @@
+"""What a simulated run came to: output against the plan by period, unmet demand, shortfalls.
+
+Read off a :class:`~gosplan.core.simulation_result.SimulationResult` only, for the command
+line, the report and the worked example:
+
+* :func:`by_period`: a column of the products (or final users') table summed over the steps of
+  every period (one period of all steps for a plain run without a calendar);
+* :func:`plan_fulfilment`: simulated output as a percentage of the planned, by product and
+  period;
+* :func:`unmet_by_user`: final demand not met (a percentage of the demand, products valued
+  at weights such as labour values), by final user and period;
+* :func:`shortfalls`: the products that lost most output against the plan, with the step of
+  their worst loss and the chain of limiting inputs behind it back to its root cause
+  (:class:`~gosplan.run.trace.KnockOn`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gosplan.core.simulation_result import SimulationResult
+from gosplan.run.trace import KnockOn
+
+#: Columns of :func:`shortfalls`.
+SHORTFALL_COLUMNS = (
+    "product",
+    "lost",
+    "lost_percent",
+    "worst_step",
+    "worst_date",
+    "root",
+    "chain",
+)
+
+
+def _period_of_step(result: SimulationResult) -> pd.Series:
+    calendar = result.calendar
+    if not len(calendar):
+        return pd.Series(0, index=pd.RangeIndex(result.steps), name="period")
+    return pd.Series(calendar["period"].to_numpy(), index=calendar["step"].to_numpy())
+
+
+def by_period(
+    result: SimulationResult, column: str = "output", table: str = "products"
+) -> pd.DataFrame:
+    """``column`` summed over the steps of each period: labels x periods.
+
+    ``table`` is ``products`` (by product) or ``final`` (by final user, summed over products).
+    """
+    frame = getattr(result, table)
+    label = "product" if table == "products" else "user"
+    period = _period_of_step(result)
+    data = pd.DataFrame(
+        {
+            label: frame[label].astype(str).to_numpy(),
+            "period": period.reindex(frame["step"].to_numpy()).to_numpy(),
+            column: frame[column].to_numpy(dtype=float),
+        }
+    )
+    out = data.pivot_table(index=label, columns="period", values=column, aggfunc="sum", sort=False)
+    out.columns.name = "period"
+    return out
+
+
+def plan_fulfilment(result: SimulationResult) -> pd.DataFrame:
+    """Simulated output as a percentage of the planned, by product (rows) and period."""
+    done, planned = by_period(result, "output"), by_period(result, "planned")
+    return 100.0 * done / planned.where(planned > 0)
+
+
+def unmet_by_user(result: SimulationResult, weights: pd.Series) -> pd.DataFrame:
+    """Final demand not met, in percent of the demand, by final user (rows) and period.
+
+    Products in unlike units are added up at ``weights`` (a value per unit by product, e.g.
+    labour values, :func:`gosplan.run.plan_simulation.labour_values`). A plain run has one
+    user, ``final``.
+    """
+    if len(result.final):
+        frame = result.final.rename(columns={"unmet": "lack"})
+        users = frame["user"].astype(str).to_numpy()
+    else:
+        frame = result.products.rename(columns={"unmet_final": "lack"})
+        frame = frame.assign(demand=frame["lack"] + frame["delivered_final"])
+        users = np.full(len(frame), "final", dtype=object)
+    w = weights.reindex(frame["product"].astype(str)).to_numpy(dtype=float)
+    period = _period_of_step(result).reindex(frame["step"].to_numpy()).to_numpy()
+    data = pd.DataFrame(
+        {
+            "user": users,
+            "period": period,
+            "lack": w * frame["lack"].to_numpy(float),
+            "demand": w * frame["demand"].to_numpy(float),
+        }
+    )
+    sums = data.groupby(["user", "period"], sort=False)[["lack", "demand"]].sum()
+    share = 100.0 * sums["lack"] / sums["demand"].where(sums["demand"] > 0)
+    out = share.unstack("period")
+    out.columns.name = "period"
+    return out
+
+
+def shortfalls(result: SimulationResult, top: int = 10) -> pd.DataFrame:
+    """The ``top`` products that lost most output against the plan, and why (see the module).
+
+    ``lost``: output short of the planned, summed over the run; ``lost_percent``: of the
+    planned; ``worst_step`` (and its ``worst_date``) the step of the largest loss, where the
+    chain of limiting inputs (``chain``, the product first) leads back to ``root``.
+    """
+    if not result.steps:
+        return pd.DataFrame(columns=list(SHORTFALL_COLUMNS))
+    knock = KnockOn(result)
+    lost = knock.lost.sum(axis=0)
+    planned = (knock.lost + knock.output).sum(axis=0)
+    order = [j for j in np.argsort(-lost, kind="stable")[:top] if lost[j] > 0]
+    dates = result.calendar.set_index("step")["date"].astype(str) if len(result.calendar) else None
+    rows = []
+    for j in order:
+        step = int(np.argmax(knock.lost[:, j]))
+        chain = knock.trace(knock.labels[j], step)
+        names = [str(p) for p in chain["product"]]
+        rows.append(
+            {
+                "product": str(knock.labels[j]),
+                "lost": float(lost[j]),
+                "lost_percent": float(100.0 * lost[j] / planned[j]) if planned[j] > 0 else np.nan,
+                "worst_step": step,
+                "worst_date": "" if dates is None else str(dates.get(step, "")),
+                "root": f"{chain.attrs.get('root', names[-1])} ({chain.attrs.get('end', '')})",
+                "chain": " <- ".join(dict.fromkeys(names)),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(SHORTFALL_COLUMNS))
