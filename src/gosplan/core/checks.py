@@ -78,6 +78,7 @@ class Check(StrEnum):
     VINTAGE_IN_HORIZON = "vintage_in_horizon"
     CONSTRUCTION_PROFILE = "construction_profile"
     INVESTMENT_LIMITS = "investment_limits"
+    CONSTRUCTION_IN_PROGRESS = "construction_in_progress"
     NOT_CONSUMPTION = "not_consumption"
     # enterprises and running the plan
     ENTERPRISE_CAPACITY = "enterprise_capacity"
@@ -134,6 +135,7 @@ DESCRIPTIONS: dict[Check, str] = {
     Check.VINTAGE_IN_HORIZON: "every vintage of the initial capital stock is built before it",
     Check.CONSTRUCTION_PROFILE: "construction offsets lie within the lag and shares add up to 1",
     Check.INVESTMENT_LIMITS: "investment limits are on capped activities and can be met",
+    Check.CONSTRUCTION_IN_PROGRESS: "construction in progress completes in the horizon, capped",
     Check.NOT_CONSUMPTION: "consumption weights are positive only on consumption goods",
     Check.ENTERPRISE_CAPACITY: "an activity's enterprise capacities add up to its capacity",
     Check.UNKNOWN_ENTERPRISE: "every enterprise referenced is in the economy's enterprises",

@@ -251,6 +251,28 @@ RULES: tuple[ColumnRule, ...] = (
     _optional(
         "investment_limits", "max", "unit of the activity's product", "unlimited", "most started"
     ),
+    _label("construction_in_progress", "activity", "a capacity-limited activity"),
+    ColumnRule(
+        "construction_in_progress",
+        "completion",
+        "integer",
+        unit="year",
+        min=None,
+        key=True,
+        description="period the capacity comes into service (first period to last + 1)",
+    ),
+    _number(
+        "construction_in_progress",
+        "capacity",
+        "unit of the activity's product",
+        "capacity it adds on completion",
+    ),
+    _number(
+        "construction_in_progress",
+        "remaining",
+        "share of the capital cost",
+        "capital goods (and construction labour) still to spend, per unit of its capacity",
+    ),
     ColumnRule(
         "objective_weights",
         "quantity",

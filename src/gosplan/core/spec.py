@@ -148,6 +148,23 @@ class PlanSpec:
         Columns ``activity`` [, ``period``, ``min``, ``max``]: bounds on the new capacity
         started in a period (every period where ``period`` is blank or absent). Only
         capacity-limited activities.
+        An activity whose investment is barred in every period (a row with a blank period and
+        ``max`` 0) may have a lag as long as the horizon or longer (a re-planned horizon).
+    construction_in_progress
+        Columns ``activity``, ``completion``, ``capacity``, ``remaining``: investment started
+        before the first period and not yet complete. ``capacity`` comes into service in
+        period ``completion`` (from the first period to the last + 1, the end of the horizon)
+        and then depreciates and retires like new capacity; ``remaining`` is what is still to
+        spend, as a share of the capacity's capital goods (``capital[:, activity] *
+        capacity``) and construction labour. It is spent in the periods from the first to
+        ``completion - 1`` with the activity's construction profile, placed as for an
+        investment started ``max(lag, 1)`` periods before completion, the shares of the
+        periods before the start left out and the rest scaled to sum to 1 (evenly over those
+        periods where the profile gives them nothing). It is a fixed use of the capital goods
+        in the balance, counted in the capital spending (and the investment share), and its
+        construction labour counts against the labour available. Only capacity-limited
+        activities (:meth:`construction_in_progress_building`,
+        :meth:`construction_in_progress_capacity`).
     objective_weights
         Columns ``quantity``, ``weight`` [, ``label``, ``period``]: the linear objective
         (``objective="linear"``): the sum of ``weight`` times a quantity, one of
@@ -217,6 +234,9 @@ class PlanSpec:
     construction_labour: pd.DataFrame = field(default_factory=lambda: _empty("construction_labour"))
     investment_limits: pd.DataFrame = field(default_factory=lambda: _empty("investment_limits"))
     objective_weights: pd.DataFrame = field(default_factory=lambda: _empty("objective_weights"))
+    construction_in_progress: pd.DataFrame = field(
+        default_factory=lambda: _empty("construction_in_progress")
+    )
     default_lag: int = 1
     discount: float = 0.0
     consumption_weights: pd.Series | None = None
@@ -259,14 +279,14 @@ class PlanSpec:
             lead[pos] = self.lead_times["lead_time"].to_numpy(dtype=int)
         return lead
 
-    def construction_profile(self) -> np.ndarray:
+    def construction_profile(self, width: int | None = None) -> np.ndarray:
         """Share of an investment spent ``d`` periods after it starts, activities x periods.
 
-        Column ``d`` is the share spent in period ``start + d`` (``d = 0 .. T - 1``): the
-        ``construction`` table where given, else evenly over the lag (all at once for a lag
-        of 0).
+        Column ``d`` is the share spent in period ``start + d`` (``d = 0 .. T - 1``, or
+        ``0 .. width - 1`` when ``width`` is given): the ``construction`` table where given,
+        else evenly over the lag (all at once for a lag of 0).
         """
-        T = self.n_periods
+        T = self.n_periods if width is None else int(width)
         lag = self.lag_of()
         d = np.arange(T)[None, :]
         width = np.maximum(lag, 1)[:, None]
@@ -279,6 +299,82 @@ class PlanSpec:
             keep = off < T
             np.add.at(w, (pos[keep], off[keep]), share[keep])
         return w
+
+    def depreciation_rates(self) -> np.ndarray:
+        """Geometric loss of capacity per period of every activity (economy order; 0 if none)."""
+        rate = np.zeros(self.economy.n_activities)
+        if len(self.depreciation):
+            pos = self.economy.activity_labels.get_indexer(self.depreciation["activity"])
+            rate[pos] = self.depreciation["rate"].to_numpy(dtype=float)
+        return rate
+
+    def construction_in_progress_shares(self) -> np.ndarray:
+        """Share of each row's remaining spending spent in each period, rows x periods.
+
+        The rows of ``construction_in_progress`` in order; a row sums to 1 over the periods
+        from the first to its completion - 1 (0 everywhere for a row completing in the first
+        period): the activity's construction profile placed as for an investment started
+        ``max(lag, 1)`` periods before completion, the shares before the first period left
+        out and the rest scaled up; evenly where the profile leaves those periods nothing.
+        """
+        T = self.n_periods
+        table = self.construction_in_progress
+        out = np.zeros((len(table), T))
+        if not len(table):
+            return out
+        pos = self.economy.activity_labels.get_indexer(table["activity"])
+        done = table["completion"].to_numpy(dtype=int) - self.start  # completion position
+        width = np.maximum(self.lag_of(), 1)
+        profile = self.construction_profile(int(max(width.max(initial=1), T)) + T)
+        for i, (j, c) in enumerate(zip(pos, done, strict=True)):
+            if c <= 0:
+                continue
+            t = np.arange(min(c, T))  # the periods before completion
+            offset = t - (c - width[j])  # as if started max(lag, 1) periods before completion
+            w = np.where(offset >= 0, profile[j, np.maximum(offset, 0)], 0.0)
+            out[i, t] = w / w.sum() if w.sum() > 0 else 1.0 / len(t)
+        return out
+
+    def construction_in_progress_building(self) -> np.ndarray:
+        """Capacity under construction in progress paid for, activities x periods.
+
+        Entry ``(j, t)`` is ``capacity * remaining`` of the rows of activity ``j`` times the
+        share spent in period ``t`` (:meth:`construction_in_progress_shares`): capital goods
+        spent are ``capital @`` this, construction labour the construction labour
+        coefficients ``@`` this.
+        """
+        eco = self.economy
+        out = np.zeros((eco.n_activities, self.n_periods))
+        table = self.construction_in_progress
+        if not len(table):
+            return out
+        pos = eco.activity_labels.get_indexer(table["activity"])
+        amount = table["capacity"].to_numpy(float) * table["remaining"].to_numpy(float)
+        np.add.at(out, pos, amount[:, None] * self.construction_in_progress_shares())
+        return out
+
+    def construction_in_progress_capacity(self) -> np.ndarray:
+        """Capacity from construction in progress, activities x periods ``0 .. T`` (``T``: end).
+
+        The capacity of a row comes into service in its completion period, loses the
+        activity's depreciation rate per period from then and retires ``service_life``
+        periods after completion.
+        """
+        eco, T = self.economy, self.n_periods
+        out = np.zeros((eco.n_activities, T + 1))
+        table = self.construction_in_progress
+        if not len(table):
+            return out
+        pos = eco.activity_labels.get_indexer(table["activity"])
+        done = table["completion"].to_numpy(dtype=int) - self.start
+        cap = table["capacity"].to_numpy(float)
+        life = np.asarray(eco.service_life, float)[pos]
+        keep = (1.0 - self.depreciation_rates())[pos]
+        age = np.arange(T + 1)[None, :] - done[:, None]
+        alive = (age >= 0) & ~(age >= life[:, None])  # nan life: never retires
+        made = np.where(alive, cap[:, None] * keep[:, None] ** np.maximum(age, 0), 0.0)
+        np.add.at(out, pos, made)
+        return out
 
     def investment_bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The rows of ``investment_limits`` as arrays: min, max and period.
@@ -497,6 +593,7 @@ class _SpecChecks:
         self._lags()
         self._vintages_and_lead_times()
         self._construction()
+        self._construction_in_progress()
         self._investment_limits()
         self._objective_weights()
         self._consumption_weights()
@@ -604,8 +701,9 @@ class _SpecChecks:
         lags, clean = self.rows("lags")
         if len(lags):
             values = pd.to_numeric(lags["lag"], errors="coerce").to_numpy(dtype=float)
+            barred = lags["activity"].isin(self._barred()).to_numpy()
             self.problems.add_rows(
-                clean & (values >= T),
+                clean & (values >= T) & ~barred,
                 lambda i: (
                     f"investment lag {int(values[i])} is not shorter than the horizon of "
                     f"{T} periods: no investment could ever bear fruit"
@@ -625,6 +723,70 @@ class _SpecChecks:
                 "default_lag",
                 Check.LAG_EXCEEDS_HORIZON,
             )
+
+    def _barred(self) -> list[object]:
+        """Activities whose investment is barred every period (blank period, ``max`` 0)."""
+        table, clean = self.rows("investment_limits")
+        if not len(table) or "max" not in table.columns:
+            return []
+        high = pd.to_numeric(table["max"], errors="coerce").to_numpy(dtype=float)
+        every = (
+            table["period"].isna().to_numpy()
+            if "period" in table.columns
+            else np.ones(len(table), dtype=bool)
+        )
+        return list(table["activity"][clean & every & (high == 0)])
+
+    def _construction_in_progress(self) -> None:
+        """Completion within the horizon (to its end), on a capped activity, time to spend."""
+        spec = self.spec
+        table, clean = self.rows("construction_in_progress")
+        if not len(table) or not clean.any():
+            return
+        where = self.where("construction_in_progress")
+        labels = table["activity"].astype(str).to_numpy()
+        done = pd.to_numeric(table["completion"], errors="coerce").to_numpy(dtype=float)
+        end = spec.periods[-1] + 1
+        self.problems.add_rows(
+            clean & ((done < spec.start) | (done > end)),
+            lambda i: (
+                f"completion {done[i]:g} is "
+                + (
+                    f"before the first period {spec.start} (capacity already in service is a "
+                    "vintage)"
+                    if done[i] < spec.start
+                    else f"after the end of the horizon ({end} at the latest)"
+                )
+            ),
+            source=where,
+            labels=labels,
+            check=Check.CONSTRUCTION_IN_PROGRESS,
+        )
+        remaining = pd.to_numeric(table["remaining"], errors="coerce").to_numpy(dtype=float)
+        self.problems.add_rows(
+            clean & (done == spec.start) & (remaining > 0),
+            lambda i: (
+                f"remaining spending {remaining[i]:g} but completion in the first period "
+                f"{spec.start}: no period of the horizon is left to spend it in"
+            ),
+            source=where,
+            labels=labels,
+            check=Check.CONSTRUCTION_IN_PROGRESS,
+        )
+        eco = spec.economy
+        capped = np.isfinite(np.asarray(eco.capacity, float))
+        vintages, ok = self.rows("vintages")
+        if len(vintages):
+            at = eco.activity_labels.get_indexer(vintages["activity"])
+            capped[at[ok & (at >= 0)]] = True
+        pos = np.where(clean, eco.activity_labels.get_indexer(table["activity"]), 0)
+        self.problems.add_rows(
+            clean & ~capped[pos],
+            "the activity's capacity is not limited: capacity under construction adds nothing",
+            source=where,
+            labels=labels,
+            check=Check.CONSTRUCTION_IN_PROGRESS,
+        )
 
     def _vintages_and_lead_times(self) -> None:
         spec = self.spec

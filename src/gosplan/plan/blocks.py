@@ -15,6 +15,8 @@ balance
           = intermediate use + capital spending + consumption + fixed final demand
             + stocks carried out + exports
 
+    The capital goods still to spend on construction in progress are a fixed use, like
+    fixed final demand (``PlanData.in_progress_spending``).
     ``c >= 0`` is the free final use: consumption for consumer goods, other final use
     (unallocated surplus) for every other product. Output is delivered ``lead_time`` periods
     after the run that makes it (``PlanData.delivered``). Capital spending and stocks enter
@@ -24,7 +26,8 @@ labour, resources
 capacity
     Activity level ``<=`` capacity available: initial vintages surviving (retired at
     ``year_built + service_life``, geometric depreciation from the first period) plus
-    investments started at least ``lag`` periods before and not yet retired.
+    investments started at least ``lag`` periods before and not yet retired, plus
+    construction in progress from its completion.
 floors
     Consumption ``>=`` floor.
 targets
@@ -297,7 +300,7 @@ def balance(data: PlanData, lay: Layout) -> Block:
         ffd[data.period_index(fd["period"]), data.eco.product_labels.get_indexer(fd["product"])] = (
             fd["quantity"].to_numpy(float)
         )
-    rhs = ffd.ravel()
+    rhs = ffd.ravel() + data.in_progress_spending.T.ravel()  # both fixed uses
     st = data.spec.initial_stocks
     if len(st):
         s0 = np.zeros(n)
@@ -327,8 +330,13 @@ def _limited_use(
     table: pd.DataFrame,
     key: str,
     by_investment: sp.csr_array | None = None,
+    fixed: np.ndarray | None = None,
 ) -> Block:
-    avail = data.per_period(table, key, types, "available").T.ravel()  # period-major
+    """Use ``<=`` availability; ``fixed`` (types x T): use fixed in advance, off the limit."""
+    avail = data.per_period(table, key, types, "available")
+    if fixed is not None:
+        avail = avail - fixed
+    avail = avail.T.ravel()  # period-major
     rows = np.flatnonzero(np.isfinite(avail))
     full = _kron_t(data, M)
     sel = _select(len(avail), rows)
@@ -347,7 +355,9 @@ def labour(data: PlanData, lay: Layout) -> Block:
     """Labour used by type and period ``<=`` available (listed types and periods only).
 
     Labour used is that of the activities run in the period plus the construction labour of
-    the investments under way (``construction_labour``, spent with the construction profile).
+    the investments under way (``construction_labour``, spent with the construction profile);
+    the construction labour of construction in progress is fixed and comes off the labour
+    available.
     """
     return _limited_use(
         data,
@@ -358,6 +368,7 @@ def labour(data: PlanData, lay: Layout) -> Block:
         data.spec.labour_available,
         "labour_type",
         data.construction_labour if data.construction_coefficients.nnz else None,
+        fixed=data.in_progress_labour,
     )
 
 
@@ -583,7 +594,10 @@ def terminal_static(data: PlanData, lay: Layout) -> list[Block]:
 
 
 def investment_share(data: PlanData, lay: Layout) -> Block:
-    """Capital spending on means-of-production activities ``= share *`` all spending."""
+    """Capital spending on means-of-production activities ``= share *`` all spending.
+
+    The spending on construction in progress counts, as a constant on the right-hand side.
+    """
     share = data.spec.investment_share
     if share is None or not lay.has("inv"):
         return _block("investment_share", sp.csr_array((0, lay.n)), 0.0, 0.0, [], [])
@@ -597,7 +611,11 @@ def investment_share(data: PlanData, lay: Layout) -> Block:
             )
         )
     M = lay.place(data.T, {"inv": sp.vstack(rows, format="csr")})
-    return _block("investment_share", M, 0.0, 0.0, ["investment share"] * data.T, data.spec.periods)
+    # construction in progress is capital spending too, fixed in advance
+    fixed = -(k @ data.in_progress_building[data.capped]) if data.n_c else np.zeros(data.T)
+    return _block(
+        "investment_share", M, fixed, fixed, ["investment share"] * data.T, data.spec.periods
+    )
 
 
 def harmony(data: PlanData, lay: Layout, segments: list[tuple[float, float]]) -> Block:

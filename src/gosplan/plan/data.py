@@ -106,10 +106,13 @@ class PlanData:
         #: activities whose capacity is limited (a capacity row for each period)
         self.capped = np.flatnonzero(has_vintage | np.isfinite(base))
         self.n_c = len(self.capped)
-        #: capacity surviving from the initial stock, capped activities x (T + 1)
-        self.initial = (init * decay)[self.capped]
+        #: capacity from construction in progress, activities x (T + 1)
+        in_progress = spec.construction_in_progress_capacity()
+        #: capacity surviving from the initial stock and construction in progress (from its
+        #: completion), capped activities x (T + 1)
+        self.initial = (init * decay + in_progress)[self.capped]
         #: initial capacity of capped activities (for terminal_growth)
-        self.initial_capacity = init[self.capped, 0]
+        self.initial_capacity = self.initial[:, 0].copy()
         can_invest = np.asarray(abs(self.capital).sum(axis=0)).ravel()[self.capped] > 0
         s = np.arange(T)
         ok = (s[None, :] + self.lag[self.capped][:, None]) <= T
@@ -189,6 +192,24 @@ class PlanData:
             if blocks[t][0] is None:
                 blocks[t][0] = sp.csr_array((n_rows, self.n_c))
         return sp.csr_array(sp.block_array(blocks, format="csr"))
+
+    @cached_property
+    def in_progress_building(self) -> np.ndarray:
+        """Capacity under construction in progress paid for, activities x T.
+
+        See ``PlanSpec.construction_in_progress``: fixed in advance, not a variable.
+        """
+        return self.spec.construction_in_progress_building()
+
+    @cached_property
+    def in_progress_spending(self) -> np.ndarray:
+        """Capital goods spent on construction in progress, products x T (fixed uses)."""
+        return np.asarray(self.capital @ self.in_progress_building)
+
+    @cached_property
+    def in_progress_labour(self) -> np.ndarray:
+        """Construction labour of construction in progress, labour types x T."""
+        return np.asarray(self.construction_coefficients @ self.in_progress_building)
 
     @cached_property
     def spending(self) -> sp.csr_array:

@@ -182,6 +182,8 @@ def _quantities(data: PlanData, lay: Layout, z: np.ndarray) -> dict[str, pd.Data
     if data.n_c:
         inv[data.capped] = z_inv.reshape(T, data.n_c).T
         spend = data.spending @ z_inv
+    spend = spend + data.in_progress_spending.T.ravel()  # construction in progress
+    work = work + data.in_progress_labour
     for t in range(T):
         made = data.capacity_made(t) @ z_inv if data.n_c else 0.0
         cap[data.capped, t] = data.initial[:, t] + made
@@ -254,8 +256,8 @@ def _terminal_levels(data: PlanData, lay: Layout, z: np.ndarray) -> pd.Series:
 def _investment_shares(data: PlanData, lay: Layout, z: np.ndarray) -> pd.DataFrame:
     """Shares of capital spending on means of production and on consumer goods by period.
 
-    Spending is valued at the least-labour values of the capital goods; NaN where nothing
-    is invested or no labour valuation exists.
+    Spending (construction in progress included) is valued at the least-labour values of the
+    capital goods; NaN where nothing is invested or no labour valuation exists.
     """
     T = data.T
     inv_spend = np.full((2, T), np.nan)
@@ -268,7 +270,7 @@ def _investment_shares(data: PlanData, lay: Layout, z: np.ndarray) -> pd.DataFra
         mop = data.means_of_production
         zi = z[lay.slice("inv")]
         for t in range(T):
-            spent = np.zeros(data.n_c)
+            spent = data.in_progress_building[data.capped, t].copy()
             for s in range(T):
                 spent += data.spend_weight(t, s) * zi[s * data.n_c : (s + 1) * data.n_c]
             val = kv * spent

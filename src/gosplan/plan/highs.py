@@ -611,3 +611,53 @@ def _ranging_of(
     if row_ranging is not None:
         log.info("HiGHS ranging in %.3f s", row_ranging.seconds)
     return row_ranging
+
+
+def crossover_basis(
+    lp: LP,
+    x: np.ndarray,
+    row_dual: np.ndarray | None = None,
+    time_limit: float | None = None,
+) -> tuple[Any, float]:
+    """A simplex basis near a given point, by HiGHS's crossover (a warm start).
+
+    Parameters
+    ----------
+    lp
+        The LP.
+    x
+        A primal point (one value per column), such as an earlier plan's solution mapped
+        onto this LP; it need not be feasible nor a vertex.
+    row_dual
+        Row duals in HiGHS's convention (``LPSolution.row_dual``), or ``None``; the column
+        duals are taken as ``cost - A' row_dual``.
+    time_limit
+        Seconds for the crossover, or ``None``.
+
+    Returns
+    -------
+    (highspy.HighsBasis or None, float)
+        The basis (``None`` when HiGHS found none) and the seconds it took.
+    """
+    t0 = time.perf_counter()
+    h = quiet_highs()
+    h.setOptionValue("presolve", "off")
+    if time_limit is not None:
+        h.setOptionValue("time_limit", max(float(time_limit), 0.0))
+    h.passModel(_highs_lp(lp))
+    solution = highspy.HighsSolution()
+    solution.col_value = np.clip(np.asarray(x, float), lp.col_lower, lp.col_upper)
+    solution.value_valid = True
+    if row_dual is not None:
+        y = np.asarray(row_dual, float)
+        solution.row_dual = y
+        solution.col_dual = np.asarray(lp.cost - lp.A.T @ y, float)
+        solution.dual_valid = True
+    try:
+        status = h.crossover(solution)
+    except Exception as exc:  # a warm start is an offer: never a reason to fail the plan
+        log.info("HiGHS crossover failed: %s", exc)
+        return None, time.perf_counter() - t0
+    basis = h.getBasis()
+    ok = status != highspy.HighsStatus.kError and basis.valid
+    return (basis if ok else None), time.perf_counter() - t0

@@ -248,14 +248,18 @@ def _weight_capped(
 
 def _weight_employment(
     data: PlanData, lay: Layout, cost: np.ndarray, w: float, t: int, pos: np.ndarray
-) -> None:
-    """Add the weight of the employment of labour types ``pos`` in period ``t`` to ``cost``."""
+) -> float:
+    """Add the weight of the employment of labour types ``pos`` in period ``t`` to ``cost``.
+
+    Returns the constant: the weighted construction labour of construction in progress.
+    """
     x0 = lay.slice("x").start
     lab = sp.csr_array(data.labour)[pos]
     cost[x0 + t * data.n_a : x0 + (t + 1) * data.n_a] += w * np.asarray(lab.sum(axis=0)).ravel()
     if data.construction_coefficients.nnz and lay.has("inv"):
         rows = t * len(data.eco.labour_types) + pos
         cost[lay.slice("inv")] += w * np.asarray(data.construction_labour[rows].sum(axis=0)).ravel()
+    return w * float(data.in_progress_labour[pos, t].sum())
 
 
 def _weight_flow(
@@ -283,7 +287,8 @@ def linear_objective(data: PlanData, lay: Layout) -> tuple[np.ndarray, float]:
     Returns
     -------
     (numpy.ndarray, float)
-        The weight of every column and the constant (initial capacity weighted).
+        The weight of every column and the constant (initial capacity and the construction
+        labour of construction in progress weighted).
 
     Raises
     ------
@@ -310,7 +315,7 @@ def linear_objective(data: PlanData, lay: Layout) -> tuple[np.ndarray, float]:
                 k = _capped_positions(data, q, pos, names, i)
                 constant += _weight_capped(data, lay, cost, q, w, t, k)
             elif q == "employment":
-                _weight_employment(data, lay, cost, w, t, pos)
+                constant += _weight_employment(data, lay, cost, w, t, pos)
             else:
                 _weight_flow(data, lay, cost, q, w, t, pos)
     return cost, constant
@@ -354,6 +359,7 @@ def formulate(data: PlanData, kind: str | None = None, *, warn: bool = False) ->
         cost[lay.slice("level")] = 1.0
     elif kind == "min_labour":
         cost = labour_cost_of_plan(data, lay)
+        constant = float(data.in_progress_labour.sum())  # construction in progress
     elif kind == "harmony":
         cost[lay.slice("harmony")] = data.target_priority
     elif kind == "linear":

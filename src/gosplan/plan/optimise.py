@@ -22,6 +22,14 @@ plan (:func:`gosplan.plan.crash.leontief_crash`) when that plan is feasible. It 
 planner's first guess and a vertex of the LP; when it is optimal the solve needs no pivot.
 The provenance's ``start`` says which basis was used.
 
+Warm starts
+-----------
+Given an earlier plan (``warm_start``, e.g. the plan a re-plan revises), a simplex solve starts
+from the basis HiGHS's crossover finds from that plan's solution and duals, mapped by labels
+onto this LP (:mod:`gosplan.plan.warm`), in place of the crash basis; where it cannot be done
+(another method, variables the earlier plan does not label) the solve starts as usual and the
+provenance's ``start`` says why.
+
 Examples
 --------
 >>> import pandas as pd
@@ -56,6 +64,7 @@ from gosplan.plan.objectives import formulate, labour_cost_of_plan
 from gosplan.plan.ranging import price_ranges
 from gosplan.plan.unbounded import explain_unbounded
 from gosplan.plan.verify import verify as verify_plan
+from gosplan.plan.warm import warm_basis
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +80,7 @@ def optimise(
     objective: str | None = None,
     least_labour: bool | None = None,
     crash_basis: bool = True,
+    warm_start: PlanResult | None = None,
 ) -> PlanResult:
     """Find the optimal plan of a spec (see the module docstring for an example).
 
@@ -83,14 +93,12 @@ def optimise(
         ``"pdlp"``.
     tol
         Solver tolerance.
-    time_limit
-        Seconds for the solver, or ``None``.
-    progress
-        Optional ``callback(fraction, message)``.
+    time_limit, progress
+        Seconds for the solver (``None``: no limit); an optional ``callback(fraction, message)``.
     verify
         Check the plan independently of the LP (:func:`gosplan.plan.verify.verify`).
     objective
-        Override the spec's objective (used by the diagnosis).
+        Override the spec's objective (the diagnosis does).
     least_labour
         For ``max_level``: return, among the plans of the greatest common level, the one using
         the least labour (module docstring). ``None`` (default): only for LPs of at most
@@ -98,6 +106,10 @@ def optimise(
     crash_basis
         For ``max_level`` solved by simplex: start from the static Leontief plan's basis when
         that plan is feasible (module docstring).
+    warm_start
+        An earlier plan over the same economy (the plan a re-plan revises) whose solution,
+        mapped by labels and crossed over to a basis, starts the simplex (:mod:`.warm`);
+        provenance ``warm_start`` says whether it ran (else the solve starts as usual).
 
     Returns
     -------
@@ -110,9 +122,8 @@ def optimise(
     Raises
     ------
     InputError
-        If ``spec`` is not a :class:`PlanSpec`, ``solver`` is not a known method, ``tol`` is
-        not in ``(0, 1)``, ``time_limit`` is not a positive number of seconds or ``progress``
-        is not callable.
+        If ``spec`` is not a :class:`PlanSpec`, ``solver`` is unknown, ``tol`` is not in
+        ``(0, 1)``, ``time_limit`` not a positive number of seconds or ``progress`` not callable.
     """
     require_spec(spec, "optimise")
     opts = SolveOptions.checked(solver=solver, tol=tol, time_limit=time_limit)
@@ -123,7 +134,9 @@ def optimise(
     say(0.0, "building the LP")
     data = PlanData(spec)
     lp, build = _build(data, kind, warn=objective is None)
-    sol, prov = _first_stage(data, lp, kind, opts, crash_basis=crash_basis, build=build, say=say)
+    sol, prov = _first_stage(
+        data, lp, kind, opts, crash_basis=crash_basis, build=build, say=say, warm=warm_start
+    )
     if sol.status != Status.OPTIMAL:
         return _no_plan(data, lp, sol, kind, prov, opts, say)
     if kind == "max_level":
@@ -177,24 +190,51 @@ def _first_stage(
     crash_basis: bool,
     build: float,
     say: Progress,
+    warm: PlanResult | None = None,
 ) -> tuple[LPSolution, dict[str, Any]]:
-    """Solve the plan's LP (from the crash basis where there is one) and its provenance."""
-    crash = _crash(data, lp, kind, opts.solver) if crash_basis else None
-    start = (
-        f"Leontief crash basis (static plan at level {crash.level:.6g})"
-        if crash is not None
-        else "slack basis"
-    )
+    """Solve the plan's LP (from a warm start or the crash basis) and its provenance."""
+    basis, start, warm_seconds = _warm(data, lp, opts, warm)
+    crash = None
+    if basis is None and crash_basis:
+        crash = _crash(data, lp, kind, opts.solver)
+    if crash is not None:
+        basis = crash.basis
+        start += f"Leontief crash basis (static plan at level {crash.level:.6g})"
+    elif basis is None:
+        start += "slack basis"
     say(0.1, f"solving ({lp.n_variables} variables, {lp.n_constraints} constraints; {start})")
     sol = solve_lp(
         lp,
         solver=opts.solver,
         tol=opts.tol,
         time_limit=opts.time_limit,
-        basis=crash.basis if crash is not None else None,
+        basis=basis,
         primal_basis=crash is not None,
     )
-    return sol, _provenance(data.spec, lp, sol, opts, build=build, start=start)
+    prov = _provenance(data.spec, lp, sol, opts, build=build, start=start)
+    if warm is not None:
+        prov["warm_start"] = basis is not None and crash is None
+        prov["warm_start_seconds"] = warm_seconds
+    return sol, prov
+
+
+def _warm(
+    data: PlanData, lp: LP, opts: SolveOptions, warm: PlanResult | None
+) -> tuple[Any, str, float]:
+    """The warm-start basis from an earlier plan, what ``start`` says, and its seconds.
+
+    No basis (and ``start`` says why, ending ``"; "``) when there is no earlier plan, the
+    method is not simplex or the earlier plan cannot be mapped.
+    """
+    if warm is None:
+        return None, "", 0.0
+    method = choose_method(lp.n_variables, opts.solver)
+    if method != "simplex":
+        return None, f"no warm start ({method} takes no basis); ", 0.0
+    basis, note, seconds = warm_basis(warm, data, lp, opts.time_limit)
+    if basis is None:
+        return None, f"no warm start ({note}); ", seconds
+    return basis, f"warm start: {note}", seconds
 
 
 def _provenance(

@@ -12,14 +12,14 @@ balance                 deliveries + stocks carried in (less their loss) + impor
                         carried out + exports, every product and period
 output                  the output table = deliveries: ``O x[:, t - lead_time]``
 capital_spending        the capital spending table = ``B`` times the investment spread over the
-                        construction profile
+                        construction profile, plus construction in progress
 employment              the employment table = labour used by the activities and by construction
 nonnegativity           every variable (activity levels, consumption, stocks, imports, exports,
                         investment, terminal levels) ``>= 0``
 labour                  labour used (activities and construction) ``<=`` available
 resources               resources used ``<=`` available
 capacity                activity level ``<=`` capacity (vintages, depreciation, retirement,
-                        investment completed after its lag)
+                        investment completed after its lag, construction in progress)
 investment_allowed      new capacity only where it can bear fruit: a capacity-limited activity
                         with capital coefficients, started no later than ``T - lag``
 investment_limits       ``min <= investment <= max`` of the ``investment_limits`` table
@@ -209,6 +209,8 @@ def construction_profile(spec: PlanSpec) -> np.ndarray:
 def construction_spent(spec: PlanSpec, investment: pd.DataFrame) -> np.ndarray:
     """Capacity under construction paid for per activity and period: ``sum_s w(t - s) inv[s]``.
 
+    Construction in progress (``PlanSpec.construction_in_progress_building``) is included.
+
     Capital goods spent are ``B`` times this, construction labour the construction labour
     coefficients times this.
     """
@@ -220,7 +222,7 @@ def construction_spent(spec: PlanSpec, investment: pd.DataFrame) -> np.ndarray:
         .to_numpy(float)
     )
     w = construction_profile(spec)
-    spent = np.zeros((eco.n_activities, T))
+    spent = spec.construction_in_progress_building()  # fixed in advance
     for d in range(min(w.shape[1], T)):
         spent[:, d:] += w[:, d : d + 1] * inv[:, : T - d]
     return spent
@@ -305,6 +307,7 @@ def capacity_available(spec: PlanSpec, investment: pd.DataFrame) -> np.ndarray:
             age = t - s - lag
             alive = (age >= 0) & (np.isnan(life) | (age < life))
             cap[:, t] += np.where(alive, inv[:, s] * keep ** np.maximum(age, 0), 0.0)
+    cap += spec.construction_in_progress_capacity()
     cap[unlimited] = np.inf
     return cap
 
