@@ -47,3 +47,23 @@ def test_every_run_result_reads_back_as_its_type(running, tmp_path: Path, fmt: s
         back = read_result(written)
         assert type(back) is type(value)
         assert back.to_dict() == type(value).from_dict(value.to_dict()).to_dict()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_simulations_and_ensembles_come_back_as_themselves(tmp_path: Path, fmt: str) -> None:
+    from gosplan.core.ensemble_result import EnsembleResult
+    from gosplan.core.simulation_result import SimulationResult
+    from gosplan.run.ensemble import ensemble
+    from gosplan.run.simulate import simulate
+
+    eco = load("miller-blair-2x2")
+    y = pd.Series([100.0, 200.0], index=eco.product_labels)
+    run = simulate(eco, y, steps=5)
+    path = run.write(tmp_path / ("sim.json" if fmt == "json" else "sim"), fmt)
+    back = read_result(path)
+    assert isinstance(back, SimulationResult) and back.steps == 5
+    many = ensemble(
+        eco, {"p": {"rationing": "proportional"}}, runs=2, serial=True, final_demand=y, steps=5
+    )
+    path = many.write(tmp_path / ("ens.json" if fmt == "json" else "ens"), fmt)
+    assert isinstance(read_result(path), EnsembleResult)

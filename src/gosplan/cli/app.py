@@ -70,6 +70,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gosplan.cli.plan_cmds",
     "gosplan.cli.run_cmds",
     "gosplan.cli.simulate_cmd",
+    "gosplan.cli.ensemble_cmd",
     "gosplan.cli.report_cmd",
     "gosplan.cli.compare_cmd",
     "gosplan.cli.demo_cmd",

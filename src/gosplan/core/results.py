@@ -14,11 +14,13 @@ from gosplan.core.counter_plan_check import (
     COUNTER_CHECK_META,
     CounterPlanCheck,
 )
+from gosplan.core.ensemble_result import ENSEMBLE_KIND, ENSEMBLE_META, EnsembleResult
 from gosplan.core.frontier_result import FRONTIER_KIND, FrontierResult
 from gosplan.core.fulfilment_report import REPORT_KIND, REPORT_META, FulfilmentReport
 from gosplan.core.plan_check import CHECK_KIND, CHECK_META, PlanCheck
 from gosplan.core.plan_result import PLAN_META, PlanResult
 from gosplan.core.serial import read_json, read_table
+from gosplan.core.simulation_result import SIMULATION_KIND, SIMULATION_META, SimulationResult
 from gosplan.errors import InputError
 
 #: Columns that make a table a frontier, or a material balance.
@@ -33,6 +35,8 @@ Result: TypeAlias = (
     | ControlFigures
     | CounterPlanCheck
     | FulfilmentReport
+    | SimulationResult
+    | EnsembleResult
     | pd.DataFrame
 )
 Reader: TypeAlias = Callable[[Path], Result]
@@ -43,6 +47,8 @@ _FOLDERS: dict[str, Reader] = {
     CONTROL_META: ControlFigures.read,
     COUNTER_CHECK_META: CounterPlanCheck.read,
     REPORT_META: FulfilmentReport.read,
+    SIMULATION_META: SimulationResult.read,
+    ENSEMBLE_META: EnsembleResult.read,
 }
 #: The results written as one JSON file, by their ``kind``.
 _KINDS: dict[str, Reader] = {
@@ -51,6 +57,8 @@ _KINDS: dict[str, Reader] = {
     CONTROL_KIND: ControlFigures.read,
     COUNTER_CHECK_KIND: CounterPlanCheck.read,
     REPORT_KIND: FulfilmentReport.read,
+    SIMULATION_KIND: SimulationResult.read,
+    ENSEMBLE_KIND: EnsembleResult.read,
 }
 
 
@@ -68,7 +76,7 @@ def read_result(path: str | Path) -> Result:
     Returns
     -------
     PlanResult, PlanCheck, FrontierResult, ControlFigures, CounterPlanCheck,
-    FulfilmentReport or pandas.DataFrame
+    FulfilmentReport, SimulationResult, EnsembleResult or pandas.DataFrame
         The DataFrame is a material balance indexed by product.
 
     Raises

@@ -24,6 +24,13 @@ A share whose plan cannot be made is a point of the frontier like any other: its
 the plan's status (``infeasible``, ``unbounded``, ``time_limit``...) and NaN figures.
 :func:`~gosplan.plan.optimise.optimise` reports an infeasible plan as a result with status
 infeasible, never as an exception.
+
+The points are independent plans (none starts from another's solution), so they can run
+anywhere: one after the other in this process (the default), or as Dask tasks through the
+engine of the ensembles (:func:`gosplan.engine.map_tasks`: the spec scattered once to
+every worker, only the share travelling) with ``client=`` (a ``distributed.Client`` or a
+scheduler address) or ``engine="dask"`` (a local cluster of worker processes for the call).
+Both give the same plans, number for number: each point is the same :func:`optimise` call.
 """
 
 from __future__ import annotations
@@ -67,6 +74,9 @@ def frontier(
     verify: bool = True,
     least_labour: bool | None = None,
     crash_basis: bool = True,
+    client: Any = None,
+    engine: str | None = None,
+    workers: int | None = None,
 ) -> FrontierResult:
     """Trace the accumulation–consumption frontier over investment shares.
 
@@ -84,6 +94,15 @@ def frontier(
         Called as ``progress(fraction_done, message)`` after each share.
     solver, tol, time_limit, verify, least_labour, crash_basis
         As for :func:`gosplan.plan.optimise.optimise`, for the plan of every share.
+    client
+        A ``distributed.Client`` or a scheduler address: the points run there as Dask tasks
+        (implies ``engine="dask"``).
+    engine
+        ``"serial"`` (the default without a client: in this process, in order) or
+        ``"dask"`` (without a client: a local cluster of ``workers`` processes, default 2,
+        for the call).
+    workers
+        Worker processes of that local cluster.
 
     Returns
     -------
@@ -96,41 +115,89 @@ def frontier(
     ------
     InputError
         If ``spec`` is not a :class:`PlanSpec`, a share is outside ``[0, 1]``, the
-        population does not cover every period, or a solver option is out of range. An
-        unknown keyword is a ``TypeError``.
+        population does not cover every period, a solver option is out of range, or the
+        engine is unknown. An unknown keyword is a ``TypeError``.
     """
-    from gosplan.plan.optimise import optimise
-
     require_spec(spec, "frontier")
     opts = SolveOptions.checked(solver=solver, tol=tol, time_limit=time_limit)
     share_list = _shares(shares)
     heads = _population(population, spec)
-    rows: list[dict[str, Any]] = []
-    results: list[PlanResult] = []
-    for done, gamma in enumerate(share_list, start=1):
-        point = spec.with_changes(investment_share=gamma, objective="max_consumption")
-        result = optimise(
-            point,
-            solver=opts.solver,
-            tol=opts.tol,
-            time_limit=opts.time_limit,
-            verify=verify,
-            least_labour=least_labour,
-            crash_basis=crash_basis,
-        )
-        results.append(result)
-        rows.append(_row(point, gamma, result, heads))
-        logger.info("frontier share %.4f: %s", gamma, result.status)
-        if progress is not None:
-            progress(done / len(share_list), f"share {gamma:.4g}: {result.status}")
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    on_dask = _engine(engine, client) == "dask"
+    options: dict[str, Any] = {"solver": opts.solver, "tol": opts.tol}
+    options.update(time_limit=opts.time_limit, verify=verify, least_labour=least_labour)
+    options["crash_basis"] = crash_basis
+    shared: dict[str, Any] = {"spec": spec, "heads": heads, "options": options}
+    points = _points(share_list, shared, progress, client if on_dask else None, workers, on_dask)
+    results = [result for result, _ in points]
+    table = pd.DataFrame([row for _, row in points], columns=list(COLUMNS))
     table["status"] = table["status"].astype(str)
     return FrontierResult(
         table=table,
         results=tuple(results),
         labour_unit=spec.economy.meta.labour_unit,
-        provenance=provenance(spec, shares=share_list),
+        provenance=provenance(spec, shares=share_list, **({"engine": "dask"} if on_dask else {})),
     )
+
+
+def _points(
+    shares: list[float],
+    shared: dict[str, Any],
+    progress: Progress | None,
+    client: Any,
+    workers: int | None,
+    on_dask: bool,
+) -> list[tuple[PlanResult, dict[str, Any]]]:
+    """Every share's plan and row: in this process, in order, or as Dask tasks."""
+    if on_dask:
+        from gosplan.engine import map_tasks
+
+        def tick(done: int, total: int, message: str) -> None:
+            if progress is not None:
+                progress(done / total, message)
+
+        return map_tasks(
+            solve_point, shares, shared, client=client, workers=workers, progress=tick,
+            describe=lambda gamma: f"share {gamma:.4g}",
+        )  # fmt: skip
+    points = []
+    for done, gamma in enumerate(shares, start=1):
+        points.append(solve_point(gamma, **shared))
+        if progress is not None:
+            progress(done / len(shares), f"share {gamma:.4g}: {points[-1][0].status}")
+    return points
+
+
+def solve_point(
+    gamma: float, *, spec: PlanSpec, heads: np.ndarray | None, options: dict[str, Any]
+) -> tuple[PlanResult, dict[str, Any]]:
+    """The plan of one share and its frontier row (a task of the Dask engine, or a loop step).
+
+    ``options`` are the keyword arguments of :func:`~gosplan.plan.optimise.optimise`.
+    """
+    from gosplan.plan.optimise import optimise
+
+    point = spec.with_changes(investment_share=gamma, objective="max_consumption")
+    result = optimise(point, **options)
+    logger.info("frontier share %.4f: %s", gamma, result.status)
+    return result, _row(point, gamma, result, heads)
+
+
+#: Engines of :func:`frontier`.
+ENGINES = ("serial", "dask")
+
+
+def _engine(engine: str | None, client: Any) -> str:
+    """``"dask"`` with a client or when asked, else ``"serial"``; an unknown engine: error."""
+    if engine is None:
+        return "serial" if client is None else "dask"
+    if engine not in ENGINES:
+        raise InputError(
+            f"unknown engine {engine!r}; choose {', '.join(ENGINES)}", check="bad_option"
+        )
+    if engine == "serial" and client is not None:
+        raise InputError("a client runs the points on Dask: give engine='dask' or no engine",
+                         check="bad_option")  # fmt: skip
+    return engine
 
 
 def _shares(shares: object) -> list[float]:

@@ -11,33 +11,49 @@ and the reports that come back from the enterprises.
 * :func:`fulfilment`: reports against the figures, with the cause of every shortfall;
 * :func:`competition`, :func:`challenges`: rankings and challenge pairs;
 * :func:`alerts`: incipient falls and rises, escalated when they persist;
-* :func:`simulate`: the economy run forward step by step (stocks, orders, proportional
-  rationing, capacity shocks and their knock-on effects); :func:`trace_shortfall`,
-  :func:`hurt_by`: a shortfall's chain of limiting inputs back to its cause, and the reverse.
+* :func:`simulate`: an economy, or an adopted plan on its calendar (months or days), run
+  forward step by step: stocks, orders, rationing (proportional, by priority, by fixed
+  allotments), shocks (capacity, harvest, labour, transport, counter-plans without their
+  inputs) and their knock-on effects; :func:`trace_shortfall`, :func:`hurt_by`: a
+  shortfall's chain of limiting inputs back to its cause, and the reverse;
+  :mod:`gosplan.run.outcome`: fulfilment, unmet demand and the worst shortfalls of a run;
+* :func:`ario_simulate`: BoARIO's adaptive regional input–output model (ARIOPsiModel);
+* :func:`replan`: a new plan for the rest of the horizon from the actual state;
+* :func:`ensemble`: Monte Carlo runs under policy variants, on Dask.
 """
 
 from __future__ import annotations
 
+from gosplan.core.plan_state import PlanState
 from gosplan.run.alerts import alerts
+from gosplan.run.ario import ario_simulate
 from gosplan.run.competition import challenges, competition
 from gosplan.run.control import control_figures, monthly
 from gosplan.run.counter_plans import check_counter_plan, read_counter_plans
+from gosplan.run.ensemble import ensemble
 from gosplan.run.fulfilment import fulfilment, read_actuals
+from gosplan.run.replan import replan, replan_spec, replan_targets
 from gosplan.run.simulate import simulate
 from gosplan.run.trace import KnockOn, hurt_by, trace_shortfall
 
 __all__ = [
     "KnockOn",
+    "PlanState",
     "alerts",
+    "ario_simulate",
     "challenges",
     "check_counter_plan",
     "competition",
     "control_figures",
+    "ensemble",
     "fulfilment",
     "hurt_by",
     "monthly",
     "read_actuals",
     "read_counter_plans",
+    "replan",
+    "replan_spec",
+    "replan_targets",
     "simulate",
     "trace_shortfall",
 ]
