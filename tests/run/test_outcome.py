@@ -30,7 +30,7 @@ def test_fulfilment_is_output_over_planned(run) -> None:
 
 
 def test_unmet_demand_is_a_share_at_the_weights(run) -> None:
-    result, _, y = run
+    result = run[0]
     p = result.products
     w = pd.Series({"a": 2.0, "b": 3.0})
     wp = p["product"].astype(str).map(w)
