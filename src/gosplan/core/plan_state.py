@@ -307,6 +307,7 @@ class PlanState:
         previous = spec.periods[k - 1]
         loss = spec.storage_loss()
         stocks = result.stocks.reindex(index=loss.index)[previous].fillna(0.0) * (1.0 - loss)
+        stocks = stocks.clip(lower=0.0)  # an optimal plan's stocks: below 0 only by tolerance
         before = list(spec.periods[:k])
         achieved = result.output.reindex(columns=before).fillna(0.0).sum(axis=1)
         return cls(

@@ -559,8 +559,10 @@ def simulate_plan(
         ``enterprise``), ``rationing`` and ``classes``
         (the orderers: products and the users :data:`USERS`), ``counter_plans`` (the part-1
         table) with ``accept`` (``"all"`` or ``"checked"``), ``labour`` (``False``: labour
-        never limits), ``seed`` (draws of shock ranges) and ``periods`` (consecutive periods
-        of the plan to run; default all).
+        never limits), ``seed`` (draws of shock ranges), ``periods`` (consecutive periods
+        of the plan to run; default all) and ``replan`` (``None``, ``"keep"`` or
+        ``"rescale"``: re-plan the rest of the horizon at the end of every period with that
+        target policy, :mod:`gosplan.run.rolling`).
     progress
         Called as ``progress(fraction_done, message)`` as the steps run.
 
@@ -576,8 +578,22 @@ def simulate_plan(
     InputError
         An option that is unknown, a plan that is not optimal, a missing column.
     """
+    policy = options.pop("replan", None)
+    if policy is not None:
+        from gosplan.run.rolling import simulate_replanning
+
+        out, _ = simulate_replanning(
+            spec, result, replan_policy=policy, progress=progress, **options
+        )
+        return out
     sim, ctx, own = prepare_plan(spec, result, **options)
-    out = run(sim, progress)
+    return finish(run(sim, progress), spec, sim, ctx, own)
+
+
+def finish(
+    out: SimulationResult, spec: PlanSpec, sim: Simulation, ctx: _Context, own: pd.DataFrame
+) -> SimulationResult:
+    """A plan's run with its activities, calendar and enterprises added."""
     out = replace(out, activities=_activities(out, spec, ctx), calendar=ctx.calendar)
     return replace(out, enterprises=_enterprises(out, sim, ctx, own))
 

@@ -182,6 +182,10 @@ class Simulation:
     stocks, orders, backlog
         Per link: the stock held at the start of the next step, the orders placed last step;
         per product: goods made but not shipped.
+    rebase
+        Per product, the capacity shocks' factor that the schedule's capacity already takes
+        into account (1; a re-plan from a shocked state sets it, see
+        :mod:`gosplan.run.rolling`): capacity is the schedule's times ``factor(t) / rebase``.
     labels, labour_types, economy, rationing, gross_output, info
         The product and labour type labels, the (square) economy, the rationing rule, the
         equilibrium gross output the run starts from, and what the result's provenance adds.
@@ -236,6 +240,7 @@ class Simulation:
         self.stocks = np.zeros(len(self.coef))
         self.orders = np.zeros(len(self.coef))
         self.backlog = np.zeros(n)
+        self.rebase = np.ones(n)  # the shocks' factor a re-plan already took into account
         self.start(self.gross_output)
 
     @property
@@ -318,7 +323,7 @@ class Simulation:
     def _asked(self, t: int, period: int) -> tuple[np.ndarray, np.ndarray]:
         """Capacity after the shocks, and final demand with the counter-plans' promises."""
         base = self.schedule.capacity[period]
-        capacity = base * self.shocks.capacity.factor(t, self.n)
+        capacity = base * (self.shocks.capacity.factor(t, self.n) / self.rebase)
         final = self.schedule.final_demand[period]
         if len(self.shocks.counter_plan):
             promised = base * self.shocks.counter_plan.added(t, self.n)
