@@ -177,3 +177,22 @@ def test_an_infeasible_plan_cannot_be_run() -> None:
     spec = read_spec(spec_path("ussr-1928", "amended"))
     with pytest.raises(InputError, match="adopted plan"):
         simulate(spec, optimise(spec))
+
+
+def test_the_economic_year_from_october(plan: tuple) -> None:
+    spec, result = plan
+    shocks = pd.DataFrame(
+        {"product": ["coal", "oil"], "date": ["1929-10", "1929"], "share": [0.3, 0.2]}
+    )
+    run = simulate(spec, result, periods=[1929, 1930], year_start=10, shocks=shocks)
+    dates = run.calendar["date"].astype(str).tolist()
+    assert dates[0] == "1928-10" and dates[12] == "1929-10" and dates[-1] == "1930-09"
+    cap = run.series("capacity")
+    calm = simulate(spec, result, periods=[1929, 1930], year_start=10).series("capacity")
+    assert cap["coal"][11] == pytest.approx(calm["coal"][11])
+    assert cap["coal"][12] == pytest.approx(0.7 * calm["coal"][12])  # October 1929: period 1930
+    assert cap["oil"][0] == pytest.approx(0.8 * calm["oil"][0])  # "1929": the period's start
+    with pytest.raises(ValidationError, match="horizon"):
+        simulate(spec, result, periods=[1929], year_start=10, shocks=shocks)
+    with pytest.raises(InputError, match="1 to 12"):
+        simulate(spec, result, year_start=13)

@@ -148,6 +148,23 @@ def simulate(
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed of shares drawn from ranges.")
     ] = None,
+    year_start: Annotated[
+        int,
+        typer.Option(
+            "--year-start",
+            help="The month a period starts in (10: the Soviet economic year from October, "
+            "period 1929 = 1928/29).",
+        ),
+    ] = 1,
+    replan: Annotated[
+        str | None,
+        typer.Option(
+            "--replan",
+            help="Re-plan the rest of the horizon at the end of every period: keep (the "
+            "five-year targets stand) or rescale (scaled by what was achieved).",
+            show_default=False,
+        ),
+    ] = None,
     format: FormatOption = OutputFormat.table,
     output: Annotated[
         Path | None,
@@ -182,6 +199,8 @@ def simulate(
         "stock_days": stock_days,
         "restoration": restoration,
         "seed": seed,
+        "year_start": year_start,
+        "replan": replan,
     }
     result, plan_spec = adopted_plan(spec, plan, quiet, progress)
     mode = progress_mode(quiet, progress)
@@ -204,6 +223,7 @@ def _headline(run: SimulationResult) -> str:
         f"steps of a {prov.get('step', 'step')}, rationing {run.rationing}, "
         f"{prov.get('shocks', 0)} shocks ({prov.get('counter_plans', 0)} counter-plans, "
         f"accepted: {prov.get('accept', 'all')})"
+        + (f"; re-planned {prov['replans']} times ({prov['replan']})" if "replan" in prov else "")
     )
 
 

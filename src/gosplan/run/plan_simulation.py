@@ -40,6 +40,7 @@ its limit is its product's) and the calendar.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
@@ -212,20 +213,42 @@ def _labour_table(spec: PlanSpec, types: pd.Index, periods: list[Any]) -> np.nda
     return out
 
 
-def calendar(periods: list[Any], step: str) -> pd.DataFrame:
+def period_start(period: int, year_start: int) -> dt.date:
+    """The first day of a plan period: 1 January, or 1 ``year_start`` of the year before.
+
+    A period is labelled by the year in which it ends (the Soviet economic year 1928/29,
+    1 October 1928 to 30 September 1929, is period 1929 with ``year_start=10``).
+    """
+    if year_start == 1:
+        return dt.date(int(period), 1, 1)
+    return dt.date(int(period) - 1, year_start, 1)
+
+
+def step_starts(periods: list[Any], step: str, year_start: int = 1) -> list[dt.date]:
+    """The first day of every step of a run (a month, or a day of a 365-day period)."""
+    out: list[dt.date] = []
+    for period in periods:
+        first = period_start(period, year_start)
+        if step == "month":
+            months = [first.month - 1 + m for m in range(12)]
+            out.extend(dt.date(first.year + m // 12, m % 12 + 1, 1) for m in months)
+        else:
+            out.extend(first + dt.timedelta(days=d) for d in range(STEPS_PER_PERIOD[step]))
+    return out
+
+
+def calendar(periods: list[Any], step: str, year_start: int = 1) -> pd.DataFrame:
     """Columns ``step, period, date`` (the first day of every step) of a run."""
     k = STEPS_PER_PERIOD[step]
-    steps = np.arange(len(periods) * k, dtype=np.int64)
-    period = np.repeat(np.asarray(periods, dtype=np.int64), k)
-    within = steps % k
-    if step == "month":
-        dates = [f"{p:04d}-{m + 1:02d}" for p, m in zip(period, within, strict=True)]
-    else:
-        dates = [
-            (dt.date(int(p), 1, 1) + dt.timedelta(days=int(d))).isoformat()
-            for p, d in zip(period, within, strict=True)
-        ]
-    return pd.DataFrame({"step": steps, "period": period, "date": label_column(pd.Series(dates))})
+    starts = step_starts(periods, step, year_start)
+    text = [d.isoformat()[:7] if step == "month" else d.isoformat() for d in starts]
+    return pd.DataFrame(
+        {
+            "step": np.arange(len(starts), dtype=np.int64),
+            "period": np.repeat(np.asarray(periods, dtype=np.int64), k),
+            "date": label_column(pd.Series(text)),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -241,9 +264,13 @@ class _Context:
     k: int
     capacity: np.ndarray
     mix: np.ndarray
+    starts: list[dt.date]
+    year_start: int
 
 
-def _context(spec: PlanSpec, frame: PlanFrame, periods: list[Any], step: str) -> _Context:
+def _context(
+    spec: PlanSpec, frame: PlanFrame, periods: list[Any], step: str, year_start: int
+) -> _Context:
     eco = spec.economy
     table = enterprises_of(eco)
     acts = pd.Index([str(a) for a in eco.activity_labels])
@@ -269,16 +296,21 @@ def _context(spec: PlanSpec, frame: PlanFrame, periods: list[Any], step: str) ->
         enterprises=table.assign(_activity=act, _within=within),
         enterprise_share=within * act_share,
         enterprise_product=made,
-        calendar=calendar(periods, step),
+        calendar=calendar(periods, step, year_start),
         periods=periods,
         k=STEPS_PER_PERIOD[step],
         capacity=frame.capacity,
         mix=frame.mix,
+        starts=step_starts(periods, step, year_start),
+        year_start=year_start,
     )
 
 
 def _step_of(value: Any, ctx: _Context) -> int | None:
-    """The step of a date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``); ``None``: not in the run."""
+    """The step of a date; ``None``: not in the run.
+
+    ``YYYY`` is a period (its first step), ``YYYY-MM`` a month, ``YYYY-MM-DD`` a day.
+    """
     text = str(value).strip()
     try:
         parts = [int(x) for x in text.split("-")]
@@ -286,12 +318,12 @@ def _step_of(value: Any, ctx: _Context) -> int | None:
         when = dt.date(year, month, day)
     except (ValueError, TypeError):
         return None
-    if year not in ctx.periods:
+    if len(parts) == 1:
+        return ctx.periods.index(year) * ctx.k if year in ctx.periods else None
+    starts = ctx.starts
+    if when < starts[0] or when >= period_start(ctx.periods[-1] + 1, ctx.year_start):
         return None
-    p = ctx.periods.index(year)
-    if ctx.k == 12:
-        return p * ctx.k + when.month - 1
-    return p * ctx.k + min((when - dt.date(year, 1, 1)).days, ctx.k - 1)
+    return bisect.bisect_right(starts, when) - 1
 
 
 def _plan_shocks(
@@ -441,6 +473,7 @@ def prepare_plan(
     labour: bool = True,
     seed: int | None = None,
     periods: Any = None,
+    year_start: int = 1,
 ) -> tuple[Simulation, _Context, pd.DataFrame]:
     """Validate the arguments of :func:`simulate_plan`; the simulation at its start.
 
@@ -462,7 +495,7 @@ def prepare_plan(
         )
     periods = _periods(result, periods)
     frame = plan_frame(spec, result, labour=labour, periods=periods)
-    ctx = _context(spec, frame, periods, step)
+    ctx = _context(spec, frame, periods, step, _year_start(year_start))
     labels, k = ctx.products, ctx.k
     days, tau = stock_settings(stock_days, restoration, labels, problems, per_step=365.0 / k)
     table, own = _plan_shocks(shocks, ctx, problems)
@@ -505,6 +538,17 @@ def prepare_plan(
         "accept": accept,
     }
     return sim, ctx, own
+
+
+def _year_start(month: Any) -> int:
+    """The month a plan period starts in, checked (1 to 12)."""
+    if not isinstance(month, int | np.integer) or isinstance(month, bool) or not 1 <= month <= 12:
+        raise InputError(
+            f"year_start is the month a period starts in, 1 to 12, not {month!r}",
+            source="year_start",
+            check=Check.OUT_OF_RANGE,
+        )
+    return int(month)
 
 
 def _periods(result: PlanResult, periods: Any) -> list[Any]:
@@ -560,7 +604,9 @@ def simulate_plan(
         (the orderers: products and the users :data:`USERS`), ``counter_plans`` (the part-1
         table) with ``accept`` (``"all"`` or ``"checked"``), ``labour`` (``False``: labour
         never limits), ``seed`` (draws of shock ranges), ``periods`` (consecutive periods
-        of the plan to run; default all) and ``replan`` (``None``, ``"keep"`` or
+        of the plan to run; default all), ``year_start`` (the month a period starts in:
+        1, or 10 for the Soviet economic year from 1 October, period 1929 = 1928/29) and
+        ``replan`` (``None``, ``"keep"`` or
         ``"rescale"``: re-plan the rest of the horizon at the end of every period with that
         target policy, :mod:`gosplan.run.rolling`).
     progress
