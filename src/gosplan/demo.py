@@ -13,6 +13,10 @@
    for 1928/29–1929/30, the bundled counter-plans checked against its slack in order of
    submission, and the synthetic monthly reports' fulfilment, socialist competition by
    trust and alerts;
+7. the adopted plan simulated month by month, 1928/29–1931/32: the amended targets with
+   the counter-plans accepted without their inputs, then the counter-plans checked and the
+   plan re-made every year, and an ensemble over harvests on Dask
+   (:mod:`gosplan.demo_simulation`);
 
 and writes one self-contained HTML report. The library does the work; this module only
 strings the steps together and words the summary.
@@ -140,6 +144,7 @@ class DemoResult:
     fulfilment: Any = None
     competition: pd.DataFrame | None = None
     alerts: pd.DataFrame | None = None
+    simulation: Any = None
 
 
 def run_demo(
@@ -175,7 +180,11 @@ def run_demo(
     )
     run_dir = scenario_path(scenario).parent / "run"
     if (run_dir / COUNTER_PLANS).is_file() and (run_dir / REPORTS).is_file():
-        _run_adopted(result, read_spec(spec_path(scenario, ADOPTED)), run_dir, timed)
+        adopted_spec = read_spec(spec_path(scenario, ADOPTED))
+        _run_adopted(result, adopted_spec, run_dir, timed)
+        _simulate_adopted(
+            result, adopted_spec, read_spec(spec_path(scenario, "amended")), run_dir, timed
+        )
     result.report = timed(
         "report", "writing the report", lambda: write_demo_report(result, Path(output_dir))
     )
@@ -316,6 +325,25 @@ def _run_adopted(
 
     timed("fulfilment", "fulfilment, competition and alerts (synthetic reports)", measure)
     result.inputs["run"] = [run_dir / COUNTER_PLANS, run_dir / REPORTS]
+
+
+def _simulate_adopted(
+    result: DemoResult, spec: Any, amended: Any, run_dir: Path, timed: Timed
+) -> None:
+    """The adopted plan run month by month: shortfalls, re-planning, harvests (on Dask)."""
+    from gosplan.demo_simulation import run_simulation_example
+    from gosplan.run import read_counter_plans
+
+    if result.adopted is None or not result.adopted.optimal:
+        return
+    result.simulation = run_simulation_example(
+        spec,
+        result.adopted,
+        amended=amended,
+        counter_plans=read_counter_plans(run_dir / COUNTER_PLANS),
+        history=result.history,
+        timed=timed,
+    )
 
 
 def _periods(cf: Any, periods: tuple[int, ...]) -> Any:
@@ -840,6 +868,10 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
     _add_plans(rep, result)
     _add_labour_history(rep, result.history)
     _add_running(rep, result)
+    if result.simulation is not None:
+        from gosplan.demo_simulation import add_simulation_example
+
+        add_simulation_example(rep, result.simulation, result.economy.products["unit"])
     rep.add_provenance(provenance(result))
     return rep.write(output_dir / f"{eco.meta.name}.html")
 

@@ -260,3 +260,16 @@ def test_the_command_turns_bad_input_into_status_2() -> None:
     done = CliRunner().invoke(_cli(), ["ensemble", "--variant", "prio-rationing"])  # type: ignore[arg-type]
     assert done.exit_code == 2
     assert "NAME=KEY:VALUE" in done.output
+
+
+def test_weights_add_unlike_products_up(serial_result: EnsembleResult) -> None:
+    runs = serial_result.runs
+    first = str(runs["product"].iloc[0])
+    only = pd.Series({first: 3.0})
+    got = serial_result.totals("unmet_final", only)
+    mine = runs[runs["product"].astype(str) == first]
+    expect = 3.0 * mine.groupby(["variant", "run"], observed=True)["unmet_final"].sum()
+    np.testing.assert_allclose(got["total"].to_numpy(), expect.to_numpy())
+    doubled = serial_result.compare(weights=pd.Series(2.0, index=serial_result.products))
+    plain = serial_result.compare()
+    np.testing.assert_allclose(doubled["mean"], 2 * plain["mean"])

@@ -308,6 +308,13 @@ def demo(
     if result.control is not None:
         running_view(result, out)
         out.print()
+    if result.simulation is not None:
+        from gosplan.demo_simulation import simulation_lines
+
+        out.print("[bold]The adopted plan month by month, 1928/29–1931/32[/bold]", highlight=False)
+        for line in simulation_lines(result.simulation):
+            out.print(line, highlight=False, markup=False)
+        out.print()
     rows = pd.DataFrame(summary_rows(result), columns=["step", "finding"]).set_index("step")
     out.print(compact_table(rows, title="Summary", formats={"finding": "text"}))
     out.print(

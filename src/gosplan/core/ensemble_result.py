@@ -239,19 +239,31 @@ class EnsembleResult:
             out[quantile_name(x)] = values[k]
         return pd.DataFrame(out)
 
-    def totals(self, column: str = "unmet_final") -> pd.DataFrame:
-        """One quantity summed over products and steps: a row per variant and run."""
+    def totals(self, column: str = "unmet_final", weights: pd.Series | None = None) -> pd.DataFrame:
+        """One quantity summed over products and steps: a row per variant and run.
+
+        ``weights`` (a value per unit by product, e.g. labour values; products not named
+        count 0) adds up products in unlike units; without it the plain sum.
+        """
         self._require(column)
         frame = self.runs[["variant", "run", "seed", column]].assign(
             variant=self.runs["variant"].astype(str)
         )
+        if weights is not None:
+            w = weights.reindex(self.runs["product"].astype(str)).fillna(0.0).to_numpy(float)
+            frame[column] = frame[column].to_numpy(float) * w
         total = frame.groupby(["variant", "run", "seed"], sort=False)[column].sum()
         out = total.rename("total").reset_index()
         order = pd.Categorical(out["variant"], categories=self.variant_names)
         out["variant"] = order
         return out.sort_values(["variant", "run"], kind="stable").reset_index(drop=True)
 
-    def compare(self, column: str = "unmet_final", baseline: str | None = None) -> pd.DataFrame:
+    def compare(
+        self,
+        column: str = "unmet_final",
+        baseline: str | None = None,
+        weights: pd.Series | None = None,
+    ) -> pd.DataFrame:
         """The policies compared on one quantity's total over each run (products and steps).
 
         Parameters
@@ -261,6 +273,8 @@ class EnsembleResult:
         baseline
             A variant to set the others against: adds ``mean_difference``, the mean over the
             runs of (this variant's total - the baseline's total) on the same seed.
+        weights
+            A value per unit by product to add products up by (see :meth:`totals`).
 
         Returns
         -------
@@ -273,7 +287,7 @@ class EnsembleResult:
         InputError
             An unknown quantity, or a baseline that is no variant.
         """
-        totals = self.totals(column)
+        totals = self.totals(column, weights)
         grouped = totals.groupby("variant", observed=True, sort=True)["total"]
         out = pd.DataFrame(
             {

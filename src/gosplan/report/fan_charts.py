@@ -136,7 +136,13 @@ def fan_chart(
     return ax
 
 
-def policy_comparison(ax: Any, result: EnsembleResult, column: str = "unmet_final") -> Any:
+def policy_comparison(
+    ax: Any,
+    result: EnsembleResult,
+    column: str = "unmet_final",
+    weights: Any = None,
+    unit: str = "units",
+) -> Any:
     """The variants side by side on the total of ``column`` over each run.
 
     A box per variant spans the middle half of the runs' totals (25 to 75 %), its line the
@@ -152,7 +158,7 @@ def policy_comparison(ax: Any, result: EnsembleResult, column: str = "unmet_fina
     InputError
         An unknown quantity.
     """
-    totals = result.totals(column)
+    totals = result.totals(column, weights)
     names = result.variant_names
     data = [totals.loc[totals["variant"] == n, "total"].to_numpy(dtype=float) for n in names]
     positions = np.arange(1, len(names) + 1)
@@ -175,7 +181,7 @@ def policy_comparison(ax: Any, result: EnsembleResult, column: str = "unmet_fina
         ax,
         f"Policies compared: {words(column)}, total over each of {runs} runs",
         "policy variant",
-        f"total {words(column)} (units)",
+        f"total {words(column)} ({unit})",
     )
     ax.yaxis.set_major_formatter(FuncFormatter(_tick))
     return ax
@@ -192,8 +198,10 @@ def fan_figure(
 
 
 @_styled
-def policy_figure(result: EnsembleResult, column: str = "unmet_final") -> Figure:
+def policy_figure(
+    result: EnsembleResult, column: str = "unmet_final", weights: Any = None, unit: str = "units"
+) -> Figure:
     """A figure comparing the policies (see :func:`policy_comparison`)."""
     fig, (ax,) = new_figure()
-    policy_comparison(ax, result, column)
+    policy_comparison(ax, result, column, weights, unit)
     return fig

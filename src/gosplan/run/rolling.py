@@ -110,7 +110,7 @@ def _replanned(
     from gosplan.run.replan import replan_spec
 
     rest = replan_spec(spec, state, period, policy=policy)
-    plan = optimise(rest, warm_start=previous)
+    plan = optimise(rest, objective=rest.objective, warm_start=previous)
     if plan.optimal or not len(rest.targets):
         return rest, plan, None
     level = common_level(PlanData(rest))
@@ -118,7 +118,7 @@ def _replanned(
         return rest, plan, float(level)
     targets = rest.targets.assign(target=rest.targets["target"] * min(level, 1.0) * (1 - 1e-7))
     rest = rest.with_changes(targets=targets)
-    return rest, optimise(rest, warm_start=previous), float(level)
+    return rest, optimise(rest, objective=rest.objective, warm_start=previous), float(level)
 
 
 def simulate_replanning(
