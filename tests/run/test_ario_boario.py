@@ -243,3 +243,13 @@ def test_bad_table_raises_input_error():
         ario_simulate(pymrio.IOSystem(), steps=3)
     with pytest.raises(InputError, match="IOSystem or a SparseMRIO"):
         ario_simulate("table.csv", steps=3)  # type: ignore[arg-type]
+
+
+def test_simulate_runs_the_ario_mode_on_an_mrio(mrio) -> None:
+    from gosplan.run.ario import ario_simulate
+    from gosplan.run.simulate import simulate
+
+    shock = CapitalShock(occurrence=3, duration=2, recovery_tau=20, share=dict.fromkeys(HIT, 0.3))
+    direct = ario_simulate(mrio, steps=30, shocks=[shock])
+    through = simulate(mrio, steps=30, shocks=[shock])
+    pd.testing.assert_frame_equal(through.production_realised, direct.production_realised)

@@ -569,8 +569,11 @@ def simulate(
     ``simulate(economy, final_demand, *, steps, ...)``: a square economy from its
     equilibrium, with the parameters (and errors) of :func:`prepare`.
     ``simulate(spec, result, *, step="month", ...)``: an adopted plan on its calendar, with
-    the parameters of :func:`gosplan.run.plan_simulation.simulate_plan`. ``progress`` is
-    called as ``progress(fraction_done, message)`` as the steps run.
+    the parameters of :func:`gosplan.run.plan_simulation.simulate_plan`.
+    ``simulate(mrio, *, steps, shocks=..., ...)`` with a pymrio ``IOSystem`` (or a
+    :class:`gosplan.run.ario.SparseMRIO`): the mode that reproduces BoARIO's ARIOPsiModel,
+    :func:`gosplan.run.ario.ario_simulate` (its result is an ``ARIOResult``). ``progress``
+    is called as ``progress(fraction_done, message)`` as the steps run.
 
     Returns
     -------
@@ -579,12 +582,24 @@ def simulate(
         limited each product's output at each step, and (for a plan) the final users, the
         activities and the enterprises step by step.
     """
+    if _is_mrio(model):
+        from gosplan.run.ario import ario_simulate
+
+        return ario_simulate(model, *args, **kwargs)  # type: ignore[return-value]
     if not isinstance(model, Economy):
         from gosplan.run.plan_simulation import simulate_plan
 
         return simulate_plan(model, *args, progress=progress, **kwargs)
     sim = prepare(model, *args, **kwargs)
     return run(sim, progress)
+
+
+def _is_mrio(model: Any) -> bool:
+    """A multi-regional table for the ARIO mode (a pymrio ``IOSystem`` or a ``SparseMRIO``)."""
+    kind = type(model)
+    return (kind.__module__.startswith("pymrio") and kind.__name__ == "IOSystem") or (
+        kind.__name__ == "SparseMRIO" and kind.__module__ == "gosplan.run.ario"
+    )
 
 
 def run(sim: Simulation, progress: Progress | None = None) -> SimulationResult:
