@@ -13,6 +13,7 @@ from gosplan.plan.optimise import optimise
 from gosplan.plan.reader import read_spec
 from gosplan.run.plan_simulation import prepare_plan
 from gosplan.run.rolling import state_from_run
+from gosplan.run.simulation_tables import Record
 from gosplan.run.simulate import simulate
 
 PERIODS = [1929, 1930, 1931, 1932]
@@ -28,7 +29,12 @@ def plan() -> tuple:
 def test_the_state_after_a_run_knows_the_loss_and_the_output(plan: tuple) -> None:
     spec, result = plan
     sim, _, _ = prepare_plan(spec, result, shocks=SHOCK)
-    states = [sim.step().by_product() for _ in range(24)]
+    states = Record(24, sim.n, len(sim.schedule.users))
+    outputs = []
+    for _ in range(24):
+        step = sim.step()
+        outputs.append(step.output)
+        states.add(step)
     state = state_from_run(spec, result, sim, states, 1931)
     foreseen = PlanState.from_plan(result, spec, 1931)
     factor = 1 - 0.4 * (1 - (24 - 14) / 18)  # the shock of step 14, linear over 18 steps
@@ -37,7 +43,7 @@ def test_the_state_after_a_run_knows_the_loss_and_the_output(plan: tuple) -> Non
     assert state.capacity_by_activity()["oil"] == pytest.approx(
         foreseen.capacity_by_activity()["oil"]
     )
-    made = np.sum([s.output for s in states], axis=0)
+    made = np.sum(outputs, axis=0)
     np.testing.assert_allclose(state.achieved.to_numpy(), made)
     calm, _, _ = prepare_plan(spec, result)
     unshocked = np.sum([calm.step().output for _ in range(24)], axis=0)

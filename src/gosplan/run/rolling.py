@@ -38,8 +38,8 @@ from gosplan.core.plan_state import PlanState
 from gosplan.core.simulation_result import SimulationResult
 from gosplan.core.spec import PlanSpec
 from gosplan.run.replan import POLICIES, Policy
-from gosplan.run.simulate import Schedule, Simulation, StepState, check_memory
-from gosplan.run.simulation_tables import result_of
+from gosplan.run.simulate import Schedule, Simulation, check_memory
+from gosplan.run.simulation_tables import Record, result_of
 
 if TYPE_CHECKING:
     from gosplan.core.progress import Progress
@@ -49,7 +49,7 @@ def state_from_run(
     spec: PlanSpec,
     plan: PlanResult,
     sim: Simulation,
-    states: list[StepState],
+    states: Record,
     period: int,
 ) -> PlanState:
     """The state at the start of ``period`` after the steps run so far (see the module)."""
@@ -64,7 +64,7 @@ def state_from_run(
     capacity = foreseen.capacity.copy()
     factor = ratio.reindex(made.reindex(capacity["activity"].astype(str)).to_numpy()).to_numpy()
     capacity["capacity"] = capacity["capacity"].to_numpy(float) * np.nan_to_num(factor, nan=1.0)
-    output = np.sum([s.output for s in states], axis=0) if states else np.zeros(sim.n)
+    output = states.total("output")
     achieved = pd.Series(output, index=sim.labels, name="achieved")
     provenance = {**foreseen.provenance, "source": "simulation", "steps": len(states)}
     return replace(foreseen, capacity=capacity, achieved=achieved, provenance=provenance)
@@ -150,9 +150,10 @@ def simulate_replanning(
     plans: list[PlanResult] = [result]
     specs: list[PlanSpec] = [spec]
     cuts: list[dict[str, Any]] = []
-    states: list[StepState] = []
+    states = Record(sim.steps, sim.n, len(sim.schedule.users))
     for position, period in enumerate(ctx.periods):
-        states.extend(sim.step().by_product() for _ in range(ctx.k))
+        for _ in range(ctx.k):
+            states.add(sim.step())
         if progress is not None:
             progress(len(states) / sim.steps, f"period {period} run")
         if position + 1 == len(ctx.periods):

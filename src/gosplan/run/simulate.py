@@ -50,7 +50,7 @@ at least ``x``) every step of a one-period run repeats it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -126,11 +126,6 @@ class StepState:
     final_demand: np.ndarray
     delivered_users: np.ndarray
     stocks_held: np.ndarray
-
-    def by_product(self) -> StepState:
-        """The state without its arrays per input link (what the result of a run keeps)."""
-        none = np.zeros(0)
-        return replace(self, ordered=none, delivered=none, stocks=none)
 
 
 @dataclass(frozen=True)
@@ -604,24 +599,25 @@ def _is_mrio(model: Any) -> bool:
 
 def run(sim: Simulation, progress: Progress | None = None) -> SimulationResult:
     """Run a prepared simulation to its end (checking first that its result fits in memory)."""
-    from gosplan.run.simulation_tables import result_of
+    from gosplan.run.simulation_tables import Record, result_of
 
     check_memory(sim)
     left = sim.steps - sim.t
     every = max(1, left // 50)
-    states = []
+    states = Record(left, sim.n, len(sim.schedule.users))
     for i in range(left):
-        states.append(sim.step().by_product())
+        states.add(sim.step())
         if progress is not None and ((i + 1) % every == 0 or i + 1 == left):
             progress((i + 1) / left, f"step {sim.t} of {sim.steps}")
     return result_of(states, sim)
 
 
 def memory_needed(sim: Simulation) -> int:
-    """Bytes a run of ``sim`` needs, roughly: its link arrays and its result's tables."""
-    per_step = sim.n * (14 + 4 * len(sim.schedule.users)) * 8
+    """Bytes a run of ``sim`` needs, roughly: its link arrays, its record and result tables."""
+    users = len(sim.schedule.users)
+    per_step = sim.n * (8 + 11 + (5 * users if users > 1 else 0)) * 8  # record, then tables
     links = len(sim.coef) * 12 * 8
-    return int(sim.steps * per_step * 1.5 + links)
+    return int(sim.steps * per_step + links)
 
 
 def available_memory() -> int | None:

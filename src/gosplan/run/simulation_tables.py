@@ -18,18 +18,69 @@ if TYPE_CHECKING:
 _DEMAND = -2
 
 
-def _stack(states: list[StepState], name: str) -> np.ndarray:
-    if not states:
-        return np.zeros(0)
-    return np.concatenate([np.ravel(getattr(s, name)) for s in states])
+#: What a :class:`Record` keeps of every step, per product (and per user and product).
+PER_PRODUCT = (
+    "output",
+    "capacity",
+    "demand",
+    "delivered_final",
+    "unmet_final",
+    "stocks_held",
+    "backlog",
+)
+PER_USER = ("final_demand", "delivered_users")
 
 
-def result_of(states: list[StepState], sim: Simulation) -> SimulationResult:
+class Record:
+    """The steps of a run, written into arrays made once for all of them (no list of steps).
+
+    ``add(state)`` writes one step; :meth:`column` is a step-major view of what was written.
+    Link arrays are not kept. Per-user arrays are kept only with more than one final user.
+    """
+
+    def __init__(self, steps: int, n: int, users: int) -> None:
+        self.n, self.size, self.count = n, steps, 0
+        self.arrays = {name: np.empty((steps, n)) for name in PER_PRODUCT}
+        self.arrays["limiting"] = np.empty((steps, n), dtype=np.int64)
+        if users > 1:
+            self.arrays.update({name: np.empty((steps, users, n)) for name in PER_USER})
+        self.at = np.empty(steps, dtype=np.int64)
+
+    def add(self, state: StepState) -> None:
+        """Write one step's state."""
+        i = self.count
+        for name, array in self.arrays.items():
+            array[i] = getattr(state, name)
+        self.at[i] = state.step
+        self.count = i + 1
+
+    def __len__(self) -> int:
+        return self.count
+
+    def column(self, name: str) -> np.ndarray:
+        """One quantity over the steps written, flattened step by step (a view)."""
+        return self.arrays[name][: self.count].reshape(-1)
+
+    def total(self, name: str) -> np.ndarray:
+        """One quantity per product summed over the steps written."""
+        return self.arrays[name][: self.count].sum(axis=0)
+
+    @property
+    def steps(self) -> np.ndarray:
+        """The step numbers written."""
+        return self.at[: self.count]
+
+
+def _stack(states: Record, name: str) -> np.ndarray:
+    return states.column(name)
+
+
+def result_of(states: Record, sim: Simulation) -> SimulationResult:
     """The result of a run: its steps' tables and provenance."""
     labels, steps = sim.labels, len(states)
     n = len(labels)
     product = label_column(pd.Categorical.from_codes(np.tile(np.arange(n), steps), labels))
-    at = np.array([s.step for s in states], dtype=np.int64)
+    at = states.steps
     step = np.repeat(at, n)
     products = pd.DataFrame(
         {
@@ -43,7 +94,8 @@ def result_of(states: list[StepState], sim: Simulation) -> SimulationResult:
             "unmet_final": _stack(states, "unmet_final"),
             "stocks": _stack(states, "stocks_held"),
             "backlog": _stack(states, "backlog"),
-        }
+        },
+        copy=False,
     )
     limits = pd.DataFrame(
         {"product": product, "step": step, "limiting": limiting_labels(states, sim)}
@@ -69,13 +121,13 @@ def limiting_names(sim: Simulation) -> pd.Index:
     )
 
 
-def limiting_labels(states: list[StepState], sim: Simulation) -> pd.Categorical:
+def limiting_labels(states: Record, sim: Simulation) -> pd.Categorical:
     """What limited each product at each step, as labels."""
-    codes = _stack(states, "limiting").astype(np.int64) - _DEMAND
+    codes = _stack(states, "limiting") - _DEMAND
     return label_column(pd.Categorical.from_codes(codes, limiting_names(sim)))
 
 
-def _final(states: list[StepState], sim: Simulation) -> pd.DataFrame:
+def _final(states: Record, sim: Simulation) -> pd.DataFrame:
     """Final demand and deliveries by user, product and step (empty with one user)."""
     users = sim.schedule.users
     if len(users) < 2 or not states:
@@ -90,7 +142,7 @@ def _final(states: list[StepState], sim: Simulation) -> pd.DataFrame:
         {
             "user": label_column(user),
             "product": label_column(product),
-            "step": np.repeat(np.array([s.step for s in states], dtype=np.int64), per_step),
+            "step": np.repeat(states.steps, per_step),
             "demand": demand,
             "delivered": delivered,
             "unmet": demand - delivered,
