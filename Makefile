@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-run lint venv clean
+.PHONY: demo test bench bench-run bench-sim lint venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ bench: $(STAMP)
 
 bench-run: $(STAMP)
 	$(BIN)/python benchmarks/run_suite.py
+
+# the simulation, re-planning and ensembles (issue 13): about 20 minutes, BoARIO's part the most
+bench-sim: $(STAMP)
+	$(BIN)/python benchmarks/run_sim_bench.py
+	$(BIN)/python benchmarks/run_ensemble_bench.py
+	$(BIN)/python benchmarks/run_replan_bench.py --products 2000 --repeats 3
+	$(BIN)/python benchmarks/run_ario_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

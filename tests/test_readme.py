@@ -67,6 +67,13 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     rows, cols = root / "r.csv", root / "c.csv"
     rows.write_text("label,total\na,18\nb,12\n", encoding="utf-8")
     cols.write_text("label,total\na,15\nb,15\n", encoding="utf-8")
+    shocks = root / "shocks.csv"
+    shocks.write_text("product,date,share,recovery\ncoal,1930-03,0.2,6\n", encoding="utf-8")
+    harvests = root / "harvests.csv"
+    harvests.write_text(
+        "product,date,share_min,share_max,kind\ngrain,1930-08,0,0.1,harvest\n", encoding="utf-8"
+    )
+    counter = spec_path("ussr-1928", "basic").parent.parent / "run" / "counter_plans.csv"
     written = {}
     for name in ("A", "B"):
         out = root / f"plan-{name}"
@@ -87,6 +94,9 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "c.csv": str(cols),
         "big/": str(root / "big"),
         "cmp.html": str(root / "cmp.html"),
+        "shocks.csv": str(shocks),
+        "harvests.csv": str(harvests),
+        "cp.csv": str(counter),
         "root": str(root),
     }
 
