@@ -13,8 +13,8 @@ from gosplan.plan.optimise import optimise
 from gosplan.plan.reader import read_spec
 from gosplan.run.plan_simulation import prepare_plan
 from gosplan.run.rolling import state_from_run
-from gosplan.run.simulation_tables import Record
 from gosplan.run.simulate import simulate
+from gosplan.run.simulation_tables import Record
 
 PERIODS = [1929, 1930, 1931, 1932]
 SHOCK = pd.DataFrame({"product": ["coal"], "date": ["1930-03"], "share": [0.4], "recovery": [18]})
