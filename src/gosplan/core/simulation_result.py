@@ -190,6 +190,72 @@ class SimulationResult:
             frame = frame.groupby(["step", "product"], observed=True, as_index=False)[column].sum()
         return frame.pivot(index="step", columns=label, values=column)
 
+    # ------------------------------------------------------------------ by period
+    def period_of_step(self) -> pd.Series:
+        """The plan period of every step (0 for every step of a run without a calendar)."""
+        if not len(self.calendar):
+            return pd.Series(0, index=pd.RangeIndex(self.steps), name="period")
+        return pd.Series(self.calendar["period"].to_numpy(), index=self.calendar["step"].to_numpy())
+
+    def by_period(self, column: str = "output", table: str = "products") -> pd.DataFrame:
+        """``column`` summed over the steps of each period: labels x periods.
+
+        ``table`` is ``products`` (by product) or ``final`` (by final user, over products).
+        """
+        frame = getattr(self, table)
+        label = "product" if table == "products" else "user"
+        data = pd.DataFrame(
+            {
+                label: frame[label].astype(str).to_numpy(),
+                "period": self.period_of_step().reindex(frame["step"].to_numpy()).to_numpy(),
+                column: frame[column].to_numpy(dtype=float),
+            }
+        )
+        out = data.pivot_table(
+            index=label, columns="period", values=column, aggfunc="sum", sort=False
+        )
+        out.columns.name = "period"
+        return out
+
+    def plan_fulfilment(self) -> pd.DataFrame:
+        """Simulated output as a percentage of the planned, by product (rows) and period."""
+        done, planned = self.by_period("output"), self.by_period("planned")
+        return 100.0 * done / planned.where(planned > 0)
+
+    def unmet_share(self) -> pd.DataFrame:
+        """Final demand not met, percent of the demand, by product (rows) and period."""
+        lack = self.by_period("unmet_final")
+        demand = lack + self.by_period("delivered_final")
+        return 100.0 * lack / demand.where(demand > 0)
+
+    def unmet_by_user(self, weights: pd.Series) -> pd.DataFrame:
+        """Final demand not met, percent of the demand, by final user (rows) and period.
+
+        Products in unlike units are added up at ``weights`` (a value per unit by product,
+        e.g. labour values). A run without final users has one, ``final``.
+        """
+        if len(self.final):
+            frame = self.final.rename(columns={"unmet": "lack"})
+            users = frame["user"].astype(str).to_numpy()
+        else:
+            frame = self.products.rename(columns={"unmet_final": "lack"})
+            frame = frame.assign(demand=frame["lack"] + frame["delivered_final"])
+            users = np.full(len(frame), "final", dtype=object)
+        w = weights.reindex(frame["product"].astype(str)).to_numpy(dtype=float)
+        data = pd.DataFrame(
+            {
+                "user": users,
+                "period": self.period_of_step().reindex(frame["step"].to_numpy()).to_numpy(),
+                "lack": w * frame["lack"].to_numpy(float),
+                "demand": w * frame["demand"].to_numpy(float),
+            }
+        )
+        sums = data.groupby(["user", "period"], sort=False)[["lack", "demand"]].sum()
+        share = 100.0 * sums["lack"] / sums["demand"].where(sums["demand"] > 0)
+        out = share.unstack("period")
+        out.columns.name = "period"
+        return out
+
     # ------------------------------------------------------------------ files
     def _meta(self) -> dict[str, Any]:
         return finite(

@@ -3,7 +3,7 @@
 :func:`gosplan.core.results.read_result` reads the result back as the type the planner made
 (:class:`~gosplan.core.plan_result.PlanResult`, :class:`~gosplan.core.plan_check.PlanCheck`,
 :class:`~gosplan.core.frontier_result.FrontierResult`, control figures, a counter-plan check,
-a fulfilment report, or a material balance); this module
+a fulfilment report, a simulation, an ensemble, or a material balance); this module
 chooses the report that fits it. The report reads what the planner wrote; it does not import
 the planner.
 """
@@ -16,11 +16,13 @@ from typing import Any
 
 from gosplan.core.control_figures import ControlFigures
 from gosplan.core.counter_plan_check import CounterPlanCheck
+from gosplan.core.ensemble_result import EnsembleResult
 from gosplan.core.frontier_result import FrontierResult
 from gosplan.core.fulfilment_report import FulfilmentReport
 from gosplan.core.plan_check import PlanCheck
 from gosplan.core.plan_result import PlanResult
 from gosplan.core.results import read_result
+from gosplan.core.simulation_result import SimulationResult
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,16 @@ def report_from_path(
     elif isinstance(result, FulfilmentReport):
         rep = Report(title or f"Fulfilment of the plan {name}", subtitle)
         rep.add_fulfilment(result, heading="Fulfilment of the control figures")
+    elif isinstance(result, SimulationResult):
+        from gosplan.report.simulation import add_simulation
+
+        rep = Report(title or f"Simulation {name}", subtitle)
+        add_simulation(rep, result, heading="The run")
+    elif isinstance(result, EnsembleResult):
+        from gosplan.report.simulation import add_ensemble
+
+        rep = Report(title or f"Ensemble {name}", subtitle)
+        add_ensemble(rep, result, heading="The ensemble")
     else:
         rep = Report(title or f"Material balance {name}", subtitle)
         rep.add_balance(result)

@@ -34,70 +34,21 @@ SHORTFALL_COLUMNS = (
 )
 
 
-def _period_of_step(result: SimulationResult) -> pd.Series:
-    calendar = result.calendar
-    if not len(calendar):
-        return pd.Series(0, index=pd.RangeIndex(result.steps), name="period")
-    return pd.Series(calendar["period"].to_numpy(), index=calendar["step"].to_numpy())
-
-
 def by_period(
     result: SimulationResult, column: str = "output", table: str = "products"
 ) -> pd.DataFrame:
-    """``column`` summed over the steps of each period: labels x periods.
-
-    ``table`` is ``products`` (by product) or ``final`` (by final user, summed over products).
-    """
-    frame = getattr(result, table)
-    label = "product" if table == "products" else "user"
-    period = _period_of_step(result)
-    data = pd.DataFrame(
-        {
-            label: frame[label].astype(str).to_numpy(),
-            "period": period.reindex(frame["step"].to_numpy()).to_numpy(),
-            column: frame[column].to_numpy(dtype=float),
-        }
-    )
-    out = data.pivot_table(index=label, columns="period", values=column, aggfunc="sum", sort=False)
-    out.columns.name = "period"
-    return out
+    """``column`` summed over the steps of each period (:meth:`SimulationResult.by_period`)."""
+    return result.by_period(column, table)
 
 
 def plan_fulfilment(result: SimulationResult) -> pd.DataFrame:
-    """Simulated output as a percentage of the planned, by product (rows) and period."""
-    done, planned = by_period(result, "output"), by_period(result, "planned")
-    return 100.0 * done / planned.where(planned > 0)
+    """Output as % of the planned by product and period (``result.plan_fulfilment()``)."""
+    return result.plan_fulfilment()
 
 
 def unmet_by_user(result: SimulationResult, weights: pd.Series) -> pd.DataFrame:
-    """Final demand not met, in percent of the demand, by final user (rows) and period.
-
-    Products in unlike units are added up at ``weights`` (a value per unit by product, e.g.
-    labour values, :func:`gosplan.run.plan_simulation.labour_values`). A plain run has one
-    user, ``final``.
-    """
-    if len(result.final):
-        frame = result.final.rename(columns={"unmet": "lack"})
-        users = frame["user"].astype(str).to_numpy()
-    else:
-        frame = result.products.rename(columns={"unmet_final": "lack"})
-        frame = frame.assign(demand=frame["lack"] + frame["delivered_final"])
-        users = np.full(len(frame), "final", dtype=object)
-    w = weights.reindex(frame["product"].astype(str)).to_numpy(dtype=float)
-    period = _period_of_step(result).reindex(frame["step"].to_numpy()).to_numpy()
-    data = pd.DataFrame(
-        {
-            "user": users,
-            "period": period,
-            "lack": w * frame["lack"].to_numpy(float),
-            "demand": w * frame["demand"].to_numpy(float),
-        }
-    )
-    sums = data.groupby(["user", "period"], sort=False)[["lack", "demand"]].sum()
-    share = 100.0 * sums["lack"] / sums["demand"].where(sums["demand"] > 0)
-    out = share.unstack("period")
-    out.columns.name = "period"
-    return out
+    """Final demand not met, % by user and period (:meth:`SimulationResult.unmet_by_user`)."""
+    return result.unmet_by_user(weights)
 
 
 def shortfalls(result: SimulationResult, top: int = 10) -> pd.DataFrame:
