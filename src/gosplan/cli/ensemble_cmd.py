@@ -203,9 +203,10 @@ def ensemble(
 ) -> None:
     """Monte Carlo runs of the plan under shocks and policy variants, on Dask.
 
-    The terminal shows the policies compared on final demand not met (total over each run:
-    mean, median, 5 and 95 %, and the mean difference from the first variant on the same
-    seeds); --out writes every run, step and product.
+    The terminal shows the policies compared on final demand not met (total over each run,
+    products added up at their labour values: mean, median, 5 and 95 %, and the mean
+    difference from the first variant on the same seeds); --out writes every run, step and
+    product.
     """
     from gosplan.cli.run_cmds import adopted_plan
     from gosplan.run.ensemble import ensemble as run_ensemble
@@ -221,13 +222,17 @@ def ensemble(
             client=scheduler, workers=workers, serial=serial,
             progress=lambda d, total, msg: bar(d / total, msg), **common,
         )  # fmt: skip
-    _show(done, out, format)
+    from gosplan.run.plan_simulation import labour_values
+
+    _show(done, labour_values(plan_spec, result), out, format)
 
 
-def _show(result: EnsembleResult, out: Path | None, format: EnsembleFormat) -> None:
+def _show(
+    result: EnsembleResult, weights: Any, out: Path | None, format: EnsembleFormat
+) -> None:
     """The comparison of the policies on the terminal, and the ensemble written to ``out``."""
     names = result.variant_names
-    compare = result.compare("unmet_final", baseline=names[0])
+    compare = result.compare("unmet_final", baseline=names[0], weights=weights)
     compare = compare[["variant", "runs", "mean", "median", "p5", "p95", "mean_difference"]]
     runs = len(result.run_numbers)
     where = result.provenance.get("engine", "dask")
@@ -236,7 +241,9 @@ def _show(result: EnsembleResult, out: Path | None, format: EnsembleFormat) -> N
         {"policies": compare},
         OutputFormat.table,
         None,
-        titles={"policies": f"Final demand not met, total over each run (vs {names[0]})"},
+        titles={
+            "policies": f"Final demand not met over each run, at labour values (vs {names[0]})"
+        },
     )
     if out is not None:
         path = result.write(out, format=format.value)
