@@ -208,6 +208,7 @@ class Simulation:
         self.cols = np.repeat(np.arange(n), np.diff(A.indptr))
         nonempty = np.flatnonzero(np.diff(A.indptr))
         self._starts = A.indptr[:-1][nonempty]
+        self._indptr = np.asarray(A.indptr, dtype=np.int64)
         self._with_inputs = nonempty
         self.technology = A
         self.schedule = schedule
@@ -381,12 +382,22 @@ class Simulation:
         code = np.full(self.n, CAPACITY, dtype=np.int64)
         by_input = (allowed < capacity) & (allowed <= bound)
         by_demand = demand <= bound
-        if by_input.any():
-            hit = np.flatnonzero((ratio <= bound[self.cols]) & by_input[self.cols])
+        short = np.flatnonzero(by_input & ~by_demand)
+        if len(short):  # only the links of the products short of an input are scanned
+            links = _segments(self._indptr, short)
+            hit = links[ratio[links] <= bound[self.cols[links]]]
             first_cols, first = np.unique(self.cols[hit], return_index=True)
             code[first_cols] = self.rows[hit[first]]
         code[by_demand] = DEMAND
         return code
+
+
+def _segments(indptr: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """The positions of the links of ``columns`` (ascending) in CSC order."""
+    starts, ends = indptr[columns], indptr[columns + 1]
+    lengths = ends - starts
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return offsets + np.arange(int(lengths.sum()))
 
 
 def _clean(matrix: sp.csc_array) -> sp.csc_array:
