@@ -21,6 +21,7 @@ from gosplan.core.plan_check import CHECK_KIND, CHECK_META, PlanCheck
 from gosplan.core.plan_result import PLAN_META, PlanResult
 from gosplan.core.serial import read_json, read_table
 from gosplan.core.simulation_result import SIMULATION_KIND, SIMULATION_META, SimulationResult
+from gosplan.core.workforce_result import WORKFORCE_KIND, WORKFORCE_META, WorkforceResult
 from gosplan.errors import InputError
 
 #: Columns that make a table a frontier, or a material balance.
@@ -37,6 +38,7 @@ Result: TypeAlias = (
     | FulfilmentReport
     | SimulationResult
     | EnsembleResult
+    | WorkforceResult
     | pd.DataFrame
 )
 Reader: TypeAlias = Callable[[Path], Result]
@@ -49,6 +51,7 @@ _FOLDERS: dict[str, Reader] = {
     REPORT_META: FulfilmentReport.read,
     SIMULATION_META: SimulationResult.read,
     ENSEMBLE_META: EnsembleResult.read,
+    WORKFORCE_META: WorkforceResult.read,
 }
 #: The results written as one JSON file, by their ``kind``.
 _KINDS: dict[str, Reader] = {
@@ -59,6 +62,7 @@ _KINDS: dict[str, Reader] = {
     REPORT_KIND: FulfilmentReport.read,
     SIMULATION_KIND: SimulationResult.read,
     ENSEMBLE_KIND: EnsembleResult.read,
+    WORKFORCE_KIND: WorkforceResult.read,
 }
 
 
@@ -76,7 +80,7 @@ def read_result(path: str | Path) -> Result:
     Returns
     -------
     PlanResult, PlanCheck, FrontierResult, ControlFigures, CounterPlanCheck,
-    FulfilmentReport, SimulationResult, EnsembleResult or pandas.DataFrame
+    FulfilmentReport, SimulationResult, EnsembleResult, WorkforceResult or pandas.DataFrame
         The DataFrame is a material balance indexed by product.
 
     Raises

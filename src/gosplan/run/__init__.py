@@ -19,7 +19,11 @@ and the reports that come back from the enterprises.
   :mod:`gosplan.run.outcome`: fulfilment, unmet demand and the worst shortfalls of a run;
 * :func:`ario_simulate`: BoARIO's adaptive regional input–output model (ARIOPsiModel);
 * :func:`replan`: a new plan for the rest of the horizon from the actual state;
-* :func:`ensemble`: Monte Carlo runs under policy variants, on Dask.
+* :func:`ensemble`: Monte Carlo runs under policy variants, on Dask;
+* :func:`run_workforce` (:mod:`gosplan.run.workforce`): workers by enterprise and skill grade,
+  hires, upgrading, promotions, mobilisation and quits, with turnover in the period's form;
+  :mod:`gosplan.run.wages`: brigade wage rules, shock work, prices and the real wage.
+  Aggregate statistics only: nothing tracks or restricts individual people.
 """
 
 from __future__ import annotations
@@ -35,25 +39,41 @@ from gosplan.run.fulfilment import fulfilment, read_actuals
 from gosplan.run.replan import replan, replan_spec, replan_targets
 from gosplan.run.simulate import simulate
 from gosplan.run.trace import KnockOn, hurt_by, trace_shortfall
+from gosplan.run.wages import (
+    brigade_pay,
+    consumer_price_index,
+    pay_table,
+    real_wage_index,
+    shock_work,
+)
+from gosplan.run.workforce import Workforce, WorkforceParameters, run_workforce
 
 __all__ = [
     "KnockOn",
     "PlanState",
+    "Workforce",
+    "WorkforceParameters",
     "alerts",
     "ario_simulate",
+    "brigade_pay",
     "challenges",
     "check_counter_plan",
     "competition",
+    "consumer_price_index",
     "control_figures",
     "ensemble",
     "fulfilment",
     "hurt_by",
     "monthly",
+    "pay_table",
     "read_actuals",
     "read_counter_plans",
+    "real_wage_index",
     "replan",
     "replan_spec",
     "replan_targets",
+    "run_workforce",
+    "shock_work",
     "simulate",
     "trace_shortfall",
 ]
