@@ -3,7 +3,7 @@
 :func:`gosplan.core.results.read_result` reads the result back as the type the planner made
 (:class:`~gosplan.core.plan_result.PlanResult`, :class:`~gosplan.core.plan_check.PlanCheck`,
 :class:`~gosplan.core.frontier_result.FrontierResult`, control figures, a counter-plan check,
-a fulfilment report, a simulation, an ensemble, or a material balance); this module
+a fulfilment report, a simulation, an ensemble, a workforce run, or a material balance); this module
 chooses the report that fits it. The report reads what the planner wrote; it does not import
 the planner.
 """
@@ -23,6 +23,7 @@ from gosplan.core.plan_check import PlanCheck
 from gosplan.core.plan_result import PlanResult
 from gosplan.core.results import read_result
 from gosplan.core.simulation_result import SimulationResult
+from gosplan.core.workforce_result import WorkforceResult
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,11 @@ def report_from_path(
 
         rep = Report(title or f"Simulation {name}", subtitle)
         add_simulation(rep, result, heading="The run")
+    elif isinstance(result, WorkforceResult):
+        from gosplan.report.labour import add_workforce
+
+        rep = Report(title or f"Workforce {name}", subtitle)
+        add_workforce(rep, result, heading="Turnover by industry and year")
     elif isinstance(result, EnsembleResult):
         from gosplan.report.simulation import add_ensemble
 
