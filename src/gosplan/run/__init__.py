@@ -36,6 +36,8 @@ from gosplan.run.control import control_figures, monthly
 from gosplan.run.counter_plans import check_counter_plan, read_counter_plans
 from gosplan.run.ensemble import ensemble
 from gosplan.run.fulfilment import fulfilment, read_actuals
+from gosplan.run.labour_coupling import with_workforce
+from gosplan.run.labour_scenario import LabourRun, labour_run
 from gosplan.run.replan import replan, replan_spec, replan_targets
 from gosplan.run.simulate import simulate
 from gosplan.run.trace import KnockOn, hurt_by, trace_shortfall
@@ -50,6 +52,7 @@ from gosplan.run.workforce import Workforce, WorkforceParameters, run_workforce
 
 __all__ = [
     "KnockOn",
+    "LabourRun",
     "PlanState",
     "Workforce",
     "WorkforceParameters",
@@ -64,6 +67,7 @@ __all__ = [
     "ensemble",
     "fulfilment",
     "hurt_by",
+    "labour_run",
     "monthly",
     "pay_table",
     "read_actuals",
@@ -76,4 +80,5 @@ __all__ = [
     "shock_work",
     "simulate",
     "trace_shortfall",
+    "with_workforce",
 ]

@@ -730,7 +730,7 @@ def run_workforce(
     if mobilisation is not None:
         inputs.mobilise.update(read_mobilisation(mobilisation, labels, grades, steps))
     cube = _simulate(model, inputs, steps)
-    return _result(model, cube, labels, industry, start_year, seed)
+    return result_of_cube(model, cube, labels, industry, start_year, seed)
 
 
 def _simulate(model: Workforce, inputs: _Inputs, steps: int) -> dict[str, np.ndarray]:
@@ -755,14 +755,20 @@ def _simulate(model: Workforce, inputs: _Inputs, steps: int) -> dict[str, np.nda
     return cube
 
 
-def _result(
+def result_of_cube(
     model: Workforce,
     cube: dict[str, np.ndarray],
     labels: list[str],
     industry: list[str],
     start_year: int,
     seed: int | None,
+    function: str = "gosplan.run.workforce.run_workforce",
 ) -> WorkforceResult:
+    """A :class:`WorkforceResult` from the steps' arrays (``steps x enterprises x grades``).
+
+    ``cube`` holds ``workers`` (at the start of each step), the flows of
+    :data:`~gosplan.core.workforce_result.FLOW_COLUMNS` and ``wage_fund``.
+    """
     steps, n_e, n_g = cube["workers"].shape
     ent = pd.Categorical.from_codes(
         np.tile(np.repeat(np.arange(n_e), n_g), steps), categories=pd.Index(labels, dtype=object)
@@ -795,5 +801,5 @@ def _result(
         steps_per_year=p.steps_per_year,
         start_year=start_year,
         parameters=parameters,
-        provenance={"function": "gosplan.run.workforce.run_workforce", "seed": seed},
+        provenance={"function": function, "seed": seed},
     )
