@@ -71,6 +71,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gosplan.cli.run_cmds",
     "gosplan.cli.simulate_cmd",
     "gosplan.cli.ensemble_cmd",
+    "gosplan.cli.labour_cmd",
     "gosplan.cli.report_cmd",
     "gosplan.cli.compare_cmd",
     "gosplan.cli.demo_cmd",

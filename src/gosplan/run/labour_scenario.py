@@ -490,7 +490,8 @@ def _setup(
 ) -> tuple[_Setup, pd.DataFrame]:
     """The run's inputs by step, and the rules table by enterprise and year."""
     firms = _enterprises(scenario, [str(a) for a in p["excluded_activities"][0]])
-    rules = rules_table(rule, firms, years)
+    source = str(rule.attrs.get("source", "rules")) if isinstance(rule, pd.DataFrame) else "rules"
+    rules = rules_table(rule, firms, years, source)
     steps = 12 * len(years)
     month = np.arange(steps)
     year_of = month // 12
