@@ -17,6 +17,8 @@
    the counter-plans accepted without their inputs, then the counter-plans checked and the
    plan re-made every year, and an ensemble over harvests on Dask
    (:mod:`gosplan.demo_simulation`);
+8. the workers' side: the scenario's workforce by enterprise and skill grade, calibrated to
+   the turnover table, under each brigade wage rule (:mod:`gosplan.demo_labour`);
 
 and writes one self-contained HTML report. The library does the work; this module only
 strings the steps together and words the summary.
@@ -145,6 +147,7 @@ class DemoResult:
     competition: pd.DataFrame | None = None
     alerts: pd.DataFrame | None = None
     simulation: Any = None
+    labour: Any = None
 
 
 def run_demo(
@@ -182,6 +185,7 @@ def run_demo(
     if (run_dir / COUNTER_PLANS).is_file() and (run_dir / REPORTS).is_file():
         adopted_spec = read_spec(spec_path(scenario, ADOPTED))
         _run_adopted(result, adopted_spec, run_dir, timed)
+        _labour(result, scenario, timed)
         _simulate_adopted(
             result, adopted_spec, read_spec(spec_path(scenario, "amended")), run_dir, timed
         )
@@ -325,6 +329,20 @@ def _run_adopted(
 
     timed("fulfilment", "fulfilment, competition and alerts (synthetic reports)", measure)
     result.inputs["run"] = [run_dir / COUNTER_PLANS, run_dir / REPORTS]
+
+
+def _labour(result: DemoResult, scenario: str, timed: Timed) -> None:
+    """The workers' side: the scenario's workforce under each brigade wage rule."""
+    from gosplan.datasets import scenario_path
+    from gosplan.demo_labour import run_labour_example
+    from gosplan.run.labour_scenario import PARAMETERS_FILE
+
+    if not (scenario_path(scenario).parent / PARAMETERS_FILE).is_file():
+        return
+    result.labour = timed(
+        "labour", "the workforce under each brigade wage rule, 1929–32",
+        lambda: run_labour_example(scenario),
+    )  # fmt: skip
 
 
 def _simulate_adopted(
@@ -872,6 +890,10 @@ def write_demo_report(result: DemoResult, output_dir: Path) -> Path:
         from gosplan.demo_simulation import add_simulation_example
 
         add_simulation_example(rep, result.simulation, result.economy.products["unit"])
+    if result.labour is not None:
+        from gosplan.demo_labour import add_labour_example
+
+        add_labour_example(rep, result.labour)
     rep.add_provenance(provenance(result))
     return rep.write(output_dir / f"{eco.meta.name}.html")
 

@@ -315,6 +315,15 @@ def demo(
         for line in simulation_lines(result.simulation):
             out.print(line, highlight=False, markup=False)
         out.print()
+    if result.labour is not None:
+        from gosplan.demo_labour import labour_lines
+
+        out.print(
+            "[bold]The workers' side: the brigade wage rules, 1929–32[/bold]", highlight=False
+        )
+        for line in labour_lines(result.labour):
+            out.print(line, highlight=False, markup=False)
+        out.print()
     rows = pd.DataFrame(summary_rows(result), columns=["step", "finding"]).set_index("step")
     out.print(compact_table(rows, title="Summary", formats={"finding": "text"}))
     out.print(

@@ -1,0 +1,37 @@
+"""The worked example of the workers' side: the brigade wage rules compared."""
+
+from __future__ import annotations
+
+import pytest
+
+from gosplan.demo_labour import RULES, labour_lines, run_labour_example
+from gosplan.report import Report
+
+
+@pytest.fixture(scope="module")
+def example():
+    return run_labour_example()
+
+
+def test_levelling_drives_the_skilled_out(example) -> None:
+    rules = example.rules.set_index("rule")
+    skilled = rules["skilled separations per 100"]
+    assert list(rules.index) == list(RULES)
+    assert skilled["equal"] > 2 * skilled["by_grade"]
+    labour = rules["skill-weighted labour, end / start"]
+    assert labour["equal"] < labour["by_grade"]
+
+
+def test_the_fit_and_the_lines(example, tmp_path) -> None:
+    coal = example.fit.set_index(["year", "industry", "movement"]).loc[
+        (1930, "coal industry", "left")
+    ]
+    assert abs(coal["relative_difference"]) <= 0.10
+    lines = labour_lines(example)
+    assert lines[0].startswith("coal separations 1930") and all(len(line) <= 80 for line in lines)
+    from gosplan.demo_labour import add_labour_example
+
+    rep = Report("labour")
+    add_labour_example(rep, example)
+    html = rep.write(tmp_path / "labour.html").read_text()
+    assert "The brigade wage rules compared" in html and html.count("<img") >= 2
