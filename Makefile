@@ -32,6 +32,7 @@ bench-sim: $(STAMP)
 	$(BIN)/python benchmarks/run_sim_bench.py
 	$(BIN)/python benchmarks/run_ensemble_bench.py
 	$(BIN)/python benchmarks/run_replan_bench.py --products 2000 --repeats 3
+	$(BIN)/python benchmarks/run_workforce_bench.py
 	$(BIN)/python benchmarks/run_ario_bench.py
 
 lint: $(STAMP)

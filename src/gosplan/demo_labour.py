@@ -54,7 +54,7 @@ def add_labour_example(rep: Report, example: LabourExample) -> None:
     """The workers' side in the demo's report: the fit, the rules compared, the figures."""
     from gosplan.report.labour import add_rules_compared, turnover_figure
 
-    fit = example.fit.assign(difference=100 * example.fit["relative_difference"])
+    fit = example.fit.assign(**{"model - table, %": 100 * example.fit["relative_difference"]})
     rep.add_table(
         "The workers' side: turnover, model and history, 1929–32",
         fit.drop(columns="relative_difference").round(1),
