@@ -227,9 +227,7 @@ def ensemble(
     _show(done, labour_values(plan_spec, result), out, format)
 
 
-def _show(
-    result: EnsembleResult, weights: Any, out: Path | None, format: EnsembleFormat
-) -> None:
+def _show(result: EnsembleResult, weights: Any, out: Path | None, format: EnsembleFormat) -> None:
     """The comparison of the policies on the terminal, and the ensemble written to ``out``."""
     names = result.variant_names
     compare = result.compare("unmet_final", baseline=names[0], weights=weights)

@@ -87,94 +87,119 @@ def parse_periods(text: str | None) -> list[int] | None:
         ) from None
 
 
+StepOption = Annotated[Step, typer.Option("--step", help="month or day.")]
+
+PeriodsOption = Annotated[
+    str | None,
+    typer.Option("--periods", help="The plan's periods to run, e.g. 1929-1932 (all)."),
+]
+
+ShocksOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--shocks",
+        help="Shocks: a CSV with product (or enterprise), date (or from_step), share (or "
+        "share_min and share_max), optionally kind (capacity, harvest, labour, transport, "
+        "counter_plan), recovery (steps) and curve (linear, exponential, step).",
+        show_default=False,
+    ),
+]
+
+CounterPlansOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--counter-plans",
+        help="Counter-plans (as for `gosplan counter-plan`) raising their enterprise's "
+        "output in their period, nothing upstream.",
+        show_default=False,
+    ),
+]
+
+AcceptOption = Annotated[
+    Accept,
+    typer.Option(
+        "--accept",
+        help="all: every counter-plan in full, without its inputs (the 1929–30 practice); "
+        "checked: each by the share the check against the plan's slack accepts.",
+    ),
+]
+
+RationingOption = Annotated[
+    Rationing,
+    typer.Option(
+        "--rationing",
+        help="proportional (to orders), priority (by --classes) or fixed (the plan's "
+        "supply orders).",
+    ),
+]
+
+ClassesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--classes",
+        help="Priority classes: a CSV with product (a product or a final user: "
+        "households, investment, state, stock building) and class (1 first).",
+        show_default=False,
+    ),
+]
+
+StockDaysOption = Annotated[
+    float, typer.Option("--stock-days", help="Stocks of every input, in days of use.")
+]
+
+RestorationOption = Annotated[
+    float, typer.Option("--restoration", help="Days over which a stock gap is made up.")
+]
+
+SeedOption = Annotated[int | None, typer.Option("--seed", help="Seed of shares drawn from ranges.")]
+
+YearStartOption = Annotated[
+    int,
+    typer.Option(
+        "--year-start",
+        help="The month a period starts in (10: the Soviet economic year from October, "
+        "period 1929 = 1928/29).",
+    ),
+]
+
+ReplanOption = Annotated[
+    str | None,
+    typer.Option(
+        "--replan",
+        help="Re-plan the rest of the horizon at the end of every period: keep (the "
+        "five-year targets stand) or rescale (scaled by what was achieved).",
+        show_default=False,
+    ),
+]
+
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the whole run (products, limits, final users, activities, "
+        "enterprises, calendar): a folder for csv or parquet, one file for json.",
+    ),
+]
+
+
 def simulate(
     spec: SpecArg,
     plan: PlanOption = None,
-    step: Annotated[Step, typer.Option("--step", help="month or day.")] = Step.month,
-    periods: Annotated[
-        str | None,
-        typer.Option("--periods", help="The plan's periods to run, e.g. 1929-1932 (all)."),
-    ] = None,
-    shocks: Annotated[
-        Path | None,
-        typer.Option(
-            "--shocks",
-            help="Shocks: a CSV with product (or enterprise), date (or from_step), share (or "
-            "share_min and share_max), optionally kind (capacity, harvest, labour, transport, "
-            "counter_plan), recovery (steps) and curve (linear, exponential, step).",
-            show_default=False,
-        ),
-    ] = None,
-    counter_plans: Annotated[
-        Path | None,
-        typer.Option(
-            "--counter-plans",
-            help="Counter-plans (as for `gosplan counter-plan`) raising their enterprise's "
-            "output in their period, nothing upstream.",
-            show_default=False,
-        ),
-    ] = None,
-    accept: Annotated[
-        Accept,
-        typer.Option(
-            "--accept",
-            help="all: every counter-plan in full, without its inputs (the 1929–30 practice); "
-            "checked: each by the share the check against the plan's slack accepts.",
-        ),
-    ] = Accept.all,
-    rationing: Annotated[
-        Rationing,
-        typer.Option(
-            "--rationing",
-            help="proportional (to orders), priority (by --classes) or fixed (the plan's "
-            "supply orders).",
-        ),
-    ] = Rationing.proportional,
-    classes: Annotated[
-        Path | None,
-        typer.Option(
-            "--classes",
-            help="Priority classes: a CSV with product (a product or a final user: "
-            "households, investment, state, stock building) and class (1 first).",
-            show_default=False,
-        ),
-    ] = None,
-    stock_days: Annotated[
-        float, typer.Option("--stock-days", help="Stocks of every input, in days of use.")
-    ] = 60.0,
-    restoration: Annotated[
-        float, typer.Option("--restoration", help="Days over which a stock gap is made up.")
-    ] = 45.0,
-    seed: Annotated[
-        int | None, typer.Option("--seed", help="Seed of shares drawn from ranges.")
-    ] = None,
-    year_start: Annotated[
-        int,
-        typer.Option(
-            "--year-start",
-            help="The month a period starts in (10: the Soviet economic year from October, "
-            "period 1929 = 1928/29).",
-        ),
-    ] = 1,
-    replan: Annotated[
-        str | None,
-        typer.Option(
-            "--replan",
-            help="Re-plan the rest of the horizon at the end of every period: keep (the "
-            "five-year targets stand) or rescale (scaled by what was achieved).",
-            show_default=False,
-        ),
-    ] = None,
+    step: StepOption = Step.month,
+    periods: PeriodsOption = None,
+    shocks: ShocksOption = None,
+    counter_plans: CounterPlansOption = None,
+    accept: AcceptOption = Accept.all,
+    rationing: RationingOption = Rationing.proportional,
+    classes: ClassesOption = None,
+    stock_days: StockDaysOption = 60.0,
+    restoration: RestorationOption = 45.0,
+    seed: SeedOption = None,
+    year_start: YearStartOption = 1,
+    replan: ReplanOption = None,
     format: FormatOption = OutputFormat.table,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write the whole run (products, limits, final users, activities, "
-            "enterprises, calendar): a folder for csv or parquet, one file for json.",
-        ),
-    ] = None,
+    output: OutputOption = None,
     quiet: QuietOption = False,
     progress: ProgressOption = False,
 ) -> None:

@@ -475,11 +475,7 @@ def prepare_plan(
     periods: Any = None,
     year_start: int = 1,
 ) -> tuple[Simulation, _Context, pd.DataFrame]:
-    """Validate the arguments of :func:`simulate_plan`; the simulation at its start.
-
-    Returns the simulation, what the tables of the result need, and the enterprises' own
-    shocks.
-    """
+    """The checked options of :func:`simulate_plan`: simulation, context, own shocks."""
     problems = Problems()
     if step not in STEPS_PER_PERIOD:
         raise InputError(
