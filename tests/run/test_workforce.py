@@ -287,3 +287,17 @@ def test_negative_wages_and_shapes_that_do_not_fit_are_refused() -> None:
     assert err.check == "bad_argument"
     err = _raises("broadcast", norm_increase=[0.1, 0.2])
     assert err.check == "bad_argument"
+
+
+def test_norm_increases_drive_out_the_skilled_most_when_they_feel_them_most() -> None:
+    from gosplan.run.workforce import Workforce, WorkforceParameters
+
+    workers = np.array([[30.0, 40.0, 30.0]])
+    even = Workforce(workers, params=WorkforceParameters())
+    skilled_first = Workforce(workers, params=WorkforceParameters(norm_by_grade=(2.0, 1.0, 1.0)))
+    pay = np.ones((1, 3))
+    calm = even.hazards(pay, pay[0])
+    a = even.hazards(pay, pay[0], norm_increase=0.2)
+    b = skilled_first.hazards(pay, pay[0], norm_increase=0.2)
+    np.testing.assert_allclose(a / calm, np.exp(0.2))  # b_norm = 1, every grade alike
+    np.testing.assert_allclose(b[0] / calm[0], [np.exp(0.4), np.exp(0.2), np.exp(0.2)])

@@ -107,6 +107,10 @@ class WorkforceParameters:
     b_norm
         Weight of a norm increase in force (1.0: norms raised 10 % raise the hazard 10.5 %).
         Assumption.
+    norm_by_grade
+        How much more each grade feels a norm increase (empty: all alike). Shock brigades'
+        rising norms drove out the older skilled workers above all: e.g. (2, 1, 1).
+        Assumption.
     b_short
         Weight of the share of household demand unmet (2.0: a fifth unmet raises the hazard
         half). Assumption.
@@ -136,6 +140,7 @@ class WorkforceParameters:
     b_pay: float = 5.0
     b_real: float = 2.0
     b_norm: float = 1.0
+    norm_by_grade: PerGrade = ()
     b_short: float = 2.0
     upgrade_years: PerGrade = (math.inf, 2.0, 1.0)
     promotion_out: PerGrade = (0.03, 0.0, 0.0)
@@ -285,6 +290,9 @@ class Workforce:
         p, g = self.params, self.grades
         self.base = grade_values(p.base_quit, g, "base_quit")
         self.promotion = grade_values(p.promotion_out, g, "promotion_out")
+        felt = p.norm_by_grade
+        empty = isinstance(felt, Sequence) and not isinstance(felt, str) and not len(felt)
+        self.felt = np.ones(len(g)) if empty else grade_values(felt, g, "norm_by_grade")
         years = grade_values(p.upgrade_years, g, "upgrade_years")
         with np.errstate(divide="ignore"):
             self.upgrade = np.where(np.isfinite(years), 1.0 / years, 0.0)
@@ -326,7 +334,7 @@ class Workforce:
             gap = np.log(out_ / pay_)
         gap = np.where(np.isnan(gap), 0.0, np.maximum(gap, 0.0))
         x = p.b_pay * gap + (p.b_real * fall)
-        x = x + (p.b_norm * norm + p.b_short * short)[:, None]
+        x = x + p.b_norm * norm[:, None] * self.felt[None, :] + (p.b_short * short)[:, None]
         return self.base * np.exp(np.minimum(x, _MAX_EXPONENT))
 
     def step(
