@@ -31,6 +31,7 @@ from __future__ import annotations
 from gosplan.core.plan_state import PlanState
 from gosplan.run.alerts import alerts
 from gosplan.run.ario import ario_simulate
+from gosplan.run.brigades import brigade_counter_plans, check_brigades
 from gosplan.run.competition import challenges, competition
 from gosplan.run.control import control_figures, monthly
 from gosplan.run.counter_plans import check_counter_plan, read_counter_plans
@@ -58,8 +59,10 @@ __all__ = [
     "WorkforceParameters",
     "alerts",
     "ario_simulate",
+    "brigade_counter_plans",
     "brigade_pay",
     "challenges",
+    "check_brigades",
     "check_counter_plan",
     "competition",
     "consumer_price_index",
