@@ -35,3 +35,21 @@ def test_the_fit_and_the_lines(example, tmp_path) -> None:
     add_labour_example(rep, example)
     html = rep.write(tmp_path / "labour.html").read_text()
     assert "The brigade wage rules compared" in html and html.count("<img") >= 2
+
+
+def test_simulated_shortages_raise_separations() -> None:
+    import pandas as pd
+
+    shortage = pd.Series({1929: 0.0, 1930: 0.4, 1931: 0.3, 1932: 0.2})
+    coupled = run_labour_example(shortage=shortage)
+    lines = labour_lines(coupled)
+    assert lines[-1].startswith("with the simulated shortages (40 % in 1930)")
+    assert all(len(line) <= 80 for line in lines)
+    fit = coupled.coupled.turnover
+    base = coupled.fit
+    pick = (
+        (fit["year"] == 1930)
+        & (fit["industry"] == "all large-scale industry")
+        & (fit["movement"] == "left")
+    )
+    assert fit[pick]["model"].iloc[0] > base[pick]["model"].iloc[0]

@@ -185,10 +185,9 @@ def run_demo(
     if (run_dir / COUNTER_PLANS).is_file() and (run_dir / REPORTS).is_file():
         adopted_spec = read_spec(spec_path(scenario, ADOPTED))
         _run_adopted(result, adopted_spec, run_dir, timed)
+        amended = read_spec(spec_path(scenario, "amended"))
+        _simulate_adopted(result, adopted_spec, amended, run_dir, timed)
         _labour(result, scenario, timed)
-        _simulate_adopted(
-            result, adopted_spec, read_spec(spec_path(scenario, "amended")), run_dir, timed
-        )
     result.report = timed(
         "report", "writing the report", lambda: write_demo_report(result, Path(output_dir))
     )
@@ -339,9 +338,14 @@ def _labour(result: DemoResult, scenario: str, timed: Timed) -> None:
 
     if not (scenario_path(scenario).parent / PARAMETERS_FILE).is_file():
         return
+    shortage = None
+    if result.simulation is not None:  # the households' shortages of the unchecked run
+        from gosplan.run.labour_scenario import shortage_from
+
+        shortage = shortage_from(result.simulation.amended, result.simulation.weights)
     result.labour = timed(
         "labour", "the workforce under each brigade wage rule, 1929–32",
-        lambda: run_labour_example(scenario),
+        lambda: run_labour_example(scenario, shortage),
     )  # fmt: skip
 
 

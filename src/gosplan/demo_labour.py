@@ -32,21 +32,33 @@ class LabourExample:
     rules: pd.DataFrame
     fit: pd.DataFrame
     real_wage: pd.Series
+    coupled: LabourRun | None = None
+    shortage: pd.Series | None = None
 
 
-def run_labour_example(scenario: str = "ussr-1928") -> LabourExample:
-    """Run the scenario's workforce under every rule of :data:`RULES`."""
+def run_labour_example(
+    scenario: str = "ussr-1928", shortage: pd.Series | None = None
+) -> LabourExample:
+    """Run the scenario's workforce under every rule of :data:`RULES`.
+
+    ``shortage`` (the households' unmet demand by year, 0 to 1, e.g.
+    :func:`gosplan.run.labour_scenario.shortage_from` a simulated run) adds a by-grade run
+    under those shortages instead of the calibrated path.
+    """
     from gosplan.report.labour import rules_table
     from gosplan.run.labour_scenario import labour_run
 
     runs = {rule: labour_run(scenario, rule=rule) for rule in RULES}
     base = runs["by_grade"]
     real = base.inputs.set_index("year")["real_wage"]
+    coupled = None if shortage is None else labour_run(scenario, shortage=shortage)
     return LabourExample(
         runs=runs,
         rules=rules_table({rule: run.result for rule, run in runs.items()}),
         fit=base.turnover,
         real_wage=real,
+        coupled=coupled,
+        shortage=shortage,
     )
 
 
@@ -87,4 +99,19 @@ def labour_lines(example: LabourExample) -> list[str]:
         lines.append(f"{row[0]:<10}{row[1]:>18.0f}{row[2]:>19.2f}{row[3]:>22.2f}")
     last = example.real_wage.index.max()
     lines.append(f"real wage fed to the runs: {example.real_wage[last]:.2f} of 1928 in {last}")
+    if example.coupled is not None and example.shortage is not None:
+        mine = _all_left(example.coupled.turnover)
+        calibrated = _all_left(example.fit)
+        worst = example.shortage.idxmax()
+        lines.append(
+            f"with the simulated shortages ({100 * example.shortage.max():.0f} % in {worst}): "
+            f"separations {mine[worst]:.0f} /100 (vs {calibrated[worst]:.0f})"
+        )
     return lines
+
+
+def _all_left(turnover: pd.DataFrame) -> pd.Series:
+    rows = turnover[
+        (turnover["industry"] == "all large-scale industry") & (turnover["movement"] == "left")
+    ]
+    return rows.set_index("year")["model"]

@@ -164,3 +164,26 @@ def test_bad_parameters_and_shortage_are_named() -> None:
     with pytest.raises(InputError) as err:
         labour_run(shortage=1.5)
     assert err.value.check == "out_of_range"
+
+
+def test_shortages_from_a_simulated_run_feed_the_workforce() -> None:
+    from gosplan.datasets import spec_path
+    from gosplan.plan.optimise import optimise
+    from gosplan.plan.reader import read_spec
+    from gosplan.run.labour_scenario import shortage_from
+    from gosplan.run.plan_simulation import labour_values
+    from gosplan.run.simulate import simulate
+
+    spec = read_spec(spec_path("ussr-1928", "basic"))
+    plan = optimise(spec, objective="min_labour")
+    shocks = pd.DataFrame({"product": ["food products"], "date": ["1930"], "share": [0.5]})
+    run = simulate(spec, plan, periods=[1929, 1930, 1931, 1932], shocks=shocks)
+    weights = labour_values(spec, plan)
+    short = shortage_from(run, weights)
+    expect = run.unmet_by_user(weights).loc["households"] / 100
+    pd.testing.assert_series_equal(short, expect.rename("shortage"), check_names=False)
+    assert short[1929] == pytest.approx(0.0, abs=1e-9) and short[1930] > 0.05
+    calm = labour_run(shortage=0.0).turnover
+    hit = labour_run(shortage=short).turnover
+    left = (calm["movement"] == "left") & (calm["year"] == 1930)
+    assert (hit[left]["model"].to_numpy() > calm[left]["model"].to_numpy()).all()

@@ -77,6 +77,7 @@ from numpy.typing import ArrayLike
 
 from gosplan.core.checks import Check, Problems
 from gosplan.core.enterprises import enterprises_of
+from gosplan.core.simulation_result import SimulationResult
 from gosplan.core.workforce_result import WorkforceResult
 from gosplan.datasets import load_history, scenario_path
 from gosplan.errors import InputError
@@ -611,6 +612,18 @@ def _inputs_table(setup: _Setup) -> pd.DataFrame:
     )
     agg = {"target_index": "last", "real_wage": "mean", "shortage": "mean"}
     return frame.groupby("year").agg({**agg, "norm_increase": "mean"}).reset_index()
+
+
+def shortage_from(run: SimulationResult, weights: pd.Series, user: str = "households") -> pd.Series:
+    """The share of a final user's demand a simulated run left unmet, by period (0 to 1).
+
+    What :func:`labour_run` takes as ``shortage`` (products added up at ``weights``, e.g.
+    labour values; :meth:`SimulationResult.unmet_by_user`). A run without final users gives
+    the share of all final demand.
+    """
+    table = run.unmet_by_user(weights)
+    row = table.loc[user] if user in table.index else table.iloc[0]
+    return (row.fillna(0.0) / 100.0).clip(0.0, 1.0).rename("shortage")
 
 
 def compare_turnover(result: WorkforceResult, table: pd.DataFrame) -> pd.DataFrame:
