@@ -15,20 +15,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from gosplan.core.serial import (
+    TabledResult,
     document_tables,
     finite,
     period,
-    read_result,
-    read_table,
     result_document,
-    write_result,
 )
 from gosplan.errors import InputError
 
@@ -157,7 +154,7 @@ def tidy(frame: pd.DataFrame, name: str, source: str = "control figures") -> pd.
 
 
 @dataclass(frozen=True, eq=False)
-class ControlFigures:
+class ControlFigures(TabledResult):
     """The plan's figures for each enterprise: levels and output, labour, supply orders.
 
     Attributes
@@ -183,6 +180,11 @@ class ControlFigures:
     Every field round-trips: :meth:`to_dict` / :meth:`from_dict` and :meth:`write` /
     :meth:`read` (a folder of tables with ``control.json``, or one JSON file).
     """
+
+    META_FILE: ClassVar[str] = CONTROL_META
+    TABLE_NAMES: ClassVar[tuple[str, ...] | None] = CONTROL_TABLES
+    NEEDS: ClassVar[str | None] = _NEEDS
+    LABELS: ClassVar[tuple[str, ...]] = LABEL_COLUMNS
 
     figures: pd.DataFrame
     labour: pd.DataFrame
@@ -243,39 +245,6 @@ class ControlFigures:
         frames = document_tables(doc, CONTROL_TABLES, needs=_NEEDS, source=source)
         return cls._from_tables(doc, frames, source)
 
-    def write(self, path: str | Path, format: str = "csv") -> Path:
-        """Write the figures as a folder (``csv``/``parquet``) or one ``json`` file.
-
-        A folder holds ``control.json`` (rule, provenance) and the tables ``figures``,
-        ``labour`` and ``supply``. :meth:`read` reads either form back.
-
-        Returns
-        -------
-        pathlib.Path
-            The folder (or file) written.
-        """
-        return write_result(
-            Path(path),
-            format,
-            document=self.to_dict,
-            tables=self.tables,
-            meta_file=CONTROL_META,
-            meta=self._meta,
-        )
-
-    @classmethod
-    def read(cls, path: str | Path) -> ControlFigures:
-        """Figures written by :meth:`write` (a folder with ``control.json``, or a JSON file)."""
-        return read_result(
-            path,
-            CONTROL_META,
-            CONTROL_TABLES,
-            needs=_NEEDS,
-            from_tables=cls._from_tables,
-            from_dict=cls.from_dict,
-            reader=_read,
-        )
-
     @classmethod
     def _from_tables(
         cls, meta: dict[str, Any], frames: dict[str, pd.DataFrame], source: str
@@ -302,8 +271,3 @@ def plain_labels(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(out[col].dtype, pd.CategoricalDtype):
             out[col] = out[col].astype(object)
     return out
-
-
-def _read(path: Path) -> pd.DataFrame:
-    """A table file; CSV label columns as text whatever they look like ("01", "NA")."""
-    return read_table(path, LABEL_COLUMNS, blank="")

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -24,12 +23,10 @@ import pandas as pd
 from gosplan.core.checks import Check
 from gosplan.core.control_figures import label_column, plain_labels
 from gosplan.core.serial import (
+    TabledResult,
     document_tables,
     finite,
-    read_result,
-    read_table,
     result_document,
-    write_result,
 )
 from gosplan.errors import InputError
 
@@ -105,7 +102,7 @@ def tidy_runs(
 
 
 @dataclass(frozen=True, eq=False)
-class EnsembleResult:
+class EnsembleResult(TabledResult):
     """Monte Carlo runs of a simulation under named policy variants.
 
     Attributes
@@ -126,6 +123,12 @@ class EnsembleResult:
     :meth:`read` (a folder of tables with ``ensemble.json`` in CSV or long-form Parquet, or
     one JSON file).
     """
+
+    META_FILE: ClassVar[str] = ENSEMBLE_META
+    TABLE_NAMES: ClassVar[tuple[str, ...] | None] = ENSEMBLE_TABLES
+    NEEDS: ClassVar[str | None] = _NEEDS
+    LABELS: ClassVar[tuple[str, ...]] = _LABELS
+    WRITE_FORMAT: ClassVar[str] = "parquet"
 
     runs: pd.DataFrame
     variants: pd.DataFrame
@@ -367,34 +370,6 @@ class EnsembleResult:
         frames = document_tables(doc, ENSEMBLE_TABLES, needs=_NEEDS, source=source)
         return cls._from_tables(doc, frames, source)
 
-    def write(self, path: str | Path, format: str = "parquet") -> Path:
-        """Write the result as a folder (``csv``/``parquet``) or one ``json`` file.
-
-        A folder holds ``ensemble.json`` (quantities, provenance) and the tables ``runs``
-        (long form) and ``variants``. :meth:`read` reads either form back.
-        """
-        return write_result(
-            Path(path),
-            format,
-            document=self.to_dict,
-            tables=self.tables,
-            meta_file=ENSEMBLE_META,
-            meta=self._meta,
-        )
-
-    @classmethod
-    def read(cls, path: str | Path) -> EnsembleResult:
-        """A result written by :meth:`write` (a folder with ``ensemble.json``, or JSON)."""
-        return read_result(
-            path,
-            ENSEMBLE_META,
-            ENSEMBLE_TABLES,
-            needs=_NEEDS,
-            from_tables=cls._from_tables,
-            from_dict=cls.from_dict,
-            reader=_read,
-        )
-
     @classmethod
     def _from_tables(
         cls, meta: dict[str, Any], frames: dict[str, pd.DataFrame], source: str
@@ -422,8 +397,3 @@ def _check_kind(meta: dict[str, Any], source: str) -> None:
         )
     if "quantities" not in meta:
         raise InputError("not an ensemble written by gosplan: no 'quantities'", source=source)
-
-
-def _read(path: Path) -> pd.DataFrame:
-    """A table file; CSV label columns as text whatever they look like ("01", "NA")."""
-    return read_table(path, _LABELS, blank="")

@@ -43,19 +43,16 @@ summed, so
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
 from gosplan.core.serial import (
+    TabledResult,
     document_tables,
     finite,
     long,
-    read_result,
-    read_table,
     result_document,
-    write_result,
 )
 from gosplan.errors import InputError
 
@@ -129,7 +126,7 @@ def normalise(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 @dataclass(frozen=True, eq=False)
-class FulfilmentReport:
+class FulfilmentReport(TabledResult):
     """The fulfilment of the control figures by every enterprise, trust and commissariat.
 
     Attributes
@@ -149,6 +146,11 @@ class FulfilmentReport:
     ``fulfilment.json``, or one JSON file).
     """
 
+    META_FILE: ClassVar[str] = REPORT_META
+    TABLE_NAMES: ClassVar[tuple[str, ...] | None] = REPORT_TABLES
+    NEEDS: ClassVar[str | None] = _NEEDS
+    LABELS: ClassVar[tuple[str, ...]] = LABEL_COLUMNS
+
     table: pd.DataFrame
     by_trust: pd.DataFrame
     by_commissariat: pd.DataFrame
@@ -156,6 +158,9 @@ class FulfilmentReport:
 
     def _meta(self) -> dict[str, Any]:
         return finite({"kind": REPORT_KIND, "provenance": self.provenance})
+
+    def _written_tables(self) -> dict[str, pd.DataFrame]:
+        return self._text_tables()
 
     def _text_tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name, labels as text (for the writers)."""
@@ -170,43 +175,6 @@ class FulfilmentReport:
         """The report written by :meth:`to_dict`."""
         frames = document_tables(doc, REPORT_TABLES, needs=_NEEDS, source=source)
         return cls._from_tables(doc, frames, source)
-
-    def write(self, path: str | Path, format: str = "csv") -> Path:
-        """Write the report as a folder (``csv``/``parquet``) or one ``json`` file.
-
-        Parameters
-        ----------
-        path
-            The folder (or file) to write.
-        format
-            ``csv``, ``parquet`` or ``json``.
-
-        Returns
-        -------
-        pathlib.Path
-            The folder (or file) written.
-        """
-        return write_result(
-            Path(path),
-            format,
-            document=self.to_dict,
-            tables=self._text_tables,
-            meta_file=REPORT_META,
-            meta=self._meta,
-        )
-
-    @classmethod
-    def read(cls, path: str | Path) -> FulfilmentReport:
-        """A report written by :meth:`write` (a folder with ``fulfilment.json``, or JSON)."""
-        return read_result(
-            path,
-            REPORT_META,
-            REPORT_TABLES,
-            needs=_NEEDS,
-            from_tables=cls._from_tables,
-            from_dict=cls.from_dict,
-            reader=_read,
-        )
 
     @classmethod
     def _from_tables(
@@ -228,11 +196,6 @@ class FulfilmentReport:
             except InputError as err:
                 raise InputError(err.message, source=source, check=err.check) from None
         return cls(provenance=dict(meta.get("provenance") or {}), **tables)
-
-
-def _read(path: Path) -> pd.DataFrame:
-    """A table file; CSV label columns as text whatever they look like ("01", "NA")."""
-    return read_table(path, LABEL_COLUMNS, blank="")
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -381,3 +381,76 @@ def read_result(
         return from_dict(read_json(path), str(path))
     meta, frames = read_result_folder(path, meta_file, names, needs=needs, reader=reader)
     return from_tables(meta, frames, str(path))
+
+
+# ---------------------------------------------------------------------------- a result type
+class TabledResult:
+    """``write`` and ``read`` of a result made of named tables and a document of its fields.
+
+    A result type sets :attr:`META_FILE` (the document of a folder), :attr:`TABLE_NAMES` (the
+    tables to read; ``None``: every table the folder or document holds), :attr:`NEEDS` (the
+    start of the message for a missing table; ``None``: a missing table is empty) and
+    :attr:`LABELS` (the label columns, read from CSV as text whatever they look like: "01",
+    "NA"), and defines ``to_dict``, ``from_dict``, ``tables``, ``_meta`` and
+    ``_from_tables``; :meth:`_written_tables` is what a folder holds (default ``tables()``).
+    """
+
+    META_FILE: ClassVar[str]
+    TABLE_NAMES: ClassVar[tuple[str, ...] | None] = None
+    NEEDS: ClassVar[str | None] = None
+    LABELS: ClassVar[tuple[str, ...]] = ()
+    WRITE_FORMAT: ClassVar[str] = "csv"
+
+    def to_dict(self) -> dict[str, Any]:  # pragma: no cover - every result defines it
+        """The result as plain values (each result type defines it)."""
+        raise NotImplementedError
+
+    def tables(self) -> Mapping[str, pd.DataFrame]:  # pragma: no cover
+        """The tables by name (each result type defines it)."""
+        raise NotImplementedError
+
+    def _meta(self) -> dict[str, Any]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _written_tables(self) -> Mapping[str, pd.DataFrame]:
+        return self.tables()
+
+    def write(self, path: str | Path, format: str | None = None) -> Path:
+        """Write the result as a folder (``csv``/``parquet``) or one ``json`` file.
+
+        A folder holds the result's tables and :attr:`META_FILE` (its other fields);
+        :meth:`read` reads either form back. ``format`` defaults to :attr:`WRITE_FORMAT`.
+
+        Returns
+        -------
+        pathlib.Path
+            The folder (or file) written.
+        """
+        return write_result(
+            Path(path),
+            format or self.WRITE_FORMAT,
+            document=self.to_dict,
+            tables=self._written_tables,
+            meta_file=self.META_FILE,
+            meta=self._meta,
+        )
+
+    @classmethod
+    def read(cls: type[_Tabled], path: str | Path) -> _Tabled:
+        """A result written by :meth:`write` (a folder with :attr:`META_FILE`, or JSON)."""
+        return read_result(
+            path,
+            cls.META_FILE,
+            cls.TABLE_NAMES,
+            needs=cls.NEEDS,
+            from_tables=cls._from_tables,  # type: ignore[attr-defined]
+            from_dict=cls.from_dict,  # type: ignore[attr-defined]
+            reader=cls._read_table,
+        )
+
+    @classmethod
+    def _read_table(cls, path: Path) -> pd.DataFrame:
+        return read_table(path, cls.LABELS, blank="")
+
+
+_Tabled = TypeVar("_Tabled", bound=TabledResult)

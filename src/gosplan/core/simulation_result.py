@@ -13,20 +13,17 @@ each label. ``products`` and ``limits`` are always there; ``final`` (by final us
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from gosplan.core.control_figures import label_column, plain_labels
 from gosplan.core.serial import (
+    TabledResult,
     document_tables,
     finite,
-    read_result,
-    read_table,
     result_document,
-    write_result,
 )
 from gosplan.errors import InputError
 
@@ -123,7 +120,7 @@ def empty(name: str) -> pd.DataFrame:
 
 
 @dataclass(frozen=True, eq=False)
-class SimulationResult:
+class SimulationResult(TabledResult):
     """A simulated run of the economy, step by step.
 
     Attributes
@@ -158,6 +155,11 @@ class SimulationResult:
     Every field round-trips: :meth:`to_dict` / :meth:`from_dict` and :meth:`write` /
     :meth:`read` (a folder of tables with ``simulation.json``, or one JSON file).
     """
+
+    META_FILE: ClassVar[str] = SIMULATION_META
+    TABLE_NAMES: ClassVar[tuple[str, ...] | None] = None
+    NEEDS: ClassVar[str | None] = None
+    LABELS: ClassVar[tuple[str, ...]] = _LABELS
 
     products: pd.DataFrame
     limits: pd.DataFrame
@@ -278,34 +280,6 @@ class SimulationResult:
         frames = document_tables(doc, None, needs=None, source=source)
         return cls._from_tables(doc, frames, source)
 
-    def write(self, path: str | Path, format: str = "csv") -> Path:
-        """Write the result as a folder (``csv``/``parquet``) or one ``json`` file.
-
-        A folder holds ``simulation.json`` (rationing, provenance) and the tables
-        ``products`` and ``limits``. :meth:`read` reads either form back.
-        """
-        return write_result(
-            Path(path),
-            format,
-            document=self.to_dict,
-            tables=self.tables,
-            meta_file=SIMULATION_META,
-            meta=self._meta,
-        )
-
-    @classmethod
-    def read(cls, path: str | Path) -> SimulationResult:
-        """A result written by :meth:`write` (a folder with ``simulation.json``, or JSON)."""
-        return read_result(
-            path,
-            SIMULATION_META,
-            None,
-            needs=None,
-            from_tables=cls._from_tables,
-            from_dict=cls.from_dict,
-            reader=_read,
-        )
-
     @classmethod
     def _from_tables(
         cls, meta: dict[str, Any], frames: dict[str, pd.DataFrame], source: str
@@ -336,8 +310,3 @@ def _check_kind(meta: dict[str, Any], source: str) -> None:
         )
     if "rationing" not in meta:
         raise InputError("not a simulation written by gosplan: no 'rationing'", source=source)
-
-
-def _read(path: Path) -> pd.DataFrame:
-    """A table file; CSV label columns as text whatever they look like ("01", "NA")."""
-    return read_table(path, _LABELS, blank="")

@@ -28,20 +28,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from gosplan.core.control_figures import label_column, plain_labels
 from gosplan.core.serial import (
+    TabledResult,
     document_tables,
     finite,
-    read_result,
-    read_table,
     result_document,
-    write_result,
 )
 from gosplan.errors import InputError
 
@@ -200,7 +197,7 @@ def turnover_table(
 
 
 @dataclass(frozen=True, eq=False)
-class WorkforceResult:
+class WorkforceResult(TabledResult):
     """A run of the workforce model: stocks and flows of workers, and the period's figures.
 
     Attributes
@@ -225,6 +222,11 @@ class WorkforceResult:
     Every field round-trips: :meth:`to_dict` / :meth:`from_dict` and :meth:`write` /
     :meth:`read` (a folder of tables with ``workforce.json``, or one JSON file).
     """
+
+    META_FILE: ClassVar[str] = WORKFORCE_META
+    TABLE_NAMES: ClassVar[tuple[str, ...] | None] = None
+    NEEDS: ClassVar[str | None] = None
+    LABELS: ClassVar[tuple[str, ...]] = _LABELS
 
     workers: pd.DataFrame
     statistics: pd.DataFrame
@@ -308,30 +310,6 @@ class WorkforceResult:
         frames = document_tables(doc, None, needs=None, source=source)
         return cls._from_tables(doc, frames, source)
 
-    def write(self, path: str | Path, format: str = "csv") -> Path:
-        """Write the result as a folder (``csv``/``parquet``) or one ``json`` file."""
-        return write_result(
-            Path(path),
-            format,
-            document=self.to_dict,
-            tables=self.tables,
-            meta_file=WORKFORCE_META,
-            meta=self._meta,
-        )
-
-    @classmethod
-    def read(cls, path: str | Path) -> WorkforceResult:
-        """A result written by :meth:`write` (a folder with ``workforce.json``, or JSON)."""
-        return read_result(
-            path,
-            WORKFORCE_META,
-            None,
-            needs=None,
-            from_tables=cls._from_tables,
-            from_dict=cls.from_dict,
-            reader=_read,
-        )
-
     @classmethod
     def _from_tables(
         cls, meta: dict[str, Any], frames: dict[str, pd.DataFrame], source: str
@@ -366,8 +344,3 @@ def _check_kind(meta: dict[str, Any], source: str) -> None:
         raise InputError(
             "not a workforce run written by gosplan: no 'steps_per_year'", source=source
         )
-
-
-def _read(path: Path) -> pd.DataFrame:
-    """A table file; CSV label columns as text whatever they look like ("01", "NA")."""
-    return read_table(path, _LABELS, blank="")
