@@ -59,3 +59,36 @@ def test_bad_coupling(run) -> None:
     )
     with pytest.raises(InputError, match="none of the plan's periods"):
         with_workforce(spec, late)
+
+
+def test_a_labour_type_per_grade() -> None:
+    from gosplan.core.economy import Economy
+    from gosplan.core.spec import PlanSpec
+    from gosplan.run.labour_coupling import labour_by_grade
+
+    A = pd.DataFrame([[0.15, 0.25], [0.20, 0.05]], index=["a", "b"], columns=["a", "b"])
+    labour = pd.DataFrame(
+        [[0.1, 0.05], [0.1, 0.1], [0.1, 0.2]],
+        index=["skilled", "semi-skilled", "unskilled"],
+        columns=["a", "b"],
+    )
+    eco = Economy.from_coefficients(A, labour=labour)
+    targets = pd.DataFrame(
+        {"product": ["a", "b"], "period": [1929, 1929], "target": [100.0, 200.0]}
+    )
+    spec = PlanSpec(eco, periods=(1929,), objective="min_labour", targets=targets)
+    firms = pd.DataFrame({"enterprise": ["x"], "industry": ["a"], "workers": [300.0]})
+    run = run_workforce(firms, steps=12, start_year=1929)
+    rows = labour_by_grade(run).set_index("labour_type")["available"]
+    w = run.workers
+    skilled = w[w["grade"].astype(str) == "skilled"].groupby("step")["workers"].sum().mean()
+    assert rows["skilled"] == pytest.approx(skilled)
+    assert rows.sum() == pytest.approx(run.series("workers").sum(axis=1).mean())
+    changed = with_workforce(spec, run, None)
+    table = changed.labour_available.set_index("labour_type")["available"]
+    assert set(table.index) == {"skilled", "semi-skilled", "unskilled"}
+    assert optimise(changed).optimal  # 300 workers can make the targets
+    few = run_workforce(firms.assign(workers=[3.0]), steps=12, start_year=1929)
+    assert not optimise(with_workforce(spec, few, None)).optimal  # three cannot
+    with pytest.raises(InputError, match="no labour type 'skilled'"):
+        with_workforce(read_spec(spec_path("ussr-1928", "basic")), run, None)

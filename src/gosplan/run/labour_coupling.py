@@ -3,9 +3,11 @@
 A unit of labour in the planner is skill-weighted labour (:meth:`WorkforceResult.labour`:
 ``sum_g p[g] W[e, g]`` over the enterprises). :func:`labour_available` averages it over the
 steps of every year of a workforce run into the plan's ``labour_available`` table for one
-labour type; :func:`with_workforce` puts it into a spec, so that a plan, its simulation (which
-reads the spec's labour available) and a re-plan (:func:`gosplan.run.replan.replan` of the
-spec it returns) all see the workforce as it is, not as the plan assumed it.
+labour type; where the economy has a labour type per grade (named like the run's grades),
+:func:`labour_by_grade` gives each grade's workers to its own type instead.
+:func:`with_workforce` puts either into a spec, so that a plan, its simulation (which reads
+the spec's labour available) and a re-plan (:func:`gosplan.run.replan.replan` of the spec it
+returns) all see the workforce as it is, not as the plan assumed it.
 """
 
 from __future__ import annotations
@@ -60,29 +62,59 @@ def labour_available(
     )
 
 
-def with_workforce(
-    spec: PlanSpec, result: WorkforceResult, labour_type: str = "workers", *, scale: float = 1.0
-) -> PlanSpec:
-    """The spec with the labour available of ``labour_type`` taken from a workforce run.
+def labour_by_grade(result: WorkforceResult, *, scale: float = 1.0) -> pd.DataFrame:
+    """Each grade's workers, a year's mean, as plan rows of a labour type named after it."""
+    w = result.workers
+    years = result.start_year + w["step"].to_numpy() // result.steps_per_year
+    frame = pd.DataFrame(
+        {"grade": w["grade"].astype(str), "step": w["step"], "year": years, "w": w["workers"]}
+    )
+    per_step = frame.groupby(["grade", "year", "step"], sort=False)["w"].sum()
+    mean = per_step.groupby(level=["grade", "year"], sort=False).mean() * scale
+    return pd.DataFrame(
+        {
+            "labour_type": mean.index.get_level_values("grade").astype(str),
+            "period": mean.index.get_level_values("year").astype(np.int64),
+            "available": mean.to_numpy(dtype=float),
+            "source": "workforce run (workers of the grade, the year's mean)",
+        }
+    )
 
-    Only the run's years that are periods of the spec change; the other labour types and
-    periods keep their rows.
+
+def with_workforce(
+    spec: PlanSpec,
+    result: WorkforceResult,
+    labour_type: str | None = "workers",
+    *,
+    scale: float = 1.0,
+) -> PlanSpec:
+    """The spec with labour available taken from a workforce run.
+
+    ``labour_type``: the type the skill-weighted labour goes to; ``None``: one type per grade
+    (the economy must have a labour type named after every grade of the run). Only the
+    run's years that are periods of the spec change; other types and periods keep their rows.
 
     Raises
     ------
     InputError
-        If ``labour_type`` is not a labour type of the spec's economy, or the run covers no
-        period of the spec.
+        If a labour type is not one of the spec's economy, or the run covers no period of the
+        spec.
     """
     types = [str(t) for t in spec.economy.labour_types]
-    if labour_type not in types:
-        raise InputError(
-            f"the economy has no labour type {labour_type!r}; its types: {', '.join(types)}",
-            source="with_workforce",
-            label=labour_type,
-            check=Check.UNKNOWN_LABEL,
-        )
-    rows = labour_available(result, labour_type, scale=scale)
+    wanted = [labour_type] if labour_type is not None else list(result.grades["grade"].astype(str))
+    for name in wanted:
+        if name not in types:
+            raise InputError(
+                f"the economy has no labour type {name!r}; its types: {', '.join(types)}",
+                source="with_workforce",
+                label=name,
+                check=Check.UNKNOWN_LABEL,
+            )
+    rows = (
+        labour_available(result, labour_type, scale=scale)
+        if labour_type is not None
+        else labour_by_grade(result, scale=scale)
+    )
     rows = rows[rows["period"].isin(spec.periods)]
     if not len(rows):
         raise InputError(
@@ -92,6 +124,6 @@ def with_workforce(
             check=Check.PERIOD_OUTSIDE_PLAN,
         )
     old = spec.labour_available
-    keep = ~((old["labour_type"].astype(str) == labour_type) & old["period"].isin(rows["period"]))
+    keep = ~(old["labour_type"].astype(str).isin(wanted) & old["period"].isin(rows["period"]))
     table = pd.concat([old[keep], rows[[c for c in rows.columns if c in old.columns]]])
     return spec.with_changes(labour_available=table.reset_index(drop=True))
