@@ -22,10 +22,8 @@ import pandas as pd
 
 from gosplan.core.serial import (
     TabledResult,
-    document_tables,
     finite,
     period,
-    result_document,
 )
 from gosplan.errors import InputError
 
@@ -184,6 +182,7 @@ class ControlFigures(TabledResult):
     META_FILE: ClassVar[str] = CONTROL_META
     TABLE_NAMES: ClassVar[tuple[str, ...] | None] = CONTROL_TABLES
     NEEDS: ClassVar[str | None] = _NEEDS
+    SOURCE: ClassVar[str] = "control figures"
     LABELS: ClassVar[tuple[str, ...]] = LABEL_COLUMNS
 
     figures: pd.DataFrame
@@ -234,16 +233,9 @@ class ControlFigures(TabledResult):
             }
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The figures as plain values (strict-JSON ready): the fields and the three tables."""
-        return result_document(self._meta(), {n: plain_labels(f) for n, f in self.tables().items()})
-
     @classmethod
-    def from_dict(cls, doc: dict[str, Any], source: str = "control figures") -> ControlFigures:
-        """The figures written by :meth:`to_dict`."""
-        _check_kind(doc, source)
-        frames = document_tables(doc, CONTROL_TABLES, needs=_NEEDS, source=source)
-        return cls._from_tables(doc, frames, source)
+    def _check_meta(cls, meta: dict[str, Any], source: str) -> None:
+        _check_kind(meta, source)
 
     @classmethod
     def _from_tables(
@@ -262,12 +254,3 @@ def _check_kind(meta: dict[str, Any], source: str) -> None:
         )
     if "rule" not in meta:
         raise InputError("not control figures written by gosplan: no 'rule'", source=source)
-
-
-def plain_labels(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table with its label columns as plain text (for JSON records)."""
-    out = frame.copy()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.CategoricalDtype):
-            out[col] = out[col].astype(object)
-    return out

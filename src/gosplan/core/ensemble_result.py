@@ -21,12 +21,10 @@ import numpy as np
 import pandas as pd
 
 from gosplan.core.checks import Check
-from gosplan.core.control_figures import label_column, plain_labels
+from gosplan.core.control_figures import label_column
 from gosplan.core.serial import (
     TabledResult,
-    document_tables,
     finite,
-    result_document,
 )
 from gosplan.errors import InputError
 
@@ -127,6 +125,7 @@ class EnsembleResult(TabledResult):
     META_FILE: ClassVar[str] = ENSEMBLE_META
     TABLE_NAMES: ClassVar[tuple[str, ...] | None] = ENSEMBLE_TABLES
     NEEDS: ClassVar[str | None] = _NEEDS
+    SOURCE: ClassVar[str] = "ensemble"
     LABELS: ClassVar[tuple[str, ...]] = _LABELS
     WRITE_FORMAT: ClassVar[str] = "parquet"
 
@@ -359,16 +358,9 @@ class EnsembleResult(TabledResult):
             }
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The result as plain values (strict-JSON ready): the fields and the two tables."""
-        return result_document(self._meta(), {n: plain_labels(f) for n, f in self.tables().items()})
-
     @classmethod
-    def from_dict(cls, doc: dict[str, Any], source: str = "ensemble") -> EnsembleResult:
-        """The result written by :meth:`to_dict`."""
-        _check_kind(doc, source)
-        frames = document_tables(doc, ENSEMBLE_TABLES, needs=_NEEDS, source=source)
-        return cls._from_tables(doc, frames, source)
+    def _check_meta(cls, meta: dict[str, Any], source: str) -> None:
+        _check_kind(meta, source)
 
     @classmethod
     def _from_tables(

@@ -49,10 +49,8 @@ import pandas as pd
 
 from gosplan.core.serial import (
     TabledResult,
-    document_tables,
     finite,
     long,
-    result_document,
 )
 from gosplan.errors import InputError
 
@@ -149,6 +147,7 @@ class FulfilmentReport(TabledResult):
     META_FILE: ClassVar[str] = REPORT_META
     TABLE_NAMES: ClassVar[tuple[str, ...] | None] = REPORT_TABLES
     NEEDS: ClassVar[str | None] = _NEEDS
+    SOURCE: ClassVar[str] = "fulfilment report"
     LABELS: ClassVar[tuple[str, ...]] = LABEL_COLUMNS
 
     table: pd.DataFrame
@@ -160,21 +159,8 @@ class FulfilmentReport(TabledResult):
         return finite({"kind": REPORT_KIND, "provenance": self.provenance})
 
     def _written_tables(self) -> dict[str, pd.DataFrame]:
-        return self._text_tables()
-
-    def _text_tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name, labels as text (for the writers)."""
         return {name: _as_text(getattr(self, name)) for name in REPORT_TABLES}
-
-    def to_dict(self) -> dict[str, Any]:
-        """The report as plain values (strict-JSON ready)."""
-        return result_document(self._meta(), self._text_tables())
-
-    @classmethod
-    def from_dict(cls, doc: dict[str, Any], source: str = "fulfilment report") -> FulfilmentReport:
-        """The report written by :meth:`to_dict`."""
-        frames = document_tables(doc, REPORT_TABLES, needs=_NEEDS, source=source)
-        return cls._from_tables(doc, frames, source)
 
     @classmethod
     def _from_tables(

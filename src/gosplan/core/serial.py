@@ -383,6 +383,15 @@ def read_result(
     return from_tables(meta, frames, str(path))
 
 
+def plain_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table with its label columns as plain text (for JSON records)."""
+    out = frame.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(object)
+    return out
+
+
 # ---------------------------------------------------------------------------- a result type
 class TabledResult:
     """``write`` and ``read`` of a result made of named tables and a document of its fields.
@@ -391,8 +400,10 @@ class TabledResult:
     tables to read; ``None``: every table the folder or document holds), :attr:`NEEDS` (the
     start of the message for a missing table; ``None``: a missing table is empty) and
     :attr:`LABELS` (the label columns, read from CSV as text whatever they look like: "01",
-    "NA"), and defines ``to_dict``, ``from_dict``, ``tables``, ``_meta`` and
-    ``_from_tables``; :meth:`_written_tables` is what a folder holds (default ``tables()``).
+    "NA"), :attr:`SOURCE` (how messages name a document read without a path), and defines
+    ``tables``, ``_meta`` and ``_from_tables``; :meth:`_written_tables` is what a folder or a
+    document holds (default ``tables()``), :meth:`_check_meta` refuses a document of another
+    kind before its tables are read (default: no check).
     """
 
     META_FILE: ClassVar[str]
@@ -400,10 +411,24 @@ class TabledResult:
     NEEDS: ClassVar[str | None] = None
     LABELS: ClassVar[tuple[str, ...]] = ()
     WRITE_FORMAT: ClassVar[str] = "csv"
+    SOURCE: ClassVar[str] = "result"
 
-    def to_dict(self) -> dict[str, Any]:  # pragma: no cover - every result defines it
-        """The result as plain values (each result type defines it)."""
-        raise NotImplementedError
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain values (strict-JSON ready): its fields and its tables."""
+        tables = {name: plain_labels(frame) for name, frame in self._written_tables().items()}
+        return result_document(self._meta(), tables)
+
+    @classmethod
+    def from_dict(cls: type[_Tabled], doc: dict[str, Any], source: str | None = None) -> _Tabled:
+        """The result written by :meth:`to_dict` (``source`` names it in messages)."""
+        where = source or cls.SOURCE
+        cls._check_meta(doc, where)
+        frames = document_tables(doc, cls.TABLE_NAMES, needs=cls.NEEDS, source=where)
+        return cls._from_tables(doc, frames, where)  # type: ignore[attr-defined,no-any-return]
+
+    @classmethod
+    def _check_meta(cls, meta: dict[str, Any], source: str) -> None:
+        """Refuse a document of another kind (each result type may check its own)."""
 
     def tables(self) -> Mapping[str, pd.DataFrame]:  # pragma: no cover
         """The tables by name (each result type defines it)."""
@@ -444,7 +469,7 @@ class TabledResult:
             cls.TABLE_NAMES,
             needs=cls.NEEDS,
             from_tables=cls._from_tables,  # type: ignore[attr-defined]
-            from_dict=cls.from_dict,  # type: ignore[attr-defined]
+            from_dict=cls.from_dict,
             reader=cls._read_table,
         )
 

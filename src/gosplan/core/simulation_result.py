@@ -18,12 +18,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from gosplan.core.control_figures import label_column, plain_labels
+from gosplan.core.control_figures import label_column
 from gosplan.core.serial import (
     TabledResult,
-    document_tables,
     finite,
-    result_document,
 )
 from gosplan.errors import InputError
 
@@ -159,6 +157,7 @@ class SimulationResult(TabledResult):
     META_FILE: ClassVar[str] = SIMULATION_META
     TABLE_NAMES: ClassVar[tuple[str, ...] | None] = None
     NEEDS: ClassVar[str | None] = None
+    SOURCE: ClassVar[str] = "simulation"
     LABELS: ClassVar[tuple[str, ...]] = _LABELS
 
     products: pd.DataFrame
@@ -268,17 +267,6 @@ class SimulationResult(TabledResult):
                 "provenance": self.provenance,
             }
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The result as plain values (strict-JSON ready): the fields and the two tables."""
-        return result_document(self._meta(), {n: plain_labels(f) for n, f in self.tables().items()})
-
-    @classmethod
-    def from_dict(cls, doc: dict[str, Any], source: str = "simulation") -> SimulationResult:
-        """The result written by :meth:`to_dict`."""
-        _check_kind(doc, source)
-        frames = document_tables(doc, None, needs=None, source=source)
-        return cls._from_tables(doc, frames, source)
 
     @classmethod
     def _from_tables(
