@@ -3,16 +3,17 @@
 :func:`gosplan.core.results.read_result` reads the result back as the type the planner made
 (:class:`~gosplan.core.plan_result.PlanResult`, :class:`~gosplan.core.plan_check.PlanCheck`,
 :class:`~gosplan.core.frontier_result.FrontierResult`, control figures, a counter-plan check,
-a fulfilment report, a simulation, an ensemble, a workforce run, or a material balance); this module
-chooses the report that fits it. The report reads what the planner wrote; it does not import
-the planner.
+a fulfilment report, a simulation, an ensemble, a workforce run, or a material balance);
+this module chooses the report that fits it (:data:`SECTIONS`). The report reads what the
+planner wrote; it does not import the planner.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gosplan.core.control_figures import ControlFigures
 from gosplan.core.counter_plan_check import CounterPlanCheck
@@ -24,6 +25,11 @@ from gosplan.core.plan_result import PlanResult
 from gosplan.core.results import read_result
 from gosplan.core.simulation_result import SimulationResult
 from gosplan.core.workforce_result import WorkforceResult
+from gosplan.report.labour import add_workforce
+from gosplan.report.simulation import add_ensemble, add_simulation
+
+if TYPE_CHECKING:
+    from gosplan.report.build import Report
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +39,49 @@ def default_output(path: str | Path) -> Path:
     path = Path(path)
     name = path.name if path.is_dir() else path.stem
     return path.parent / f"{name}-report.html"
+
+
+#: Per kind of result: the start of the report's title, its section's heading, and how the
+#: section is added.
+SECTIONS: dict[type, tuple[str, str, Callable[[Report, Any, str], object]]] = {
+    PlanResult: ("Plan", "The plan", lambda rep, r, h: rep.add_plan(r, heading=h)),
+    PlanCheck: (
+        "Check of the plan",
+        "Can the targets be met?",
+        lambda rep, r, h: rep.add_check(r, heading=h),
+    ),
+    FrontierResult: (
+        "Accumulation–consumption frontier",
+        "The frontier",
+        lambda rep, r, h: rep.add_frontier(r, heading=h),
+    ),
+    ControlFigures: (
+        "Control figures",
+        "Control figures",
+        lambda rep, r, h: rep.add_control_figures(r, heading=h),
+    ),
+    CounterPlanCheck: (
+        "Counter-plans",
+        "Can the counter-plans be accepted?",
+        lambda rep, r, h: rep.add_counter_plans(r, heading=h),
+    ),
+    FulfilmentReport: (
+        "Fulfilment of the plan",
+        "Fulfilment of the control figures",
+        lambda rep, r, h: rep.add_fulfilment(r, heading=h),
+    ),
+    SimulationResult: (
+        "Simulation",
+        "The run",
+        lambda rep, r, h: add_simulation(rep, r, heading=h),
+    ),
+    WorkforceResult: (
+        "Workforce",
+        "Turnover by industry and year",
+        lambda rep, r, h: add_workforce(rep, r, heading=h),
+    ),
+    EnsembleResult: ("Ensemble", "The ensemble", lambda rep, r, h: add_ensemble(rep, r, heading=h)),
+}
 
 
 def report_from_path(
@@ -61,42 +110,15 @@ def report_from_path(
     name = Path(path).name
     subtitle = f"from {display_path(path)}"
     if isinstance(result, PlanResult):
-        spec = result.provenance.get("spec") or name
-        rep = Report(title or f"Plan {spec}", subtitle)
-        rep.add_plan(result, heading="The plan")
-    elif isinstance(result, PlanCheck):
-        rep = Report(title or f"Check of the plan {name}", subtitle)
-        rep.add_check(result, heading="Can the targets be met?")
-    elif isinstance(result, FrontierResult):
-        rep = Report(title or f"Accumulation–consumption frontier {name}", subtitle)
-        rep.add_frontier(result, heading="The frontier")
-    elif isinstance(result, ControlFigures):
-        rep = Report(title or f"Control figures {name}", subtitle)
-        rep.add_control_figures(result, heading="Control figures")
-    elif isinstance(result, CounterPlanCheck):
-        rep = Report(title or f"Counter-plans {name}", subtitle)
-        rep.add_counter_plans(result, heading="Can the counter-plans be accepted?")
-    elif isinstance(result, FulfilmentReport):
-        rep = Report(title or f"Fulfilment of the plan {name}", subtitle)
-        rep.add_fulfilment(result, heading="Fulfilment of the control figures")
-    elif isinstance(result, SimulationResult):
-        from gosplan.report.simulation import add_simulation
-
-        rep = Report(title or f"Simulation {name}", subtitle)
-        add_simulation(rep, result, heading="The run")
-    elif isinstance(result, WorkforceResult):
-        from gosplan.report.labour import add_workforce
-
-        rep = Report(title or f"Workforce {name}", subtitle)
-        add_workforce(rep, result, heading="Turnover by industry and year")
-    elif isinstance(result, EnsembleResult):
-        from gosplan.report.simulation import add_ensemble
-
-        rep = Report(title or f"Ensemble {name}", subtitle)
-        add_ensemble(rep, result, heading="The ensemble")
-    else:
+        name = str(result.provenance.get("spec") or name)
+    kind = next((k for k in SECTIONS if isinstance(result, k)), None)
+    if kind is None:  # a material balance
         rep = Report(title or f"Material balance {name}", subtitle)
         rep.add_balance(result)
+    else:
+        words, heading, add = SECTIONS[kind]
+        rep = Report(title or f"{words} {name}", subtitle)
+        add(rep, result, heading)
     info: dict[str, Any] = {"input path": Path(path)}
     if isinstance(result, PlanResult):
         info.update(
