@@ -85,9 +85,11 @@ from gosplan.io import read_economy
 from gosplan.run.wages import RULES, brigade_pay, shock_work
 from gosplan.run.workforce import (
     DEFAULT_GRADES,
+    StepInputs,
     Workforce,
     WorkforceParameters,
     result_of_cube,
+    simulate_steps,
 )
 
 #: The years a run may cover (those of the turnover table).
@@ -448,24 +450,16 @@ def _pay(w: np.ndarray, rules: np.ndarray, setup: _Setup) -> np.ndarray:
 
 
 def _simulate(model: Workforce, setup: _Setup) -> dict[str, np.ndarray]:
-    names = ("workers", "hires", "quits", "promoted", "mobilised", "upgraded_in", "upgraded_out")
-    steps = len(setup.real_wage)
-    cube = {n: np.empty((steps, *model.W.shape)) for n in (*names, "wage_fund")}
-    for t in range(steps):
-        pay = _pay(model.W, setup.rules[t], setup)
-        flows = model.step(
-            pay,
-            setup.outside,
-            float(setup.real_wage[t]),
-            setup.norm_increase[t],
-            setup.shortage[t],
-            target=setup.target[t],
-        )
-        cube["workers"][t] = flows.start
-        for n in names[1:]:
-            cube[n][t] = getattr(flows, n)
-        cube["wage_fund"][t] = pay * 0.5 * (flows.start + flows.end)
-    return cube
+    """The run of :func:`labour_run`: pay by each month's rule from the workforce as it is."""
+    inputs = StepInputs(
+        pay=lambda t: _pay(model.W, setup.rules[t], setup),
+        outside=lambda t: setup.outside,
+        real_wage=lambda t: setup.real_wage[t],
+        norm_increase=lambda t: setup.norm_increase[t],
+        shortage=lambda t: setup.shortage[t],
+        target=lambda t: setup.target[t],
+    )
+    return simulate_steps(model, inputs, len(setup.real_wage))
 
 
 def _result(

@@ -649,8 +649,11 @@ def per_step(value: Any, steps: int, ndim: int, name: str) -> Callable[[int], An
 
 
 @dataclass(frozen=True)
-class _Inputs:
-    """The per-step inputs of a run, each a function of the step."""
+class StepInputs:
+    """The per-step inputs of a run, each a function of the step.
+
+    ``target``: ``None`` (the model's own target employment) or the target by enterprise.
+    """
 
     pay: Callable[[int], Any]
     outside: Callable[[int], Any]
@@ -658,6 +661,7 @@ class _Inputs:
     norm_increase: Callable[[int], Any]
     shortage: Callable[[int], Any]
     mobilise: dict[int, np.ndarray] = field(default_factory=dict)
+    target: Callable[[int], Any] | None = None
 
 
 def _by_grade(value: Any, grades: Sequence[str], name: str) -> Any:
@@ -728,7 +732,7 @@ def run_workforce(
         labels=labels,
         seed=seed,
     )
-    inputs = _Inputs(
+    inputs = StepInputs(
         pay=per_step(_by_grade(pay, grades, "pay"), steps, 2, "pay"),
         outside=per_step(_by_grade(outside, grades, "outside"), steps, 1, "outside"),
         real_wage=per_step(real_wage, steps, 0, "real_wage"),
@@ -737,11 +741,15 @@ def run_workforce(
     )
     if mobilisation is not None:
         inputs.mobilise.update(read_mobilisation(mobilisation, labels, grades, steps))
-    cube = _simulate(model, inputs, steps)
+    cube = simulate_steps(model, inputs, steps)
     return result_of_cube(model, cube, labels, industry, start_year, seed)
 
 
-def _simulate(model: Workforce, inputs: _Inputs, steps: int) -> dict[str, np.ndarray]:
+def simulate_steps(model: Workforce, inputs: StepInputs, steps: int) -> dict[str, np.ndarray]:
+    """Run ``model`` ``steps`` steps: its stocks and flows, ``steps x enterprises x grades``.
+
+    The arrays are what :func:`result_of_cube` takes.
+    """
     names = ("workers", "hires", "quits", "promoted", "mobilised", "upgraded_in", "upgraded_out")
     cube = {n: np.empty((steps, *model.W.shape)) for n in (*names, "wage_fund")}
     months = 12.0 / model.params.steps_per_year  # pay is per month
@@ -755,6 +763,7 @@ def _simulate(model: Workforce, inputs: _Inputs, steps: int) -> dict[str, np.nda
             np.asarray(inputs.norm_increase(t), float).reshape(-1),
             np.asarray(inputs.shortage(t), float).reshape(-1),
             mobilise=inputs.mobilise.get(t),
+            target=None if inputs.target is None else inputs.target(t),
         )
         cube["workers"][t] = flows.start
         for n in names[1:]:
