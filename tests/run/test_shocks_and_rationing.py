@@ -250,3 +250,19 @@ def test_progress_is_reported_as_the_steps_run(big: tuple) -> None:
     seen: list[float] = []
     simulate(eco, y, steps=120, progress=lambda done, message: seen.append(done))
     assert seen[-1] == 1.0 and seen == sorted(seen) and 10 <= len(seen) <= 60  # every 2nd step
+
+
+def test_a_schedule_without_equilibria_gets_them_solved(big: tuple) -> None:
+    from gosplan.run.shocks import ShockSet
+    from gosplan.run.simulate import Schedule, Simulation
+
+    eco, y, x = big
+    yv = y.to_numpy()
+    schedule = Schedule(
+        np.zeros(5, np.int64), yv[None, None, :], 1.1 * x[None, :], None, pd.Index(["final"])
+    )
+    sim = Simulation(
+        eco.technology, schedule, np.full(len(x), 2.0), np.full(len(x), 5.0), ShockSet.none()
+    )
+    np.testing.assert_allclose(sim.equilibria[0], x, rtol=1e-8)
+    np.testing.assert_allclose(sim.step().output, x, rtol=1e-8)

@@ -580,6 +580,7 @@ def _schedule(frame: PlanFrame, ctx: _Context, k: int) -> Schedule:
         capacity=capacity,
         labour=labour,
         users=pd.Index(list(USERS)),
+        equilibria=eq,
     )
 
 

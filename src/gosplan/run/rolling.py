@@ -88,10 +88,9 @@ def adopt(
         labour = labour.copy()
         need = (sim.labour @ equilibria.T).T if sim.labour is not None else 0.0
         labour[first:] = np.maximum(frame.labour_available / k, need)
-    sim.schedule = Schedule(old.period, final_demand, capacity, labour, old.users)
     past = sim.equilibria.copy()
     past[first:] = equilibria
-    sim.__dict__["equilibria"] = past
+    sim.schedule = Schedule(old.period, final_demand, capacity, labour, old.users, past)
     if sim.rationing == "fixed":
         sim.allotments = sim._allotments()
     sim.rebase = sim.shocks.capacity.factor(sim.t, sim.n)

@@ -50,8 +50,7 @@ at least ``x``) every step of a one-period run repeats it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
@@ -145,6 +144,9 @@ class Schedule:
         ``None``: labour never limits.
     users
         The names of the ``F`` final users.
+    equilibria
+        ``P x n``: the gross output ``(I - A)^-1 y`` of every period's final demand, where
+        the builder has it already; ``None``: the :class:`Simulation` solves for it.
     """
 
     period: np.ndarray
@@ -152,6 +154,7 @@ class Schedule:
     capacity: np.ndarray
     labour: np.ndarray | None
     users: pd.Index
+    equilibria: np.ndarray | None = None
 
     @property
     def steps(self) -> int:
@@ -211,6 +214,8 @@ class Simulation:
         self._indptr = np.asarray(A.indptr, dtype=np.int64)
         self._with_inputs = nonempty
         self.technology = A
+        if schedule.equilibria is None:
+            schedule = replace(schedule, equilibria=_equilibria(A, schedule.final_demand))
         self.schedule = schedule
         self._days = stock_days[self.rows]
         self._restoration = restoration[self.rows]
@@ -248,13 +253,11 @@ class Simulation:
         """Gross output ``(I - A)^-1 y`` of a period's final demand (all users)."""
         return self.equilibria[period]
 
-    @cached_property
+    @property
     def equilibria(self) -> np.ndarray:
-        """``P x n``: the gross output of every period's final demand (one solve for all)."""
-        y = self.schedule.final_demand.sum(axis=1)
-        if not self.technology.nnz:
-            return y.astype(float)
-        return np.asarray(solve_leontief(self.technology, y.T).x, dtype=float).T.reshape(y.shape)
+        """``P x n``: the gross output of every period's final demand (the schedule's)."""
+        assert self.schedule.equilibria is not None
+        return self.schedule.equilibria
 
     def _allotments(self) -> Allotments:
         """The plan's supply orders per period: ``a_k x_j`` and the final demand."""
@@ -400,6 +403,14 @@ def _segments(indptr: np.ndarray, columns: np.ndarray) -> np.ndarray:
     return offsets + np.arange(int(lengths.sum()))
 
 
+def _equilibria(technology: sp.csc_array, final_demand: np.ndarray) -> np.ndarray:
+    """``P x n``: the gross output of every period's final demand (one solve for all)."""
+    y = final_demand.sum(axis=1)
+    if not technology.nnz:
+        return y.astype(float)
+    return np.asarray(solve_leontief(technology, y.T).x, dtype=float).T.reshape(y.shape)
+
+
 def _clean(matrix: sp.csc_array) -> sp.csc_array:
     out = sp.csc_array(matrix, copy=True)
     out.sum_duplicates()
@@ -514,6 +525,7 @@ def _plain_schedule(
         capacity=(x if cap is None else np.where(np.isnan(cap), x, cap))[None, :],
         labour=None if available is None else available[None, :],
         users=users,
+        equilibria=x[None, :],
     )
 
 
@@ -541,12 +553,12 @@ def stock_settings(
     Each must be at least one step: a stock of less than a step's use cannot feed a step's
     production (inputs arrive after the step's production).
     """
-    days = by_product(stock_days, labels, STOCK_DAYS, "stock_days", problems) / per_step
-    tau = by_product(restoration, labels, RESTORATION, "restoration", problems) / per_step
+    days = by_product(stock_days, labels, STOCK_DAYS, "stock_days", problems)
+    tau = by_product(restoration, labels, RESTORATION, "restoration", problems)
     unit = " days" if per_step != 1.0 else ""
     for name, values in (("stock_days", days), ("restoration", tau)):
-        at_least(values * per_step, per_step, labels, name, problems, Check.OUT_OF_RANGE, unit=unit)
-    return days, tau
+        at_least(values, per_step, labels, name, problems, Check.OUT_OF_RANGE, unit=unit)
+    return days / per_step, tau / per_step
 
 
 def rationing_rule(

@@ -71,10 +71,6 @@ class Record:
         return self.at[: self.count]
 
 
-def _stack(states: Record, name: str) -> np.ndarray:
-    return states.column(name)
-
-
 def result_of(states: Record, sim: Simulation) -> SimulationResult:
     """The result of a run: its steps' tables and provenance."""
     labels, steps = sim.labels, len(states)
@@ -86,14 +82,14 @@ def result_of(states: Record, sim: Simulation) -> SimulationResult:
         {
             "product": product,
             "step": step,
-            "output": _stack(states, "output"),
+            "output": states.column("output"),
             "planned": sim.equilibria[sim.schedule.period[at]].ravel(),
-            "capacity": _stack(states, "capacity"),
-            "demand": _stack(states, "demand"),
-            "delivered_final": _stack(states, "delivered_final"),
-            "unmet_final": _stack(states, "unmet_final"),
-            "stocks": _stack(states, "stocks_held"),
-            "backlog": _stack(states, "backlog"),
+            "capacity": states.column("capacity"),
+            "demand": states.column("demand"),
+            "delivered_final": states.column("delivered_final"),
+            "unmet_final": states.column("unmet_final"),
+            "stocks": states.column("stocks_held"),
+            "backlog": states.column("backlog"),
         },
         copy=False,
     )
@@ -123,7 +119,7 @@ def limiting_names(sim: Simulation) -> pd.Index:
 
 def limiting_labels(states: Record, sim: Simulation) -> pd.Categorical:
     """What limited each product at each step, as labels."""
-    codes = _stack(states, "limiting") - _DEMAND
+    codes = states.column("limiting") - _DEMAND
     return label_column(pd.Categorical.from_codes(codes, limiting_names(sim)))
 
 
@@ -136,8 +132,8 @@ def _final(states: Record, sim: Simulation) -> pd.DataFrame:
     per_step = n * f
     user = pd.Categorical.from_codes(np.tile(np.repeat(np.arange(f), n), len(states)), users)
     product = pd.Categorical.from_codes(np.tile(np.arange(n), f * len(states)), sim.labels)
-    demand = _stack(states, "final_demand")
-    delivered = _stack(states, "delivered_users")
+    demand = states.column("final_demand")
+    delivered = states.column("delivered_users")
     return pd.DataFrame(
         {
             "user": label_column(user),
