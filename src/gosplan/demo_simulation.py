@@ -159,7 +159,7 @@ def run_simulation_example(
     ``serial``: in this process).
     """
     from gosplan.run.ensemble import ensemble
-    from gosplan.run.outcome import shortfalls, unmet_by_user
+    from gosplan.run.outcome import shortfalls
     from gosplan.run.plan_simulation import labour_values
     from gosplan.run.simulate import simulate
 
@@ -194,8 +194,8 @@ def run_simulation_example(
                              shocks=harvest, quantities=QUANTITIES, **options),
         )  # fmt: skip
     unmet = pd.concat(
-        {"amended, unchecked": unmet_by_user(run_a, weights),
-         "checked, re-planned": unmet_by_user(run_b, weights)},
+        {"amended, unchecked": run_a.unmet_by_user(weights),
+         "checked, re-planned": run_b.unmet_by_user(weights)},
         names=["run"],
     )  # fmt: skip
     return SimulationExample(
@@ -240,14 +240,12 @@ def outcome_table(
     history: dict[str, pd.DataFrame],
 ) -> pd.DataFrame:
     """1931/32 output of both runs beside the plan, the amended target and the 1932 outcome."""
-    from gosplan.run.outcome import by_period
-
     last = PERIODS[-1]
     targets = amended.targets[amended.targets["period"] == AMENDED_YEAR]
     amended_target = dict(zip(targets["product"].astype(str), targets["target"], strict=True))
     table = history.get("targets_of_production", pd.DataFrame(columns=["product", OUTCOME]))
     outcome = dict(zip(table["product"].astype(str), table[OUTCOME], strict=True))
-    a, b = by_period(run_a)[last], by_period(run_b)[last]
+    a, b = run_a.by_period()[last], run_b.by_period()[last]
     products = [p for p in outcome if p in a.index and pd.notna(outcome[p])]
     return pd.DataFrame(
         {

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from gosplan.datasets import load
-from gosplan.run.outcome import by_period, plan_fulfilment, shortfalls, unmet_by_user
+from gosplan.run.outcome import shortfalls
 from gosplan.run.simulate import simulate
 
 
@@ -23,8 +23,8 @@ def run():
 def test_fulfilment_is_output_over_planned(run) -> None:
     result, x, _ = run
     done = result.series("output").sum()
-    assert by_period(result)[0].to_dict() == pytest.approx(done.to_dict())
-    share = plan_fulfilment(result)[0]
+    assert result.by_period()[0].to_dict() == pytest.approx(done.to_dict())
+    share = result.plan_fulfilment()[0]
     assert share["a"] == pytest.approx(100 * done["a"] / (10 * x["a"]))
     assert share["a"] < 100
 
@@ -37,7 +37,7 @@ def test_unmet_demand_is_a_share_at_the_weights(run) -> None:
     expect = (
         100 * (wp * p["unmet_final"]).sum() / (wp * (p["unmet_final"] + p["delivered_final"])).sum()
     )
-    got = unmet_by_user(result, w)
+    got = result.unmet_by_user(w)
     assert list(got.index) == ["final"]
     assert got.loc["final", 0] == pytest.approx(expect)
     assert 0 < expect < 100

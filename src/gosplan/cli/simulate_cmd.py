@@ -4,7 +4,8 @@ One call into :func:`gosplan.run.simulate.simulate` with the plan (``SPEC`` opti
 ``--plan DIR``), shocks and counter-plans read from files; the terminal shows the plan's
 fulfilment by product and year, the final demand left unmet by user, and the worst
 shortfalls with the chain of limiting inputs back to their root cause
-(:mod:`gosplan.run.outcome`). ``--output`` writes the whole run (every table, step by step).
+(:func:`gosplan.run.outcome.shortfalls`). ``--output`` writes the whole run (every table,
+step by step).
 
 Exit status: ``0`` success; ``1`` the plan of ``SPEC`` is infeasible (nothing to run); ``2``
 bad input (a shock for an unknown product or enterprise, a date outside the horizon, a
@@ -253,10 +254,10 @@ def _headline(run: SimulationResult) -> str:
 
 
 def _emit(run: SimulationResult, weights: pd.Series, format: OutputFormat) -> None:
-    from gosplan.run.outcome import plan_fulfilment, shortfalls, unmet_by_user
+    from gosplan.run.outcome import shortfalls
 
-    fulfilment = plan_fulfilment(run).round(1).reset_index()
-    unmet = unmet_by_user(run, weights).reset_index()
+    fulfilment = run.plan_fulfilment().round(1).reset_index()
+    unmet = run.unmet_by_user(weights).reset_index()
     worst = shortfalls(run)
     fulfilment.columns = [str(c) for c in fulfilment.columns]
     unmet.columns = [str(c) for c in unmet.columns]

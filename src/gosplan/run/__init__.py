@@ -16,7 +16,7 @@ and the reports that come back from the enterprises.
   allotments), shocks (capacity, harvest, labour, transport, counter-plans without their
   inputs) and their knock-on effects; :func:`trace_shortfall`, :func:`hurt_by`: a
   shortfall's chain of limiting inputs back to its cause, and the reverse;
-  :mod:`gosplan.run.outcome`: fulfilment, unmet demand and the worst shortfalls of a run;
+  :mod:`gosplan.run.outcome`: the worst shortfalls of a run and their chains;
 * :func:`ario_simulate`: BoARIO's adaptive regional input–output model (ARIOPsiModel);
 * :func:`replan`: a new plan for the rest of the horizon from the actual state;
 * :func:`ensemble`: Monte Carlo runs under policy variants, on Dask;

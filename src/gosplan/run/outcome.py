@@ -1,17 +1,13 @@
-"""What a simulated run came to: output against the plan by period, unmet demand, shortfalls.
+"""The worst shortfalls of a simulated run, and why: the chains of limiting inputs.
 
-Read off a :class:`~gosplan.core.simulation_result.SimulationResult` only, for the command
-line, the report and the worked example:
-
-* :func:`by_period`: a column of the products (or final users') table summed over the steps of
-  every period (one period of all steps for a plain run without a calendar);
-* :func:`plan_fulfilment`: simulated output as a percentage of the planned, by product and
-  period;
-* :func:`unmet_by_user`: final demand not met (a percentage of the demand, products valued
-  at weights such as labour values), by final user and period;
-* :func:`shortfalls`: the products that lost most output against the plan, with the step of
-  their worst loss and the chain of limiting inputs behind it back to its root cause
-  (:class:`~gosplan.run.trace.KnockOn`).
+:func:`shortfalls` reads a :class:`~gosplan.core.simulation_result.SimulationResult`: the
+products that lost most output against the plan, with the step of their worst loss and the
+chain of limiting inputs behind it back to its root cause
+(:class:`~gosplan.run.trace.KnockOn`). The period tables of a run are methods of the result
+itself: :meth:`~SimulationResult.by_period`, :meth:`~SimulationResult.plan_fulfilment`
+(output as % of the planned), :meth:`~SimulationResult.unmet_share` and
+:meth:`~SimulationResult.unmet_by_user` (unmet demand, products added up at weights such as
+labour values).
 """
 
 from __future__ import annotations
@@ -32,23 +28,6 @@ SHORTFALL_COLUMNS = (
     "root",
     "chain",
 )
-
-
-def by_period(
-    result: SimulationResult, column: str = "output", table: str = "products"
-) -> pd.DataFrame:
-    """``column`` summed over the steps of each period (:meth:`SimulationResult.by_period`)."""
-    return result.by_period(column, table)
-
-
-def plan_fulfilment(result: SimulationResult) -> pd.DataFrame:
-    """Output as % of the planned by product and period (``result.plan_fulfilment()``)."""
-    return result.plan_fulfilment()
-
-
-def unmet_by_user(result: SimulationResult, weights: pd.Series) -> pd.DataFrame:
-    """Final demand not met, % by user and period (:meth:`SimulationResult.unmet_by_user`)."""
-    return result.unmet_by_user(weights)
 
 
 def shortfalls(result: SimulationResult, top: int = 10) -> pd.DataFrame:
