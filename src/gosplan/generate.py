@@ -29,7 +29,6 @@ each take well under the memory of a desktop machine.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -37,11 +36,10 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from gosplan.core.economy import CONSUMER_GOODS, MEANS_OF_PRODUCTION, Economy, EconomyMeta
+from gosplan.core.progress import Progress
 from gosplan.errors import InputError
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[float, str], None]
 
 
 def product_labels(n: int, prefix: str = "p", width: int | None = None) -> pd.Index:

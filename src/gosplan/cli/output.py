@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -39,6 +39,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from gosplan.core.progress import Progress
 from gosplan.errors import InputError
 
 if TYPE_CHECKING:
@@ -46,8 +47,6 @@ if TYPE_CHECKING:
 
 #: Rows shown in a terminal table before the middle is elided (use ``--format csv`` for all).
 MAX_ROWS = 60
-
-Progress = Callable[[float, str], None]
 
 
 class OutputFormat(StrEnum):

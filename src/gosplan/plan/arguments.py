@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numbers
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeGuard, cast
 
@@ -21,9 +20,6 @@ from gosplan.errors import InputError
 
 #: The ``solver`` choices of :func:`optimise` and :func:`gosplan.plan.check_plan`.
 SOLVERS = ("auto", "simplex", "ipm", "pdlp")
-
-#: Progress callback ``progress(fraction_done, message)`` of the entry points.
-Progress = Callable[[float, str], None]
 
 
 def describe(value: object) -> str:

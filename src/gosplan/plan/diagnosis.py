@@ -94,10 +94,11 @@ from gosplan.core.plan_check import (
     PlanCheck,
 )
 from gosplan.core.plan_result import PlanResult
+from gosplan.core.progress import Progress
 from gosplan.core.spec import PlanSpec
 from gosplan.core.status import Status
 from gosplan.errors import GosplanError, SolverError
-from gosplan.plan.arguments import DEFAULT_SOLVE, Progress, SolveOptions, require_spec
+from gosplan.plan.arguments import DEFAULT_SOLVE, SolveOptions, require_spec
 from gosplan.plan.assemble import LP, assemble
 from gosplan.plan.blocks import Block
 from gosplan.plan.data import PlanData

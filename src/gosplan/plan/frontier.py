@@ -47,11 +47,12 @@ from gosplan.core.economy import MEANS_OF_PRODUCTION
 from gosplan.core.frontier_result import FRONTIER_COLUMNS as COLUMNS
 from gosplan.core.frontier_result import FrontierResult
 from gosplan.core.plan_result import PlanResult
+from gosplan.core.progress import Progress
 from gosplan.core.provenance import provenance
 from gosplan.core.spec import PlanSpec
 from gosplan.core.status import Status
 from gosplan.errors import InputError
-from gosplan.plan.arguments import Progress, SolveOptions, require_spec
+from gosplan.plan.arguments import SolveOptions, require_spec
 
 if TYPE_CHECKING:
     from gosplan.plan.data import PlanData

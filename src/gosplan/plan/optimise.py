@@ -51,10 +51,11 @@ from dataclasses import replace
 from typing import Any
 
 from gosplan.core.plan_result import PlanResult
+from gosplan.core.progress import Progress
 from gosplan.core.provenance import provenance
 from gosplan.core.spec import PlanSpec
 from gosplan.core.status import Status
-from gosplan.plan.arguments import Progress, SolveOptions, check_progress, require_spec
+from gosplan.plan.arguments import SolveOptions, check_progress, require_spec
 from gosplan.plan.assemble import LP
 from gosplan.plan.crash import Crash, leontief_crash
 from gosplan.plan.data import PlanData
