@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gosplan.demo_labour import RULES, labour_lines, run_labour_example
+from gosplan.demo_labour import RULES, inside_table, labour_lines, run_labour_example
 from gosplan.report import Report
 
 
@@ -29,6 +29,11 @@ def test_the_fit_and_the_lines(example, tmp_path) -> None:
     assert abs(coal["relative_difference"]) <= 0.10
     lines = labour_lines(example)
     assert lines[0].startswith("coal separations 1930") and all(len(line) <= 80 for line in lines)
+    inside = inside_table(example.inside)
+    by_grade, equal = (inside.set_index("rule").loc[r] for r in ("by_grade", "equal"))
+    assert equal["skilled separations /100"] > 2 * by_grade["skilled separations /100"]
+    assert equal["output vs first rule"] < 1.0 == by_grade["output vs first rule"]
+    assert 0.0 < by_grade["households unmet, %"] < equal["households unmet, %"] < 100.0
     from gosplan.demo_labour import add_labour_example
 
     rep = Report("labour")

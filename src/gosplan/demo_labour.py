@@ -6,7 +6,9 @@ wage split equally, by grade (tariff coefficients), or by piece rates — and se
 side: skilled workers' separations, skill-weighted labour (what the enterprises can make),
 employment, and the fit of the by-grade run to the period's turnover table. The real wage is
 an input of the runs (falling to half of 1928 by 1932, the estimate quoted in the scenario's
-reference); aggregate statistics only.
+reference); aggregate statistics only. The by-grade and equal rules are also run *inside* the
+plan's monthly simulation (:func:`gosplan.run.coupled.coupled_scenario`): the plan produces
+with the workers the workforce has each month, and their quits feel the month's shortages.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from gosplan.report import Report
+    from gosplan.run.coupled import CoupledRun
     from gosplan.run.labour_scenario import LabourRun
 
 #: The rules compared, in order.
 RULES = ("by_grade", "equal", "piece")
+
+#: The rules also run inside the plan's monthly simulation.
+INSIDE_RULES = ("by_grade", "equal")
 
 
 @dataclass
@@ -34,6 +40,7 @@ class LabourExample:
     real_wage: pd.Series
     coupled: LabourRun | None = None
     shortage: pd.Series | None = None
+    inside: dict[str, CoupledRun] | None = None
 
 
 def run_labour_example(
@@ -46,6 +53,7 @@ def run_labour_example(
     under those shortages instead of the calibrated path.
     """
     from gosplan.report.labour import rules_table
+    from gosplan.run.coupled import coupled_scenario
     from gosplan.run.labour_scenario import labour_run
 
     runs = {rule: labour_run(scenario, rule=rule) for rule in RULES}
@@ -59,6 +67,7 @@ def run_labour_example(
         real_wage=real,
         coupled=coupled,
         shortage=shortage,
+        inside={rule: coupled_scenario(scenario=scenario, rule=rule) for rule in INSIDE_RULES},
     )
 
 
@@ -85,6 +94,14 @@ def add_labour_example(rep: Report, example: LabourExample) -> None:
         heading="The brigade wage rules compared, 1929–32",
         real_wage=example.real_wage,
     )
+    if example.inside:
+        rep.add_table(
+            "The rules inside the plan's monthly run, 1929–32",
+            inside_table(example.inside).round(3),
+            caption="The adopted plan simulated month by month with the scenario's workforce "
+            "inside it: each month the plan produces with the workers the workforce has, and "
+            "their quits feel that month's unmet household demand (gosplan.run.coupled).",
+        )
 
 
 def labour_lines(example: LabourExample) -> list[str]:
@@ -99,6 +116,8 @@ def labour_lines(example: LabourExample) -> list[str]:
         lines.append(f"{row[0]:<10}{row[1]:>18.0f}{row[2]:>19.2f}{row[3]:>22.2f}")
     last = example.real_wage.index.max()
     lines.append(f"real wage fed to the runs: {example.real_wage[last]:.2f} of 1928 in {last}")
+    if example.inside:
+        lines.extend(_inside_lines(example.inside))
     if example.coupled is not None and example.shortage is not None:
         mine = _all_left(example.coupled.turnover)
         calibrated = _all_left(example.fit)
@@ -106,6 +125,43 @@ def labour_lines(example: LabourExample) -> list[str]:
         lines.append(
             f"with the simulated shortages ({100 * example.shortage.max():.0f} % in {worst}): "
             f"separations {mine[worst]:.0f} /100 (vs {calibrated[worst]:.0f})"
+        )
+    return lines
+
+
+def inside_table(inside: dict[str, CoupledRun]) -> pd.DataFrame:
+    """The rules run inside the plan's monthly simulation, side by side.
+
+    Columns: the rule, skilled separations per 100 a year (mean of the years), the mean share
+    of households' demand unmet (at labour values) and output at labour values relative to
+    the first rule's run.
+    """
+    values = {rule: _output_value(run) for rule, run in inside.items()}
+    first = next(iter(values.values()))
+    return pd.DataFrame(
+        {
+            "rule": list(inside),
+            "skilled separations /100": [r.skilled_separations().mean() for r in inside.values()],
+            "households unmet, %": [100 * r.shortage.mean() for r in inside.values()],
+            "output vs first rule": [v / first for v in values.values()],
+        }
+    )
+
+
+def _output_value(run: CoupledRun) -> float:
+    """The run's output over all its steps at the shortage's weights (labour values)."""
+    output = run.simulation.series("output")
+    w = run.weights.reindex(output.columns).fillna(0.0)
+    return float((output.to_numpy() @ w.to_numpy()).sum())
+
+
+def _inside_lines(inside: dict[str, CoupledRun]) -> list[str]:
+    table = inside_table(inside)
+    lines = ["inside the plan's monthly run (the workforce month by month):"]
+    for row in table.itertuples(index=False):
+        lines.append(
+            f"  {row[0]:<9} skilled separations {row[1]:>4.0f} /100, households unmet "
+            f"{row[2]:4.1f} %, output {row[3]:.3f}"
         )
     return lines
 

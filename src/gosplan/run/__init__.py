@@ -24,6 +24,9 @@ and the reports that come back from the enterprises.
   hires, upgrading, promotions, mobilisation and quits, with turnover in the period's form;
   :mod:`gosplan.run.wages`: brigade wage rules, shock work, prices and the real wage.
   Aggregate statistics only: nothing tracks or restricts individual people.
+* :func:`simulate_with_workforce` (:mod:`gosplan.run.coupled`): a simulation with the
+  workforce inside it, step by step: output made with the labour the workforce has now, the
+  workers' quits moved by the shortages of consumer goods of the same step (:class:`CoupledRun`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from gosplan.run.brigades import brigade_counter_plans, check_brigades
 from gosplan.run.competition import challenges, competition
 from gosplan.run.control import control_figures, monthly
 from gosplan.run.counter_plans import check_counter_plan, read_counter_plans
+from gosplan.run.coupled import CoupledRun, simulate_with_workforce
 from gosplan.run.ensemble import ensemble
 from gosplan.run.fulfilment import fulfilment, read_actuals
 from gosplan.run.labour_coupling import with_workforce
@@ -52,6 +56,7 @@ from gosplan.run.wages import (
 from gosplan.run.workforce import Workforce, WorkforceParameters, run_workforce
 
 __all__ = [
+    "CoupledRun",
     "KnockOn",
     "LabourRun",
     "PlanState",
@@ -82,6 +87,7 @@ __all__ = [
     "run_workforce",
     "shock_work",
     "simulate",
+    "simulate_with_workforce",
     "trace_shortfall",
     "with_workforce",
 ]

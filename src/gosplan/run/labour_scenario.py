@@ -4,7 +4,9 @@
 (:class:`gosplan.run.workforce.Workforce`: workers by enterprise and skill grade, counts in
 thousands, never persons), lays the pressures of 1929–1932 on it month by month and sets the
 model's accessions and separations per 100 employees beside the scenario's table
-``history/labour_turnover.csv`` [C-T2, citing Nove p.198].
+``history/labour_turnover.csv`` [C-T2, citing Nove p.198]. :func:`scenario_workforce` sets
+the same workforce and its monthly inputs up without running them, for a run that moves it
+step by step inside a simulation (:func:`gosplan.run.coupled.coupled_scenario`).
 
 Set-up
 ------
@@ -449,9 +451,9 @@ def _pay(w: np.ndarray, rules: np.ndarray, setup: _Setup) -> np.ndarray:
     )
 
 
-def _simulate(model: Workforce, setup: _Setup) -> dict[str, np.ndarray]:
-    """The run of :func:`labour_run`: pay by each month's rule from the workforce as it is."""
-    inputs = StepInputs(
+def _inputs(model: Workforce, setup: _Setup) -> StepInputs:
+    """The inputs of a run: pay by each month's rule from the workforce as it is."""
+    return StepInputs(
         pay=lambda t: _pay(model.W, setup.rules[t], setup),
         outside=lambda t: setup.outside,
         real_wage=lambda t: setup.real_wage[t],
@@ -459,7 +461,87 @@ def _simulate(model: Workforce, setup: _Setup) -> dict[str, np.ndarray]:
         shortage=lambda t: setup.shortage[t],
         target=lambda t: setup.target[t],
     )
-    return simulate_steps(model, inputs, len(setup.real_wage))
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioWorkforce:
+    """The scenario's workforce at the start of a run, with its inputs step by step.
+
+    What :func:`labour_run` runs and a coupled run (:func:`gosplan.run.coupled.coupled_scenario`)
+    puts inside a simulation.
+
+    Attributes
+    ----------
+    model
+        The workforce (enterprises x grades, thousands of workers), at its start; a run
+        moves it.
+    inputs
+        Its inputs by step (pay by the brigade rule from the workforce as it is, the outside
+        option, the real wage, the norm increase, the shortage path, the target).
+    setup
+        The paths by step behind the inputs, the enterprises and the years.
+    rules
+        Columns ``enterprise, year, rule``: the brigade rule of every enterprise and year.
+    parameters
+        The parameters used, ``name -> (value, basis)``.
+    """
+
+    model: Workforce
+    inputs: StepInputs
+    setup: _Setup
+    rules: pd.DataFrame
+    parameters: dict[str, tuple[Any, str]]
+
+    @property
+    def steps(self) -> int:
+        """Months in the run (twelve a year, from January of the first year)."""
+        return len(self.setup.real_wage)
+
+    @property
+    def years(self) -> list[int]:
+        """The run's years."""
+        return list(self.setup.years)
+
+    @property
+    def industry(self) -> list[str]:
+        """The industry (activity) of every enterprise, in the model's order."""
+        return self.setup.firms["industry"].astype(str).tolist()
+
+
+def scenario_workforce(
+    scenario: str = "ussr-1928",
+    *,
+    rule: str | pd.DataFrame = DEFAULT_RULE,
+    years: Sequence[int] = SCENARIO_YEARS,
+    parameters: Mapping[str, Any] | None = None,
+    shortage: Any = None,
+    seed: int | None = None,
+) -> ScenarioWorkforce:
+    """The scenario's workforce and its inputs by step, ready to run (see the module).
+
+    The parameters, errors and defaults are those of :func:`labour_run`, which runs it.
+
+    Returns
+    -------
+    ScenarioWorkforce
+    """
+    run_years = _years(years)
+    p = _parameters(scenario, parameters)
+    setup, rules = _setup(scenario, p, rule, run_years, shortage)
+    params = _workforce_parameters(p)
+    firms = setup.firms
+    model = _ScenarioWorkforce(
+        firms["workers"].to_numpy(float)[:, None] * np.asarray(params.shares, float)[None, :],
+        grades=DEFAULT_GRADES,
+        productivity=tuple(setup.productivity.tolist()),
+        params=params,
+        target=setup.target[0],
+        labels=firms["enterprise"].astype(str).tolist(),
+        seed=seed,
+    )
+    coal = (firms["industry"].astype(str) == "coal").to_numpy()
+    model.factor = np.where(coal, float(p["coal_hazard_factor"][0]), 1.0)
+    return ScenarioWorkforce(model, _inputs(model, setup), setup, rules, p)
 
 
 def _result(
@@ -564,32 +646,21 @@ def labour_run(
         A rules table naming an unknown industry or enterprise, a year outside the run or an
         unknown rule (by row and label).
     """
-    run_years = _years(years)
-    p = _parameters(scenario, parameters)
-    setup, rules = _setup(scenario, p, rule, run_years, shortage)
-    params = _workforce_parameters(p)
-    firms = setup.firms
-    model = _ScenarioWorkforce(
-        firms["workers"].to_numpy(float)[:, None] * np.asarray(params.shares, float)[None, :],
-        grades=DEFAULT_GRADES,
-        productivity=tuple(setup.productivity.tolist()),
-        params=params,
-        target=setup.target[0],
-        labels=firms["enterprise"].astype(str).tolist(),
-        seed=seed,
+    ready = scenario_workforce(
+        scenario, rule=rule, years=years, parameters=parameters, shortage=shortage, seed=seed
     )
-    coal = (firms["industry"].astype(str) == "coal").to_numpy()
-    model.factor = np.where(coal, float(p["coal_hazard_factor"][0]), 1.0)
-    result = _result(model, _simulate(model, setup), setup, seed)
+    cube = simulate_steps(ready.model, ready.inputs, ready.steps)
+    result = _result(ready.model, cube, ready.setup, seed)
     table = load_history(scenario)["labour_turnover"]
     return LabourRun(
         result=result,
         turnover=compare_turnover(result, table),
         parameters=pd.DataFrame(
-            [(k, v, b) for k, (v, b) in p.items()], columns=["name", "value", "basis"]
+            [(k, v, b) for k, (v, b) in ready.parameters.items()],
+            columns=["name", "value", "basis"],
         ),
-        inputs=_inputs_table(setup),
-        rules=rules,
+        inputs=_inputs_table(ready.setup),
+        rules=ready.rules,
     )
 
 

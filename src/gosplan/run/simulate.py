@@ -187,6 +187,12 @@ class Simulation:
     labels, labour_types, economy, rationing, gross_output, info
         The product and labour type labels, the (square) economy, the rationing rule, the
         equilibrium gross output the run starts from, and what the result's provenance adds.
+    labour_now
+        Labour available at the next step by labour type, in the schedule's units (``inf``:
+        no limit), in place of the schedule's ``labour[period]``; labour shocks still scale
+        it. ``None`` (the default): the schedule's. A caller that moves the labour force
+        step by step sets it before each :meth:`step`
+        (:func:`gosplan.run.coupled.simulate_with_workforce`).
     """
 
     def __init__(
@@ -237,6 +243,7 @@ class Simulation:
         self.labels = pd.Index([str(i) for i in range(n)])
         self.economy: Economy | None = None
         self.info: dict[str, Any] = {}
+        self.labour_now: np.ndarray | None = None
         self.t = 0
         self.stocks = np.zeros(len(self.coef))
         self.orders = np.zeros(len(self.coef))
@@ -352,7 +359,8 @@ class Simulation:
         L, labour = self.labour, self.schedule.labour
         assert L is not None and labour is not None
         m = L.shape[0]
-        available = labour[period] * self.shocks.labour.factor(t, m)
+        base = labour[period] if self.labour_now is None else self.labour_now
+        available = base * self.shocks.labour.factor(t, m)
         need = L @ output
         rho = np.ones(m)
         short = need > available

@@ -66,7 +66,7 @@ from numpy.typing import ArrayLike
 from gosplan.core.checks import Check, Problems
 from gosplan.core.control_figures import label_column
 from gosplan.core.serial import finite
-from gosplan.core.workforce_result import WorkforceResult, turnover_table
+from gosplan.core.workforce_result import FLOW_COLUMNS, WorkforceResult, turnover_table
 from gosplan.errors import InputError
 
 #: The skill grades, highest first.
@@ -750,26 +750,39 @@ def simulate_steps(model: Workforce, inputs: StepInputs, steps: int) -> dict[str
 
     The arrays are what :func:`result_of_cube` takes.
     """
-    names = ("workers", "hires", "quits", "promoted", "mobilised", "upgraded_in", "upgraded_out")
-    cube = {n: np.empty((steps, *model.W.shape)) for n in (*names, "wage_fund")}
-    months = 12.0 / model.params.steps_per_year  # pay is per month
+    cube = {n: np.empty((steps, *model.W.shape)) for n in ("workers", *FLOW_COLUMNS, "wage_fund")}
     for t in range(steps):
-        pay = np.broadcast_to(np.asarray(inputs.pay(t), float), model.W.shape)
-        real = float(np.asarray(inputs.real_wage(t)))
-        flows = model.step(
-            pay,
-            inputs.outside(t),
-            real,
-            np.asarray(inputs.norm_increase(t), float).reshape(-1),
-            np.asarray(inputs.shortage(t), float).reshape(-1),
-            mobilise=inputs.mobilise.get(t),
-            target=None if inputs.target is None else inputs.target(t),
-        )
-        cube["workers"][t] = flows.start
-        for n in names[1:]:
-            cube[n][t] = getattr(flows, n)
-        cube["wage_fund"][t] = months * pay * 0.5 * (flows.start + flows.end)
+        step_once(model, inputs, t, cube)
     return cube
+
+
+def step_once(
+    model: Workforce, inputs: StepInputs, t: int, cube: dict[str, np.ndarray]
+) -> StepFlows:
+    """Move ``model`` one step by the inputs of step ``t``; write the step into ``cube[...][t]``.
+
+    The loop body of :func:`simulate_steps`, for a caller that does something between the
+    steps (:func:`gosplan.run.coupled.simulate_with_workforce`). ``cube`` holds arrays
+    ``steps x enterprises x grades`` named ``workers``, the flows of
+    :data:`~gosplan.core.workforce_result.FLOW_COLUMNS` and ``wage_fund``.
+    """
+    pay = np.broadcast_to(np.asarray(inputs.pay(t), float), model.W.shape)
+    real = float(np.asarray(inputs.real_wage(t)))
+    flows = model.step(
+        pay,
+        inputs.outside(t),
+        real,
+        np.asarray(inputs.norm_increase(t), float).reshape(-1),
+        np.asarray(inputs.shortage(t), float).reshape(-1),
+        mobilise=inputs.mobilise.get(t),
+        target=None if inputs.target is None else inputs.target(t),
+    )
+    cube["workers"][t] = flows.start
+    for n in FLOW_COLUMNS:
+        cube[n][t] = getattr(flows, n)
+    months = 12.0 / model.params.steps_per_year  # pay is per month
+    cube["wage_fund"][t] = months * pay * 0.5 * (flows.start + flows.end)
+    return flows
 
 
 def result_of_cube(
