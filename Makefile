@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,dev,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[test,dev,bench,service]"
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -19,6 +19,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/install-chromium.sh
+	bash scripts/install-postgres.sh
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)

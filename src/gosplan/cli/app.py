@@ -75,6 +75,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gosplan.cli.report_cmd",
     "gosplan.cli.compare_cmd",
     "gosplan.cli.demo_cmd",
+    "gosplan.cli.serve_cmd",
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
