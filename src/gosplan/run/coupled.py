@@ -512,13 +512,10 @@ def coupled_scenario(
     calendar years (``year_start=1``), the calendar of the workforce's paths, so that a step
     is the same month in both (the demo's simulation runs economic years from October).
 
-    The scale: with ``"need"`` (the default) the workforce of the first month is the labour
-    the plan's output of that month needs (``l_workers (I - A)^-1 y`` of 1929): the workforce
-    counts workers employed, and the plan's labour available of workers, the labour force,
-    leaves about half of it unused in 1929 (some 485 available a month against 257 needed,
-    in the plan's units), so that with ``"available"`` (the default of
-    :func:`simulate_with_workforce`) labour never binds and only the shortages reach the
-    workforce, not its labour the output.
+    The scale: with ``"need"`` (the default) the first month's workforce is the labour the
+    plan's output of that month needs (``l_workers (I - A)^-1 y`` of 1929); the plan's labour
+    available (the labour force) leaves about half unused in 1929 (485 a month against 257
+    needed), so with ``"available"`` labour would never bind.
 
     Parameters
     ----------
@@ -544,8 +541,7 @@ def coupled_scenario(
     Returns
     -------
     CoupledRun
-        The simulation with the plan's activities, enterprises and calendar; the workforce
-        by enterprise (industries: activities) from January of the first year.
+        With the plan's activities, enterprises and calendar; the workforce from January.
     """
     from gosplan.datasets import spec_path
     from gosplan.demo import ADOPTED
@@ -553,8 +549,7 @@ def coupled_scenario(
     from gosplan.run.labour_scenario import scenario_workforce
     from gosplan.run.plan_simulation import finish, prepare_plan
 
-    given = [int(y) for y in years]
-    span = list(range(min(given), max(given) + 1)) if given else []
+    span = list(range(min(years), max(years) + 1)) if len(years) else []
     ready = scenario_workforce(scenario, rule=rule, years=span, parameters=parameters, seed=seed)
     spec = read_spec(spec_path(scenario, ADOPTED))
     plan = optimise(spec, objective="min_labour")
@@ -566,10 +561,8 @@ def coupled_scenario(
         start_year=span[0], industry=ready.industry, progress=progress,
     )  # fmt: skip
     label = rule if isinstance(rule, str) else "by table"
-    workforce = replace(
-        run.workforce,
-        provenance={**run.workforce.provenance, "scenario": scenario, "rule": label, "seed": seed},
-    )
+    told = {"scenario": scenario, "rule": label, "seed": seed}
+    workforce = replace(run.workforce, provenance={**run.workforce.provenance, **told})
     return replace(run, simulation=finish(run.simulation, spec, sim, ctx, own), workforce=workforce)
 
 
