@@ -19,10 +19,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 
-from gosplan_service import __version__
+from gosplan_service import __version__, pages
+from gosplan_service.admission import AdmissionMiddleware, pool_size
 from gosplan_service.api import ROUTERS
 from gosplan_service.db import make_engine, make_sessionmaker, upgrade
+from gosplan_service.jobs import JobRunner
+from gosplan_service.openapi import service_openapi
 from gosplan_service.problems import RequestLimitsMiddleware, install_problem_handlers
 from gosplan_service.schemas import ProblemDocument
 from gosplan_service.security import RateLimiter
@@ -45,14 +49,30 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    engine = make_engine(settings.database_url)
+    sqlite = _is_sqlite(settings.database_url)
+    engine = make_engine(
+        settings.database_url, **({} if sqlite else pool_size(settings.max_concurrent_requests))
+    )
     try:
         upgrade(engine)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
-        yield
+        runner = None
+        if settings.job_workers:
+            runner = JobRunner(app.state.sessionmaker, settings.database_url, settings.job_workers)
+            runner.start()
+        app.state.job_runner = runner
+        try:
+            yield
+        finally:
+            if runner is not None:
+                runner.stop()
     finally:
         engine.dispose()
+
+
+def _is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -86,6 +106,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     }
     install_problem_handlers(app)
     app.add_middleware(RequestLimitsMiddleware, settings=settings)
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=settings.max_concurrent_requests,
+        single_writer=_is_sqlite(settings.database_url),
+    )
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(pages.router)
+    pages.mount_static(app)
+    app.openapi = lambda: service_openapi(app)  # type: ignore[method-assign]
     return app

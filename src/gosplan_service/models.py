@@ -217,8 +217,9 @@ class PlanVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("plan_versions.id"), index=True)
     status: Mapped[str] = mapped_column(String(WORD_LENGTH), default="draft", index=True)
-    spec: Mapped[dict[str, Any]]
-    result: Mapped[dict[str, Any] | None]
+    # the two documents are large: loaded when first read, not with every row
+    spec: Mapped[dict[str, Any]] = mapped_column(deferred=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(deferred=True)
     approval_policy: Mapped[str] = mapped_column(String(WORD_LENGTH), default="single")
     quorum: Mapped[int | None] = mapped_column(Integer)
     row_version: Mapped[int] = mapped_column(Integer, default=1)

@@ -17,6 +17,7 @@ announces its length or streams it.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -245,7 +246,35 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     status = exc.status_code
     # Starlette's own details are its status phrase or a parser's message: fine to show.
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != _phrase(status) else None
-    return problem_response(Problem(status, detail, headers=exc.headers))
+    headers = exc.headers
+    documented = allowed_methods(request) if status == 405 else []
+    if documented:
+        headers = {**(headers or {}), "Allow": ", ".join(documented)}
+    return problem_response(Problem(status, detail, headers=headers))
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the app's OpenAPI schema documents for the request's path (for ``Allow``).
+
+    Starlette's 405 names the methods of one route; a path served by one route per method
+    (``GET`` and ``POST /api/plans``) has more, and the schema has them all.
+
+    Parameters
+    ----------
+    request
+        The request that got 405.
+
+    Returns
+    -------
+    list of str
+        Sorted; empty for a path the schema does not document (a page).
+    """
+    path = request.url.path
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)), path):
+            methods.update(m.upper() for m in operations if m.isalpha())
+    return sorted(methods)
 
 
 async def _on_error(request: Request, exc: Exception) -> JSONResponse:

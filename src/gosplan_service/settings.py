@@ -20,6 +20,7 @@ __all__ = [
     "ENV_PREFIX",
     "MAX_ID",
     "NAME_LENGTH",
+    "PAGE_SIZE_CEILING",
     "STRING_LENGTH_CEILING",
     "Settings",
     "active_settings",
@@ -33,6 +34,8 @@ NAME_LENGTH = 100
 MAX_ID = 2**31 - 1
 #: No setting may raise the longest accepted free-text string above this.
 STRING_LENGTH_CEILING = 100_000
+#: The largest page any list may be set to return (the schema's bound of ``limit``).
+PAGE_SIZE_CEILING = 200
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,12 @@ class Settings:
     submission_rate_limit
         Submissions (counter-plans, reports, votes) per minute and user (429 above it).
     job_workers
-        Worker processes for long computations.
+        Worker processes for long computations (0: the app runs none; queued jobs wait for
+        :func:`gosplan_service.jobs.run_pending`, as in the tests).
+    max_concurrent_requests
+        Requests inside the application at once; the rest wait their turn in the event loop
+        (:mod:`gosplan_service.admission`), never in a worker thread. PostgreSQL's connection
+        pool is sized to it.
     cookie_secure
         Mark the session cookie ``Secure`` (set it behind HTTPS).
     """
@@ -76,17 +84,22 @@ class Settings:
     login_rate_limit: int = 10
     submission_rate_limit: int = 30
     job_workers: int = 2
+    max_concurrent_requests: int = 16
     cookie_secure: bool = False
 
     def __post_init__(self) -> None:
         for item in fields(self):
             value = getattr(self, item.name)
+            least = 0 if item.name == "job_workers" else 1
             if item.type == "int" and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
+                isinstance(value, bool) or not isinstance(value, int) or value < least
             ):
-                raise InputError(f"setting {item.name} must be a positive integer, not {value!r}")
+                kind = "a positive integer" if least else "an integer >= 0"
+                raise InputError(f"setting {item.name} must be {kind}, not {value!r}")
         if not self.database_url:
             raise InputError("setting database_url must not be empty")
+        if self.max_page_size > PAGE_SIZE_CEILING:
+            raise InputError(f"setting max_page_size must be at most {PAGE_SIZE_CEILING}")
         if self.max_string_length > STRING_LENGTH_CEILING:
             raise InputError(f"setting max_string_length must be at most {STRING_LENGTH_CEILING}")
         if self.argon2_memory_kib < 8 * self.argon2_parallelism:

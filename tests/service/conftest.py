@@ -135,7 +135,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:
-    """Settings for a test: the database, cheap argon2, and ``overrides``."""
+    """Settings for a test: the database, cheap argon2, no job runner, and ``overrides``.
+
+    Jobs wait for :func:`gosplan_service.jobs.run_pending` unless a test asks for workers.
+    """
+    overrides.setdefault("job_workers", 0)
     return Settings(database_url=database_url, **overrides).cheap_hashing()
 
 

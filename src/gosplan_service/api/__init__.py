@@ -8,9 +8,31 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gosplan_service.api import auth, health
+from gosplan_service.api import (
+    approvals,
+    audit_log,
+    auth,
+    counter_plans,
+    figures,
+    health,
+    jobs,
+    plans,
+    reports,
+    results,
+)
 
 __all__ = ["ROUTERS"]
 
 #: Every router of the API, in the order they are included.
-ROUTERS: list[APIRouter] = [health.router, auth.router]
+ROUTERS: list[APIRouter] = [
+    health.router,
+    auth.router,
+    plans.router,
+    approvals.router,
+    figures.router,
+    counter_plans.router,
+    reports.router,
+    results.router,
+    jobs.router,
+    audit_log.router,
+]

@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gosplan_service.db import SessionDep
 from gosplan_service.models import Token, User
 from gosplan_service.problems import Problem
 from gosplan_service.security import RateLimiter, user_for_token
-from gosplan_service.settings import MAX_ID, Settings
+from gosplan_service.settings import MAX_ID, PAGE_SIZE_CEILING, Settings
 
 __all__ = [
     "SESSION_COOKIE",
@@ -94,7 +95,20 @@ def bearer_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or None
 
 
-def current_token(request: Request, session: SessionDep) -> tuple[User, Token]:
+#: The bearer scheme, declared so that the OpenAPI schema says which operations need a token
+#: (it never answers by itself: :func:`current_token` reads the header, or the cookie).
+BEARER = HTTPBearer(
+    auto_error=False,
+    description="The token from POST /api/auth/login (the pages send it as the "
+    f"{SESSION_COOKIE} cookie instead).",
+)
+
+
+def current_token(
+    request: Request,
+    session: SessionDep,
+    _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+) -> tuple[User, Token]:
     """The user and token row of the request's valid token, or a 401 problem.
 
     Parameters
@@ -103,6 +117,8 @@ def current_token(request: Request, session: SessionDep) -> tuple[User, Token]:
         The request.
     session
         The request's session.
+    _scheme
+        The bearer credentials as :data:`BEARER` parsed them (unused: only declared).
 
     Returns
     -------
@@ -155,7 +171,7 @@ class PageParams:
 
 def page_params(
     settings: SettingsDep,
-    limit: Annotated[int, Query(ge=1, le=MAX_ID)] = 50,
+    limit: Annotated[int, Query(ge=1, le=PAGE_SIZE_CEILING)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PageParams:
     """FastAPI dependency: the ``limit`` and ``offset`` query parameters, bounded.
