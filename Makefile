@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-run bench-sim lint venv clean
+.PHONY: demo test bench bench-run bench-sim bench-service lint venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+	bash scripts/install-postgres.sh
+	$(BIN)/python benchmarks/service_bench.py
 
 bench-run: $(STAMP)
 	$(BIN)/python benchmarks/run_suite.py
@@ -36,10 +38,15 @@ bench-sim: $(STAMP)
 	$(BIN)/python benchmarks/run_workforce_bench.py
 	$(BIN)/python benchmarks/run_ario_bench.py
 
+# the planning office under load: report submission, 20 users, SQLite and PostgreSQL (2 minutes)
+bench-service: $(STAMP)
+	bash scripts/install-postgres.sh
+	$(BIN)/python benchmarks/service_bench.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info report
+	rm -rf $(VENV) build *.egg-info src/*.egg-info report test-artifacts

@@ -216,6 +216,9 @@ PathId = Annotated[int, Field(ge=1, le=MAX_ID)]
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the problem documents a router's routes may answer.
 
+    :func:`gosplan_service.openapi.service_openapi` puts them under
+    ``application/problem+json`` (and adds the statuses every operation of a kind may give).
+
     Parameters
     ----------
     *statuses
@@ -225,11 +228,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     -------
     dict
     """
+    from gosplan_service.openapi import DESCRIPTIONS
+
     return {
-        status: {
-            "model": ProblemDocument,
-            "description": "A problem (application/problem+json)",
-            "content": {"application/problem+json": {}},
-        }
+        status: {"model": ProblemDocument, "description": DESCRIPTIONS[status]}
         for status in statuses
     }

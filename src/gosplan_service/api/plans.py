@@ -155,7 +155,13 @@ def load_version(session: Session, version_id: int, *, lock: bool = False) -> Pl
 
 
 def read_version(
-    session: Session, user: User, version_id: int, action: str = "plan.read", *, lock: bool = False
+    session: Session,
+    user: User,
+    version_id: int,
+    action: str = "plan.read",
+    *,
+    lock: bool = False,
+    enterprise: str | None = None,
 ) -> PlanVersion:
     """Load a version and authorize ``action`` on it (a draft is 404 but to planners).
 
@@ -171,6 +177,9 @@ def read_version(
         The matrix action.
     lock
         Lock its row (see :func:`load_version`).
+    enterprise
+        The enterprise of the object acted on (a submission's), or the one a list is
+        limited to: another enterprise's is 404 to a director or workers' committee.
 
     Returns
     -------
@@ -183,6 +192,7 @@ def read_version(
         action,
         object_type=OBJECT,
         object_id=version.id,
+        enterprise=enterprise,
         draft=version.status == "draft",
     )
     return version

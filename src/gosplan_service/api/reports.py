@@ -13,8 +13,6 @@ shared with the counter-plan and result routers.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
@@ -22,12 +20,14 @@ from sqlalchemy.orm import Session
 
 from gosplan_service import audit, idempotency
 from gosplan_service.api.deps import CurrentUser, ObjectId, PageQuery, SessionDep, submission_limit
+from gosplan_service.api.plans import read_version
 from gosplan_service.models import ControlFigure, FulfilmentReport, PlanVersion, User
 from gosplan_service.permissions import cell
+from gosplan_service.plan_schemas import problem_responses
 from gosplan_service.problems import FieldError, Problem
 from gosplan_service.report_compute import PlanLabels, plan_labels
 from gosplan_service.report_schemas import ReportCreate, ReportPublic
-from gosplan_service.schemas import Page, ProblemDocument
+from gosplan_service.schemas import Page
 
 __all__ = [
     "READ_RESPONSES",
@@ -40,19 +40,9 @@ __all__ = [
 ]
 
 
-def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    described = {
-        403: "The role may not do this",
-        404: "No such object (or not the user's to know about)",
-        409: "Not allowed in the object's current status",
-        428: "The Idempotency-Key header is missing",
-    }
-    return {c: {"model": ProblemDocument, "description": described[c]} for c in codes}
-
-
 #: Problem responses of reads, and of submissions.
-READ_RESPONSES = _responses(403, 404)
-SUBMIT_RESPONSES = _responses(403, 404, 409, 428)
+READ_RESPONSES = problem_responses(403, 404)
+SUBMIT_RESPONSES = problem_responses(403, 404, 409, 428)
 
 router = APIRouter(tags=["reports"])
 
@@ -104,19 +94,7 @@ def plan_version_for(
         404 for a missing version (or a draft, to all but planners, or another
         enterprise's object); 403 where the role may not.
     """
-    version = session.get(PlanVersion, plan_id)
-    if version is None:
-        raise Problem.not_found()
-    audit.require(
-        session,
-        user,
-        action,
-        object_type="plan_version",
-        object_id=plan_id,
-        enterprise=enterprise,
-        draft=version.status == "draft",
-    )
-    return version
+    return read_version(session, user, plan_id, action, enterprise=enterprise)
 
 
 def require_status(version: PlanVersion, allowed: str, what: str) -> None:
