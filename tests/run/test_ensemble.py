@@ -273,3 +273,26 @@ def test_weights_add_unlike_products_up(serial_result: EnsembleResult) -> None:
     doubled = serial_result.compare(weights=pd.Series(2.0, index=serial_result.products))
     plain = serial_result.compare()
     np.testing.assert_allclose(doubled["mean"], 2 * plain["mean"])
+
+
+def test_a_plans_runs_draw_their_shocks_from_their_seeds() -> None:
+    # a plan spec's options go through simulate_plan(**options) to prepare_plan: the seed
+    # must reach each run, so that runs differ from each other and a repeat is the same
+    from gosplan.datasets import spec_path
+    from gosplan.plan import optimise, read_spec
+    from gosplan.run.ensemble import takes_seed
+
+    spec = read_spec(spec_path("ussr-1928", "basic"))
+    plan = optimise(spec, objective="min_labour")
+    assert takes_seed(spec)
+    shocks = pd.DataFrame(
+        {"kind": ["capacity"], "product": ["coal"], "from_step": [2], "share_min": [0.5],
+         "share_max": [0.95]}
+    )  # fmt: skip
+    common = {"result": plan, "runs": 3, "serial": True, "seed": 11, "periods": [1929]}
+    one = ensemble(spec, {"v": {"shocks": shocks}}, **common)
+    again = ensemble(spec, {"v": {"shocks": shocks}}, **common)
+    cube = one.cube("output")[0]
+    assert not np.array_equal(cube[0], cube[1])
+    np.testing.assert_array_equal(cube, again.cube("output")[0])
+    assert one.provenance["seeded"] is True

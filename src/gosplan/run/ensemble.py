@@ -295,8 +295,9 @@ def simulate_parameters(model: Any) -> Mapping[str, inspect.Parameter] | None:
     """The keyword arguments one run of ``model`` takes (``None``: not known, any).
 
     :func:`~gosplan.run.simulate.simulate` hands an economy to
-    :func:`~gosplan.run.simulate.prepare` and a spec to ``simulate_plan``; their signatures
-    say what a variation may set.
+    :func:`~gosplan.run.simulate.prepare` and a spec to ``simulate_plan``, which hands its
+    options on to ``prepare_plan``; their signatures say what a variation may set (a
+    ``seed`` among them: each run then draws its shock shares from its own seed).
     """
     target: Callable[..., Any] = simulate
     if _open_ended(simulate):
@@ -312,6 +313,10 @@ def simulate_parameters(model: Any) -> Mapping[str, inspect.Parameter] | None:
             except ImportError:
                 return None
             target = getattr(module, "simulate_plan", simulate)
+            if _open_ended(target):  # its options are prepare_plan's, and ``replan``
+                replan = inspect.Parameter("replan", inspect.Parameter.KEYWORD_ONLY)
+                params = dict(inspect.signature(module.prepare_plan).parameters)
+                return {**params, "replan": replan}
     if _open_ended(target):
         return None
     return inspect.signature(target).parameters
