@@ -74,6 +74,12 @@ KINDS: dict[str, JobKind] = {
     "check": JobKind(
         "gosplan_service.report_compute:check", "gosplan_service.report_compute:apply_check"
     ),
+    "simulation": JobKind(
+        "gosplan_service.sim_compute:simulate", "gosplan_service.sim_compute:apply_simulation"
+    ),
+    "ensemble": JobKind(
+        "gosplan_service.sim_compute:ensemble", "gosplan_service.sim_compute:apply_ensemble"
+    ),
 }
 
 

@@ -52,6 +52,7 @@ _ROWS: dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell]] = {
     "plan.create": ("all", "-", "-", "-", "-", "-"),
     "plan.edit": ("all", "-", "-", "-", "-", "-"),
     "plan.solve": ("all", "-", "-", "-", "-", "-"),
+    "plan.simulate": ("all", "-", "-", "-", "-", "-"),
     "plan.publish": ("all", "-", "-", "-", "-", "-"),
     "plan.open": ("all", "-", "-", "-", "-", "-"),
     "plan.derive": ("all", "-", "-", "-", "-", "-"),

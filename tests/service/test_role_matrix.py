@@ -282,6 +282,9 @@ def prepare(office: Office, action: str, role: str, scope: str) -> Request:
             return "PATCH", f"/api/plans/{version}", {"json": body, "headers": _if_match(version)}
         verb = action.split(".")[1]
         return "POST", f"/api/plans/{version}/{verb}", {"headers": _if_match(version)}
+    if action == "plan.simulate":
+        body = {"periods": [1929], "shocks": [{"product": "coal", "from_step": 0, "share": 0.1}]}
+        return "POST", f"/api/plans/{office.approved}/simulations", {"json": body}
     if action == "plan.open":
         version = office.version("published")
         return "POST", f"/api/plans/{version}/open", {"headers": _if_match(version)}

@@ -19,6 +19,7 @@ from gosplan_service.api import (
     plans,
     reports,
     results,
+    simulations,
 )
 
 __all__ = ["ROUTERS"]
@@ -33,6 +34,7 @@ ROUTERS: list[APIRouter] = [
     counter_plans.router,
     reports.router,
     results.router,
+    simulations.router,
     jobs.router,
     audit_log.router,
 ]
