@@ -17,16 +17,15 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import tomli_w
 from sqlalchemy import delete, insert, select, update
 
+from gosplan.core.spec_document import DOCUMENT_KEYS
 from gosplan_service import audit
 from gosplan_service.models import ControlFigure, Job, PlanVersion, User
 
@@ -51,24 +50,7 @@ __all__ = [
 ]
 
 #: Keys of a spec document besides ``economy`` and ``tables`` (the plan manifest's settings).
-SPEC_SETTINGS = frozenset(
-    {
-        "name",
-        "description",
-        "periods",
-        "start",
-        "horizon",
-        "objective",
-        "default_lag",
-        "discount",
-        "terminal_growth",
-        "trade_deficit",
-        "investment_share",
-        "storable",
-        "terminal",
-        "sense",
-    }
-)
+SPEC_SETTINGS = DOCUMENT_KEYS - {"economy", "tables"}
 _SCENARIO = "scenario:"
 #: The most rows of one table of a spec.
 MAX_TABLE_ROWS = 10_000
@@ -130,26 +112,6 @@ def scenario_spec(scenario: str) -> dict[str, Any]:
     return spec_to_dict(spec, name)
 
 
-def _records(path: Path) -> list[dict[str, Any]]:
-    frame = pd.read_csv(path, dtype=object, keep_default_na=False)
-    rows: list[dict[str, Any]] = []
-    for record in frame.to_dict(orient="records"):
-        rows.append({str(k): _cell(v) for k, v in record.items()})
-    return rows
-
-
-def _cell(text: Any) -> Any:
-    if text is None or text == "":
-        return None
-    try:
-        number = float(text)
-    except (TypeError, ValueError):
-        return str(text)
-    if not math.isfinite(number):
-        return str(text)
-    return int(number) if number.is_integer() and "." not in str(text) else number
-
-
 def spec_to_dict(spec: PlanSpec, scenario: str) -> dict[str, Any]:
     """A spec as strict JSON: its settings, ``economy`` (``scenario:NAME``) and tables.
 
@@ -163,25 +125,25 @@ def spec_to_dict(spec: PlanSpec, scenario: str) -> dict[str, Any]:
     Returns
     -------
     dict
+        :meth:`PlanSpec.to_dict <gosplan.core.spec.PlanSpec.to_dict>` with the economy named
+        ``scenario:NAME``.
+
+    Examples
+    --------
+    >>> from gosplan.datasets import spec_path
+    >>> from gosplan.plan import read_spec
+    >>> doc = spec_to_dict(read_spec(spec_path("ussr-1928", "basic")), "ussr-1928")
+    >>> doc["economy"], doc["tables"]["targets"][0]["period"]
+    ('scenario:ussr-1928', 1933)
     """
-    import tomllib
-
-    from gosplan.plan import write_spec
-
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        write_spec(spec, root, "csv", economy_path=f"{_SCENARIO}{scenario}")
-        manifest = tomllib.loads((root / "plan.toml").read_text(encoding="utf-8"))
-        entries = manifest.pop("tables", {})
-        manifest["tables"] = {name: _records(root / file) for name, file in entries.items()}
-    return manifest
+    return spec.to_dict(economy=f"{_SCENARIO}{scenario}")
 
 
 def _check_document(doc: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     errors = [
         {"field": f"spec.{key}", "message": "unknown key"}
         for key in doc
-        if key not in SPEC_SETTINGS | {"economy", "tables"}
+        if key not in DOCUMENT_KEYS
     ]
     economy = doc.get("economy")
     scenario = economy.removeprefix(_SCENARIO) if isinstance(economy, str) else ""
@@ -209,15 +171,42 @@ def _check_document(doc: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return scenario, tables
 
 
-def _problem_field(problem: Any, tables: dict[str, str]) -> str:
+#: How the library's messages name a spec document (a table: ``"spec: targets"``).
+_SOURCE = "spec"
+
+
+def _problem_field(problem: Any) -> str:
+    """The field of a library problem: ``spec.tables.targets[3]``, ``spec.objective``, ..."""
+    from gosplan.core.rules import PLAN_TABLE_NAMES
+
     source = str(getattr(problem, "source", "") or "")
-    for name, file in tables.items():
-        if source.endswith(file):
-            row = getattr(problem, "row", None)
-            where = f"spec.tables.{name}"
-            return f"{where}[{int(row) - 2}]" if isinstance(row, int) and row >= 2 else where
     label = getattr(problem, "label", None)
+    name = source.removeprefix(f"{_SOURCE}: ") if source.startswith(f"{_SOURCE}: ") else ""
+    if name in PLAN_TABLE_NAMES:
+        row = getattr(problem, "row", None)
+        where = f"spec.tables.{name}"
+        return f"{where}[{int(row) - 2}]" if isinstance(row, int) and row >= 2 else where
+    if name == "tables":
+        return f"spec.tables.{label}" if isinstance(label, str) else "spec.tables"
     return f"spec.{label}" if isinstance(label, str) and label in SPEC_SETTINGS else "spec"
+
+
+def _notes_as_text(tables: dict[str, Any]) -> dict[str, Any]:
+    """The tables with numbers in columns without a rule (notes, sources) as text.
+
+    Documents stored before the library read spec documents itself went through CSV files,
+    where every cell of such a column is text; a number there (``"low": 95.0``) is kept so.
+    """
+    from gosplan.core.rules import rule_of
+
+    def cell(name: str, column: str, value: Any) -> Any:
+        plain = isinstance(value, int | float) and not isinstance(value, bool)
+        return str(value) if plain and rule_of(name, str(column)) is None else value
+
+    return {
+        name: [{c: cell(name, c, v) for c, v in row.items()} for row in rows]
+        for name, rows in tables.items()
+    }
 
 
 def spec_from_dict(doc: Mapping[str, Any]) -> PlanSpec:
@@ -226,43 +215,46 @@ def spec_from_dict(doc: Mapping[str, Any]) -> PlanSpec:
     Parameters
     ----------
     doc
-        A document as :func:`spec_to_dict` writes it.
+        A document as :func:`spec_to_dict` writes it; its economy must be a bundled one.
 
     Returns
     -------
     PlanSpec
+        :meth:`PlanSpec.from_dict <gosplan.core.spec.PlanSpec.from_dict>` of the document,
+        with the bundled economy it names.
 
     Raises
     ------
     SpecInvalid
-        Naming each offending field (``spec.tables.targets[3]``, ``spec.objective``, ...).
+        Naming each offending field (``spec.tables.targets[3]``: the row at index 3 of the
+        list, ``spec.objective``, ...).
+
+    Examples
+    --------
+    >>> doc = scenario_spec("ussr-1928")
+    >>> spec_from_dict(doc).periods
+    (1929, 1930, 1931, 1932, 1933)
+    >>> doc["tables"]["targets"][3]["target"] = "plenty"
+    >>> try:
+    ...     spec_from_dict(doc)
+    ... except SpecInvalid as err:
+    ...     print(err.errors)
+    [{'field': 'spec.tables.targets[3]', 'message': "target is not a number: 'plenty'"}]
     """
+    from gosplan.core.spec import PlanSpec
     from gosplan.errors import InputError, ValidationError
-    from gosplan.plan import read_spec
 
     scenario, tables = _check_document(doc)
-    settings = {k: v for k, v in doc.items() if k in SPEC_SETTINGS and v is not None}
-    files = {name: f"{name}.csv" for name in tables}
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        try:
-            manifest = tomli_w.dumps({**settings, "tables": files})
-        except (TypeError, ValueError) as exc:
-            raise _invalid("spec", f"settings must be plain values: {exc}") from None
-        (root / "plan.toml").write_text(manifest, encoding="utf-8")
-        for name, rows in tables.items():
-            pd.DataFrame(rows).to_csv(root / files[name], index=False)
-        try:
-            return read_spec(root, economy=_economy(scenario))
-        except ValidationError as exc:
-            problems = exc.problems or [exc]
-            raise SpecInvalid(
-                [{"field": _problem_field(p, files), "message": p.message} for p in problems]
-            ) from None
-        except InputError as exc:
-            raise SpecInvalid(
-                [{"field": _problem_field(exc, files), "message": exc.message}]
-            ) from None
+    document = {**doc, "tables": _notes_as_text(tables)}
+    try:
+        return PlanSpec.from_dict(document, economy=_economy(scenario), source=_SOURCE)
+    except ValidationError as exc:
+        problems = exc.problems or [exc]
+        raise SpecInvalid(
+            [{"field": _problem_field(p), "message": p.message} for p in problems]
+        ) from None
+    except InputError as exc:
+        raise SpecInvalid([{"field": _problem_field(exc), "message": exc.message}]) from None
 
 
 def canonical_spec(doc: Mapping[str, Any]) -> dict[str, Any]:

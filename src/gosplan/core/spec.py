@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import InitVar, dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -448,6 +448,76 @@ class PlanSpec:
     def with_changes(self, **changes: object) -> PlanSpec:
         """Return a validated copy with some fields replaced (see :meth:`validated`)."""
         return replace(self, **changes).validated()  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ documents
+    def to_dict(self, economy: str | None = None) -> dict[str, Any]:
+        """The spec as a strict-JSON document (:func:`gosplan.core.spec_document.spec_to_dict`).
+
+        Parameters
+        ----------
+        economy
+            How the document names the economy (``"scenario:NAME"`` or a directory, as a
+            plan manifest does); ``None`` leaves it out.
+
+        Returns
+        -------
+        dict
+            The manifest's settings and ``tables`` (every non-empty table as a list of
+            rows); :meth:`from_dict` gives back an equal spec.
+
+        Examples
+        --------
+        >>> from gosplan.datasets import spec_path
+        >>> from gosplan.plan import read_spec
+        >>> spec = read_spec(spec_path("ussr-1928", "basic"))
+        >>> doc = spec.to_dict("scenario:ussr-1928")
+        >>> PlanSpec.from_dict(doc, spec.economy).to_dict("scenario:ussr-1928") == doc
+        True
+        """
+        from gosplan.core.spec_document import spec_to_dict
+
+        return spec_to_dict(self, economy)
+
+    @classmethod
+    def from_dict(
+        cls, doc: Mapping[str, Any], economy: Economy | None = None, source: str = "spec document"
+    ) -> PlanSpec:
+        """The spec of a document (:func:`gosplan.core.spec_document.spec_from_dict`).
+
+        Parameters
+        ----------
+        doc
+            A document as :meth:`to_dict` writes it.
+        economy
+            The economy planned (the document names it only by reference): required.
+        source
+            How messages name the document; a table is ``"{source}: {table}"``, its rows
+            numbered as in a file (the list's index + 2).
+
+        Returns
+        -------
+        PlanSpec
+            The validated specification.
+
+        Raises
+        ------
+        gosplan.errors.ValidationError
+            Every problem of the document, as :func:`gosplan.plan.read_spec` reports them.
+        InputError
+            With ``check="bad_argument"`` when ``doc`` is not a mapping or ``economy`` not
+            an :class:`~gosplan.core.economy.Economy`.
+
+        Examples
+        --------
+        >>> from gosplan.datasets import spec_path
+        >>> from gosplan.plan import read_spec
+        >>> spec = read_spec(spec_path("ussr-1928", "basic"))
+        >>> PlanSpec.from_dict(spec.to_dict(), spec.economy).periods
+        (1929, 1930, 1931, 1932, 1933)
+        """
+        from gosplan.core.spec_document import spec_from_dict
+
+        return spec_from_dict(doc, economy, source)
 
     # ------------------------------------------------------------------ validation
     def validated(self, source: str = "plan spec") -> PlanSpec:

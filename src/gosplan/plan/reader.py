@@ -42,6 +42,7 @@ from gosplan.core.checks import Check, Problems
 from gosplan.core.economy import Economy
 from gosplan.core.rules import LABEL_KINDS, PLAN_TABLE_NAMES, ColumnRule, required_columns, rule_of
 from gosplan.core.spec import PlanSpec, objective_needs
+from gosplan.core.spec_document import DOCUMENT_KEYS, SETTINGS
 from gosplan.errors import GosplanError, InputError, ValidationError, validation_error
 from gosplan.io.tables import read_sheet, read_table_file
 
@@ -55,39 +56,9 @@ PLAN_TABLES: dict[str, tuple[str, ...]] = {
     name: required_columns(name) for name in PLAN_TABLE_NAMES
 }
 
-MANIFEST_KEYS = frozenset(
-    {
-        "name",
-        "description",
-        "economy",
-        "periods",
-        "start",
-        "horizon",
-        "objective",
-        "default_lag",
-        "discount",
-        "terminal_growth",
-        "trade_deficit",
-        "investment_share",
-        "storable",
-        "terminal",
-        "sense",
-        "tables",
-    }
-)
-
-#: Manifest settings of a plan: key, type and default.
-SETTINGS: tuple[tuple[str, type, Any], ...] = (
-    ("objective", str, "max_level"),
-    ("default_lag", int, 1),
-    ("discount", float, 0.0),
-    ("terminal_growth", float, None),
-    ("trade_deficit", float, 0.0),
-    ("investment_share", float, None),
-    ("storable", str, "listed"),
-    ("terminal", str, "none"),
-    ("sense", str, "max"),
-)
+#: Keys of a plan manifest, and its settings (key, type, default): a spec document's
+#: (:mod:`gosplan.core.spec_document`), which has the same keys.
+MANIFEST_KEYS = DOCUMENT_KEYS
 
 
 def read_spec(path: str | Path, *, economy: Economy | None = None) -> PlanSpec:
