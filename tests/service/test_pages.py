@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -34,11 +35,15 @@ DIRECTOR_ENTERPRISE = "Donugol mines"
 OTHER_ENTERPRISE = "Azneft"
 
 
-def pages_app(database_url: str) -> FastAPI:
-    """The app with every API router, and the pages (unless ``create_app`` mounts them)."""
+def pages_app(database_url: str, **settings: Any) -> FastAPI:
+    """The app with every API router, and the pages (unless ``create_app`` mounts them).
+
+    ``settings`` override the test settings (``job_workers=1`` starts the real job runner).
+    """
     from gosplan_service import pages
 
-    app: FastAPI = create_full_app(settings_for(database_url, login_rate_limit=10_000))
+    settings.setdefault("login_rate_limit", 10_000)
+    app: FastAPI = create_full_app(settings_for(database_url, **settings))
     paths = {getattr(route, "path", None) for route in app.routes}
     if "/login" not in paths:
         app.include_router(pages.router)
@@ -378,3 +383,109 @@ def test_the_audit_trail_is_paged(world: World) -> None:
     assert 'rel="next" href="/audit?offset=1&amp;limit=1"' in first
     second = client.get("/audit?offset=1&limit=1").text
     assert 'rel="prev"' in second
+
+
+# ------------------------------------------------------------------------ the new plan form
+def _form_of(html: str, form_id: str) -> str:
+    """The HTML of the form ``form_id`` (from its tag to its end)."""
+    start = html.index(f'id="{form_id}"')
+    return html[start : html.index("</form>", start)]
+
+
+def test_the_new_plan_form_is_for_planners(world: World) -> None:
+    from gosplan_service.pages.plans import scenario_choices
+
+    html = world.login("planner").get("/").text
+    form = _form_of(html, "new-plan-form")
+    assert 'data-api="/api/plans"' in form and 'data-then="/plans/{id}"' in form
+    assert 'data-field="approval.policy"' in form and 'data-field="approval.quorum"' in form
+    assert "ussr-1928/basic" in scenario_choices()
+    for scenario in scenario_choices():
+        assert f'<option value="{scenario}"' in form
+    assert "new-plan-form" not in world.login("observer").get("/").text
+
+
+def test_a_bad_quorum_shows_the_apis_problem_next_to_the_form(world: World) -> None:
+    from gosplan_service.pages.plans import plan_create_body
+
+    fields = {"name": "five-year plan", "scenario": "ussr-1928/basic", "policy": "quorum"}
+    client = world.login("planner")
+    before = count_versions(world)
+    for quorum, message in (("0", "greater than or equal to 1"), ("1.5", "valid integer")):
+        response = client.post("/plans/new", data={**fields, "quorum": quorum})
+        assert response.status_code == 422, response.text
+        form = _form_of(response.text, "new-plan-form")
+        assert "<code>body.approval.quorum</code>" in form and message in form
+        assert 'value="five-year plan"' in form and f'value="{quorum}"' in form
+        api = client.post("/api/plans", json=plan_create_body({**fields, "quorum": quorum}))
+        assert api.status_code == 422
+        assert [e["field"] for e in api.json()["errors"]] == ["body.approval.quorum"]
+    single = client.post("/plans/new", data={**fields, "policy": "single", "quorum": "2"})
+    assert single.status_code == 422 and "<code>body.approval</code>" in single.text
+    unknown = client.post(
+        "/plans/new", data={**fields, "scenario": "atlantis/basic", "quorum": "2"}
+    )
+    assert unknown.status_code == 422 and "<code>body.scenario</code>" in unknown.text
+    assert count_versions(world) == before
+
+
+def count_versions(world: World) -> int:
+    """How many plan versions the database holds."""
+    from .seed import count
+
+    return count(world.client, PlanVersion)
+
+
+def test_the_new_plan_form_creates_a_draft(world: World) -> None:
+    client = world.login("planner")
+    data = {"name": "<b>five</b>", "scenario": "ussr-1928/basic", "policy": "quorum", "quorum": "2"}
+    response = client.post("/plans/new", data=data, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    page = client.get(response.headers["location"])
+    assert "&lt;b&gt;five&lt;/b&gt;" in page.text and "<b>five</b>" not in page.text
+    assert "2 committee approvals needed" in page.text
+    assert 'class="action action-solve"' in page.text and "action-publish" not in page.text
+    assert world.login("observer").post("/plans/new", data=data).status_code == 403
+    from .seed import audit_rows
+
+    assert [r.outcome for r in audit_rows(world.client, "plan.create")] == ["done", "denied"]
+
+
+def test_committee_members_vote_on_the_version_page(
+    world: World, make_user: Callable[..., User]
+) -> None:
+    quorum = world.ids["quorum"]
+    voted = world.login("committee_member").get(f"/plans/{quorum}").text
+    assert "action-vote-approve" not in voted
+    other = make_user("committee_member")
+    world.client.cookies.clear()
+    world.client.post("/login", data={"name": other.name, "password": PASSWORD, "next": "/"})
+    html = world.client.get(f"/plans/{quorum}").text
+    assert f'data-api="/api/plans/{quorum}/votes"' in html
+    assert 'data-body="{&#34;decision&#34;: &#34;approve&#34;}"' in html
+    assert "action-approve" not in world.login("approver").get(f"/plans/{quorum}").text
+
+
+def test_denied_page_views_are_audited(world: World) -> None:
+    from .seed import audit_rows
+
+    client = world.login("director")
+    other = f"/plans/{world.ids['approved']}/figures?enterprise={OTHER_ENTERPRISE}"
+    assert client.get(other).status_code == 404
+    assert client.get(f"/counter-plans/{world.ids['theirs']}").status_code == 404
+    assert client.get(f"/jobs/{world.ids['job']}").status_code == 403
+    assert world.login("committee_member").get("/audit").status_code == 403
+    director = world.users["director"]
+    figures = audit_rows(world.client, "figures.read", "denied")
+    assert [(r.user_id, r.role, r.object_type, r.object_id) for r in figures] == [
+        (director.id, "director", "plan_version", str(world.ids["approved"]))
+    ]
+    assert figures[0].detail.startswith("404")
+    offers = audit_rows(world.client, "counter_plan.read", "denied")
+    assert [r.object_id for r in offers] == [str(world.ids["theirs"])]
+    assert [r.object_id for r in audit_rows(world.client, "job.read", "denied")] == [
+        str(world.ids["job"])
+    ]
+    assert [r.role for r in audit_rows(world.client, "audit.read", "denied")] == [
+        "committee_member"
+    ]

@@ -9,11 +9,14 @@ at ``/static``. Include both in the app::
     app.include_router(pages.router)
     pages.mount_static(app)
 
-Read pages query the database through the models, with the API's rules
-(:func:`~gosplan_service.permissions.authorize`,
-:func:`~gosplan_service.permissions.visible_enterprise`); forms and buttons call the JSON API
-(``static/pages.js``). Every template is autoescaped; a problem is shown as a page (a
-missing session redirects to ``/login``), never as a traceback.
+Read pages query the database through the models, with the API's rules and the API's
+guard (:func:`gosplan_service.audit.require`, through
+:func:`~gosplan_service.pages.common.guard`): a refused page view leaves a ``denied``
+audit row, as a refused API call does. Forms and buttons call the JSON API
+(``static/pages.js``: ``If-Match`` from the page's ETag, an ``Idempotency-Key`` where the
+API takes one); the "New plan" form also works without JavaScript (``POST /plans/new``).
+Every template is autoescaped; a problem is shown as a page (a missing session redirects
+to ``/login``), never as a traceback.
 """
 
 from __future__ import annotations

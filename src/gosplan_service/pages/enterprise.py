@@ -17,8 +17,15 @@ from sqlalchemy import select
 
 from gosplan_service.api.deps import ObjectId, SessionDep
 from gosplan_service.models import ControlFigure, CounterPlan, FulfilmentReport, PlanVersion
-from gosplan_service.pages.common import PageRoute, PageUser, render, version_or_404
-from gosplan_service.permissions import authorize, visible_enterprise
+from gosplan_service.pages.common import (
+    PageRoute,
+    PageUser,
+    allowed,
+    guard,
+    render,
+    version_or_404,
+)
+from gosplan_service.permissions import ENTERPRISE_ROLES
 from gosplan_service.problems import Problem
 from gosplan_service.settings import NAME_LENGTH
 
@@ -74,13 +81,23 @@ def product_units(spec: Any) -> dict[str, str]:
         return {}
 
 
-def _figure_enterprise(user: PageUser, enterprise: str | None) -> str | None:
-    """The enterprise a figures page is limited to (404 for another's, as the API)."""
-    own = visible_enterprise(user, "figures.read")
-    if enterprise is not None:
-        authorize(user, "figures.read", enterprise)
-        return enterprise
-    return own
+def _figure_enterprise(
+    session: SessionDep, user: PageUser, version: PlanVersion, enterprise: str | None
+) -> str | None:
+    """The enterprise a figures page is limited to (404 for another's, audited, as the API)."""
+    wanted = enterprise
+    if wanted is None and user.role in ENTERPRISE_ROLES:
+        wanted = user.enterprise
+    guard(
+        session,
+        user,
+        "figures.read",
+        object_type="plan_version",
+        object_id=version.id,
+        enterprise=wanted,
+        draft=version.status == "draft",
+    )
+    return wanted
 
 
 @router.get("/plans/{version_id}/figures")
@@ -113,8 +130,8 @@ def figures_page(
     -------
     fastapi.Response
     """
-    version = version_or_404(session, user, version_id, "figures.read")
-    shown = _figure_enterprise(user, enterprise or None)
+    version = version_or_404(session, user, version_id)
+    shown = _figure_enterprise(session, user, version, enterprise or None)
     query = select(ControlFigure).where(ControlFigure.plan_version_id == version.id)
     if shown is not None:
         query = query.where(ControlFigure.enterprise == shown)
@@ -173,7 +190,15 @@ def counter_plan_form(
     fastapi.Response
     """
     version = version_or_404(session, user, version_id)
-    authorize(user, "counter_plan.submit", user.enterprise, draft=version.status == "draft")
+    guard(
+        session,
+        user,
+        "counter_plan.submit",
+        object_type="plan_version",
+        object_id=version.id,
+        enterprise=user.enterprise,
+        draft=version.status == "draft",
+    )
     if version.status != "counter_plans_open":
         raise Problem(409, f"This version is {version.status}: it takes no counter-plans now.")
     mine = session.scalars(
@@ -216,7 +241,15 @@ def counter_plan_page(
         raise Problem.not_found()
     version = session.get(PlanVersion, offer.plan_version_id)
     assert version is not None
-    authorize(user, "counter_plan.read", offer.enterprise, draft=version.status == "draft")
+    guard(
+        session,
+        user,
+        "counter_plan.read",
+        object_type="counter_plan",
+        object_id=offer.id,
+        enterprise=offer.enterprise,
+        draft=version.status == "draft",
+    )
     check = offer.check_result or {}
     context = {
         "offer": offer,
@@ -225,7 +258,7 @@ def counter_plan_page(
         "tables": check_tables(check),
         "columns": list(dict.fromkeys(key for row in offer.rows for key in row)),
         "can_withdraw": offer.status in ("submitted", "checked")
-        and user.role in ("director", "workers_committee"),
+        and allowed(user, "counter_plan.withdraw"),
     }
     return render(request, "counter_plan.html", context, user=user)
 
@@ -292,7 +325,15 @@ def report_form(
     fastapi.Response
     """
     version = version_or_404(session, user, version_id)
-    authorize(user, "report.submit", user.enterprise, draft=version.status == "draft")
+    guard(
+        session,
+        user,
+        "report.submit",
+        object_type="plan_version",
+        object_id=version.id,
+        enterprise=user.enterprise,
+        draft=version.status == "draft",
+    )
     if version.status != "approved":
         raise Problem(409, f"This version is {version.status}: reports are for approved plans.")
     reports = session.scalars(

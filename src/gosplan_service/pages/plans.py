@@ -1,26 +1,44 @@
-"""Plan versions: the list (``/``), one version, the differences of two, and the approval.
+"""Plan versions: the list (``/``, with a "New plan" form), one version, differences, approval.
 
 Read straight from the models, with the API's rules: drafts are shown to planners only
 (404 to the others). A version's page shows as buttons the actions the user's role may take
 from its status; the buttons call the JSON API (``If-Match`` from the page's ETag).
+
+The "New plan" form posts JSON to ``POST /api/plans`` from ``static/pages.js`` and goes to
+the new version's page; without JavaScript it posts the form to ``/plans/new``, which calls
+the same endpoint function and shows its problem next to the form.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any
+import re
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gosplan_service.api import plans as plans_api
-from gosplan_service.api.deps import ObjectId, PageQuery, SessionDep, etag
+from gosplan_service.api.deps import ObjectId, PageParams, PageQuery, SessionDep, etag
 from gosplan_service.models import AuditEvent, ControlFigure, PlanVersion, User, Vote
-from gosplan_service.pages.common import PageRoute, PageUser, allowed, render, version_or_404
+from gosplan_service.pages.common import (
+    PageRoute,
+    PageUser,
+    allowed,
+    guard,
+    render,
+    version_or_404,
+)
+from gosplan_service.plan_schemas import PlanCreate
+from gosplan_service.problems import Problem, field_name
+from gosplan_service.settings import NAME_LENGTH
 from gosplan_service.workflow import TRANSITIONS
 
-__all__ = ["router"]
+__all__ = ["available_actions", "plan_create_body", "router", "scenario_choices"]
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -32,15 +50,64 @@ ACTIONS = (
     ("approve", "plan.approve", "Approve (sign)", "approve"),
     ("reject", "plan.approve", "Reject", "reject"),
 )
+#: A committee member's buttons on a quorum version: (decision, label).
+VOTES = (("approve", "Vote to approve"), ("reject", "Vote to reject"))
+#: What the "New plan" form starts with.
+NEW_PLAN = {"name": "", "scenario": "ussr-1928/basic", "policy": "single", "quorum": ""}
+#: A whole number as a form sends it.
+WHOLE = re.compile(r"^[+-]?\d{1,9}$")
 #: The most rows a difference table shows.
 MAX_DIFF_ROWS = 500
+
+
+@functools.cache
+def scenario_choices() -> tuple[str, ...]:
+    """The bundled scenarios the API accepts, as ``NAME/VARIANT`` (``ussr-1928/basic``, ...).
+
+    Returns
+    -------
+    tuple of str
+    """
+    from gosplan.datasets import list_scenarios, list_specs
+
+    return tuple(f"{name}/{variant}" for name in list_scenarios() for variant in list_specs(name))
+
+
+def _versions_page(
+    request: Request,
+    session: Session,
+    user: User,
+    page: PageParams,
+    *,
+    form: dict[str, str] | None = None,
+    problem: Problem | None = None,
+) -> Response:
+    query = select(PlanVersion)
+    if user.role != "planner":
+        query = query.where(PlanVersion.status != "draft")
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    versions = session.scalars(
+        query.order_by(PlanVersion.plan_name, PlanVersion.number.desc())
+        .limit(page.limit)
+        .offset(page.offset)
+    ).all()
+    context = {
+        "versions": versions,
+        "total": total,
+        "page": page,
+        "scenarios": scenario_choices() if allowed(user, "plan.create") else (),
+        "form": NEW_PLAN | (form or {}),
+        "problem": None if problem is None else problem.to_dict(),
+    }
+    status = 200 if problem is None else problem.status
+    return render(request, "versions.html", context, user=user, status_code=status)
 
 
 @router.get("/")
 def versions_list(
     request: Request, session: SessionDep, user: PageUser, page: PageQuery
 ) -> Response:
-    """The plan versions the user may see, newest first (paged).
+    """The plan versions the user may see, newest first (paged); planners get a form too.
 
     Parameters
     ----------
@@ -57,20 +124,95 @@ def versions_list(
     -------
     fastapi.Response
     """
-    query = select(PlanVersion)
-    if user.role != "planner":
-        query = query.where(PlanVersion.status != "draft")
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    versions = session.scalars(
-        query.order_by(PlanVersion.plan_name, PlanVersion.number.desc())
-        .limit(page.limit)
-        .offset(page.offset)
-    ).all()
-    context = {"versions": versions, "total": total, "page": page}
-    return render(request, "versions.html", context, user=user)
+    return _versions_page(request, session, user, page)
 
 
-def available_actions(user: User, version: PlanVersion) -> list[dict[str, str]]:
+def plan_create_body(form: dict[str, str]) -> dict[str, Any]:
+    """The JSON body of ``POST /api/plans`` for what the "New plan" form sent.
+
+    As ``static/pages.js`` builds it: ``quorum`` a whole number (other text is passed on,
+    for the API to refuse and name), ``None`` when empty.
+
+    Parameters
+    ----------
+    form
+        ``name``, ``scenario``, ``policy`` and ``quorum`` as text.
+
+    Returns
+    -------
+    dict
+        ``{"name": ..., "scenario": ..., "approval": {"policy": ..., "quorum": ...}}``.
+    """
+    text = form.get("quorum", "").strip()
+    quorum: int | str | None = int(text) if WHOLE.match(text) else (text or None)
+    approval = {"policy": form.get("policy", ""), "quorum": quorum}
+    return {
+        "name": form.get("name", ""),
+        "scenario": form.get("scenario", ""),
+        "approval": approval,
+    }
+
+
+FormText = Annotated[str, Form(max_length=NAME_LENGTH)]
+
+
+@router.post("/plans/new")
+def new_plan_submit(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    page: PageQuery,
+    name: FormText = "",
+    scenario: FormText = "",
+    policy: FormText = "",
+    quorum: FormText = "",
+) -> Response:
+    """The "New plan" form without JavaScript: create the plan as ``POST /api/plans`` does.
+
+    Parameters
+    ----------
+    request
+        The request.
+    session
+        The request's session.
+    user
+        Who creates (a planner; another role gets the 403 page, audited).
+    page
+        The list's ``limit`` and ``offset`` (to show the list again).
+    name, scenario, policy, quorum
+        What the form sent.
+
+    Returns
+    -------
+    fastapi.Response
+        303 to the new version's page, or the list with the form and the API's problem.
+    """
+    guard(session, user, "plan.create", object_type="plan_version", object_id=None)
+    form = {"name": name, "scenario": scenario, "policy": policy, "quorum": quorum}
+    try:
+        body = PlanCreate.model_validate(plan_create_body(form))
+        created = plans_api.create_plan(body, session, user, Response())
+    except ValidationError as exc:
+        fields = [
+            {"field": field_name(("body", *e["loc"])), "message": str(e["msg"])}
+            for e in exc.errors(include_url=False)
+        ]
+        problem = Problem.invalid(fields)
+    except Problem as refused:
+        problem = refused
+    else:
+        return RedirectResponse(f"/plans/{created.id}", status_code=303)
+    session.rollback()
+    return _versions_page(request, session, user, page, form=form, problem=problem)
+
+
+def _button(action: str, label: str, url: str, then: str, body: str = "{}") -> dict[str, str]:
+    return {"action": action, "label": label, "url": url, "then": then, "body": body}
+
+
+def available_actions(
+    user: User, version: PlanVersion, *, voted: bool = False
+) -> list[dict[str, str]]:
     """The buttons for ``version``: actions the role may take from its status.
 
     Parameters
@@ -79,30 +221,39 @@ def available_actions(user: User, version: PlanVersion) -> list[dict[str, str]]:
         Who looks.
     version
         The version.
+    voted
+        ``user`` has voted on it already (no vote buttons then).
 
     Returns
     -------
     list of dict
-        ``action``, ``label``, ``url`` (the API's) and ``then`` (where to go afterwards:
-        ``reload``, a path with ``{id}`` from the answer, or empty for the job's page).
+        ``action``, ``label``, ``url`` (the API's), ``body`` (JSON) and ``then`` (where to
+        go afterwards: ``reload``, a path with ``{id}`` from the answer, or empty for the
+        job's page).
     """
     moves = TRANSITIONS.get(version.status, {})
+    base = f"/api/plans/{version.id}"
     buttons = []
     for action, permission, label, path in ACTIONS:
         if action not in moves or not allowed(user, permission):
             continue
         if permission == "plan.approve" and version.approval_policy != "single":
             continue
-        if action == "solve" and version.status != "draft":
+        if action == "publish" and version.result is None:
             continue
         then = "" if action == "solve" else "reload"
-        url = f"/api/plans/{version.id}/{path}"
-        buttons.append({"action": action, "label": label, "url": url, "then": then})
+        buttons.append(_button(action, label, f"{base}/{path}", then))
+    if (
+        "vote" in moves
+        and allowed(user, "plan.vote")
+        and version.approval_policy == "quorum"
+        and not voted
+    ):
+        for decision, label in VOTES:
+            body = json.dumps({"decision": decision})
+            buttons.append(_button(f"vote-{decision}", label, f"{base}/votes", "reload", body))
     if allowed(user, "plan.derive") and version.status != "draft":
-        url = f"/api/plans/{version.id}/versions"
-        buttons.append(
-            {"action": "derive", "label": "Derive a new draft", "url": url, "then": "/plans/{id}"}
-        )
+        buttons.append(_button("derive", "Derive a new draft", f"{base}/versions", "/plans/{id}"))
     return buttons
 
 
@@ -134,11 +285,14 @@ def version_page(
     figures = session.scalar(
         select(func.count()).where(ControlFigure.plan_version_id == version.id)
     )
+    voted = session.scalar(
+        select(Vote.id).where(Vote.plan_version_id == version.id, Vote.user_id == user.id)
+    )
     context = {
         "version": version,
         "parent": parent,
         "etag": etag(version.row_version),
-        "actions": available_actions(user, version),
+        "actions": available_actions(user, version, voted=voted is not None),
         "figure_count": figures or 0,
         "solved": version.result is not None,
     }

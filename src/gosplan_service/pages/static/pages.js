@@ -70,22 +70,39 @@ async function finish(element, answer) {
   window.location.reload();
 }
 
+// A form's body: each [data-field] outside the rows (a dotted name nests: "approval.quorum"
+// gives {approval: {quorum: ...}}; disabled fields are left out), and, where the form has
+// [data-row] rows, their non-blank cells as "rows".
 function readRows(form) {
   const top = {};
   const rows = [];
   for (const input of form.querySelectorAll("[data-field]")) {
-    if (input.closest("[data-row]")) continue;
-    top[input.dataset.field] = typed(input);
+    if (input.closest("[data-row]") || input.disabled) continue;
+    const path = input.dataset.field.split(".");
+    let holder = top;
+    for (const key of path.slice(0, -1)) { holder = holder[key] = holder[key] || {}; }
+    holder[path[path.length - 1]] = typed(input);
   }
-  for (const tr of form.querySelectorAll("[data-row]")) {
+  const rowElements = form.querySelectorAll("[data-row]");
+  for (const tr of rowElements) {
     const row = {};
     for (const input of tr.querySelectorAll("[data-field]")) {
       if (input.value.trim() !== "") row[input.dataset.field] = typed(input);
     }
     if (Object.keys(row).length) rows.push(row);
   }
-  top.rows = rows;
+  if (rowElements.length) top.rows = rows;
   return top;
+}
+
+// An input with data-enabled-if="ID=VALUE" is enabled only while the element ID has VALUE.
+function linkEnabled(input) {
+  const [id, value] = input.dataset.enabledIf.split("=");
+  const source = document.getElementById(id);
+  if (!source) return;
+  const update = () => { input.disabled = source.value !== value; };
+  source.addEventListener("change", update);
+  update();
 }
 
 function typed(input) {
@@ -105,9 +122,16 @@ function addRow(button) {
 }
 
 async function pollJob(holder) {
-  const response = await fetch(holder.dataset.jobUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+  let response;
+  try {
+    response = await fetch(holder.dataset.jobUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+  } catch (e) {
+    setTimeout(() => pollJob(holder), 2000);
+    return;
+  }
   const job = await response.json().catch(() => ({}));
   if (!response.ok) { showProblem(holder, Object.assign({ status: response.status }, job)); return; }
+  holder.dataset.status = job.status;
   holder.querySelector("[data-job-status]").textContent = job.status;
   holder.querySelector("[data-job-progress]").value = job.progress || 0;
   holder.querySelector("[data-job-percent]").textContent = Math.round((job.progress || 0) * 100) + " %";
@@ -141,6 +165,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (answer !== null) await finish(form, answer);
     });
   }
+  for (const input of document.querySelectorAll("[data-enabled-if]")) { linkEnabled(input); }
   for (const button of document.querySelectorAll("[data-add-row]")) {
     button.addEventListener("click", () => addRow(button));
   }
