@@ -107,16 +107,6 @@ def seed_version(
 PROBLEM = "application/problem+json"
 
 
-def with_routers(app: FastAPI) -> FastAPI:
-    """``app`` with the counter-plan, report and result routers (unless ROUTERS has them)."""
-    from gosplan_service.api import ROUTERS, counter_plans, reports, results
-
-    for module in (reports, counter_plans, results):
-        if module.router not in ROUTERS:
-            app.include_router(module.router)
-    return app
-
-
 def assert_problem(response: Any, status: int, *fields: str) -> dict[str, Any]:
     """The problem document of ``response``; it has ``status`` and names ``fields``."""
     assert response.status_code == status, response.text

@@ -43,11 +43,10 @@ CHEAP_HASHING = {"argon2_time_cost": 1, "argon2_memory_kib": 8, "argon2_parallel
 
 
 def create_full_app(settings: Any = None) -> Any:
-    """:func:`~gosplan_service.app.create_app`, with every router module of ``gosplan_service.api``.
+    """The service as ``gosplan serve`` runs it (:func:`~gosplan_service.app.create_app`).
 
-    A module of ``gosplan_service.api`` with a ``router`` that is not (yet) in
-    :data:`gosplan_service.api.ROUTERS` is included too, so the tests cover routers that
-    exist before they are listed there (once every one is listed, this is ``create_app``).
+    The uvicorn factory of the server subprocess; every router is in
+    :data:`gosplan_service.api.ROUTERS` (``test_every_router_is_listed``).
 
     Parameters
     ----------
@@ -58,22 +57,9 @@ def create_full_app(settings: Any = None) -> Any:
     -------
     fastapi.FastAPI
     """
-    import importlib
-    import pkgutil
-
-    from fastapi import APIRouter
-
-    import gosplan_service.api as api
     from gosplan_service.app import create_app
 
-    app = create_app(settings)
-    listed = {id(router) for router in api.ROUTERS}
-    for module_info in sorted(pkgutil.iter_modules(api.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{api.__name__}.{module_info.name}")
-        router = getattr(module, "router", None)
-        if isinstance(router, APIRouter) and id(router) not in listed:
-            app.include_router(router)
-    return app
+    return create_app(settings)
 
 
 def seed_version_into(database_url: str, solved: Any, status: str = "approved") -> int:

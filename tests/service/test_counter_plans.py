@@ -16,7 +16,7 @@ from gosplan_service.db import session_scope
 from gosplan_service.models import CounterPlan, IdempotencyKey, Job, User
 
 from .conftest import login, settings_for
-from .seed import assert_problem, audit_rows, count, keyed, seed_version, solved, with_routers
+from .seed import assert_problem, audit_rows, count, keyed, seed_version, solved
 
 DONUGOL = "Donugol mines"
 KUZBASS = "Kuzbass mines"
@@ -25,7 +25,7 @@ KUZBASS = "Kuzbass mines"
 @pytest.fixture
 def app_client(make_client: Callable[..., TestClient], database_url: str) -> TestClient:
     app = create_app(settings_for(database_url, submission_rate_limit=1000))
-    return make_client(app=with_routers(app))
+    return make_client(app=app)
 
 
 def offer(enterprise: str = DONUGOL, *rows: dict[str, Any]) -> dict[str, Any]:

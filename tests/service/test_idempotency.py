@@ -20,7 +20,7 @@ from gosplan_service.models import FulfilmentReport, IdempotencyKey, User
 from gosplan_service.problems import Problem
 
 from .conftest import login, settings_for
-from .seed import assert_problem, count, keyed, seed_version, with_routers
+from .seed import assert_problem, count, keyed, seed_version
 
 DONUGOL = "Donugol mines"
 BODY = {"enterprise": DONUGOL, "period": 1929, "rows": [{"product": "coal", "quantity": 15.0}]}
@@ -29,7 +29,7 @@ BODY = {"enterprise": DONUGOL, "period": 1929, "rows": [{"product": "coal", "qua
 @pytest.fixture
 def app_client(make_client: Callable[..., TestClient], database_url: str) -> TestClient:
     app = create_app(settings_for(database_url, submission_rate_limit=1000))
-    return make_client(app=with_routers(app))
+    return make_client(app=app)
 
 
 @pytest.fixture

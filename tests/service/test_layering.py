@@ -59,3 +59,22 @@ def test_importing_the_library_and_its_cli_loads_no_service_module() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_every_router_is_listed() -> None:
+    # a router module left out of api.ROUTERS would serve nothing, silently
+    import importlib
+    import pkgutil
+
+    from fastapi import APIRouter
+
+    import gosplan_service.api as api
+
+    found = []
+    for info in pkgutil.iter_modules(api.__path__):
+        module = importlib.import_module(f"{api.__name__}.{info.name}")
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            found.append(info.name)
+            assert router in api.ROUTERS, f"api.{info.name}.router is not in api.ROUTERS"
+    assert len(found) >= 10

@@ -11,38 +11,25 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from gosplan_service import api, plan_compute
-from gosplan_service.api import approvals, audit_log, figures, plans
-from gosplan_service.api import jobs as jobs_api
+from gosplan_service import plan_compute
 from gosplan_service.app import create_app
 from gosplan_service.jobs import JobRunner, run_pending
 from gosplan_service.models import AuditEvent, ControlFigure, Job
 
 from .conftest import TestClient, login, session_on, settings_for
 
-PLAN_ROUTERS = [
-    plans.router,
-    approvals.router,
-    figures.router,
-    jobs_api.router,
-    audit_log.router,
-]
 #: An enterprise of the ussr-1928 economy.
 ENTERPRISE = "Donugol mines"
 
 
 def plan_app(database_url: str, **settings: Any) -> FastAPI:
-    """The app with the plan routers (added only where ``api.ROUTERS`` lacks them)."""
-    app = create_app(settings_for(database_url, **settings))
-    for router in PLAN_ROUTERS:
-        if router not in api.ROUTERS:
-            app.include_router(router)
-    return app
+    """The app on the test database (cheap hashing, no job runner, ``settings``)."""
+    return create_app(settings_for(database_url, **settings))
 
 
 @pytest.fixture
 def client(make_client: Callable[..., TestClient], database_url: str) -> TestClient:
-    """A client of the app with the plan routers."""
+    """A client of the app."""
     return make_client(app=plan_app(database_url))
 
 

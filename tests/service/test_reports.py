@@ -12,7 +12,7 @@ from gosplan_service.app import create_app
 from gosplan_service.models import FulfilmentReport, IdempotencyKey, User
 
 from .conftest import login, settings_for
-from .seed import assert_problem, audit_rows, count, keyed, seed_version, with_routers
+from .seed import assert_problem, audit_rows, count, keyed, seed_version
 
 DONUGOL = "Donugol mines"
 KUZBASS = "Kuzbass mines"
@@ -21,7 +21,7 @@ KUZBASS = "Kuzbass mines"
 @pytest.fixture
 def app_client(make_client: Callable[..., TestClient], database_url: str) -> TestClient:
     app = create_app(settings_for(database_url, submission_rate_limit=1000))
-    return make_client(app=with_routers(app))
+    return make_client(app=app)
 
 
 def report(enterprise: str = DONUGOL, period: int = 1929, **rows: Any) -> dict[str, Any]:

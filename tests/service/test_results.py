@@ -15,7 +15,7 @@ from gosplan_service.app import create_app
 from gosplan_service.models import User
 
 from .conftest import login, settings_for
-from .seed import Seeded, assert_problem, keyed, seed_version, with_routers
+from .seed import Seeded, assert_problem, keyed, seed_version
 
 DONUGOL = "Donugol mines"
 KUZBASS = "Kuzbass mines"
@@ -29,7 +29,7 @@ SHARES = {
 @pytest.fixture
 def app_client(make_client: Callable[..., TestClient], database_url: str) -> TestClient:
     app = create_app(settings_for(database_url, submission_rate_limit=1000))
-    return make_client(app=with_routers(app))
+    return make_client(app=app)
 
 
 def post_reports(client: TestClient, version: Seeded, headers: dict[str, dict[str, str]]) -> None:

@@ -206,14 +206,17 @@ def run_schemathesis(app: FastAPI, token: str, seed: int) -> Outcome:
     return outcome
 
 
-#: Operations whose bodies name labels (products, periods, enterprises, a plan's tables) that
-#: only the database can check: a schema-valid body naming a label the plan does not have is
-#: rightly refused with a 422 naming the body's field.
+#: Operations whose bodies name labels (products, periods, enterprises, a plan's tables, the
+#: shocks' products) that only the stored plan can check, with rules between a row's fields
+#: (a product or an enterprise; a share or a range) that the library checks: a schema-valid
+#: body naming a label the plan does not have is rightly refused with a 422 naming the field.
 DATA_CHECKED = (
     ("POST", r"/api/plans"),
     ("PATCH", r"/api/plans/[^/]+"),
     ("POST", r"/api/plans/[^/]+/counter-plans"),
     ("POST", r"/api/plans/[^/]+/reports"),
+    ("POST", r"/api/plans/[^/]+/simulations"),
+    ("POST", r"/api/plans/[^/]+/ensembles"),
 )
 
 
