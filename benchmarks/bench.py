@@ -74,14 +74,18 @@ def _dense_table(n: int) -> tuple[Any, Any, Any, Any]:
     return Z, pd.Series(x, index=labels), pd.Series(y, index=labels), labour
 
 
-def case_dense_gosplan(n: int, out: Path) -> dict[str, Any]:
-    """Economy API: coefficients from flows, gross output, labour values, output multipliers."""
+def case_dense_gosplan(n: int, out: Path, *, copy: bool = True) -> dict[str, Any]:
+    """Economy API: coefficients from flows, gross output, labour values, output multipliers.
+
+    ``copy=False`` (the ``dense-gosplan-inplace`` row): the coefficients overwrite the flows
+    in the table's own array, which the economy and its solver then use as they are.
+    """
     from gosplan.core.economy import Economy
 
     Z, x_in, y, labour = _dense_table(n)
     _reset_peak()
     t0 = time.perf_counter()
-    eco = Economy.from_flows(Z, x_in, labour=labour)
+    eco = Economy.from_flows(Z, x_in, labour=labour, copy=copy)
     x = eco.gross_output(y)
     v = eco.labour_values()
     m = eco.multipliers("output")
@@ -89,7 +93,12 @@ def case_dense_gosplan(n: int, out: Path) -> dict[str, Any]:
     np.save(out / "x.npy", x.to_numpy())
     np.save(out / "v.npy", v.iloc[:, 0].to_numpy())
     np.save(out / "m.npy", m.to_numpy())
-    return {"seconds": seconds, "nnz": int(eco.technology.nnz), "method": x.attrs["method"]}
+    return {"seconds": seconds, "nnz": eco.n_coefficients, "method": x.attrs["method"]}
+
+
+def case_dense_gosplan_inplace(n: int, out: Path) -> dict[str, Any]:
+    """:func:`case_dense_gosplan` with ``from_flows(copy=False)``: no copy of the table."""
+    return case_dense_gosplan(n, out, copy=False)
 
 
 def case_dense_solver(n: int, out: Path) -> dict[str, Any]:
@@ -352,6 +361,7 @@ def case_plan_linopy(n: int, periods: int, out: Path) -> dict[str, Any]:
 
 CASES = {
     "dense-gosplan": case_dense_gosplan,
+    "dense-gosplan-inplace": case_dense_gosplan_inplace,
     "dense-solver": case_dense_solver,
     "dense-pymrio": case_dense_pymrio,
     "sparse-gosplan": case_sparse_gosplan,
@@ -475,10 +485,10 @@ def build_rows(args: argparse.Namespace) -> list[Row]:
     reps = 1 if quick else 3
     if only in (None, "balance", "dense"):
         n = args.dense_n or (2000 if quick else 10_000)
-        big = n > 4000
-        r = 1 if big else reps
+        r = reps  # gosplan's dense rows take seconds: a median of 3 even at 10^4
         rows.append(Row("dense", "dense-pymrio", n, repeats=1, timeout=args.timeout))
         rows.append(Row("dense", "dense-gosplan", n, repeats=r, baseline="dense-pymrio"))
+        rows.append(Row("dense", "dense-gosplan-inplace", n, repeats=r, baseline="dense-pymrio"))
         rows.append(Row("dense", "dense-solver", n, repeats=r, baseline="dense-pymrio"))
     if only in (None, "balance", "sparse"):
         sizes = args.sizes or ([100_000] if quick else [100_000, 1_000_000])

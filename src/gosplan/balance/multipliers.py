@@ -572,7 +572,7 @@ def _multipliers(
             "each product in its own coefficient (per unit of output), so they need none"
         )
     eco = economy.square()
-    A = eco.technology
+    A = eco.technology_matrix  # a dense table as it is stored (no sparse copy of it)
     n = eco.n_products
     coef: np.ndarray | None
     prices: np.ndarray | None = None

@@ -4,6 +4,14 @@ The inverse ``(I - A)^-1`` is never formed here. A solver is chosen from the siz
 of ``A``:
 
 * ``"dense-lu"``: LU factorisation of the dense matrix (small tables, n <= 3000);
+* ``"dense-lu32"``: the same LU in single precision (half the memory, about twice the speed)
+  with iterative refinement in double precision (LAPACK's ``dsgesv`` scheme): each solve
+  computes the residual with the float64 ``A`` and corrects with the float32 LU until the
+  backward error is at float64's level; it reports ``"dense-lu32+refinement"``. When the
+  refinement does not converge (``I - A`` too ill-conditioned for single precision) the
+  matrix is factorised in float64 after all and the solve reports
+  ``"dense-lu (float32 refinement failed)"``. Chosen by ``"auto"`` for dense tables of
+  :data:`MIXED_MIN` to :data:`DENSE_LU_MAX` products, where it wins;
 * ``"sparse-lu"``: SuperLU factorisation of the sparse matrix (sparse tables up to 1e4 rows);
 * ``"iterative"``: for large tables. A dense (or nearly dense) matrix is solved with BiCGSTAB
   on multi-threaded BLAS matrix-vector products. A large sparse matrix is split by its strongly
@@ -30,6 +38,7 @@ from typing import Literal, TypeAlias
 
 import numpy as np
 import scipy.linalg as sla
+import scipy.linalg.lapack as lapack
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import connected_components
@@ -38,10 +47,14 @@ from gosplan.errors import InputError, NotProductiveError, SolverError
 
 log = logging.getLogger(__name__)
 
-Method = Literal["auto", "dense-lu", "sparse-lu", "iterative"]
+Method = Literal["auto", "dense-lu", "dense-lu32", "sparse-lu", "iterative"]
 Matrix: TypeAlias = np.ndarray | sp.sparray | sp.spmatrix
 
 DENSE_LU_MAX = 3000
+MIXED_MIN = 2000  # from this size "auto" factorises a dense table in float32 (dense-lu32)
+MAX_REFINE = 30  # refinement steps of dense-lu32 (LAPACK dsgesv's ITERMAX)
+MIXED_METHOD = "dense-lu32+refinement"
+MIXED_FALLBACK = "dense-lu (float32 refinement failed)"
 SPARSE_LU_MAX = 10_000
 DENSE_FRACTION = 0.1
 CORE_LU_MAX = 100_000
@@ -71,7 +84,7 @@ def _gib(n_bytes: float) -> str:
     return f"{n_bytes / 2**30:.3g} GiB"
 
 
-def check_dense_memory(n: int, *, sparse: bool = True) -> None:
+def check_dense_memory(n: int, *, sparse: bool = True, itemsize: int = 8) -> None:
     """Refuse a dense LU of an ``n x n`` matrix that cannot fit in memory.
 
     Parameters
@@ -80,6 +93,8 @@ def check_dense_memory(n: int, *, sparse: bool = True) -> None:
         Number of products.
     sparse
         The matrix is sparse (then ``"sparse-lu"`` is offered as well as ``"iterative"``).
+    itemsize
+        Bytes per entry of the factorised matrix (8, or 4 for ``"dense-lu32"``).
 
     Raises
     ------
@@ -87,14 +102,14 @@ def check_dense_memory(n: int, *, sparse: bool = True) -> None:
         Naming the size, the memory the dense LU needs, the memory available and the methods
         that work without a dense matrix (``check="too_large"``).
     """
-    need = 8.0 * n * n  # I - A, factorised in place (plus n pivots)
+    need = float(itemsize) * n * n  # I - A, factorised in place (plus n pivots)
     have = available_memory()
     if have is None or need <= have:
         return
     others = "sparse-lu (sparse tables) or iterative" if sparse else "iterative"
     raise InputError(
         f"dense-lu cannot factorise I - A of {n:,} products: the dense matrix is "
-        f"{n:,} x {n:,} x 8 bytes = {_gib(need)} and only {_gib(have)} of memory is "
+        f"{n:,} x {n:,} x {itemsize} bytes = {_gib(need)} and only {_gib(have)} of memory is "
         f"available. Use method "
         f"{others}, or auto (it chooses by size and density).",
         check="too_large",
@@ -110,13 +125,14 @@ class LinearSolution:
     x
         The solution, shape ``(n,)`` or ``(n, k)`` like the right-hand side.
     method
-        The method that ran (``"dense-lu"``, ``"sparse-lu"`` or ``"iterative"``).
+        The method that ran (``"dense-lu"``, ``"dense-lu32+refinement"``, ``"dense-lu (float32
+        refinement failed)"``, ``"sparse-lu"`` or ``"iterative"``).
     residual
         Relative residual ``max|(I - A)x - b| / max|b|`` (0 when ``b`` is zero), computed with
         the full matrix after the solve.
     iterations
-        Matrix-vector products (full or block) used by the iterative method (0 for direct
-        methods).
+        Matrix-vector products (full or block) used by the iterative method, or refinement
+        steps of ``"dense-lu32"`` (0 for the other direct methods).
     detail
         How the iterative method ran (variant, core size, outer rounds); empty otherwise.
     """
@@ -139,8 +155,9 @@ def choose_method(A: Matrix) -> str:
     Returns
     -------
     str
-        ``"dense-lu"`` (n <= 3000), ``"sparse-lu"`` (sparse, density below 10 %, n <= 1e4) or
-        ``"iterative"`` (everything larger). Above 1e4 products the core/periphery split of the
+        ``"dense-lu"`` (n <= 3000; ``"dense-lu32"`` for a dense array from 2000 products),
+        ``"sparse-lu"`` (sparse, density below 10 %, n <= 1e4) or ``"iterative"`` (everything
+        larger). Above 1e4 products the core/periphery split of the
         iterative method beats a SuperLU factorisation of the whole matrix by far on
         product-level economies (it factorises only the cyclic core; when the core is the
         whole matrix it is that factorisation).
@@ -152,9 +169,10 @@ def choose_method(A: Matrix) -> str:
     'dense-lu'
     """
     n = A.shape[0]
+    dense = isinstance(A, np.ndarray) or not sp.issparse(A)
     if n <= DENSE_LU_MAX:
-        return "dense-lu"
-    if isinstance(A, np.ndarray) or not sp.issparse(A):
+        return "dense-lu32" if dense and n >= MIXED_MIN else "dense-lu"
+    if dense or isinstance(A, np.ndarray):
         return "iterative"
     density = A.nnz / float(n * n)
     if density >= DENSE_FRACTION:
@@ -449,18 +467,22 @@ class LeontiefSolver:
         self.method = choose_method(A) if method == "auto" else method
         self.A: Matrix = A if sp.issparse(A) else np.asarray(A, dtype=float)
         self._dense_lu: tuple[np.ndarray, np.ndarray] | None = None
+        self._lu32: tuple[np.ndarray, np.ndarray] | None = None
+        self._norms = (0.0, 0.0)  # 1 + max row and column sums of |A| (dense-lu32)
         self._sparse_lu: spla.SuperLU | None = None
         self._blocks: _CorePeriphery | None = None
         self._csr: sp.csr_array | None = None
         if self.method == "dense-lu":
             self._factor_dense()
+        elif self.method == "dense-lu32":
+            self._factor_dense32()
         elif self.method == "sparse-lu":
             self._factor_sparse()
         elif self.method == "iterative":
             self._analyse()
         else:
             raise SolverError(
-                f"unknown method {method!r}; use auto, dense-lu, sparse-lu or iterative"
+                f"unknown method {method!r}; use auto, dense-lu, dense-lu32, sparse-lu or iterative"
             )
 
     # ------------------------------------------------------------------ preparation
@@ -483,6 +505,60 @@ class LeontiefSolver:
         if np.any(np.diag(lu[0]) == 0):
             raise SolverError("I - A is singular: the technology has no unique solution")
         self._dense_lu = lu
+
+    def _factor_dense32(self) -> None:
+        """LU of ``I - A`` in float32 (``sgetrf``); the float64 ``A`` stays for refinement.
+
+        A float32 factorisation that fails (a zero pivot, or entries beyond float32's range)
+        falls back to the float64 LU at once.
+        """
+        A = self.A
+        check_dense_memory(self.n, sparse=sp.issparse(A), itemsize=4)
+        if not isinstance(A, np.ndarray):
+            self.A = A = A.toarray()  # refinement's residuals need A itself: keep it dense
+        with np.errstate(over="ignore", invalid="ignore"):  # beyond float32: inf, see below
+            M = np.negative(A, dtype=np.float32, order="F")
+            # the scale of the residual's rounding, x - A x - b: 1 + ||A|| (rows, columns)
+            self._norms = (1.0 + lapack.slange("I", M), 1.0 + lapack.slange("1", M))
+            M[np.diag_indices(self.n)] += np.float32(1.0)
+        lu, piv, info = lapack.sgetrf(M, overwrite_a=True)
+        if info != 0 or not np.isfinite(sum(self._norms)):
+            log.info("float32 LU of I - A failed (info %d); factorising in float64", info)
+            del lu, M
+            self._factor_dense()
+            return
+        self._lu32 = (lu, piv)
+
+    def _solve_mixed(self, b: np.ndarray, transpose: bool) -> tuple[np.ndarray, int, str]:
+        """Solve with the float32 LU and float64 refinement; fall back to float64 if it fails.
+
+        Returns the solution, the refinement steps and the method that ran.
+        """
+        assert self._lu32 is not None and isinstance(self.A, np.ndarray)
+        lu, piv = self._lu32
+        trans = 1 if transpose else 0
+        A = self.A.T if transpose else self.A
+        B = b.reshape(self.n, -1)
+        X = lapack.sgetrs(lu, piv, B.astype(np.float32), trans=trans)[0].astype(np.float64)
+        # LAPACK dsgesv's test, ||r|| <= ||x|| (1 + ||A||) eps sqrt(n), per column
+        norm = self._norms[1] if transpose else self._norms[0]
+        cte = norm * np.finfo(np.float64).eps * np.sqrt(self.n)
+        last = np.inf
+        for step in range(MAX_REFINE + 1):
+            R = B - (X - A @ X)
+            err = np.max(np.abs(R), axis=0) if R.size else np.zeros(0)
+            if np.all(err <= cte * np.max(np.abs(X), axis=0, initial=0.0)):
+                return X.reshape(b.shape), step, MIXED_METHOD
+            worst = float(np.max(err))
+            if step == MAX_REFINE or not np.isfinite(worst) or worst > 0.5 * last:
+                break  # no convergence, or stagnation: single precision is not enough
+            last = worst
+            X += lapack.sgetrs(lu, piv, R.astype(np.float32), trans=trans)[0]
+        log.info("float32 refinement of I - A stalled; factorising in float64")
+        self._lu32 = None
+        self._factor_dense()
+        assert self._dense_lu is not None
+        return sla.lu_solve(self._dense_lu, b, trans=trans), 0, MIXED_FALLBACK
 
     def _factor_sparse(self) -> None:
         M = sp.identity(self.n, format="csc") - sp.csc_array(self.A)
@@ -539,19 +615,7 @@ class LeontiefSolver:
         b = np.asarray(b, dtype=float)
         if b.ndim not in (1, 2) or b.shape[0] != self.n:
             raise SolverError(f"right-hand side has {b.shape[0]} rows, the matrix {self.n}")
-        iterations, detail = 0, ""
-        if self._dense_lu is not None:
-            x = sla.lu_solve(self._dense_lu, b, trans=1 if transpose else 0)
-        elif self._sparse_lu is not None:
-            x = self._sparse_lu.solve(b, trans="T" if transpose else "N")
-        else:
-            cols = [b] if b.ndim == 1 else [b[:, k] for k in range(b.shape[1])]
-            xs = []
-            for col in cols:
-                xk, it, detail = self._solve_one(col, transpose)
-                xs.append(xk)
-                iterations += it
-            x = xs[0] if b.ndim == 1 else np.column_stack(xs)
+        x, iterations, detail, ran = self._dispatch(b, transpose)
         if not np.all(np.isfinite(x)):
             raise SolverError(
                 f"the {self.method} solve produced non-finite values: is I - A singular?"
@@ -570,8 +634,27 @@ class LeontiefSolver:
                 "of A may be at or above 1"
             )
         return LinearSolution(
-            x=x, method=self.method, residual=residual, iterations=iterations, detail=detail
+            x=x, method=ran, residual=residual, iterations=iterations, detail=detail
         )
+
+    def _dispatch(self, b: np.ndarray, transpose: bool) -> tuple[np.ndarray, int, str, str]:
+        """The solve itself: solution, iterations, detail and the method that ran."""
+        if self._lu32 is not None:
+            x, steps, ran = self._solve_mixed(b, transpose)
+            return x, steps, "", ran
+        ran = MIXED_FALLBACK if self.method == "dense-lu32" else self.method
+        if self._dense_lu is not None:
+            return sla.lu_solve(self._dense_lu, b, trans=1 if transpose else 0), 0, "", ran
+        if self._sparse_lu is not None:
+            return self._sparse_lu.solve(b, trans="T" if transpose else "N"), 0, "", ran
+        iterations, detail = 0, ""
+        cols = [b] if b.ndim == 1 else [b[:, k] for k in range(b.shape[1])]
+        xs = []
+        for col in cols:
+            xk, it, detail = self._solve_one(col, transpose)
+            xs.append(xk)
+            iterations += it
+        return (xs[0] if b.ndim == 1 else np.column_stack(xs)), iterations, detail, ran
 
     def _check_productive(self, x: np.ndarray, b: np.ndarray) -> None:
         A = self.A

@@ -7,7 +7,10 @@ An :class:`Economy` holds
   may have several activities. A plain input–output table has one activity per product, labelled
   like the product;
 * the **technology** matrix ``A`` (products x activities, sparse): input of product *i* per unit
-  of activity *j*;
+  of activity *j*. A dense table (at least half its entries nonzero, e.g. from
+  :meth:`Economy.from_flows`) is stored as one dense read-only array
+  (:attr:`Economy.technology_matrix`, what the solvers use); ``technology`` then builds its
+  sparse form on first use;
 * **labour** coefficients by labour type and other **primary resources** (types x activities);
 * **capacities** per activity (``inf`` where unlimited), **capital** coefficients (products x
   activities: units of product *i* to build one unit of annual capacity of activity *j*) and
@@ -30,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import pandas as pd
@@ -75,6 +78,68 @@ class EconomyMeta:
     labour_unit: str = "person-years"
 
 
+#: A dense technology at least this full is stored dense (CSC would cost 12 bytes a nonzero).
+DENSE_KEEP = 0.5
+
+_STORED = "_technology_stored"  # the technology as stored: CSC or a dense read-only array
+_LAZY_CSC = "_technology_csc"  # the CSC form of a dense technology, built on first use
+
+
+def _dense_enough(values: np.ndarray) -> bool:
+    """A 2-D array at least :data:`DENSE_KEEP` nonzero (stored dense rather than CSC)."""
+    return values.ndim == 2 and bool(
+        values.size and np.count_nonzero(values) >= DENSE_KEEP * values.size
+    )
+
+
+class _Technology:
+    """The ``technology`` field: stored as given (CSC, or a dense array), always read as CSC.
+
+    A dense technology stays one dense array (:attr:`Economy.technology_matrix`); reading
+    ``economy.technology`` builds the CSC form once (read-only, like every coefficient array)
+    for the code that works on sparse matrices.
+    """
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> _Technology: ...
+
+    @overload
+    def __get__(self, obj: Economy, objtype: type | None = None) -> sp.csc_array: ...
+
+    def __get__(self, obj: Economy | None, objtype: type | None = None) -> Any:
+        if obj is None:
+            raise AttributeError("technology")  # no class default: the field is required
+        stored = obj.__dict__[_STORED]
+        if not isinstance(stored, np.ndarray):
+            return stored
+        csc = obj.__dict__.get(_LAZY_CSC)
+        if csc is None:
+            csc = dense_to_csc(stored)
+            for part in (csc.data, csc.indices, csc.indptr):
+                part.setflags(write=False)
+            obj.__dict__[_LAZY_CSC] = csc
+        return csc
+
+    def __set__(self, obj: Economy, value: Any) -> None:
+        obj.__dict__[_STORED] = value
+        obj.__dict__.pop(_LAZY_CSC, None)
+
+
+def _stored_technology(M: Any, shape: tuple[int, int]) -> sp.csc_array | np.ndarray:
+    """The technology as an economy stores it: a dense array if dense enough, else CSC.
+
+    A read-only float64 array is kept as it is, dense (its maker chose dense storage and
+    promises not to change it: see ``copy`` of :meth:`Economy.from_flows`); a writeable
+    array dense enough is copied, so that the caller's array and the economy's stay apart.
+    """
+    if isinstance(M, np.ndarray) and M.shape == shape:
+        if M.dtype == np.float64 and not M.flags.writeable:
+            return M.view()  # its own array object, so that freezing it leaves the caller's be
+        if _dense_enough(M):
+            return np.array(M, dtype=np.float64, order="K")
+    return _sparse(M, shape)
+
+
 def _sparse(M: Any, shape: tuple[int, int]) -> sp.csc_array:
     out = sp.csc_array(M, shape=shape, dtype=float) if M is not None else sp.csc_array(shape)
     if not (out.data.flags.writeable and out.indices.flags.writeable):
@@ -101,7 +166,8 @@ class Economy:
         DataFrame indexed by activity label (index name ``activity``) with column ``product``
         (the product it makes).
     technology
-        Sparse ``(n_products, n_activities)`` input coefficients.
+        Sparse ``(n_products, n_activities)`` input coefficients. A dense table is stored
+        dense (see :attr:`technology_matrix`) and this CSC form is built on first use.
     labour_types
         Index of labour types (rows of ``labour``).
     labour
@@ -132,7 +198,7 @@ class Economy:
 
     products: pd.DataFrame
     activities: pd.DataFrame
-    technology: sp.csc_array
+    technology: sp.csc_array = _Technology()  # type: ignore[assignment]
     labour_types: pd.Index = field(default_factory=lambda: pd.Index([], name="labour_type"))
     labour: sp.csc_array | None = None
     resource_types: pd.Index = field(default_factory=lambda: pd.Index([], name="resource"))
@@ -166,7 +232,8 @@ class Economy:
             )
         object.__setattr__(self, "products", products)
         object.__setattr__(self, "activities", activities)
-        object.__setattr__(self, "technology", _sparse(self.technology, (n_p, n_a)))
+        tech = _stored_technology(self.__dict__[_STORED], (n_p, n_a))
+        object.__setattr__(self, "technology", tech)
         lt = pd.Index(self.labour_types, name="labour_type")
         object.__setattr__(self, "labour_types", lt)
         object.__setattr__(self, "labour", _sparse(self.labour, (len(lt), n_a)))
@@ -189,8 +256,8 @@ class Economy:
         object.__setattr__(self, "service_life", life)
         if self.enterprises is not None:
             object.__setattr__(self, "enterprises", self._checked_enterprises(self.enterprises))
-        for matrix in (self.technology, self.labour, self.resources, self.capital):
-            if matrix is not None:
+        for matrix in (self.technology_matrix, self.labour, self.resources, self.capital):
+            if matrix is not None and not isinstance(matrix, np.ndarray):
                 matrix.sum_duplicates()
                 matrix.sort_indices()
         self._freeze()
@@ -220,14 +287,19 @@ class Economy:
         for arr in (self.capacity, self.service_life):
             if arr is not None:
                 arr.setflags(write=False)
-        for matrix in (self.technology, self.labour, self.resources, self.capital):
-            if matrix is not None:
+        tech = self.technology_matrix
+        if isinstance(tech, np.ndarray):
+            tech.setflags(write=False)
+        for matrix in (tech, self.labour, self.resources, self.capital):
+            if matrix is not None and not isinstance(matrix, np.ndarray):
                 for part in (matrix.data, matrix.indices, matrix.indptr):
                     part.setflags(write=False)
 
     def __getstate__(self) -> dict[str, Any]:
         """The value alone, for pickle and copy: caches (a factorised solver) stay behind."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        state = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "technology"}
+        state["technology"] = self.technology_matrix  # a dense technology stays dense
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
@@ -248,6 +320,7 @@ class Economy:
         meta: EconomyMeta | None = None,
         name: str | None = None,
         validate: bool = True,
+        copy: bool = True,
     ) -> Economy:
         """Build a square (one activity per product) economy from a coefficient table.
 
@@ -275,6 +348,12 @@ class Economy:
             Name of the economy.
         validate
             Run the named validation checks (see :mod:`gosplan.io.checks`).
+        copy
+            ``False``: a dense float64 table in label order is kept as the economy's
+            technology **without a copy**; the economy then shares the caller's array
+            (read-only through the economy) and the caller must not change it afterwards,
+            or the economy (and its cached solver) change with it. ``True`` (the default):
+            the economy holds its own copy.
 
         Returns
         -------
@@ -288,7 +367,8 @@ class Economy:
         >>> eco.gross_output(pd.Series({"a": 350.0, "b": 1700.0})).round(6).tolist()
         [1000.0, 2000.0]
         """
-        parts = _square_parts(A, labour, products, resources, capacity, capital, service_life)
+        tables = (labour, products, resources, capacity, capital, service_life)
+        parts = _square_parts(A, *tables, copy=copy)
         eco = cls(**parts, meta=_meta(meta, name))
         if validate:
             eco.validate()
@@ -300,6 +380,8 @@ class Economy:
         Z: pd.DataFrame,
         gross_output: pd.Series,
         labour: pd.DataFrame | pd.Series | None = None,
+        *,
+        copy: bool = True,
         **kwargs: Any,
     ) -> Economy:
         """Build a square economy from a transactions (flow) table and gross outputs.
@@ -315,12 +397,37 @@ class Economy:
             Gross output per product.
         labour
             Labour totals: a Series by product or a DataFrame (labour types x products).
+        copy
+            ``True`` (the default): ``Z`` is left as it is and the coefficients are a new
+            array. ``False``: **the coefficients overwrite the flows in the caller's own
+            array** (``Z`` holds ``A`` afterwards: ``Z / x``, in place) and the economy keeps
+            that array as its technology, with no copy at all (half the memory of a dense
+            table). ``Z`` must then be one float64 array (e.g.
+            ``pd.DataFrame(array, copy=False)``) with columns in the order of its rows; the
+            caller must not change it while the economy is in use (see
+            :attr:`technology_matrix`).
         **kwargs
             Passed on to :meth:`from_coefficients`.
 
         Returns
         -------
         Economy
+
+        Raises
+        ------
+        InputError
+            If the tables do not fit, a product using inputs has no positive gross output,
+            or, with ``copy=False``, ``Z`` cannot be divided in place (``check="bad_argument"``).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> flows = np.array([[150.0, 500.0], [200.0, 100.0]])
+        >>> Z = pd.DataFrame(flows, index=["a", "b"], columns=["a", "b"], copy=False)
+        >>> x = pd.Series({"a": 1000.0, "b": 2000.0})
+        >>> eco = Economy.from_flows(Z, x, copy=False)
+        >>> flows.tolist()  # the caller's array now holds the coefficients
+        [[0.15, 0.25], [0.2, 0.05]]
         """
         if not isinstance(Z, pd.DataFrame) or not isinstance(gross_output, pd.Series):
             raise InputError(
@@ -333,17 +440,7 @@ class Economy:
         labels = pd.Index(Z.index)
         _require_same_labels("gross output", pd.Index(gross_output.index), labels)
         x = _float_values(gross_output.reindex(labels), "gross output")
-        flows = _float_values(_ordered(Z, labels), "flows (Z)")
-        bad = np.flatnonzero(~(x > 0) & (flows.sum(axis=0) != 0))
-        if bad.size:
-            raise InputError(
-                "gross output must be positive where a product uses inputs",
-                label=str(labels[bad[0]]),
-                check="non_positive_output",
-            )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            inv = np.where(x > 0, 1.0 / x, 0.0)
-        flows = flows * inv  # one dense copy: A = Z diag(1/x)
+        flows, inv = _divided_flows(Z, labels, x, copy)
         A = pd.DataFrame(flows, index=labels, columns=labels, copy=False)
         lab = None
         if labour is not None:
@@ -352,7 +449,7 @@ class Economy:
                 if isinstance(labour, pd.Series)
                 else labour.loc[:, labels] * inv
             )
-        return cls.from_coefficients(A, labour=lab, **kwargs)
+        return cls.from_coefficients(A, labour=lab, copy=False, **kwargs)
 
     @classmethod
     def from_pymrio(cls, io_system: Any, *, labour_extension: str | None = None) -> Economy:
@@ -368,6 +465,23 @@ class Economy:
         return economy_to_pymrio(self, final_demand=final_demand)
 
     # ------------------------------------------------------------------ shape and labels
+    @property
+    def technology_matrix(self) -> sp.csc_array | np.ndarray:
+        """The technology as stored: a dense read-only array for a dense table, else CSC.
+
+        What the solvers use (no sparse copy of a dense table is made for them). An economy
+        made with ``copy=False`` (:meth:`from_flows`, :meth:`from_coefficients`) shares this
+        array with the caller's table.
+        """
+        stored: sp.csc_array | np.ndarray = self.__dict__[_STORED]
+        return stored
+
+    @property
+    def n_coefficients(self) -> int:
+        """Number of nonzero technical coefficients."""
+        tech = self.technology_matrix
+        return int(np.count_nonzero(tech) if isinstance(tech, np.ndarray) else tech.nnz)
+
     @property
     def n_products(self) -> int:
         """Number of products."""
@@ -582,9 +696,9 @@ class Economy:
     # ------------------------------------------------------------------ labelled views
     def coefficients(self) -> pd.DataFrame:
         """Technical coefficients as a dense labelled DataFrame (products x activities)."""
-        return pd.DataFrame(
-            self.technology.toarray(), index=self.product_labels, columns=self.activity_labels
-        )
+        tech = self.technology_matrix
+        dense = np.array(tech) if isinstance(tech, np.ndarray) else tech.toarray()
+        return pd.DataFrame(dense, index=self.product_labels, columns=self.activity_labels)
 
     def labour_coefficients(self) -> pd.DataFrame:
         """Labour coefficients as a dense DataFrame (labour types x activities)."""
@@ -599,7 +713,8 @@ class Economy:
 
     def with_meta(self, **changes: Any) -> Economy:
         """Return a copy with some metadata fields changed (``name``, ``source``, ...)."""
-        return replace(self, meta=replace(self.meta, **changes))
+        meta = replace(self.meta, **changes)
+        return replace(self, technology=self.technology_matrix, meta=meta)
 
     def validate(self) -> Economy:
         """Run every named validation check; raise one error listing all problems.
@@ -691,7 +806,8 @@ class Economy:
         cache: dict[tuple[str, float], LeontiefSolver] = self.__dict__.setdefault("_solvers", {})
         key = (method, tol)
         if key not in cache:
-            cache[key] = LeontiefSolver(self.square().technology, method=method, tol=tol)  # type: ignore[arg-type]
+            tech = self.square().technology_matrix  # a dense table: the solver's view of it
+            cache[key] = LeontiefSolver(tech, method=method, tol=tol)  # type: ignore[arg-type]
         return cache[key]
 
     def gross_output(
@@ -810,7 +926,7 @@ class Economy:
         if y.ndim != 1:
             raise InputError("balance_sheet takes a single final-demand vector (a Series)")
         x = eco.solve(final_demand, method=method, allow_negative=allow_negative).x
-        inter = eco.technology @ x
+        inter = eco.technology_matrix @ x
         cap = np.asarray(eco.capacity)
         surplus = cap - x
         sheet = pd.DataFrame(
@@ -837,7 +953,7 @@ class Economy:
         from gosplan.balance.solvers import solve_leontief
 
         eco = self.square()
-        sol = solve_leontief(eco.technology, np.eye(self.n_products), method="dense-lu")
+        sol = solve_leontief(eco.technology_matrix, np.eye(self.n_products), method="dense-lu")
         return pd.DataFrame(sol.x, index=self.product_labels, columns=self.product_labels)
 
     def multipliers(self, kind: str = "output", type: str = "I", **kwargs: Any) -> pd.Series:
@@ -855,7 +971,7 @@ class Economy:
     def __repr__(self) -> str:
         return (
             f"Economy({self.meta.name!r}: {self.n_products} products, {self.n_activities} "
-            f"activities, {self.technology.nnz} coefficients, "
+            f"activities, {self.n_coefficients} coefficients, "
             f"{len(self.labour_types)} labour types)"
         )
 
@@ -1019,6 +1135,69 @@ def dense_to_csc(values: np.ndarray) -> sp.csc_array:
     return out
 
 
+def _divided_flows(
+    Z: pd.DataFrame, labels: pd.Index, x: np.ndarray, copy: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """``A = Z diag(1/x)`` of :meth:`Economy.from_flows` (read-only) and ``1/x`` (0 where 0).
+
+    With ``copy=False`` the division overwrites ``Z``'s own array (see :func:`_writable_flows`).
+
+    Raises
+    ------
+    InputError
+        If a product using inputs has no positive gross output (``"non_positive_output"``).
+    """
+    flows = _writable_flows(Z) if not copy else _float_values(_ordered(Z, labels), "flows (Z)")
+    bad = np.flatnonzero(~(x > 0) & (flows.sum(axis=0) != 0))
+    if bad.size:
+        raise InputError(
+            "gross output must be positive where a product uses inputs",
+            label=str(labels[bad[0]]),
+            check="non_positive_output",
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = np.where(x > 0, 1.0 / x, 0.0)
+    if copy:
+        flows = flows * inv  # one dense copy: A = Z diag(1/x)
+    else:
+        np.multiply(flows, inv, out=flows)  # A = Z diag(1/x) in the caller's array
+    flows.setflags(write=False)  # the economy keeps it: read-only through its view
+    return flows, inv
+
+
+def _writable_flows(Z: pd.DataFrame) -> np.ndarray:
+    """The caller's own float64 array under ``Z``, writeable, for ``from_flows(copy=False)``.
+
+    Raises
+    ------
+    InputError
+        If ``Z``'s columns are not in the order of its rows, or its values are not one
+        writeable float64 array (``check="bad_argument"``): then dividing in place is
+        impossible, and a silent copy would defeat what ``copy=False`` asks for.
+    """
+    why = ""
+    if not Z.columns.equals(Z.index):
+        why = "its columns are not in the order of its rows"
+    elif not all(dtype == np.float64 for dtype in Z.dtypes):
+        why = "not all its columns are float64"
+    if not why:
+        flows = _float_values(Z, "flows (Z)")
+        first = Z.iloc[:, 0].to_numpy()
+        if not np.may_share_memory(flows, first):
+            why = "its values are not one array (build it with pd.DataFrame(array, copy=False))"
+        else:
+            try:
+                flows.setflags(write=True)  # pandas hands out read-only views (copy-on-write)
+            except ValueError:
+                why = "its array is read-only"
+    if why:
+        raise InputError(
+            f"from_flows(copy=False) divides Z by gross output in place, but {why}; use copy=True",
+            check="bad_argument",
+        )
+    return flows
+
+
 def _float_values(
     values: pd.DataFrame | pd.Series, what: str, *, allow_nan: bool = False
 ) -> np.ndarray:
@@ -1155,6 +1334,18 @@ def _square_frame(values: pd.DataFrame | None, labels: pd.Index, what: str) -> s
     return sp.csc_array(values.reindex(index=labels, columns=labels).fillna(0.0).to_numpy(float))
 
 
+def _technology_values(values: np.ndarray, copy: bool) -> np.ndarray | sp.csc_array:
+    """A dense table as a read-only float64 array (copied unless ``copy=False``), else CSC."""
+    if not _dense_enough(values):
+        return dense_to_csc(values)
+    if copy:
+        values = np.array(values, dtype=np.float64, order="K")
+    elif values.dtype != np.float64:
+        values = values.astype(np.float64)
+    values.setflags(write=False)  # kept by the economy as it is
+    return values
+
+
 def _meta(meta: EconomyMeta | None, name: str | None) -> EconomyMeta:
     meta = meta or EconomyMeta()
     return replace(meta, name=name) if name is not None else meta
@@ -1168,10 +1359,13 @@ def _square_parts(
     capacity: pd.Series | None,
     capital: pd.DataFrame | None,
     service_life: pd.Series | None,
+    *,
+    copy: bool = True,
 ) -> dict[str, Any]:
     """Every field but ``meta`` of a square economy, checked and ordered by ``A``'s labels.
 
-    The arguments are those of :meth:`Economy.from_coefficients`.
+    The arguments are those of :meth:`Economy.from_coefficients`. A dense ``A`` comes back
+    as a read-only float64 array (the caller's own with ``copy=False``), a sparse one as CSC.
 
     Raises
     ------
@@ -1198,7 +1392,7 @@ def _square_parts(
     return {
         "products": prods,
         "activities": acts,
-        "technology": dense_to_csc(_float_values(A, "technical coefficients (A)")),
+        "technology": _technology_values(_float_values(A, "technical coefficients (A)"), copy),
         "labour_types": lab_types,
         "labour": lab,
         "resource_types": res_types,

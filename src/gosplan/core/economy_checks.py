@@ -77,13 +77,13 @@ def validate_economy(
     problems = Problems()
     _check_techniques(economy, activities_source or source, problems)
     matrices = {
-        "technology": economy.technology,
+        "technology": economy.technology_matrix,  # a dense table as it is stored
         "labour": economy.labour,
         "resources": economy.resources,
         "capital": economy.capital,
     }
     for name, M in matrices.items():
-        if M is not None and M.nnz:
+        if M is not None and (M.size if isinstance(M, np.ndarray) else M.nnz):
             _check_entries(name, M, economy, named.get(name, source), problems)
     capacity_source = named.get("capacities", source)
     for name, values, allow_nan, where in (
@@ -146,9 +146,13 @@ _ROWS = {
 
 
 def _check_entries(
-    name: str, M: sp.csc_array, economy: Economy, source: str | None, problems: Problems
+    name: str,
+    M: sp.csc_array | np.ndarray,
+    economy: Economy,
+    source: str | None,
+    problems: Problems,
 ) -> None:
-    data = M.data
+    data = M if isinstance(M, np.ndarray) else M.data
     if data.size == 0 or (
         np.isfinite(data.sum()) and data.min() >= 0 and data.max() < LARGEST_NUMBER
     ):
@@ -196,7 +200,7 @@ def _check_hawkins_simon(economy: Economy, source: str | None) -> None:
     if economy.n_products == 0:
         return
     square = (economy if economy.is_square else economy.select_techniques()).square()
-    A = square.technology  # activities ordered like products: column k makes product k
+    A = square.technology_matrix  # activities ordered like products: column k makes product k
     col_sums = np.asarray(A.sum(axis=0)).ravel()
     if col_sums.max(initial=0.0) < RADIUS_LIMIT:
         return  # rho(A) <= max column sum
@@ -206,7 +210,7 @@ def _check_hawkins_simon(economy: Economy, source: str | None) -> None:
     radius = spectral_radius(A)
     if radius < RADIUS_LIMIT:
         return
-    parts = non_productive_components(A)
+    parts = non_productive_components(sp.csc_array(A))
     products = square.product_labels
     if parts:
         worst, worst_radius = parts[0]
