@@ -1,0 +1,44 @@
+"""The core/periphery split: blocks cut by masks, with diagonals in core and periphery."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from gosplan.balance.solvers import LeontiefSolver, _core_mask, _split
+
+
+def _matrix(n: int, seed: int) -> sp.csc_array:
+    rng = np.random.default_rng(seed)
+    A = sp.random_array((n, n), density=3.0 / n, rng=rng, format="csc") * 0.2
+    diag = rng.random(n) * 0.3 * (rng.random(n) < 0.5)  # self-use on core and periphery
+    cycle = sp.csc_array((np.full(3, 0.2), ([0, 1, 2], [1, 2, 0])), shape=(n, n))
+    M = sp.csc_array(A + sp.diags_array(diag, format="csc") + cycle)
+    M.sum_duplicates()
+    return M
+
+
+def test_blocks_reassemble_the_matrix() -> None:
+    A = _matrix(400, 3)
+    in_core = _core_mask(A)
+    bl = _split(A, in_core)
+    dense = A.toarray()
+    core, periph = bl.core, bl.periph
+    assert core.size and periph.size
+    np.testing.assert_array_equal(bl.cp.toarray(), dense[np.ix_(core, periph)])
+    np.testing.assert_array_equal(bl.pc.toarray(), dense[np.ix_(periph, core)])
+    pp = dense[np.ix_(periph, periph)]
+    np.testing.assert_array_equal(bl.pp_diag, 1.0 - np.diag(pp))
+    np.testing.assert_array_equal(bl.pp.toarray(), pp - np.diag(np.diag(pp)))
+    assert not np.any(bl.pp.diagonal())
+
+
+def test_iterative_matches_dense_both_ways() -> None:
+    A = _matrix(600, 5)
+    b = np.random.default_rng(0).random(600)
+    solver = LeontiefSolver(A, method="iterative")
+    M = np.eye(600) - A.toarray()
+    x = solver.solve(b).x
+    v = solver.solve(b, transpose=True).x
+    np.testing.assert_allclose(x, np.linalg.solve(M, b), rtol=1e-9)
+    np.testing.assert_allclose(v, np.linalg.solve(M.T, b), rtol=1e-9)
