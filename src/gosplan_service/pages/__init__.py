@@ -10,8 +10,7 @@ at ``/static``. Include both in the app::
     pages.mount_static(app)
 
 Read pages query the database through the models, with the API's rules and the API's
-guard (:func:`gosplan_service.audit.require`, through
-:func:`~gosplan_service.pages.common.guard`): a refused page view leaves a ``denied``
+guard (:func:`gosplan_service.audit.require`): a refused page view leaves a ``denied``
 audit row, as a refused API call does. Forms and buttons call the JSON API
 (``static/pages.js``: ``If-Match`` from the page's ETag, an ``Idempotency-Key`` where the
 API takes one); the "New plan" form also works without JavaScript (``POST /plans/new``).

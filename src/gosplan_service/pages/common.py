@@ -6,8 +6,6 @@
   (or a validation error) raised by a page or its dependencies into an HTML page: 401
   redirects to ``/login``, 403/404/409 show a clear message (never a traceback);
 - :func:`render`: a template as an :class:`~fastapi.responses.HTMLResponse`;
-- :func:`guard`: the API's guard (:func:`gosplan_service.audit.require`): authorize, and
-  leave a ``denied`` audit row for a refused page view;
 - :func:`version_or_404`: a plan version the user may read, as the API decides.
 """
 
@@ -27,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from gosplan_service import audit
 from gosplan_service.api.deps import CurrentUser
+from gosplan_service.api.plans import load_version
 from gosplan_service.models import PlanVersion, User
 from gosplan_service.permissions import MATRIX
 from gosplan_service.problems import Problem, field_name
@@ -37,7 +36,6 @@ __all__ = [
     "PageUser",
     "allowed",
     "error_page",
-    "guard",
     "login_redirect",
     "render",
     "safe_next",
@@ -236,59 +234,13 @@ def page_user(request: Request, user: CurrentUser) -> User:
 PageUser = Annotated[User, Depends(page_user)]
 
 
-def guard(
-    session: Session,
-    user: User,
-    action: str,
-    *,
-    object_type: str,
-    object_id: int | str | None,
-    enterprise: str | None = None,
-    draft: bool = False,
-) -> None:
-    """Authorize a page view or form as the API does; a refusal leaves a ``denied`` row.
-
-    The same guard as the API's endpoints (:func:`gosplan_service.audit.require`), so a
-    director opening another enterprise's figures page is audited as the API call would be.
-
-    Parameters
-    ----------
-    session
-        The request's session.
-    user
-        Who asks.
-    action
-        One of :data:`gosplan_service.permissions.ACTIONS`.
-    object_type, object_id
-        The object (for the audit row).
-    enterprise
-        The object's enterprise, or the one the page is limited to.
-    draft
-        The object is (or belongs to) a draft plan version.
-
-    Raises
-    ------
-    gosplan_service.problems.Problem
-        403 or 404, as :func:`~gosplan_service.permissions.authorize` decides.
-    """
-    audit.require(
-        session,
-        user,
-        action,
-        object_type=object_type,
-        object_id=object_id,
-        enterprise=enterprise,
-        draft=draft,
-    )
-
-
 def version_or_404(
     session: Session, user: User, version_id: int, action: str = "plan.read"
 ) -> PlanVersion:
     """The plan version ``version_id``, if ``user`` may read it (and do ``action`` on it).
 
     As the API: a draft is visible to planners only (404 to the others), an unknown id 404;
-    a refusal is audited (``denied``), as :func:`guard` does.
+    a refusal is audited (``denied``), as the API's :func:`gosplan_service.audit.require` does.
 
     Parameters
     ----------
@@ -312,14 +264,12 @@ def version_or_404(
     gosplan_service.problems.Problem
         404 for an unknown or hidden version, 403 where the role may not do ``action``.
     """
-    version = session.get(PlanVersion, version_id)
-    if version is None:
-        raise Problem.not_found()
+    version = load_version(session, version_id)
     checks = ["plan.read"]
     if action != "plan.read" and MATRIX[action].get(user.role, "-") != "own":
         checks.append(action)
     for check in checks:
-        guard(
+        audit.require(
             session,
             user,
             check,

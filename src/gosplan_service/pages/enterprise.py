@@ -15,13 +15,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
+from gosplan_service import audit
 from gosplan_service.api.deps import ObjectId, SessionDep
 from gosplan_service.models import ControlFigure, CounterPlan, FulfilmentReport, PlanVersion
 from gosplan_service.pages.common import (
     PageRoute,
     PageUser,
     allowed,
-    guard,
     render,
     version_or_404,
 )
@@ -88,7 +88,7 @@ def _figure_enterprise(
     wanted = enterprise
     if wanted is None and user.role in ENTERPRISE_ROLES:
         wanted = user.enterprise
-    guard(
+    audit.require(
         session,
         user,
         "figures.read",
@@ -190,7 +190,7 @@ def counter_plan_form(
     fastapi.Response
     """
     version = version_or_404(session, user, version_id)
-    guard(
+    audit.require(
         session,
         user,
         "counter_plan.submit",
@@ -241,7 +241,7 @@ def counter_plan_page(
         raise Problem.not_found()
     version = session.get(PlanVersion, offer.plan_version_id)
     assert version is not None
-    guard(
+    audit.require(
         session,
         user,
         "counter_plan.read",
@@ -325,7 +325,7 @@ def report_form(
     fastapi.Response
     """
     version = version_or_404(session, user, version_id)
-    guard(
+    audit.require(
         session,
         user,
         "report.submit",

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gosplan_service import audit
 from gosplan_service.api import plans as plans_api
 from gosplan_service.api.deps import ObjectId, PageParams, PageQuery, SessionDep, etag
 from gosplan_service.models import AuditEvent, ControlFigure, PlanVersion, User, Vote
@@ -29,7 +30,6 @@ from gosplan_service.pages.common import (
     PageRoute,
     PageUser,
     allowed,
-    guard,
     render,
     version_or_404,
 )
@@ -187,7 +187,7 @@ def new_plan_submit(
     fastapi.Response
         303 to the new version's page, or the list with the form and the API's problem.
     """
-    guard(session, user, "plan.create", object_type="plan_version", object_id=None)
+    audit.require(session, user, "plan.create", object_type="plan_version", object_id=None)
     form = {"name": name, "scenario": scenario, "policy": policy, "quorum": quorum}
     try:
         body = PlanCreate.model_validate(plan_create_body(form))

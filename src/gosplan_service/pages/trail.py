@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 
+from gosplan_service import audit
 from gosplan_service.api.deps import ObjectId, PageQuery, SessionDep
 from gosplan_service.models import AuditEvent, Job
-from gosplan_service.pages.common import PageRoute, PageUser, guard, render
+from gosplan_service.pages.common import PageRoute, PageUser, render
 from gosplan_service.problems import Problem
 
 __all__ = ["router"]
@@ -34,7 +35,7 @@ def audit_page(request: Request, session: SessionDep, user: PageUser, page: Page
     -------
     fastapi.Response
     """
-    guard(session, user, "audit.read", object_type="audit", object_id=None)
+    audit.require(session, user, "audit.read", object_type="audit", object_id=None)
     total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
     events = session.scalars(
         select(AuditEvent).order_by(AuditEvent.id.desc()).limit(page.limit).offset(page.offset)
@@ -70,7 +71,7 @@ def job_page(request: Request, job_id: ObjectId, session: SessionDep, user: Page
     -------
     fastapi.Response
     """
-    guard(session, user, "job.read", object_type="job", object_id=job_id)
+    audit.require(session, user, "job.read", object_type="job", object_id=job_id)
     job = session.get(Job, job_id)
     if job is None:
         raise Problem.not_found()
