@@ -152,11 +152,26 @@ def case_dense_pymrio(n: int, out: Path) -> dict[str, Any]:
 INPUTS = {"k": 4.0}
 
 
-def _sparse_inputs(n: int) -> tuple[Any, Any]:
+#: Generator settings of the second family of economies (``plan-growth-b``): another seed,
+#: a core four times the default, more inputs, a larger spectral radius (longer chains of
+#: indirect use) and some cycles through the periphery.
+FAMILY_B = {
+    "seed": SEED + 7,
+    "inputs_per_product": 6.0,
+    "target_radius": 0.8,
+    "periphery_cycles": 0.05,
+}
+
+
+def _sparse_inputs(n: int, family: str = "a") -> tuple[Any, Any]:
     from gosplan.generate import generate_economy, generate_final_demand
 
     t0 = time.perf_counter()
-    eco = generate_economy(n, seed=SEED, inputs_per_product=INPUTS["k"])
+    if family == "b":
+        core = 4 * max(2, round(n**0.5))
+        eco = generate_economy(n, core_size=core, **FAMILY_B)  # type: ignore[arg-type]
+    else:
+        eco = generate_economy(n, seed=SEED, inputs_per_product=INPUTS["k"])
     y = generate_final_demand(eco, seed=SEED)
     return eco, y, time.perf_counter() - t0  # type: ignore[return-value]
 
@@ -196,12 +211,22 @@ def case_sparse_spsolve(n: int, out: Path) -> dict[str, Any]:
     return {"seconds": seconds, "nnz": int(A.nnz), "method": "spsolve", "gen": gen}
 
 
-def _plan_spec(n: int, periods: int, *, growth: bool = False) -> Any:
+def _plan_spec(
+    n: int,
+    periods: int,
+    *,
+    growth: bool = False,
+    family: str = "a",
+    objective: str = "max_level",
+) -> Any:
     """A max-level plan: consumer-goods assortment, labour and capacity limits, investment.
 
     The assortment applies every year (the level is then held down by the first year's
     capacities: the static Leontief plan is optimal), or with ``growth`` in the last year
-    only (investment lifts the level: the static plan is only a start).
+    only (investment lifts the level: the static plan is only a start). ``family`` ``"b"``:
+    the second generator family (:data:`FAMILY_B`). ``objective="max_consumption"``: the
+    same economy and limits, consumption valued at labour values each year, and capacity at
+    the end at least the initial (a terminal requirement: nothing run down).
     """
     import pandas as pd
 
@@ -209,7 +234,7 @@ def _plan_spec(n: int, periods: int, *, growth: bool = False) -> Any:
     from gosplan.core.economy import CONSUMER_GOODS
     from gosplan.core.spec import PlanSpec
 
-    eco, y, _gen = _sparse_inputs(n)  # type: ignore[misc]
+    eco, y, _gen = _sparse_inputs(n, family)  # type: ignore[misc]
     rng = np.random.default_rng(SEED + 1)
     x0 = LeontiefSolver(eco.technology).solve(y.to_numpy()).x
     labour0 = float(eco.labour.toarray().ravel() @ x0)
@@ -243,6 +268,17 @@ def _plan_spec(n: int, periods: int, *, growth: bool = False) -> Any:
     )
     if growth:
         assortment["period"] = years[-1]
+    if objective == "max_consumption":
+        return PlanSpec(
+            economy=eco,
+            periods=tuple(years),
+            objective="max_consumption",
+            labour_available=labour_available,
+            vintages=vintages,
+            storage=storage,
+            terminal_growth=1.0,
+            name=f"bench-consumption-{n}-{periods}",
+        ).validated()
     return PlanSpec(
         economy=eco,
         periods=tuple(years),
@@ -251,17 +287,24 @@ def _plan_spec(n: int, periods: int, *, growth: bool = False) -> Any:
         labour_available=labour_available,
         vintages=vintages,
         storage=storage,
-        name=f"bench-{n}-{periods}",
+        name=f"bench-{family}-{n}-{periods}",
     ).validated()
 
 
 def case_plan_gosplan(
-    n: int, periods: int, out: Path, *, growth: bool = False, crash: bool = True
+    n: int,
+    periods: int,
+    out: Path,
+    *,
+    growth: bool = False,
+    crash: bool = True,
+    family: str = "a",
+    objective: str = "max_level",
 ) -> dict[str, Any]:
     """optimise(): build the LP (blocks, scipy.sparse), solve with HiGHS, label, verify."""
     from gosplan.plan.optimise import optimise
 
-    spec = _plan_spec(n, periods, growth=growth)
+    spec = _plan_spec(n, periods, growth=growth, family=family, objective=objective)
     _reset_peak()
     t0 = time.perf_counter()
     result = optimise(spec, crash_basis=crash, time_limit=PLAN_TIME_LIMIT)
@@ -370,6 +413,8 @@ CASES = {
     "plan-slack": lambda n, t, out: case_plan_gosplan(n, t, out, crash=False),
     "plan-growth": lambda n, t, out: case_plan_gosplan(n, t, out, growth=True),
     "plan-growth-slack": lambda n, t, out: case_plan_gosplan(n, t, out, growth=True, crash=False),
+    "plan-growth-b": lambda n, t, out: case_plan_gosplan(n, t, out, growth=True, family="b"),
+    "plan-consumption": lambda n, t, out: case_plan_gosplan(n, t, out, objective="max_consumption"),
     "plan-linopy": case_plan_linopy,
 }
 
@@ -518,8 +563,10 @@ def build_rows(args: argparse.Namespace) -> list[Row]:
         # the same plans from a slack basis, and plans whose level needs investment (at 10^5
         # only from the crash basis: from a slack basis the 10^5 x 5 plans take far longer)
         extra = [("plan-slack", 10_000), ("plan-growth", 10_000), ("plan-growth-slack", 10_000)]
+        # the second generator family, and max_consumption with a terminal requirement
+        extra += [("plan-growth-b", 10_000), ("plan-consumption", 2_000)]
         if not quick:
-            extra.append(("plan-growth", 100_000))
+            extra += [("plan-growth", 100_000), ("plan-consumption", 10_000)]
         for case, n in extra:
             rows.append(Row("plan", case, n, 5, repeats=1, baseline="plan-linopy", timeout=600))
     return rows
