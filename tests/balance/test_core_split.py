@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
+from gosplan.balance import solvers
+from gosplan.balance import threaded as threaded_mod
 from gosplan.balance.solvers import LeontiefSolver, _core_mask, _split
+from gosplan.balance.threaded import SplitProduct
 
 
 def _matrix(n: int, seed: int) -> sp.csc_array:
@@ -40,5 +44,28 @@ def test_iterative_matches_dense_both_ways() -> None:
     M = np.eye(600) - A.toarray()
     x = solver.solve(b).x
     v = solver.solve(b, transpose=True).x
+    np.testing.assert_allclose(x, np.linalg.solve(M, b), rtol=1e-9)
+    np.testing.assert_allclose(v, np.linalg.solve(M.T, b), rtol=1e-9)
+
+
+def test_threaded_split_and_sweeps_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the thresholds at 0 the blocks are cut and multiplied on threads: same numbers."""
+    A = _matrix(600, 7)
+    b = np.random.default_rng(1).random(600)
+    M = np.eye(600) - A.toarray()
+    for module in (solvers, threaded_mod):
+        monkeypatch.setattr(module, "MIN_NNZ", 0)
+        monkeypatch.setattr(module, "available_threads", lambda: 2)
+    in_core = _core_mask(A)
+    bl = _split(A, in_core)
+    dense = A.toarray()
+    np.testing.assert_array_equal(bl.cp.toarray(), dense[np.ix_(bl.core, bl.periph)])
+    pp = dense[np.ix_(bl.periph, bl.periph)]
+    np.testing.assert_array_equal(bl.pp.toarray(), pp - np.diag(np.diag(pp)))
+    split = solvers._CorePeriphery(A, in_core, tol=1e-12, max_iter=10_000)
+    assert isinstance(split._op("pp", False), SplitProduct)
+    assert isinstance(split._op("pp", True), SplitProduct)
+    x, _, _ = split.solve(b, transpose=False)
+    v, _, _ = split.solve(b, transpose=True)
     np.testing.assert_allclose(x, np.linalg.solve(M, b), rtol=1e-9)
     np.testing.assert_allclose(v, np.linalg.solve(M.T, b), rtol=1e-9)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -43,12 +44,21 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import connected_components
 
+from gosplan.balance.threaded import (
+    MIN_NNZ,
+    SplitProduct,
+    available_threads,
+    shared_pool,
+    threaded,
+)
 from gosplan.errors import InputError, NotProductiveError, SolverError
 
 log = logging.getLogger(__name__)
 
 Method = Literal["auto", "dense-lu", "dense-lu32", "sparse-lu", "iterative"]
 Matrix: TypeAlias = np.ndarray | sp.sparray | sp.spmatrix
+#: A block of the core/periphery split as the sweeps multiply by it.
+Operator: TypeAlias = sp.csc_array | sp.csr_array | SplitProduct
 
 DENSE_LU_MAX = 3000
 MIXED_MIN = 2000  # from this size "auto" factorises a dense table in float32 (dense-lu32)
@@ -273,6 +283,22 @@ def _core_mask(A: sp.csc_array) -> np.ndarray:
     return sizes[labels] > 1
 
 
+def _in_two_threads(
+    nnz: int,
+    first: Callable[[], tuple[sp.csc_array, sp.csc_array, sp.csc_array]],
+    second: Callable[[], sp.csc_array],
+) -> tuple[sp.csc_array, sp.csc_array, sp.csc_array, sp.csc_array]:
+    """``(*first(), second())``, the two on two threads when ``A`` is large and cores are free.
+
+    numpy's masks, gathers and sums release the GIL: the periphery block (``second``) and the
+    three others take about as long on a product-level economy.
+    """
+    if nnz < MIN_NNZ or available_threads() < 2:
+        return (*first(), second())
+    other = shared_pool().submit(second)
+    return (*first(), other.result())
+
+
 def _split(A: sp.csc_array, in_core: np.ndarray) -> _Blocks:
     """Cut the four blocks out of ``A`` (canonical CSC) by masks over its nonzeros.
 
@@ -280,6 +306,7 @@ def _split(A: sp.csc_array, in_core: np.ndarray) -> _Blocks:
     within its part (order preserving, so the rows stay sorted): one gather of the row flags
     and one compression per block, all sequential passes in numpy. It replaced a permuted copy
     of ``A`` and scipy's row slices, which took longer on 10^8 nonzeros and held more memory.
+    On large matrices the periphery block is cut on a second thread (:func:`_in_two_threads`).
     """
     n = A.shape[0]
     core = np.flatnonzero(in_core)
@@ -329,8 +356,11 @@ def _split(A: sp.csc_array, in_core: np.ndarray) -> _Blocks:
         shape = (c if rows_in_core else p, cols.size)
         return sp.csc_array((A.data[keep], local[A.indices[keep]], indptr), shape=shape)
 
-    cc, pc = block(True, core, True), block(False, core, True)
-    cp, pp = block(True, periph, False), block(False, periph, False)
+    cc, pc, cp, pp = _in_two_threads(
+        A.nnz,
+        lambda: (block(True, core, True), block(False, core, True), block(True, periph, False)),
+        lambda: block(False, periph, False),
+    )
     pp_diag = 1.0 - periph_diag
     if np.any(pp_diag <= 0):
         bad = int(periph[np.flatnonzero(pp_diag <= 0)[0]])
@@ -358,18 +388,25 @@ class _CorePeriphery:
         self.blocks = _split(A, in_core)
         self.tol = tol
         self.max_iter = max_iter
+        self._ops: dict[tuple[str, bool], Operator] = {}
 
-    def _op(self, name: str, transpose: bool) -> sp.csc_array | sp.csr_array:
+    def _op(self, name: str, transpose: bool) -> Operator:
         """A block (``pp``, ``pc``, ``cp``) for ``x = A x`` or ``x = A^T x``, without a copy.
 
         The CSC blocks serve ``A x`` as they are: on 10^8 nonzeros a CSR copy of each took
-        longer than all the sweeps it sped up.
+        longer than all the sweeps it sped up. Large blocks multiply on several threads
+        (:mod:`gosplan.balance.threaded`).
         """
-        if transpose:
-            # (A^T)_PC = (A_CP)^T: the CSC arrays of A's blocks are CSR of the transposes.
-            other = {"pp": "pp", "pc": "cp", "cp": "pc"}[name]
-            return getattr(self.blocks, other).T
-        return getattr(self.blocks, name)
+        key = (name, transpose)
+        if key not in self._ops:
+            if transpose:
+                # (A^T)_PC = (A_CP)^T: the CSC arrays of A's blocks are CSR of the transposes.
+                other = {"pp": "pp", "pc": "cp", "cp": "pc"}[name]
+                block = getattr(self.blocks, other).T
+            else:
+                block = getattr(self.blocks, name)
+            self._ops[key] = threaded(block)
+        return self._ops[key]
 
     def solve(self, b: np.ndarray, transpose: bool) -> tuple[np.ndarray, int, str]:
         bl = self.blocks
@@ -416,7 +453,7 @@ class _CorePeriphery:
         return x, products, detail
 
     def _core_step(
-        self, b_c: np.ndarray, cp: sp.csc_array | sp.csr_array, x_p: np.ndarray, transpose: bool
+        self, b_c: np.ndarray, cp: Operator, x_p: np.ndarray, transpose: bool
     ) -> np.ndarray:
         bl = self.blocks
         if bl.lu is None:
@@ -432,8 +469,8 @@ class _CorePeriphery:
     def _periphery_step(
         self,
         b_p: np.ndarray,
-        pp: sp.csc_array | sp.csr_array,
-        pc: sp.csc_array | sp.csr_array,
+        pp: Operator,
+        pc: Operator,
         x_c: np.ndarray,
         x_p: np.ndarray,
         target: float,

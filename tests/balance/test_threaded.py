@@ -1,0 +1,65 @@
+"""Sparse products split over threads agree with scipy's own product and copy nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gosplan.balance.threaded import SplitProduct, available_threads, threaded
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.integers(1, 40),
+    cols=st.integers(1, 40),
+    density=st.floats(0.0, 0.6),
+    parts=st.integers(1, 6),
+    fmt=st.sampled_from(["csr", "csc"]),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_split_product_equals_scipy(
+    rows: int, cols: int, density: float, parts: int, fmt: str, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    M = sp.random_array((rows, cols), density=density, format=fmt, rng=rng)
+    x = rng.standard_normal(cols)
+    got = SplitProduct(M, parts) @ x
+    np.testing.assert_allclose(got, M @ x, rtol=1e-12, atol=1e-12)
+    assert got.shape == (rows,)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_pieces_share_the_matrix_arrays(fmt: str) -> None:
+    M = sp.random_array((200, 300), density=0.1, format=fmt, rng=np.random.default_rng(1))
+    split = SplitProduct(M, 3)
+    assert len(split.pieces) == 3
+    assert sum(p.nnz for p in split.pieces) == M.nnz
+    for piece in split.pieces:
+        assert np.shares_memory(piece.data, M.data)
+        assert np.shares_memory(piece.indices, M.indices)
+
+
+def test_pieces_balance_the_nonzeros() -> None:
+    M = sp.random_array((1000, 1000), density=0.05, format="csr", rng=np.random.default_rng(2))
+    counts = [p.nnz for p in SplitProduct(M, 4).pieces]
+    assert max(counts) - min(counts) <= 2 * max(np.diff(M.indptr))
+
+
+def test_threaded_keeps_small_matrices_as_they_are() -> None:
+    M = sp.random_array((50, 50), density=0.1, format="csr", rng=np.random.default_rng(3))
+    assert threaded(M) is M
+    big = threaded(M, min_nnz=0)
+    if available_threads() >= 2:
+        assert isinstance(big, SplitProduct)
+        x = np.arange(50.0)
+        np.testing.assert_allclose(big @ x, M @ x)
+    else:
+        assert big is M
+
+
+def test_split_product_refuses_other_formats() -> None:
+    with pytest.raises(ValueError, match="CSR or CSC"):
+        SplitProduct(sp.coo_array(np.eye(3)))
