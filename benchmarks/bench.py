@@ -268,26 +268,18 @@ def _plan_spec(
     )
     if growth:
         assortment["period"] = years[-1]
-    if objective == "max_consumption":
-        return PlanSpec(
-            economy=eco,
-            periods=tuple(years),
-            objective="max_consumption",
-            labour_available=labour_available,
-            vintages=vintages,
-            storage=storage,
-            terminal_growth=1.0,
-            name=f"bench-consumption-{n}-{periods}",
-        ).validated()
+    if objective == "max_consumption":  # no assortment: consumption valued, a terminal floor
+        goal: dict[str, Any] = {"objective": objective, "terminal_growth": 1.0}
+    else:
+        goal = {"objective": "max_level", "assortment": assortment}
     return PlanSpec(
         economy=eco,
         periods=tuple(years),
-        objective="max_level",
-        assortment=assortment,
         labour_available=labour_available,
         vintages=vintages,
         storage=storage,
-        name=f"bench-{family}-{n}-{periods}",
+        name=f"bench-{family}-{objective}-{n}-{periods}",
+        **goal,
     ).validated()
 
 
