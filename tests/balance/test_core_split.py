@@ -69,3 +69,8 @@ def test_threaded_split_and_sweeps_give_the_same_answer(monkeypatch: pytest.Monk
     v, _, _ = split.solve(b, transpose=True)
     np.testing.assert_allclose(x, np.linalg.solve(M, b), rtol=1e-9)
     np.testing.assert_allclose(v, np.linalg.solve(M.T, b), rtol=1e-9)
+    # the residual's products, split over threads, are scipy's
+    np.testing.assert_allclose(solvers._times(A, b, False), A @ b, rtol=1e-13)
+    np.testing.assert_allclose(solvers._times(A, b, True), A.T @ b, rtol=1e-13)
+    full = LeontiefSolver(A, method="iterative").solve(b)
+    np.testing.assert_allclose(full.x, np.linalg.solve(M, b), rtol=1e-9)

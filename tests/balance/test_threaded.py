@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -29,6 +32,10 @@ def test_split_product_equals_scipy(
     got = SplitProduct(M, parts) @ x
     np.testing.assert_allclose(got, M @ x, rtol=1e-12, atol=1e-12)
     assert got.shape == (rows,)
+    X = rng.standard_normal((cols, 3))  # a block of right-hand sides
+    np.testing.assert_allclose(SplitProduct(M, parts) @ X, M @ X, rtol=1e-12, atol=1e-12)
+    one = SplitProduct(M, parts) @ X[:, :1]
+    assert one.shape == (rows, 1)
 
 
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
@@ -63,3 +70,27 @@ def test_threaded_keeps_small_matrices_as_they_are() -> None:
 def test_split_product_refuses_other_formats() -> None:
     with pytest.raises(ValueError, match="CSR or CSC"):
         SplitProduct(sp.coo_array(np.eye(3)))
+
+
+def _product_in_child(queue: object) -> None:
+    M = sp.random_array((300, 300), density=0.05, format="csr", rng=np.random.default_rng(4))
+    x = np.ones(300)
+    queue.put(bool(np.allclose(SplitProduct(M, 2) @ x, M @ x)))  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+def test_a_forked_child_gets_its_own_pool() -> None:
+    """The parent's pool threads do not exist in a forked child: it must not wait for them."""
+    M = sp.random_array((300, 300), density=0.05, format="csr", rng=np.random.default_rng(4))
+    SplitProduct(M, 2) @ np.ones(300)  # the parent's pool now exists
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_product_in_child, args=(queue,))
+    child.start()
+    child.join(timeout=60)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive, "the forked child hung on the parent's thread pool"
+    assert child.exitcode == 0
+    assert queue.get(timeout=5) is True

@@ -192,8 +192,16 @@ def choose_method(A: Matrix) -> str:
     return "iterative"
 
 
+def _times(A: Matrix, x: np.ndarray, transpose: bool) -> np.ndarray:
+    """``A x`` or ``A^T x``; a large sparse ``A`` on several threads (no copy of ``A``)."""
+    M = A.T if transpose else A
+    if isinstance(M, (sp.csr_array, sp.csc_array)):
+        return np.asarray(threaded(M) @ x)
+    return np.asarray(M @ x)
+
+
 def _relative_residual(A: Matrix, x: np.ndarray, b: np.ndarray, transpose: bool) -> float:
-    Ax = (A.T @ x) if transpose else (A @ x)
+    Ax = _times(A, x, transpose)
     r = x - Ax - b
     scale = float(np.max(np.abs(b))) if b.size else 0.0
     err = float(np.max(np.abs(r))) if r.size else 0.0
@@ -206,7 +214,7 @@ def _backward_error(A: Matrix, x: np.ndarray, b: np.ndarray, transpose: bool) ->
     A product used by hundreds of thousands of others sums as many terms: its residual cannot
     fall below machine precision times that sum, however exact the solve.
     """
-    Ax = (A.T @ x) if transpose else (A @ x)
+    Ax = _times(A, x, transpose)
     data = A if isinstance(A, np.ndarray) else A.data
     if (not data.size or float(np.min(data)) >= 0) and (not x.size or float(np.min(x)) >= 0):
         mag = np.abs(Ax)  # |A||x| = A x: no copy of A, no second product

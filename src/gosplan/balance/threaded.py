@@ -39,6 +39,16 @@ def available_threads() -> int:
     return max(1, min(cores, MAX_THREADS))
 
 
+def _forget_pool() -> None:
+    """In a forked child: the parent's pool threads do not exist there, make a new pool."""
+    global _POOL, _POOL_LOCK
+    _POOL, _POOL_LOCK = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def shared_pool() -> ThreadPoolExecutor:
     """The process's pool of :func:`available_threads` threads (made on first use)."""
     global _POOL
@@ -98,7 +108,8 @@ class SplitProduct:
         pool = shared_pool()
         cuts = self.cuts
         if self.by_rows:
-            out = np.empty(self.shape[0], dtype=np.result_type(x, self.pieces[0].dtype))
+            shape = (self.shape[0], *np.shape(x)[1:])  # a vector or a block of columns
+            out = np.empty(shape, dtype=np.result_type(x, self.pieces[0].dtype))
 
             def rows(k: int) -> None:
                 out[cuts[k] : cuts[k + 1]] = self.pieces[k] @ x
