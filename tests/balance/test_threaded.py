@@ -94,3 +94,13 @@ def test_a_forked_child_gets_its_own_pool() -> None:
     assert not alive, "the forked child hung on the parent's thread pool"
     assert child.exitcode == 0
     assert queue.get(timeout=5) is True
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("shape", [(0, 5), (5, 0), (4, 6)])
+def test_empty_and_all_zero_matrices(fmt: str, shape: tuple[int, int]) -> None:
+    M = sp.csr_array(shape) if fmt == "csr" else sp.csc_array(shape)
+    x = np.ones(shape[1])
+    got = SplitProduct(M, 3) @ x
+    assert got.shape == (shape[0],)
+    np.testing.assert_array_equal(got, np.zeros(shape[0]))

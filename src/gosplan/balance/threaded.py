@@ -63,7 +63,10 @@ def _cuts(indptr: np.ndarray, parts: int) -> np.ndarray:
     goals = np.linspace(0, int(indptr[-1]), parts + 1)
     cuts = np.searchsorted(indptr, goals, side="left")
     cuts[0], cuts[-1] = 0, len(indptr) - 1
-    return np.unique(cuts)
+    cuts = np.unique(cuts)
+    if cuts.size < 2:  # no rows (columns): one empty piece
+        cuts = np.array([0, len(indptr) - 1])
+    return cuts
 
 
 class SplitProduct:
