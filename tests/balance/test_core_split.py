@@ -74,3 +74,23 @@ def test_threaded_split_and_sweeps_give_the_same_answer(monkeypatch: pytest.Monk
     np.testing.assert_allclose(solvers._times(A, b, True), A.T @ b, rtol=1e-13)
     full = LeontiefSolver(A, method="iterative").solve(b)
     np.testing.assert_allclose(full.x, np.linalg.solve(M, b), rtol=1e-9)
+
+
+def test_explicit_zeros_on_the_diagonal_are_left_out_of_the_periphery_block() -> None:
+    A = _matrix(300, 11)
+    # store an explicit 0 on the diagonal of every column that has no self-use
+    d = A.diagonal()
+    zero = np.flatnonzero(d == 0)
+    extra = sp.csc_array((np.full(zero.size, 1.0), (zero, zero)), shape=A.shape)
+    B = sp.csc_array(A + extra)
+    B.sort_indices()
+    rows = B.indices
+    cols = np.repeat(np.arange(B.shape[1]), np.diff(B.indptr))
+    B.data[(rows == cols) & np.isin(cols, zero)] = 0.0  # stored, but zero
+    assert B.nnz == A.nnz + zero.size
+    bl = _split(B, _core_mask(A))
+    dense = A.toarray()
+    pp = dense[np.ix_(bl.periph, bl.periph)]
+    np.testing.assert_array_equal(bl.pp.toarray(), pp - np.diag(np.diag(pp)))
+    assert not np.any(bl.pp.diagonal())
+    assert bl.pp.nnz == np.count_nonzero(pp - np.diag(np.diag(pp)))
