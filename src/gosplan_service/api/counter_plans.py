@@ -29,10 +29,9 @@ from gosplan_service.api.deps import CurrentUser, ObjectId, PageQuery, SessionDe
 from gosplan_service.api.reports import (
     READ_RESPONSES,
     SUBMIT_RESPONSES,
+    admit_submission,
     own_scope,
     plan_version_for,
-    require_status,
-    version_labels,
 )
 from gosplan_service.models import CounterPlan, Job, PlanVersion, User
 from gosplan_service.problems import FieldError, Problem
@@ -119,16 +118,21 @@ def submit_counter_plan(
     found: idempotency.FingerprintDep,
 ) -> JSONResponse:
     """Offer a counter-plan for an enterprise on a version open for counter-plans."""
-    version = plan_version_for(
-        session, user, plan_id, "counter_plan.submit", enterprise=body.enterprise
+    admitted = admit_submission(
+        session,
+        user,
+        plan_id,
+        found,
+        action="counter_plan.submit",
+        enterprise=body.enterprise,
+        location=_location,
+        status="counter_plans_open",
+        what="take counter-plans",
+        check=lambda labels: _row_errors(body, labels),
     )
-    claimed = idempotency.claim(session, user, found, location=_location)
-    if claimed.replay is not None:
-        return claimed.replay
-    require_status(version, "counter_plans_open", "take counter-plans")
-    errors = _row_errors(body, version_labels(session, version))
-    if errors:
-        raise Problem.invalid(errors)
+    if isinstance(admitted, JSONResponse):
+        return admitted
+    version, claimed = admitted
     cp = CounterPlan(
         plan_version_id=version.id,
         enterprise=body.enterprise,

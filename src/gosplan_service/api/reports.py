@@ -13,6 +13,9 @@ shared with the counter-plan and result routers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
@@ -165,6 +168,41 @@ def version_labels(session: Session, version: PlanVersion) -> PlanLabels:
     return labels
 
 
+def admit_submission(
+    session: Session,
+    user: User,
+    plan_id: int,
+    found: idempotency.Fingerprint,
+    *,
+    action: str,
+    enterprise: str,
+    location: Callable[[dict[str, Any]], str],
+    status: str,
+    what: str,
+    check: Callable[[PlanLabels], list[FieldError]],
+) -> tuple[PlanVersion, idempotency.Claim] | JSONResponse:
+    """The start every submission shares (a fulfilment report, a counter-plan).
+
+    The version the user may submit to (:func:`plan_version_for`), the Idempotency-Key
+    claimed, the version's status required (:func:`require_status`) and the body checked
+    against the plan's labels (``check``; 422 naming every field).
+
+    Returns
+    -------
+    (PlanVersion, idempotency.Claim) or JSONResponse
+        The version and the claim to complete, or the stored response of a replayed key.
+    """
+    version = plan_version_for(session, user, plan_id, action, enterprise=enterprise)
+    claimed = idempotency.claim(session, user, found, location=location)
+    if claimed.replay is not None:
+        return claimed.replay
+    require_status(version, status, what)
+    errors = check(version_labels(session, version))
+    if errors:
+        raise Problem.invalid(errors)
+    return version, claimed
+
+
 def _report_errors(body: ReportCreate, labels: PlanLabels) -> list[FieldError]:
     errors: list[FieldError] = []
     if body.period not in labels.periods:
@@ -192,7 +230,7 @@ def _public(report: FulfilmentReport) -> ReportPublic:
     return ReportPublic.model_validate(report)
 
 
-def _location(body: dict[str, object]) -> str:
+def _location(body: dict[str, Any]) -> str:
     return f"/api/reports/{body['id']}"
 
 
@@ -211,14 +249,21 @@ def submit_report(
     found: idempotency.FingerprintDep,
 ) -> JSONResponse:
     """Report an enterprise's actual output for one period of an approved version."""
-    version = plan_version_for(session, user, plan_id, "report.submit", enterprise=body.enterprise)
-    claimed = idempotency.claim(session, user, found, location=_location)
-    if claimed.replay is not None:
-        return claimed.replay
-    require_status(version, "approved", "take fulfilment reports")
-    errors = _report_errors(body, version_labels(session, version))
-    if errors:
-        raise Problem.invalid(errors)
+    admitted = admit_submission(
+        session,
+        user,
+        plan_id,
+        found,
+        action="report.submit",
+        enterprise=body.enterprise,
+        location=_location,
+        status="approved",
+        what="take fulfilment reports",
+        check=lambda labels: _report_errors(body, labels),
+    )
+    if isinstance(admitted, JSONResponse):
+        return admitted
+    version, claimed = admitted
     report = FulfilmentReport(
         plan_version_id=version.id,
         enterprise=body.enterprise,
