@@ -219,7 +219,7 @@ def _plan_spec(
     family: str = "a",
     objective: str = "max_level",
 ) -> Any:
-    """A max-level plan: consumer-goods assortment, labour and capacity limits, investment.
+    """A bench plan: consumer-goods assortment, labour and capacity limits, investment.
 
     The assortment applies every year (the level is then held down by the first year's
     capacities: the static Leontief plan is optimal), or with ``growth`` in the last year

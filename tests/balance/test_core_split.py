@@ -53,9 +53,8 @@ def test_threaded_split_and_sweeps_give_the_same_answer(monkeypatch: pytest.Monk
     A = _matrix(600, 7)
     b = np.random.default_rng(1).random(600)
     M = np.eye(600) - A.toarray()
-    for module in (solvers, threaded_mod):
-        monkeypatch.setattr(module, "MIN_NNZ", 0)
-        monkeypatch.setattr(module, "available_threads", lambda: 2)
+    monkeypatch.setattr(threaded_mod, "MIN_NNZ", 0)
+    monkeypatch.setattr(threaded_mod, "available_threads", lambda: 2)
     in_core = _core_mask(A)
     bl = _split(A, in_core)
     dense = A.toarray()

@@ -44,13 +44,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import connected_components
 
-from gosplan.balance.threaded import (
-    MIN_NNZ,
-    SplitProduct,
-    available_threads,
-    shared_pool,
-    threaded,
-)
+from gosplan.balance.threaded import SplitProduct, shared_pool, threaded, worth_threads
 from gosplan.errors import InputError, NotProductiveError, SolverError
 
 log = logging.getLogger(__name__)
@@ -301,7 +295,7 @@ def _in_two_threads(
     numpy's masks, gathers and sums release the GIL: the periphery block (``second``) and the
     three others take about as long on a product-level economy.
     """
-    if nnz < MIN_NNZ or available_threads() < 2:
+    if not worth_threads(nnz):
         return (*first(), second())
     other = shared_pool().submit(second)
     return (*first(), other.result())

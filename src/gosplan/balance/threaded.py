@@ -128,14 +128,18 @@ class SplitProduct:
         return total  # type: ignore[return-value]
 
 
-def threaded(
-    M: sp.csr_array | sp.csc_array, min_nnz: int | None = None
-) -> sp.csr_array | sp.csc_array | SplitProduct:
-    """``M`` itself, or a :class:`SplitProduct` of it when it is large and cores are free.
+def worth_threads(nnz: int, min_nnz: int | None = None) -> bool:
+    """Whether work over ``nnz`` nonzeros is worth splitting: large enough and 2+ cores.
 
     ``min_nnz``: the size from which to split (default :data:`MIN_NNZ`).
     """
-    small = M.nnz < (MIN_NNZ if min_nnz is None else min_nnz)
-    if small or available_threads() < 2 or M.format not in ("csr", "csc"):
+    return nnz >= (MIN_NNZ if min_nnz is None else min_nnz) and available_threads() >= 2
+
+
+def threaded(
+    M: sp.csr_array | sp.csc_array, min_nnz: int | None = None
+) -> sp.csr_array | sp.csc_array | SplitProduct:
+    """``M`` itself, or a :class:`SplitProduct` of it where :func:`worth_threads` says so."""
+    if not worth_threads(M.nnz, min_nnz) or M.format not in ("csr", "csc"):
         return M
     return SplitProduct(M)
