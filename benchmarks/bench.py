@@ -178,6 +178,8 @@ def _sparse_inputs(n: int, family: str = "a") -> tuple[Any, Any]:
 
 def case_sparse_gosplan(n: int, out: Path) -> dict[str, Any]:
     """Economy API on a generated economy: gross output and labour values."""
+    import gosplan.balance.solvers  # noqa: F401  (module imports, numba's among them: not the work)
+
     eco, y, gen = _sparse_inputs(n)  # type: ignore[misc]
     _reset_peak()
     t0 = time.perf_counter()

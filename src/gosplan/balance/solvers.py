@@ -17,11 +17,11 @@ of ``A``:
   on multi-threaded BLAS matrix-vector products. A large sparse matrix is split by its strongly
   connected components into the **core** ``C`` (every product on a cycle of the input graph)
   and the acyclic **periphery** ``P``; block Gauss–Seidel then alternates an exact sparse LU
-  solve of the small core block with a Jacobi sweep on the periphery, which is exact after as
-  many sweeps as the periphery is deep (its block is nilpotent up to its diagonal). For a
-  product-level economy with a cyclic core of basic products and a layered periphery this takes
-  one or two outer rounds. When the core is too big to factorise, the whole system falls back
-  to BiCGSTAB with a Neumann-series safeguard.
+  solve of the small core block with one substitution pass over the periphery, taken in a
+  dependency order (:mod:`gosplan.balance.core_periphery`). For a product-level economy with a
+  cyclic core of basic products and a layered periphery this takes one or two outer rounds.
+  When the core is too big to factorise, the whole system falls back to BiCGSTAB with a
+  Neumann-series safeguard.
 
 Every solve reports the relative residual it achieved, ``max|(I - A)x - b| / max|b|``, computed
 with the full matrix after the solve; an iterative solve that misses the tolerance raises
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -42,17 +41,15 @@ import scipy.linalg as sla
 import scipy.linalg.lapack as lapack
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from scipy.sparse.csgraph import connected_components
 
-from gosplan.balance.threaded import SplitProduct, shared_pool, threaded, worth_threads
+from gosplan.balance.core_periphery import CorePeriphery, components
+from gosplan.balance.threaded import threaded
 from gosplan.errors import InputError, NotProductiveError, SolverError
 
 log = logging.getLogger(__name__)
 
 Method = Literal["auto", "dense-lu", "dense-lu32", "sparse-lu", "iterative"]
 Matrix: TypeAlias = np.ndarray | sp.sparray | sp.spmatrix
-#: A block of the core/periphery split as the sweeps multiply by it.
-Operator: TypeAlias = sp.csc_array | sp.csr_array | SplitProduct
 
 DENSE_LU_MAX = 3000
 MIXED_MIN = 2000  # from this size "auto" factorises a dense table in float32 (dense-lu32)
@@ -62,7 +59,6 @@ MIXED_FALLBACK = "dense-lu (float32 refinement failed)"
 SPARSE_LU_MAX = 10_000
 DENSE_FRACTION = 0.1
 CORE_LU_MAX = 100_000
-MAX_OUTER = 200
 
 
 def available_memory() -> int | None:
@@ -263,246 +259,6 @@ def _solve_krylov(M: Matrix, b: np.ndarray, tol: float, max_iter: int) -> tuple[
     return x, counter[0]
 
 
-# ---------------------------------------------------------------------------- core/periphery
-@dataclass(frozen=True)
-class _Blocks:
-    """``A`` split into core (C) and periphery (P) blocks, each CSC in local numbering."""
-
-    core: np.ndarray
-    periph: np.ndarray
-    pp: sp.csc_array  # periphery block without its diagonal
-    pp_diag: np.ndarray  # 1 - diag(A_PP)
-    pc: sp.csc_array
-    cp: sp.csc_array
-    lu: spla.SuperLU | None  # of I - A_CC
-    core_matrix: sp.csr_array | None = None  # I - A_CC, for a step of iterative refinement
-
-
-def _core_mask(A: sp.csc_array) -> np.ndarray:
-    """Products on a cycle of the input graph (members of a strong component of size > 1)."""
-    _, labels = connected_components(A.T, directed=True, connection="strong")
-    sizes = np.bincount(labels)
-    return sizes[labels] > 1
-
-
-def _in_two_threads(
-    nnz: int,
-    first: Callable[[], tuple[sp.csc_array, sp.csc_array, sp.csc_array]],
-    second: Callable[[], sp.csc_array],
-) -> tuple[sp.csc_array, sp.csc_array, sp.csc_array, sp.csc_array]:
-    """``(*first(), second())``, the two on two threads when ``A`` is large and cores are free.
-
-    numpy's masks, gathers and sums release the GIL: the periphery block (``second``) and the
-    three others take about as long on a product-level economy.
-    """
-    if not worth_threads(nnz):
-        return (*first(), second())
-    other = shared_pool().submit(second)
-    return (*first(), other.result())
-
-
-def _split(A: sp.csc_array, in_core: np.ndarray) -> _Blocks:
-    """Cut the four blocks out of ``A`` (canonical CSC) by masks over its nonzeros.
-
-    Each block keeps the columns of its part in their original order and renumbers its rows
-    within its part (order preserving, so the rows stay sorted): one gather of the row flags
-    and one compression per block, all sequential passes in numpy. It replaced a permuted copy
-    of ``A`` and scipy's row slices, which took longer on 10^8 nonzeros and held more memory.
-    On large matrices the periphery block is cut on a second thread (:func:`_in_two_threads`).
-    """
-    n = A.shape[0]
-    core = np.flatnonzero(in_core)
-    periph = np.flatnonzero(~in_core)
-    c, p = core.size, periph.size
-    idx_dtype = A.indices.dtype
-    local = np.empty(n, dtype=idx_dtype)
-    local[core] = np.arange(c, dtype=idx_dtype)
-    local[periph] = np.arange(p, dtype=idx_dtype)
-    counts = np.diff(A.indptr)
-    row_core = in_core[A.indices]
-    col_core = np.repeat(in_core, counts)
-    diag = A.diagonal()
-    periph_diag = diag[periph]
-    off_diag = None
-    if np.any(periph_diag):  # the periphery block is kept without its diagonal
-        cols = np.repeat(np.arange(n, dtype=idx_dtype), counts)
-        off_diag = A.indices != cols
-        del cols
-    # nonzeros per column in core rows: one segmented sum over the row flags (a cumulative
-    # sum of 10^8 flags is several times slower); the last flag closes the last column
-    flags = np.zeros(A.nnz + 1, dtype=np.uint8)
-    flags[:-1] = row_core
-    in_core_rows = np.add.reduceat(flags, A.indptr[:-1], dtype=np.int32) if n else counts
-    in_core_rows[counts == 0] = 0
-    in_periph_rows = counts - in_core_rows
-    pp_rows = in_periph_rows  # those in the periphery block: less the stored diagonal
-    if off_diag is not None:
-        flags[:-1] = ~off_diag
-        stored_diag = np.add.reduceat(flags, A.indptr[:-1], dtype=np.int32)
-        stored_diag[counts == 0] = 0
-        pp_rows = in_periph_rows - stored_diag
-    del flags
-
-    def block(rows_in_core: bool, cols: np.ndarray, cols_in_core: bool) -> sp.csc_array:
-        rmask = row_core if rows_in_core else ~row_core
-        mask = rmask & col_core if cols_in_core else rmask & ~col_core
-        if not rows_in_core and not cols_in_core and off_diag is not None:
-            mask &= off_diag
-        if rows_in_core:
-            per_col = in_core_rows[cols]
-        else:
-            per_col = (in_periph_rows if cols_in_core else pp_rows)[cols]
-        indptr = np.zeros(cols.size + 1, dtype=A.indptr.dtype)
-        np.cumsum(per_col, out=indptr[1:])
-        keep = np.flatnonzero(mask)
-        shape = (c if rows_in_core else p, cols.size)
-        return sp.csc_array((A.data[keep], local[A.indices[keep]], indptr), shape=shape)
-
-    cc, pc, cp, pp = _in_two_threads(
-        A.nnz,
-        lambda: (block(True, core, True), block(False, core, True), block(True, periph, False)),
-        lambda: block(False, periph, False),
-    )
-    pp_diag = 1.0 - periph_diag
-    if np.any(pp_diag <= 0):
-        bad = int(periph[np.flatnonzero(pp_diag <= 0)[0]])
-        raise SolverError(
-            f"product at position {bad} uses at least one unit of itself per unit: I - A is "
-            "not productive"
-        )
-    lu = None
-    core_matrix = None
-    if c:
-        m = sp.csc_array(sp.identity(c, format="csc") - cc)
-        try:
-            lu = spla.splu(sp.csc_matrix(m))
-        except RuntimeError as exc:
-            raise SolverError(f"the core block of I - A is singular: {exc}") from exc
-        core_matrix = sp.csr_array(m)
-    return _Blocks(core, periph, pp, pp_diag, pc, cp, lu, core_matrix)
-
-
-class _CorePeriphery:
-    """Block Gauss–Seidel between the factorised core and the acyclic periphery."""
-
-    def __init__(self, A: sp.csc_array, in_core: np.ndarray, tol: float, max_iter: int) -> None:
-        self.A = A
-        self.blocks = _split(A, in_core)
-        self.tol = tol
-        self.max_iter = max_iter
-        self._ops: dict[tuple[str, bool], Operator] = {}
-
-    def _op(self, name: str, transpose: bool) -> Operator:
-        """A block (``pp``, ``pc``, ``cp``) for ``x = A x`` or ``x = A^T x``, without a copy.
-
-        The CSC blocks serve ``A x`` as they are: on 10^8 nonzeros a CSR copy of each took
-        longer than all the sweeps it sped up. Large blocks multiply on several threads
-        (:mod:`gosplan.balance.threaded`).
-        """
-        key = (name, transpose)
-        if key not in self._ops:
-            if transpose:
-                # (A^T)_PC = (A_CP)^T: the CSC arrays of A's blocks are CSR of the transposes.
-                other = {"pp": "pp", "pc": "cp", "cp": "pc"}[name]
-                block = getattr(self.blocks, other).T
-            else:
-                block = getattr(self.blocks, name)
-            self._ops[key] = threaded(block)
-        return self._ops[key]
-
-    def solve(self, b: np.ndarray, transpose: bool) -> tuple[np.ndarray, int, str]:
-        bl = self.blocks
-        n = b.shape[0]
-        scale = float(np.max(np.abs(b)))
-        if scale == 0.0:
-            return np.zeros(n), 0, "core-periphery"
-        pp, pc, cp = (self._op(k, transpose) for k in ("pp", "pc", "cp"))
-        b_p, b_c = b[bl.periph], b[bl.core]
-        x_p = np.zeros(bl.periph.size)
-        x_c = np.zeros(bl.core.size)
-        target = self.tol * scale * 0.25
-        products = 0
-        # Start with the core when the periphery depends on it more than the other way round.
-        if bl.core.size and pc.nnz > cp.nnz:
-            x_c = self._core_step(b_c, cp, x_p, transpose)
-            products += 1
-        rounds = 0
-        while True:
-            rounds += 1
-            x_p, sweeps = self._periphery_step(b_p, pp, pc, x_c, x_p, target, first=rounds == 1)
-            products += sweeps + 1
-            if bl.core.size == 0:
-                break
-            x_c_new = self._core_step(b_c, cp, x_p, transpose)
-            delta = x_c_new - x_c
-            x_c = x_c_new
-            products += 1
-            # The core rows now balance exactly; the periphery rows are off by A_PC delta.
-            if pc.nnz == 0:
-                break
-            products += 1
-            if float(np.max(np.abs(pc @ delta))) <= target:
-                break
-            if rounds >= MAX_OUTER:
-                raise SolverError(
-                    f"block Gauss-Seidel did not settle in {MAX_OUTER} rounds: the spectral "
-                    "radius of A may be at or above 1"
-                )
-        x = np.empty(n)
-        x[bl.periph] = x_p
-        x[bl.core] = x_c
-        detail = f"core-periphery: core {bl.core.size}, {rounds} rounds"
-        return x, products, detail
-
-    def _core_step(
-        self, b_c: np.ndarray, cp: Operator, x_p: np.ndarray, transpose: bool
-    ) -> np.ndarray:
-        bl = self.blocks
-        if bl.lu is None:
-            return np.zeros(0)
-        rhs = b_c + cp @ x_p
-        trans = "T" if transpose else "N"
-        x = bl.lu.solve(rhs, trans=trans)
-        if bl.core_matrix is not None:  # one step of iterative refinement: SuperLU leaves
-            M = bl.core_matrix.T if transpose else bl.core_matrix  # ~1e-10 on large cores
-            x = x + bl.lu.solve(rhs - M @ x, trans=trans)
-        return x
-
-    def _periphery_step(
-        self,
-        b_p: np.ndarray,
-        pp: Operator,
-        pc: Operator,
-        x_c: np.ndarray,
-        x_p: np.ndarray,
-        target: float,
-        *,
-        first: bool,
-    ) -> tuple[np.ndarray, int]:
-        """Jacobi sweeps ``x_P <- (b_P + A_PC x_C + N x_P) / d``, exact after depth sweeps."""
-        d = self.blocks.pp_diag
-        rhs = b_p + pc @ x_c if pc.nnz else b_p
-        x = rhs / d if first else x_p
-        sweeps = 0
-        for _ in range(self.max_iter):
-            x_new = (rhs + pp @ x) / d
-            sweeps += 1
-            change = x_new - x
-            x = x_new
-            if not x.size:
-                return x, sweeps
-            # The residual after a sweep is N (x_new - x_old): test the step first (cheap),
-            # then the residual itself (rows used by many amplify a small step).
-            if float(np.max(np.abs(change))) <= target:
-                sweeps += 1
-                if float(np.max(np.abs(pp @ change))) <= target:
-                    return x, sweeps
-        raise SolverError(
-            f"the periphery sweeps did not settle after {self.max_iter} products: "
-            "the spectral radius of A may be at or above 1"
-        )
-
-
 # ---------------------------------------------------------------------------- the solver
 class LeontiefSolver:
     """``I - A`` prepared once (factorised or analysed) for solves in both directions.
@@ -546,7 +302,7 @@ class LeontiefSolver:
         self._lu32: tuple[np.ndarray, np.ndarray] | None = None
         self._norms = (0.0, 0.0)  # 1 + max row and column sums of |A| (dense-lu32)
         self._sparse_lu: spla.SuperLU | None = None
-        self._blocks: _CorePeriphery | None = None
+        self._blocks: CorePeriphery | None = None
         self._csr: sp.csr_array | None = None
         if self.method == "dense-lu":
             self._factor_dense()
@@ -651,10 +407,10 @@ class LeontiefSolver:
         A = sp.csc_array(self.A)
         A.sum_duplicates()
         self.A = A
-        in_core = _core_mask(A)
+        in_core, labels = components(A)
         n_core = int(np.count_nonzero(in_core))
         if n_core <= CORE_LU_MAX:
-            self._blocks = _CorePeriphery(A, in_core, self.tol, self.max_iter)
+            self._blocks = CorePeriphery(A, in_core, labels, self.tol)
         else:
             log.info("core of %d products is too big to factorise; using BiCGSTAB", n_core)
 

@@ -7,8 +7,9 @@ of whole rows (or a CSC slice of whole columns) that shares ``M``'s data and ind
 pieces each make a full-length partial sum, added at the end.
 
 Only worth it on large operators (:data:`MIN_NNZ`): below that the threads' start-up costs
-more than it saves. Measured on the periphery sweeps of a 10^7-product economy with 10^8
-nonzeros (``benchmarks/README.md``).
+more than it saves. Measured on a 10^7-product economy with 10^8 nonzeros
+(``benchmarks/README.md``), where the residual check of every large balance uses it. The
+pool (:func:`shared_pool`) also runs the core/periphery solver's compiled passes in pieces.
 """
 
 from __future__ import annotations

@@ -1003,16 +1003,21 @@ def align_to_labels(values: pd.Series | pd.DataFrame, labels: pd.Index, what: st
     """
     if not isinstance(values, pd.Series | pd.DataFrame):
         raise InputError(f"{what} must be a pandas Series or DataFrame indexed by label")
-    unknown = pd.Index(values.index).difference(labels)
-    if len(unknown):
-        names = ", ".join(repr(u) for u in unknown[:5])
-        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        raise UnknownLabelError(
-            f"{what} names unknown labels: {names}{more}", label=str(unknown[0])
-        )
-    if pd.Index(values.index).has_duplicates:
-        dup = pd.Index(values.index)[pd.Index(values.index).duplicated()][0]
-        raise InputError(f"{what} lists a label twice", label=str(dup), check="duplicate_label")
+    index = pd.Index(values.index)
+    # ``labels`` themselves, in their order (e.g. a vector the economy made): nothing to look
+    # up, and the hashing of 10^7 labels for the checks below takes seconds
+    same = index.equals(labels)
+    if not same:
+        unknown = index.difference(labels)
+        if len(unknown):
+            names = ", ".join(repr(u) for u in unknown[:5])
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            raise UnknownLabelError(
+                f"{what} names unknown labels: {names}{more}", label=str(unknown[0])
+            )
+        if index.has_duplicates:
+            dup = index[index.duplicated()][0]
+            raise InputError(f"{what} lists a label twice", label=str(dup), check="duplicate_label")
     try:
         given = values.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
@@ -1020,6 +1025,8 @@ def align_to_labels(values: pd.Series | pd.DataFrame, labels: pd.Index, what: st
     if not np.all(np.isfinite(given)):
         pos = np.argwhere(~np.isfinite(given))[0][0]
         raise InputError(f"{what} has a missing or infinite value", label=str(values.index[pos]))
+    if same:
+        return np.array(given, dtype=float)
     # Labels not given are zero; the order follows ``labels``.
     return values.reindex(labels).fillna(0.0).to_numpy(dtype=float)
 
