@@ -7,19 +7,20 @@ solve of the core block with an exact solve of the periphery block; one or two r
 typical economy.
 
 The periphery block needs no factorisation: taken in a **dependency order** (every product
-after the products that use it) ``I - A_PP`` is triangular, so one substitution pass over
-``A``'s own columns solves it, in place of as many Jacobi sweeps as the periphery is deep and
-without a copy of the block. The passes are compiled with numba: for ``(I - A) x = b`` each
-periphery column ``j``, once ``x_j`` is final, adds ``A_ij x_j`` to the rows it feeds (and to
-the core's right-hand side); for ``(I - A)^T v = l`` each column gathers
-``l_j + sum_i A_ij v_i`` from products already final. The core's columns are cut out as two
-small blocks (core rows, periphery rows).
+after the products that use it) ``I - A_PP`` is triangular, so one substitution pass solves
+it, in place of as many Jacobi sweeps as the periphery is deep. The periphery's columns of
+``A`` are gathered once into that order (rows renumbered as slots, the core's rows as slots
+``p + k`` of the same vector); the passes, compiled with numba, then read them front to back:
+for ``(I - A) x = b`` each column ``k``, once ``x_k`` is final, adds ``a x_k`` to the rows it
+feeds (and to the core's right-hand side); for ``(I - A)^T v = l`` each column sums ``l_k``
+and ``a v_i`` over the products it uses, all final by then. The core's columns are cut out
+as two small blocks (core rows, periphery rows).
 
 scipy numbers strong components in an order of their dependencies (Pearce's algorithm
 completes a component after every component it reaches), so the periphery by decreasing label
 of the input graph ``A^T`` is a dependency order. That is scipy's implementation, not its
-promise: every pass checks that each entry it uses is final, and when one is not the order is
-made again by Kahn's algorithm (users first) and the solve repeated.
+promise: the gather counts the entries that break the order, and when there are any the order
+is made again by Kahn's algorithm (users first) and the columns gathered again.
 """
 
 from __future__ import annotations
@@ -296,7 +297,8 @@ class CorePeriphery:
 
         The arrays are numpy's (the kernels only fill them): numpy asks the kernel for huge
         pages on large arrays, numba's own allocations get none, and the pass writes its
-        columns all over them (three times longer with 4-KiB pages on 10^8 nonzeros).
+        columns all over them (on 10^8 nonzeros 9.4-11 s into numba's arrays, 6.3-6.5 s
+        into numpy's, one thread).
         """
         p = order.size
         self.order = order
