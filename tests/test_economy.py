@@ -166,6 +166,21 @@ def test_missing_final_demand_value(mb: Economy) -> None:
         mb.gross_output(pd.Series({"a": np.nan}))
 
 
+def test_a_vector_on_the_economy_s_own_labels_is_checked_and_copied(mb: Economy) -> None:
+    """The fast path (index equal to the product labels) still refuses NaN and copies."""
+    labels = mb.product_labels
+    y = pd.Series([350.0, 1700.0], index=labels)
+    aligned = mb.align_products(y, "final demand")
+    aligned[0] = -1.0
+    assert y.iloc[0] == 350.0  # the caller's vector is not touched
+    np.testing.assert_allclose(mb.gross_output(y).to_numpy(), [1000.0, 2000.0], rtol=1e-12)
+    with pytest.raises(InputError, match="missing or infinite value") as err:
+        mb.gross_output(pd.Series([1.0, np.inf], index=labels))
+    assert err.value.label == str(labels[1])
+    frame = pd.DataFrame({"one": [350.0, 0.0], "two": [0.0, 1700.0]}, index=labels)
+    assert mb.align_products(frame, "final demand").shape == (2, 2)
+
+
 def test_coefficient_columns_must_match_rows() -> None:
     bad = A_MB.rename(columns={"b": "c"})
     with pytest.raises(UnknownLabelError, match=r"missing 'b'; unknown 'c'"):
