@@ -194,9 +194,9 @@ def dependency_order(labels: np.ndarray, periphery: np.ndarray) -> np.ndarray:
 
     A counting sort: the labels of products on no cycle are distinct.
     """
-    slot = np.full(int(labels.max(initial=-1)) + 1, -1, dtype=np.int64)
-    slot[labels[periphery]] = periphery
-    return np.ascontiguousarray(slot[slot >= 0][::-1])
+    by_label = np.full(int(labels.max(initial=-1)) + 1, -1, dtype=np.int64)
+    by_label[labels[periphery]] = periphery
+    return np.ascontiguousarray(by_label[by_label >= 0][::-1])
 
 
 def _in_pieces(kernel: Callable[..., T], indptr: np.ndarray, *args: object) -> list[T]:
@@ -206,25 +206,15 @@ def _in_pieces(kernel: Callable[..., T], indptr: np.ndarray, *args: object) -> l
     the GIL and write disjoint parts of their outputs.
     """
     n = indptr.size - 1
-    parts = available_threads() if worth_threads(int(indptr[-1])) else 1
-    targets = (np.arange(1, parts) * (int(indptr[-1]) // parts)).astype(indptr.dtype)
-    cuts = np.searchsorted(indptr, targets)
-    bounds = [0, *(int(c) for c in cuts), n]
-    pieces = list(itertools.pairwise(bounds))
-    if parts == 1:
+    if not worth_threads(int(indptr[-1])):
         return [kernel(indptr, *args, 0, n)]
-    futures = [shared_pool().submit(kernel, indptr, *args, lo, hi) for lo, hi in pieces]
+    parts = available_threads()
+    targets = (np.arange(1, parts) * (int(indptr[-1]) // parts)).astype(indptr.dtype)
+    bounds = [0, *(int(c) for c in np.searchsorted(indptr, targets)), n]
+    futures = [
+        shared_pool().submit(kernel, indptr, *args, lo, hi) for lo, hi in itertools.pairwise(bounds)
+    ]
     return [f.result() for f in futures]
-
-
-def _column_positions(indptr: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the stored entries of columns ``cols``, and the column (0..) of each."""
-    starts = indptr[cols].astype(np.int64)
-    lengths = indptr[cols + 1] - starts
-    owner = np.repeat(np.arange(cols.size), lengths)
-    offsets = np.zeros(cols.size, dtype=np.int64)
-    np.cumsum(lengths[:-1], out=offsets[1:])
-    return np.arange(owner.size) - offsets[owner] + starts[owner], owner
 
 
 class CorePeriphery:
@@ -279,14 +269,13 @@ class CorePeriphery:
             self._gather(A, order, core_index)
         self.d = diag[self.order]
         # the core's columns: core rows (local numbering) and periphery rows (slots)
-        pos, owner = _column_positions(A.indptr, self.core)
-        rows = A.indices[pos]
+        cols = sp.csc_array(A[:, self.core])
+        rows, data = cols.indices, cols.data
+        owner = np.repeat(np.arange(c), np.diff(cols.indptr))
         local = self.slot[rows] < 0
-        cc = sp.csc_array(
-            (A.data[pos[local]], (core_index[rows[local]], owner[local])), shape=(c, c)
-        )
+        cc = sp.csc_array((data[local], (core_index[rows[local]], owner[local])), shape=(c, c))
         self.pc = sp.csr_array(
-            (A.data[pos[~local]], (self.slot[rows[~local]], owner[~local])),
+            (data[~local], (self.slot[rows[~local]], owner[~local])),
             shape=(self.order.size, c),
         )
         self.core_matrix = sp.csr_array(sp.identity(c, format="csr") - cc)
