@@ -183,18 +183,24 @@ def choose_method(n_variables: int, solver: str = "auto") -> str:
     return "ipm" if n_variables <= IPM_MAX else "pdlp"
 
 
-def _highs_lp(lp: LP) -> highspy.HighsLp:
+def _highs_lp(lp: LP, units: np.ndarray | None = None) -> highspy.HighsLp:
+    """The HiGHS model of ``lp``; with ``units``, of ``lp`` measured in them (:func:`rescaled`)."""
+    A, cost, col_lower, col_upper, row_lower, row_upper = (
+        (lp.A, lp.cost, lp.col_lower, lp.col_upper, lp.row_lower, lp.row_upper)
+        if units is None
+        else rescaled(lp, units)
+    )
     model = highspy.HighsLp()
     model.num_col_ = lp.n_variables
     model.num_row_ = lp.n_constraints
-    model.col_cost_ = lp.cost
-    model.col_lower_ = lp.col_lower
-    model.col_upper_ = lp.col_upper
-    model.row_lower_ = lp.row_lower
-    model.row_upper_ = lp.row_upper
+    model.col_cost_ = cost
+    model.col_lower_ = col_lower
+    model.col_upper_ = col_upper
+    model.row_lower_ = row_lower
+    model.row_upper_ = row_upper
     model.sense_ = highspy.ObjSense.kMaximize if lp.maximise else highspy.ObjSense.kMinimize
-    rowwise = lp.A.format == "csr"  # the assembler's rows go to HiGHS without a transpose
-    A = lp.A if rowwise else sp.csc_array(lp.A)
+    rowwise = A.format == "csr"  # the assembler's rows go to HiGHS without a transpose
+    A = A if rowwise else sp.csc_array(A)
     model.a_matrix_.format_ = (
         highspy.MatrixFormat.kRowwise if rowwise else highspy.MatrixFormat.kColwise
     )
@@ -202,6 +208,47 @@ def _highs_lp(lp: LP) -> highspy.HighsLp:
     model.a_matrix_.index_ = A.indices.astype(np.int32)
     model.a_matrix_.value_ = A.data
     return model
+
+
+def rescaled(
+    lp: LP, units: np.ndarray
+) -> tuple[sp.csr_array, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The LP's arrays with column ``j`` measured in ``units[j]``, rows divided by their largest.
+
+    Column ``j``'s variable becomes ``z_j / units[j]`` (its cost multiplied, its bounds divided
+    by the unit); row ``i`` is then divided by its largest absolute coefficient (rows without
+    entries are kept). The optimum is the same LP's; a basis of one is a basis of the other,
+    with the same statuses (every factor is positive: bounds and rows keep their sides).
+
+    Parameters
+    ----------
+    lp
+        The LP.
+    units
+        A positive typical magnitude of every column.
+
+    Returns
+    -------
+    tuple
+        ``A`` (CSR), ``cost``, ``col_lower``, ``col_upper``, ``row_lower``, ``row_upper``.
+    """
+    A = sp.csr_array(lp.A, copy=True)
+    A.data = A.data * units[A.indices]
+    counts = np.diff(A.indptr)
+    largest = np.zeros(lp.n_constraints)
+    filled = counts > 0
+    if A.nnz:
+        largest[filled] = np.maximum.reduceat(np.abs(A.data), A.indptr[:-1][filled])
+    row = 1.0 / np.where(largest > 0, largest, 1.0)
+    A.data *= np.repeat(row, counts)
+    return (
+        A,
+        lp.cost * units,
+        lp.col_lower / units,
+        lp.col_upper / units,
+        lp.row_lower * row,
+        lp.row_upper * row,
+    )
 
 
 _BANNER_LOCK = threading.Lock()
@@ -249,8 +296,15 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
 # Statuses that end the search (certified answers, and the time limit): FINAL, imported from
 # gosplan.core.status.
 _SIMPLEX_STRATEGIES = frozenset(
-    {"simplex", "simplex-nopresolve", "primal-simplex", "primal-from-basis"}
+    {
+        "simplex",
+        "simplex-nopresolve",
+        "primal-simplex",
+        "primal-from-basis",
+        "scaled-primal-from-basis",
+    }
 )
+_FROM_BASIS = ("primal-from-basis", "scaled-primal-from-basis")
 #: Options of ``primal-from-basis``, the primal simplex run from a primal feasible starting
 #: basis (the Leontief crash): no scaling and Dantzig pricing. On the growth plans of the
 #: benchmark (10^4 products x 5 periods, two generator families) they took the solve from
@@ -263,20 +317,26 @@ PRIMAL_FROM_BASIS_OPTIONS: dict[str, int] = {
 
 
 def _run(
-    lp: LP, method: str, tol: float, time_limit: float | None, basis: Any = None
+    lp: LP,
+    method: str,
+    tol: float,
+    time_limit: float | None,
+    basis: Any = None,
+    units: np.ndarray | None = None,
 ) -> tuple[highspy.Highs, Status]:
     """Solve once with one strategy; return the HiGHS instance and the status in our words.
 
-    ``method`` is a :func:`choose_method` method or a :data:`FALLBACKS` entry.
+    ``method`` is a :func:`choose_method` method, a :data:`FALLBACKS` entry or one of the
+    starts from a primal feasible basis; ``units``: HiGHS sees the LP measured in them.
     """
     h = quiet_highs()
     if method in _SIMPLEX_STRATEGIES:
         h.setOptionValue("solver", "simplex")
-        primal = method in ("primal-simplex", "primal-from-basis")
+        primal = method == "primal-simplex" or method in _FROM_BASIS
         h.setOptionValue("simplex_strategy", 4 if primal else 1)
         if method != "simplex":
             h.setOptionValue("presolve", "off")
-        if method == "primal-from-basis":
+        if method in _FROM_BASIS:
             for name, value in PRIMAL_FROM_BASIS_OPTIONS.items():
                 h.setOptionValue(name, value)
     elif method == "ipm":
@@ -292,7 +352,7 @@ def _run(
     h.setOptionValue("dual_feasibility_tolerance", max(tol, 1e-10))
     if time_limit is not None:
         h.setOptionValue("time_limit", max(float(time_limit), 0.0))
-    h.passModel(_highs_lp(lp))
+    h.passModel(_highs_lp(lp, units))
     if basis is not None:
         h.setBasis(basis)
     h.run()
@@ -441,6 +501,7 @@ def solve_lp(
     time_limit: float | None = None,
     basis: Any = None,
     primal_basis: bool = False,
+    units: np.ndarray | None = None,
     ranging: bool | None = None,
 ) -> LPSolution:
     """Solve an LP with HiGHS.
@@ -463,6 +524,12 @@ def solve_lp(
     primal_basis
         The basis is primal feasible (e.g. :func:`gosplan.plan.crash.leontief_crash`): the
         simplex method starts as primal simplex from it.
+    units
+        With ``primal_basis``: a positive typical magnitude of every column (e.g.
+        :attr:`gosplan.plan.crash.Crash.units`). The primal simplex runs on the LP measured
+        in them (:func:`rescaled`; strategy ``scaled-primal-from-basis``), and its optimal
+        basis is then solved once more on the LP itself, so that every value, dual and
+        tolerance is the LP's own (no pivot where the two agree).
     ranging
         Compute where each shadow price holds (:attr:`LPSolution.ranging`) after an optimal
         solve with a basis; ``None`` (default): only for LPs of at most :data:`RANGING_MAX`
@@ -477,8 +544,10 @@ def solve_lp(
     method = choose_method(lp.n_variables, solver)
     t0 = time.perf_counter()
     start = basis if method == "simplex" else None
-    first = "primal-from-basis" if start is not None and primal_basis else method
-    search = _first_attempt(lp, method, first, tol, time_limit, start, t0)
+    first = method
+    if start is not None and primal_basis:
+        first = "primal-from-basis" if units is None else "scaled-primal-from-basis"
+    search = _first_attempt(lp, method, first, tol, time_limit, start, t0, units)
     large = method == "pdlp" and lp.n_variables > IPM_MAX
     _fall_back(lp, () if large else FALLBACKS[method], search, tol, time_limit, t0)
     if search.status == Status.INFEASIBLE_OR_UNBOUNDED:
@@ -537,10 +606,19 @@ def _first_attempt(
     time_limit: float | None,
     basis: Any,
     t0: float,
+    units: np.ndarray | None = None,
 ) -> _Search:
-    """Solve with the chosen method (PDLP once more, a hundredfold tighter, on "unknown")."""
-    h, status = _run(lp, first, tol, time_limit, basis)
+    """Solve with the chosen method (PDLP once more, a hundredfold tighter, on "unknown").
+
+    ``scaled-primal-from-basis`` runs on the LP measured in ``units``; an optimal basis found
+    so is solved once more on the LP itself (primal simplex from it).
+    """
+    scaled = first == "scaled-primal-from-basis"
+    h, status = _run(lp, first, tol, time_limit, basis, units if scaled else None)
     iterations = _iterations(h)
+    if scaled and status == Status.OPTIMAL:
+        h, status = _run(lp, "primal-from-basis", tol, _remaining(t0, time_limit), h.getBasis())
+        iterations += _iterations(h)
     if status == Status.UNKNOWN and method == "pdlp":
         log.info("PDLP status unknown at tol %.1e: retrying at %.1e", tol, tol / 100)
         h, status = _run(lp, method, tol / 100, _remaining(t0, time_limit))
