@@ -202,7 +202,15 @@ def test_counter_plan_section(check, units) -> None:
     row = next(r for r in _rows(summary) if r[0] == "Yugostal pig iron +50 % 1931")
     assert _header(summary)[2] == "accepted" and row[2].endswith("%")
     assert _close(row[2], share, rel=5e-3)
-    assert row[3] == "capacity of rolled steel" and row[4] == "1931"
+    # the limit the check found binding first (which of the capacities with no slack left in
+    # 1931 that is depends on which of the plan's alternative optima the solver returned), and
+    # it is one of the capacities the check finds missing for that counter-plan in that year
+    limit = check.summary.set_index("counter_plan").loc["Yugostal pig iron +50 % 1931"]
+    assert row[3] == f"{limit['binding_kind']} of {limit['binding_item']}"
+    assert row[4] == tables.format_year(limit["binding_period"])
+    gaps = check.missing[check.missing["counter_plan"] == "Yugostal pig iron +50 % 1931"]
+    gaps = gaps[gaps["period"] == limit["binding_period"]]
+    assert limit["binding_item"] in set(gaps[gaps["kind"] == limit["binding_kind"]]["item"])
     missing = table_by_caption(parsed, "What is missing up the chain")
     assert len(missing["rows"]) == len(check.missing)
     first = _rows(missing)[0]
