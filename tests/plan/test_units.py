@@ -112,6 +112,7 @@ def test_the_least_labour_stage_reaches_the_least_labour_of_a_cold_solve(growth)
     spec, data, lp, _ = growth
     result = optimise(spec, least_labour=True, tol=1e-10)
     assert result.provenance["stages"] == "max level, then least labour at that level"
+    assert result.provenance["least_labour_start"].startswith("the first stage's basis")
     assert result.verification.passed
     # independently: the same second-stage LP from a slack basis by dual simplex
     where = lp.layout.slice("level")
