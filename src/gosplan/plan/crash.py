@@ -15,6 +15,10 @@ the first period) no pivot is needed at all; otherwise the simplex method goes o
 feasible vertex. When the guess is not feasible (hard targets that need investment, floors
 above it, initial stocks that make ``b_t`` negative) or the economy has several techniques
 for a product, there is no crash and the solver starts as usual.
+
+With the basis comes a unit for every column (:func:`column_units`: each product's variables
+in units of its capacity). The primal simplex method runs on the LP measured in them and the
+optimal basis is then solved once more on the LP itself (``solve_lp(units=...)``).
 """
 
 from __future__ import annotations

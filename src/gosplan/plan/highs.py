@@ -305,10 +305,12 @@ _SIMPLEX_STRATEGIES = frozenset(
     }
 )
 _FROM_BASIS = ("primal-from-basis", "scaled-primal-from-basis")
-#: Options of ``primal-from-basis``, the primal simplex run from a primal feasible starting
-#: basis (the Leontief crash): no scaling and Dantzig pricing. On the growth plans of the
-#: benchmark (10^4 products x 5 periods, two generator families) they took the solve from
-#: 42 s to 24 s and from 33 s to 30 s against HiGHS's defaults (``benchmarks/README.md``).
+#: Options of ``primal-from-basis`` and ``scaled-primal-from-basis``, the primal simplex run
+#: from a primal feasible starting basis (the Leontief crash, a first stage's optimum): no
+#: scaling by HiGHS and Dantzig pricing. On the growth plans of the benchmark (10^4 products
+#: x 5 periods, two generator families) they took the solve from 42 s to 24 s and from 33 s
+#: to 30 s against HiGHS's defaults; measuring the LP in capacity units (``units``) then took
+#: it from 41 s to 29 s and from 52 s to 43 s, the same day (``benchmarks/README.md``).
 #: If this run ends without a certified answer, the fallbacks use the defaults.
 PRIMAL_FROM_BASIS_OPTIONS: dict[str, int] = {
     "simplex_scale_strategy": 0,
@@ -617,7 +619,9 @@ def _first_attempt(
     h, status = _run(lp, first, tol, time_limit, basis, units if scaled else None)
     iterations = _iterations(h)
     if scaled and status == Status.OPTIMAL:
-        h, status = _run(lp, "primal-from-basis", tol, _remaining(t0, time_limit), h.getBasis())
+        found = h.getBasis()
+        del h  # one HiGHS model in memory at a time
+        h, status = _run(lp, "primal-from-basis", tol, _remaining(t0, time_limit), found)
         iterations += _iterations(h)
     if status == Status.UNKNOWN and method == "pdlp":
         log.info("PDLP status unknown at tol %.1e: retrying at %.1e", tol, tol / 100)
